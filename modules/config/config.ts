@@ -1,0 +1,170 @@
+/*
+ * Config: the device's settings, saved as one JSON object in an AtomicRecord.
+ *
+ * - Keys are the built-in ones (config-keys.ts) plus those the app adds with add(); a key's type
+ *   follows its default, and every write is checked against it.
+ * - update() validates every change first, then saves all of them in one atomic write, or none:
+ *   a refused change, a config too large for the record, or a failing store leaves both the
+ *   stored and the in-memory config as they were.
+ * - Saved values win over defaults. A saved key the app has not added (yet) is kept as it is, so
+ *   a save made before add() never drops it.
+ */
+
+import type { Storage } from "../host/storage";
+import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
+import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
+import { ConfigError } from "./config-error";
+import { APP_STRING_MAX_BYTES, BUILTIN_KEYS, type ConfigKeySpec, type ConfigValue } from "./config-keys";
+
+export const CONFIG_DOMAIN = "iot";
+const RECORD_NAME = "config";
+const APP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export type ConfigListener = (changed: readonly string[]) => void;
+
+export class Config {
+  readonly #record: AtomicRecord;
+  readonly #specs = new Map<string, ConfigKeySpec>();
+  readonly #values = new Map<string, ConfigValue>();
+  /** Saved values of keys nobody has declared (yet). */
+  readonly #orphans = new Map<string, unknown>();
+  readonly #listeners: ConfigListener[] = [];
+
+  /** @param defaults overrides for built-in defaults the host or the app knows (hostname, ota_url). */
+  constructor(storage: Storage, defaults: Readonly<Record<string, ConfigValue>> = {}) {
+    this.#record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD_NAME);
+    let saved: Record<string, unknown> = {};
+    const text = this.#record.value;
+    if (text !== undefined) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) saved = parsed as Record<string, unknown>;
+      } catch {
+        // A record with a valid checksum holds what we wrote; unparsable JSON means a bug, not a
+        // power cut. Fall back to defaults rather than refuse to boot.
+      }
+    }
+    for (const key of Object.keys(saved)) this.#orphans.set(key, saved[key]);
+    for (const key of Object.keys(BUILTIN_KEYS)) {
+      const spec = BUILTIN_KEYS[key];
+      const fallback = key in defaults ? defaults[key] : spec.default;
+      this.#declare(key, { ...spec, default: fallback });
+    }
+  }
+
+  /** Declares app keys; returns the keys that were new to the stored config (and were saved). */
+  add(defaults: Readonly<Record<string, ConfigValue>>): string[] {
+    const added: string[] = [];
+    for (const key of Object.keys(defaults)) {
+      if (this.#specs.has(key)) continue;
+      if (!APP_KEY.test(key)) throw new ConfigError(key, `config key "${key}" must be 1-64 letters, digits, "_", "." or "-"`);
+      const value = defaults[key];
+      const type = typeof value;
+      if (type !== "string" && type !== "number" && type !== "boolean")
+        throw new ConfigError(key, `config key ${key}: default must be a string, number or boolean`);
+      if (type === "number" && !Number.isFinite(value)) throw new ConfigError(key, `config key ${key}: default must be finite`);
+      const spec: ConfigKeySpec = {
+        type: type as ConfigKeySpec["type"],
+        default: value,
+        group: "app",
+        label: key,
+        maxBytes: type === "string" ? APP_STRING_MAX_BYTES : undefined,
+      };
+      if (!this.#orphans.has(key)) added.push(key);
+      this.#declare(key, spec);
+    }
+    if (added.length) this.#persist(this.#values);
+    return added;
+  }
+
+  #declare(key: string, spec: ConfigKeySpec): void {
+    this.#specs.set(key, Object.freeze(spec));
+    let value = spec.default;
+    if (this.#orphans.has(key)) {
+      try {
+        value = coerceConfigValue(key, spec, this.#orphans.get(key), "json");
+      } catch {
+        // The saved value no longer fits the key's type (the app changed it): the default wins.
+      }
+      this.#orphans.delete(key);
+    }
+    this.#values.set(key, value);
+  }
+
+  has(key: string): boolean {
+    return this.#specs.has(key);
+  }
+
+  get(key: string): ConfigValue | undefined {
+    return this.#values.get(key);
+  }
+
+  spec(key: string): ConfigKeySpec | undefined {
+    return this.#specs.get(key);
+  }
+
+  /** Keys in display order: built-ins first, then app keys in the order they were added. */
+  keys(): string[] {
+    return Array.from(this.#specs.keys());
+  }
+
+  set(key: string, value: unknown): void {
+    this.update({ [key]: value });
+  }
+
+  /**
+   * Validates every change, then saves them all at once; throws ConfigError (naming the key)
+   * and saves nothing if any is refused. Returns the keys whose value changed.
+   */
+  update(changes: Readonly<Record<string, unknown>>, source: ValueSource = "json"): string[] {
+    const next = new Map(this.#values);
+    const changed: string[] = [];
+    for (const key of Object.keys(changes)) {
+      const spec = this.#specs.get(key);
+      if (!spec) throw new ConfigError(key, `unknown config key "${key}"`);
+      const value = coerceConfigValue(key, spec, changes[key], source);
+      if (next.get(key) !== value) changed.push(key);
+      next.set(key, value);
+    }
+    if (!changed.length) return changed;
+    this.#persist(next);
+    for (const [key, value] of next) this.#values.set(key, value);
+    for (const listener of this.#listeners) listener(changed);
+    return changed;
+  }
+
+  #persist(values: ReadonlyMap<string, ConfigValue>): void {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of this.#orphans) out[key] = value;
+    for (const [key, value] of values) out[key] = value;
+    try {
+      this.#record.save(JSON.stringify(out));
+    } catch (e) {
+      if (e instanceof RecordTooLargeError) throw new ConfigError("*", `config too large to save: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /** The config without secrets: what a browser or an API client may see. */
+  publicValues(): Record<string, ConfigValue> {
+    const out: Record<string, ConfigValue> = {};
+    for (const [key, value] of this.#values) if (!this.#specs.get(key)?.secret) out[key] = value;
+    return out;
+  }
+
+  /** Secret keys that hold a value (the page says "set", never what). */
+  secretsSet(): string[] {
+    return this.keys().filter((key) => this.#specs.get(key)?.secret && this.#values.get(key) !== "");
+  }
+
+  onChange(listener: ConfigListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Forgets every saved value (factory reset); the in-memory config returns to defaults. */
+  reset(): void {
+    this.#record.clear();
+    this.#orphans.clear();
+    for (const [key, spec] of this.#specs) this.#values.set(key, spec.default);
+  }
+}

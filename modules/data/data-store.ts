@@ -1,0 +1,73 @@
+/*
+ * DataStore: the app's live values, in insertion order: the order of the page's table and of
+ * GET /data. A Map underneath, because a plain object would move integer-like keys ("1", "2")
+ * to the front. Values are JSON values; version counts changes so a renderer can tell whether
+ * anything moved.
+ */
+
+export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
+
+export class DataStore {
+  readonly #map = new Map<string, DataValue>();
+  #version = 0;
+
+  set(key: string, value: DataValue): this {
+    if (typeof key !== "string") throw new TypeError("data key must be a string");
+    if (value === undefined || typeof value === "function" || typeof value === "bigint" || typeof value === "symbol")
+      throw new TypeError(`data "${key}": value must be a JSON value`);
+    if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`data "${key}": number must be finite`);
+    this.#map.set(key, value);
+    this.#version++;
+    return this;
+  }
+
+  get(key: string): DataValue | undefined {
+    return this.#map.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.#map.has(key);
+  }
+
+  delete(key: string): boolean {
+    const had = this.#map.delete(key);
+    if (had) this.#version++;
+    return had;
+  }
+
+  clear(): void {
+    this.#map.clear();
+    this.#version++;
+  }
+
+  get size(): number {
+    return this.#map.size;
+  }
+
+  get version(): number {
+    return this.#version;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#map.keys();
+  }
+
+  entries(): IterableIterator<[string, DataValue]> {
+    return this.#map.entries();
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, DataValue]> {
+    return this.#map.entries();
+  }
+
+  /** The JSON text of GET /data: an object whose key order is insertion order. */
+  toJSONText(): string {
+    let out = "{";
+    let first = true;
+    for (const [key, value] of this.#map) {
+      out += (first ? "" : ",") + JSON.stringify(key) + ":" + JSON.stringify(value);
+      first = false;
+    }
+    return out + "}";
+  }
+}

@@ -1,0 +1,36 @@
+/*
+ * Host: everything the core needs from the machine it runs on, in one object.
+ *
+ * Each host (hosts/moddable, hosts/node) builds one and binds it with bindHost() in its boot
+ * module, before the app (main.ts) runs; the manager takes boundHost() unless a test hands it a
+ * host directly. Optional parts are features a host may lack (the simulator has no OTA flash
+ * until it provides a file-backed one).
+ */
+
+import type { Clock } from "./clock";
+import type { HttpServer } from "./http-server";
+import type { Log } from "./log";
+import type { Network } from "./network";
+import type { Storage } from "./storage";
+import type { System } from "./system";
+
+export interface Host {
+  readonly storage: Storage;
+  readonly clock: Clock;
+  readonly system: System;
+  readonly log: Log;
+  readonly http: HttpServer;
+  /** The network as the device has it; the WiFi feature, when present, reports instead. */
+  readonly network?: Network;
+}
+
+let bound: Host | undefined;
+
+export function bindHost(host: Host): void {
+  bound = host;
+}
+
+export function boundHost(): Host {
+  if (!bound) throw new Error("no host bound: start the app through a host's boot module");
+  return bound;
+}

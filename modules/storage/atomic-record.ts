@@ -1,0 +1,121 @@
+/*
+ * AtomicRecord: one text value in Storage that a power cut can never lose.
+ *
+ * Storage.write() erases before it writes (Preference.set does, on the device), so a record is
+ * kept in two slots, "<name>.0" and "<name>.1", each holding "<seq>:<crc32>:<payload>". A save
+ * writes the slot that does NOT hold the newest valid copy, with the next sequence number; a
+ * load takes the valid slot with the highest sequence number. A cut at any moment leaves the
+ * old copy untouched in the other slot, so a load after it returns the old value or the new
+ * one, never neither, never a mix. A save of the same payload writes nothing (flash wears out).
+ * A payload too large for one slot is refused with RecordTooLargeError before anything is
+ * written.
+ */
+
+import type { Storage } from "../host/storage";
+import { crc32 } from "../text/crc32";
+import { utf8Encode, utf8Length } from "../text/utf8";
+import { STORAGE_LIMITS, checkStorageName } from "./storage-rules";
+
+export class RecordTooLargeError extends Error {
+  constructor(name: string, bytes: number, limit: number) {
+    super(`${name} is ${bytes} bytes; it must fit in ${limit} bytes`);
+    this.name = "RecordTooLargeError";
+  }
+}
+
+interface Slot {
+  seq: number;
+  payload: string;
+}
+
+const SEQ_LIMIT = 0x7fffffff;
+
+function slotKey(name: string, index: number): string {
+  return `${name}.${index}`;
+}
+
+function checksum(seq: number, payload: string): string {
+  return crc32(utf8Encode(`${seq}:${payload}`)).toString(16).padStart(8, "0");
+}
+
+function parseSlot(value: unknown): Slot | undefined {
+  if (typeof value !== "string") return undefined;
+  const a = value.indexOf(":");
+  const b = value.indexOf(":", a + 1);
+  if (a <= 0 || b !== a + 9) return undefined;
+  const seqText = value.slice(0, a);
+  if (!/^[0-9]{1,10}$/.test(seqText)) return undefined;
+  const seq = Number(seqText);
+  const payload = value.slice(b + 1);
+  if (checksum(seq, payload) !== value.slice(a + 1, b)) return undefined;
+  return { seq, payload };
+}
+
+export class AtomicRecord {
+  readonly #storage: Storage;
+  readonly #domain: string;
+  readonly #name: string;
+  /** Slot index holding the newest valid copy, or -1 when neither slot is valid. */
+  #newest = -1;
+  #seq = 0;
+  #payload: string | undefined;
+
+  /** Largest payload in UTF-8 bytes a slot can hold. */
+  static readonly maxPayloadBytes = STORAGE_LIMITS.maxValueBytes - 20;
+
+  constructor(storage: Storage, domain: string, name: string) {
+    checkStorageName("domain", domain);
+    checkStorageName("key", slotKey(name, 0));
+    this.#storage = storage;
+    this.#domain = domain;
+    this.#name = name;
+    this.#read();
+  }
+
+  #read(): void {
+    const slots = [0, 1].map((i) => parseSlot(this.#storage.read(this.#domain, slotKey(this.#name, i))));
+    this.#newest = -1;
+    this.#seq = 0;
+    this.#payload = undefined;
+    slots.forEach((slot, i) => {
+      if (slot && (this.#newest < 0 || slot.seq > this.#seq)) {
+        this.#newest = i;
+        this.#seq = slot.seq;
+        this.#payload = slot.payload;
+      }
+    });
+  }
+
+  /** The newest whole payload, or undefined when none was ever saved (or both slots are torn). */
+  get value(): string | undefined {
+    return this.#payload;
+  }
+
+  /** Saves payload; returns false when it equals what is stored and nothing was written. */
+  save(payload: string): boolean {
+    if (payload === this.#payload) return false;
+    const bytes = utf8Length(payload);
+    if (bytes > AtomicRecord.maxPayloadBytes)
+      throw new RecordTooLargeError(this.#name, bytes, AtomicRecord.maxPayloadBytes);
+    const seq = this.#seq >= SEQ_LIMIT ? 1 : this.#seq + 1;
+    const target = this.#newest === 0 ? 1 : 0;
+    this.#storage.write(this.#domain, slotKey(this.#name, target), `${seq}:${checksum(seq, payload)}:${payload}`);
+    if (seq === 1 && this.#seq >= SEQ_LIMIT) {
+      // Sequence wrapped: retire the old slot so the fresh 1 is the newest on the next load.
+      this.#storage.remove(this.#domain, slotKey(this.#name, 1 - target));
+    }
+    this.#newest = target;
+    this.#seq = seq;
+    this.#payload = payload;
+    return true;
+  }
+
+  /** Removes both slots (factory reset). */
+  clear(): void {
+    this.#storage.remove(this.#domain, slotKey(this.#name, 0));
+    this.#storage.remove(this.#domain, slotKey(this.#name, 1));
+    this.#newest = -1;
+    this.#seq = 0;
+    this.#payload = undefined;
+  }
+}
