@@ -10,6 +10,8 @@
 import type { Config } from "./config/config";
 import type { DataStore } from "./data/data-store";
 import type { Host } from "./host/host";
+import type { HttpRequest, HttpResponse } from "./host/http-server";
+import type { NetworkStatus } from "./host/network";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";
 
@@ -27,6 +29,13 @@ export interface Feature {
   readonly name: string;
   attach(context: FeatureContext): void;
   detach?(): void;
+  /**
+   * Called for every request before routing; a response ends it there (the captive portal
+   * redirects requests for other hosts this way).
+   */
+  intercept?(request: HttpRequest): HttpResponse | undefined;
+  /** The network as this feature drives it; the first feature that answers wins. */
+  network?(): NetworkStatus | undefined;
   /** Merged into GET /api/status under the feature's name. */
   status?(): unknown;
   /** HTML fragments for the page, already escaped. */

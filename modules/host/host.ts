@@ -24,13 +24,17 @@ export interface Host {
   readonly network?: Network;
 }
 
-let bound: Host | undefined;
+// The binding lives on the global object under a registered symbol, not in a module variable:
+// a realm runs one device, even when a loader instantiates this module twice (Node's CommonJS
+// and ESM loaders both do, under mocha with tsx).
+const BOUND = Symbol.for("iot-manager.host");
 
 export function bindHost(host: Host): void {
-  bound = host;
+  (globalThis as Record<symbol, Host | undefined>)[BOUND] = host;
 }
 
 export function boundHost(): Host {
-  if (!bound) throw new Error("no host bound: start the app through a host's boot module");
-  return bound;
+  const host = (globalThis as Record<symbol, Host | undefined>)[BOUND];
+  if (!host) throw new Error("no host bound: start the app through a host's boot module");
+  return host;
 }

@@ -41,7 +41,8 @@ export interface HttpResponse {
 export type HttpHandler = (request: HttpRequest) => HttpResponse;
 
 export interface HttpServerOptions {
-  port: number;
+  /** Port to listen on; the host's default (80 on the device) when absent. */
+  port?: number;
   /** Address to bind; the device binds all interfaces and ignores it. */
   host?: string;
 }

@@ -1,0 +1,82 @@
+/*
+ * The simulated device: binds a Node host and runs the app (main.ts by default) on it, the way
+ * the device's boot module does. restart() is the device's restart: everything the app started
+ * is shut down, and the app runs again from the top on the same port over the same state
+ * folder. Used by `npm start` and by the black-box tests.
+ */
+
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { bindHost } from "../../modules/host/host";
+import type { LogLevel } from "../../modules/host/log";
+import { createNodeHost, type NodeHost } from "./host";
+
+export interface SimulatorOptions {
+  port?: number;
+  bind?: string;
+  stateDir: string;
+  /** The app module to run; main.ts at the repository root by default. */
+  app?: string;
+  logSink?: (level: LogLevel, line: string) => void;
+}
+
+export interface Simulator {
+  readonly url: string;
+  readonly port: number;
+  /** How many times the app has booted. */
+  readonly boots: number;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_APP = resolve(import.meta.dirname, "../../main.ts");
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const bind = options.bind ?? "127.0.0.1";
+  const app = pathToFileURL(options.app ?? DEFAULT_APP).href;
+  let port = options.port ?? 8080;
+  let host: NodeHost | undefined;
+  let boots = 0;
+  let restarting: Promise<void> | undefined;
+
+  async function boot(): Promise<void> {
+    host = createNodeHost({
+      stateDir: options.stateDir,
+      port,
+      bind,
+      logSink: options.logSink,
+      onRestart: () => void sim.restart(),
+    });
+    bindHost(host);
+    boots++;
+    // A fresh module instance per boot: the app's top level runs again, as after a reset.
+    await import(`${app}?boot=${boots}`);
+    const served = await host.http.whenServing();
+    port = served.port;
+  }
+
+  const sim: Simulator = {
+    get url() {
+      return `http://${bind.includes(":") ? `[${bind}]` : bind}:${port}`;
+    },
+    get port() {
+      return port;
+    },
+    get boots() {
+      return boots;
+    },
+    restart(): Promise<void> {
+      restarting ??= (async () => {
+        host?.shutdown();
+        await boot();
+      })().finally(() => (restarting = undefined));
+      return restarting;
+    },
+    async stop(): Promise<void> {
+      host?.shutdown();
+      host = undefined;
+    },
+  };
+  await boot();
+  return sim;
+}

@@ -1,0 +1,264 @@
+/*
+ * IotManager: the framework's central object, the one an app's main.ts creates.
+ *
+ *   const iot = new IotManager({ title: "Greenhouse", useCss: true, otaUrl, debug: true });
+ *   iot.configAdd({ "60_CUSTOM_CONFIG": "Counter" });
+ *   iot.data.set("Key 0", "0");
+ *   iot.addTask(async () => { for (;;) { ...; await iot.sleep(3000); } }, "alive");
+ *   iot.run();
+ *
+ * - The config (config.get/set, configAdd) is loaded at construction and saved atomically.
+ * - data is an ordered dictionary, shown on the page and served by GET /data.
+ * - run() starts the features (WiFi, OTA, ...), the web server and the tasks. On the device it
+ *   never settles; stop() (the simulator's reboot, tests) closes the server and cancels every
+ *   timer the manager and its tasks set.
+ * - handle() is the whole HTTP application: a request in, a response out, no sockets; hosts
+ *   call it and tests may too.
+ */
+
+import { Config } from "./config/config";
+import type { ConfigValue } from "./config/config-keys";
+import { DataStore } from "./data/data-store";
+import type { Feature, FeatureContext } from "./feature";
+import type { Host } from "./host/host";
+import { boundHost } from "./host/host";
+import type { HttpRequest, HttpResponse, HttpService } from "./host/http-server";
+import type { TimerId } from "./host/clock";
+import type { NetworkStatus } from "./host/network";
+import { jsonError } from "./http/response";
+import { Router } from "./http/router";
+import { Logger, errorText } from "./log/logger";
+import { TaskRunner, type Task } from "./tasks/task-runner";
+import { CLIENT_SCRIPT } from "./web/assets";
+import type { PageModel, PageNotice } from "./web/page";
+import { addWebRoutes } from "./web/web-routes";
+import { FRAMEWORK_VERSION } from "./version";
+
+export interface IotManagerOptions {
+  /** Shown as the page title and used in the access point's name. */
+  title?: string;
+  /** Upgrade the page to Bootstrap when the browser can load it. */
+  useCss?: boolean;
+  /** Default for the ota_url config key. */
+  otaUrl?: string;
+  /** Log debug lines. */
+  debug?: boolean;
+  /** The app's version, shown on the page and in /api/status. */
+  version?: string;
+  /** Port of the web server; the host's default (80 on the device) when absent. */
+  port?: number;
+  /** Extra features (persistent variables on the page, ...). */
+  features?: Feature[];
+  /** Polling interval of the page's data table in ms (default 3000). */
+  refreshMs?: number;
+}
+
+function defaultHostname(mac: string): string {
+  const tail = mac.replace(/[^0-9a-f]/gi, "").slice(-6).toLowerCase();
+  return `iot-${tail || "device"}`;
+}
+
+export class IotManager {
+  readonly host: Host;
+  readonly config: Config;
+  readonly data = new DataStore();
+  readonly log: Logger;
+  readonly title: string;
+  readonly version: string;
+  readonly useCss: boolean;
+  readonly #router = new Router();
+  readonly #tasks: TaskRunner;
+  readonly #features: Feature[];
+  readonly #port: number | undefined;
+  readonly #refreshMs: number;
+  readonly #startedAt: number;
+  #service: HttpService | undefined;
+  #restartTimer: TimerId | undefined;
+  #running = false;
+  #script: string | undefined;
+
+  constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
+    this.host = host;
+    this.title = options.title ?? "IoT Device";
+    this.version = options.version ?? "0.0.0";
+    this.useCss = options.useCss ?? false;
+    this.#port = options.port;
+    this.#refreshMs = options.refreshMs ?? 3000;
+    this.log = new Logger(host.log, options.debug ?? false);
+    this.#startedAt = host.clock.now();
+    const defaults: Record<string, ConfigValue> = { hostname: defaultHostname(host.system.info().mac) };
+    if (options.otaUrl) defaults.ota_url = options.otaUrl;
+    this.config = new Config(host.storage, defaults);
+    this.#tasks = new TaskRunner(host.clock, this.log.child("task"));
+    this.#features = [...(options.features ?? [])];
+    addWebRoutes(this.#router, {
+      config: this.config,
+      data: this.data,
+      pageModel: (notice) => this.#pageModel(notice),
+      status: () => this.status(),
+      clientScript: () => this.#clientScript(),
+      restartSoon: (delayMs) => this.restartSoon(delayMs),
+    });
+  }
+
+  /** Adds app config keys; a value the user saved wins over the default given here. */
+  configAdd(defaults: Readonly<Record<string, ConfigValue>>): void {
+    const added = this.config.add(defaults);
+    if (added.length) this.log.debug(`config keys added: ${added.join(", ")}`);
+  }
+
+  /** Adds a task (an async function, or a promise already running), started by run(). */
+  addTask(task: Task, name?: string): void {
+    this.#tasks.add(task, name);
+  }
+
+  /** Adds a feature before run(). */
+  addFeature(feature: Feature): void {
+    if (this.#running) throw new Error(`feature ${feature.name} must be added before run()`);
+    this.#features.push(feature);
+  }
+
+  /** Resolves after ms milliseconds; the tasks' timer. */
+  sleep(ms: number): Promise<void> {
+    return this.#tasks.sleep(ms);
+  }
+
+  get uptimeSeconds(): number {
+    return Math.floor((this.host.clock.now() - this.#startedAt) / 1000);
+  }
+
+  /** Starts features, the web server and the tasks. Settles only when stop() is called. */
+  run(): Promise<void> {
+    if (this.#running) throw new Error("run() was already called");
+    this.#running = true;
+    const context: FeatureContext = {
+      host: this.host,
+      config: this.config,
+      data: this.data,
+      router: this.#router,
+      log: this.log,
+      restartSoon: (delayMs) => this.restartSoon(delayMs),
+    };
+    for (const feature of this.#features) {
+      try {
+        feature.attach({ ...context, log: this.log.child(feature.name) });
+      } catch (e) {
+        this.log.error(`feature ${feature.name} failed to start: ${errorText(e)}`);
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#stopped = resolve;
+      const service = this.host.http.serve({ port: this.#port }, (request) => this.handle(request));
+      this.#service = service;
+      service.ready.then(
+        ({ host, port }) => {
+          this.log.info(`${this.title} ${this.version}: listening on http://${host}:${port}`);
+          this.#tasks.start();
+        },
+        (e: unknown) => {
+          this.log.error(`web server failed to start: ${errorText(e)}`);
+          this.stop();
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  #stopped: (() => void) | undefined;
+
+  /** Where the server listens, once run() has started it. */
+  get listening(): Promise<{ host: string; port: number }> {
+    if (!this.#service) return Promise.reject(new Error("run() has not been called"));
+    return this.#service.ready;
+  }
+
+  /** Stops everything run() started; the manager cannot be run again. */
+  stop(): void {
+    this.#tasks.stop();
+    this.host.clock.clear(this.#restartTimer);
+    this.#restartTimer = undefined;
+    for (const feature of this.#features) {
+      try {
+        feature.detach?.();
+      } catch (e) {
+        this.log.error(`feature ${feature.name} failed to stop: ${errorText(e)}`);
+      }
+    }
+    this.#service?.close();
+    this.#service = undefined;
+    const stopped = this.#stopped;
+    this.#stopped = undefined;
+    stopped?.();
+  }
+
+  /** Restarts the device after delayMs, so the response announcing it gets out first. */
+  restartSoon(delayMs = 750): void {
+    if (this.#restartTimer !== undefined) return;
+    this.log.info("restarting");
+    this.#restartTimer = this.host.clock.set(() => {
+      this.#restartTimer = undefined;
+      this.host.system.restart();
+    }, delayMs);
+  }
+
+  /** The HTTP application. Never throws: a failing handler is logged and answered 500. */
+  handle(request: HttpRequest): HttpResponse {
+    try {
+      for (const feature of this.#features) {
+        const early = feature.intercept?.(request);
+        if (early) return early;
+      }
+      return this.#router.handle(request);
+    } catch (e) {
+      this.log.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
+      return jsonError(500, "internal error");
+    }
+  }
+
+  network(): NetworkStatus {
+    for (const feature of this.#features) {
+      const network = feature.network?.();
+      if (network) return network;
+    }
+    return this.host.network?.status() ?? { mode: "offline", ssid: "", ip: "" };
+  }
+
+  status(): Record<string, unknown> {
+    const info = this.host.system.info();
+    const out: Record<string, unknown> = {
+      title: this.title,
+      version: this.version,
+      framework: FRAMEWORK_VERSION,
+      platform: info.platform,
+      hostname: this.config.get("hostname"),
+      uptime: this.uptimeSeconds,
+      network: this.network(),
+    };
+    if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
+    for (const feature of this.#features) if (feature.status) out[feature.name] = feature.status();
+    return out;
+  }
+
+  #pageModel(notice: PageNotice | undefined): PageModel {
+    return {
+      title: this.title,
+      useCss: this.useCss,
+      version: this.version,
+      uptimeSeconds: this.uptimeSeconds,
+      network: this.network(),
+      config: this.config,
+      data: this.data,
+      features: this.#features,
+      notice,
+      refreshMs: this.#refreshMs,
+    };
+  }
+
+  #clientScript(): string {
+    if (this.#script === undefined) {
+      this.#script = CLIENT_SCRIPT;
+      for (const feature of this.#features) if (feature.clientScript) this.#script += `\n${feature.clientScript}`;
+    }
+    return this.#script;
+  }
+}

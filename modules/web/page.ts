@@ -1,0 +1,128 @@
+/*
+ * The device's page, GET /: title, status, the data table, the settings form (grouped WiFi,
+ * device, app), and each feature's section. Produced as a sequence of fragments so the device
+ * sends it piece by piece and never holds it whole. Every string from a user, the app or the
+ * network goes through escapeHtml; the script comes from /app.js (the page's CSP forbids inline
+ * script, so an escaping slip still cannot run code).
+ */
+
+import type { Config } from "../config/config";
+import type { ConfigGroup } from "../config/config-keys";
+import type { DataStore, DataValue } from "../data/data-store";
+import type { Feature } from "../feature";
+import type { NetworkStatus } from "../host/network";
+import { escapeHtml } from "../text/escape-html";
+import { BOOTSTRAP_CSS, BUILTIN_CSS } from "./assets";
+
+export interface PageNotice {
+  kind: "success" | "danger" | "warning";
+  text: string;
+}
+
+export interface PageModel {
+  title: string;
+  useCss: boolean;
+  version: string;
+  uptimeSeconds: number;
+  network: NetworkStatus;
+  config: Config;
+  data: DataStore;
+  features: readonly Feature[];
+  notice?: PageNotice;
+  /** Polling interval of the data table, in ms. */
+  refreshMs: number;
+}
+
+const GROUPS: readonly (readonly [ConfigGroup, string])[] = Object.freeze([
+  Object.freeze(["wifi", "WiFi"] as const),
+  Object.freeze(["device", "Device"] as const),
+  Object.freeze(["app", "Application"] as const),
+]);
+
+export function showValue(value: DataValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export function formatUptime(seconds: number): string {
+  const d = Math.floor(seconds / 86400);
+  const h = Math.floor(seconds / 3600) % 24;
+  const m = Math.floor(seconds / 60) % 60;
+  return `${d ? d + "d " : ""}${d || h ? h + "h " : ""}${m}m ${seconds % 60}s`;
+}
+
+function statusItem(label: string, path: string, value: string): string {
+  return `<tr><th scope="row">${label}</th><td data-status="${path}">${escapeHtml(value === "" ? "-" : value)}</td></tr>`;
+}
+
+function* configField(config: Config, key: string): Generator<string> {
+  const spec = config.spec(key);
+  if (!spec) return;
+  const id = `cfg-${escapeHtml(key)}`;
+  const name = escapeHtml(key);
+  const label = escapeHtml(spec.label);
+  const value = config.get(key);
+  if (spec.type === "boolean") {
+    yield `<div class="form-check"><input type="hidden" name="${name}" value="false">`;
+    yield `<input class="form-check-input" type="checkbox" id="${id}" name="${name}" value="true"${value ? " checked" : ""}>`;
+    yield ` <label class="form-check-label" for="${id}">${label}</label></div>`;
+    return;
+  }
+  yield `<label class="form-label" for="${id}">${label}</label>`;
+  if (spec.secret) {
+    const set = value !== "";
+    yield `<input class="form-control" type="password" id="${id}" name="${name}" value="" autocomplete="new-password" placeholder="${set ? "saved (leave empty to keep)" : "not set"}">`;
+    if (set)
+      yield `<div class="form-check"><input class="form-check-input" type="checkbox" id="${id}-clear" name="clear:${name}" value="true"> <label class="form-check-label small" for="${id}-clear">remove the saved ${label.toLowerCase()}</label></div>`;
+    return;
+  }
+  const type = spec.type === "number" ? `number" step="any` : "text";
+  const extra = key === "wifi_ssid" || key === "wifi_fallback_ssid" ? ` list="ssid-list"` : "";
+  yield `<input class="form-control" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${extra}>`;
+}
+
+export function* renderPage(model: PageModel): Generator<string> {
+  const title = escapeHtml(model.title);
+  const bootstrap = model.useCss
+    ? ` data-bootstrap="${BOOTSTRAP_CSS.href}" data-bootstrap-integrity="${BOOTSTRAP_CSS.integrity}"`
+    : "";
+  yield `<!DOCTYPE html><html lang="en"${bootstrap} data-refresh="${model.refreshMs}"><head><meta charset="utf-8">`;
+  yield `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>`;
+  yield `<style>${BUILTIN_CSS}</style><script src="/app.js?v=${escapeHtml(model.version)}" defer></script></head>`;
+  yield `<body><main class="container py-3"><h1>${title}</h1>`;
+  const notice = model.notice;
+  yield `<div id="notice" role="status" class="alert alert-${notice ? notice.kind : "success"}"${notice ? "" : " hidden"}>${notice ? escapeHtml(notice.text) : ""}</div>`;
+  if (model.config.get("admin_password") === "")
+    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. Set one under Device.</div>`;
+
+  const net = model.network;
+  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Status</h2><table class="table table-sm mb-0"><tbody>`;
+  yield statusItem("Mode", "network.mode", net.mode);
+  yield statusItem("Network", "network.ssid", net.ssid);
+  yield statusItem("IP address", "network.ip", net.ip);
+  yield statusItem("Uptime", "uptime", formatUptime(model.uptimeSeconds));
+  yield statusItem("Version", "version", model.version);
+  yield `</tbody></table></div></section>`;
+
+  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Data</h2><table class="table table-sm table-striped mb-0" id="data"><tbody id="data-body">`;
+  for (const [key, value] of model.data) {
+    const k = escapeHtml(key);
+    yield `<tr data-key="${k}"><th scope="row">${k}</th><td>${escapeHtml(showValue(value))}</td></tr>`;
+  }
+  yield `</tbody></table></div></section>`;
+
+  for (const feature of model.features) if (feature.pageSection) yield* feature.pageSection();
+
+  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Settings</h2><form method="post" action="/config" accept-charset="utf-8">`;
+  const keys = model.config.keys();
+  for (const [group, legend] of GROUPS) {
+    const inGroup = keys.filter((key) => model.config.spec(key)?.group === group);
+    if (!inGroup.length) continue;
+    yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${legend}</legend>`;
+    for (const key of inGroup) yield* configField(model.config, key);
+    yield `</fieldset>`;
+  }
+  yield `<datalist id="ssid-list"></datalist><button class="btn btn-primary" type="submit">Save settings</button></form></div></section>`;
+
+  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-danger" type="button" id="reboot">Restart</button></div></section>`;
+  yield `</main></body></html>`;
+}

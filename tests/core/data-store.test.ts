@@ -1,0 +1,47 @@
+/*
+ * DataStore keeps insertion order, the order of the page and of GET /data, even for keys a
+ * plain object would reorder.
+ */
+
+import * as assert from "../support/assert";
+import { DataStore } from "../../modules/data/data-store";
+
+describe("DataStore", () => {
+  it("serialises in insertion order, integer-like keys included", () => {
+    const data = new DataStore();
+    data.set("zeta", 1).set("10", "ten").set("alpha", true).set("2", null);
+    assert.equal(data.toJSONText(), '{"zeta":1,"10":"ten","alpha":true,"2":null}');
+  });
+
+  it("updates in place without moving a key", () => {
+    const data = new DataStore();
+    data.set("a", 1).set("b", 2);
+    data.set("a", 3);
+    assert.deepEqual(Array.from(data.keys()), ["a", "b"]);
+    assert.equal(data.get("a"), 3);
+  });
+
+  it("holds JSON values, escaped correctly, non-ASCII intact", () => {
+    const data = new DataStore();
+    data.set("Küche", "21 °C").set('q"uote', { t: [1, "温度"] });
+    assert.equal(data.toJSONText(), '{"Küche":"21 °C","q\\"uote":{"t":[1,"温度"]}}');
+    assert.deepEqual(JSON.parse(data.toJSONText()), { "Küche": "21 °C", 'q"uote': { t: [1, "温度"] } });
+  });
+
+  it("refuses values JSON cannot carry", () => {
+    const data = new DataStore();
+    assert.throws(() => data.set("x", undefined as unknown as null), /JSON value/);
+    assert.throws(() => data.set("x", NaN), /finite/);
+    assert.throws(() => data.set("x", (() => 1) as unknown as null), /JSON value/);
+    assert.equal(data.size, 0);
+  });
+
+  it("counts changes so a renderer can tell whether anything moved", () => {
+    const data = new DataStore();
+    const v0 = data.version;
+    data.set("a", 1);
+    data.delete("a");
+    data.delete("a");
+    assert.equal(data.version, v0 + 2);
+  });
+});

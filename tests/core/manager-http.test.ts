@@ -1,0 +1,245 @@
+/*
+ * The manager's HTTP application, request in, response out, with no sockets: the page, /data,
+ * the config API and form, status, reboot, and the answers to bad requests. The same file runs
+ * on Node and on XS.
+ */
+
+import * as assert from "../support/assert";
+import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
+import { createTestHost, type TestHost } from "../support/test-host";
+import { IotManager } from "../../modules/manager";
+
+function demo(host: TestHost = createTestHost(), useCss = true): IotManager {
+  const iot = new IotManager({ title: "IoT Demo Controller", useCss, otaUrl: "http://10.1.1.10:8080/fw.bin", version: "1.2.3" }, host);
+  iot.configAdd({ "60_CUSTOM_CONFIG": "Counter", interval: 3, enabled: true });
+  for (let i = 0; i < 5; i++) iot.data.set(`Key ${i}`, `${i}`);
+  return iot;
+}
+
+describe("manager HTTP: /data and status", () => {
+  it("GET /data answers the data as JSON in insertion order, never cached", () => {
+    const iot = demo();
+    iot.data.set("10", "ten").set("gmt_time", "2026-01-01T00:00:00.000Z");
+    const res = iot.handle(request("GET", "/data"));
+    assert.equal(res.status, 200);
+    assert.match(res.headers?.["content-type"] ?? "", /^application\/json/);
+    assert.equal(res.headers?.["cache-control"], "no-store");
+    assert.equal(bodyText(res), '{"Key 0":"0","Key 1":"1","Key 2":"2","Key 3":"3","Key 4":"4","10":"ten","gmt_time":"2026-01-01T00:00:00.000Z"}');
+  });
+
+  it("GET /api/status reports title, version, uptime and network", async () => {
+    const host = createTestHost();
+    const iot = demo(host);
+    await host.clock.advance(65_000);
+    const status = bodyJson(iot.handle(request("GET", "/api/status"))) as Record<string, unknown>;
+    assert.equal(status.title, "IoT Demo Controller");
+    assert.equal(status.version, "1.2.3");
+    assert.equal(status.uptime, 65);
+    assert.equal(status.hostname, "iot-123456");
+    assert.deepEqual(status.network, { mode: "offline", ssid: "", ip: "" });
+  });
+
+  it("unknown paths are 404, known paths with another method 405 with Allow", () => {
+    const iot = demo();
+    assert.equal(iot.handle(request("GET", "/nope")).status, 404);
+    const res = iot.handle(request("DELETE", "/api/config"));
+    assert.equal(res.status, 405);
+    assert.equal(res.headers?.allow, "GET, POST");
+    assert.match(bodyText(res), /"error"/);
+  });
+});
+
+describe("manager HTTP: config API", () => {
+  it("GET /api/config leaves every secret out", () => {
+    const iot = demo();
+    iot.config.update({ wifi_password: "hunter22", admin_password: "topsecret", wifi_fallback_password: "fb-pass" });
+    const text = bodyText(iot.handle(request("GET", "/api/config")));
+    assert.notMatch(text, /hunter22|topsecret|fb-pass/);
+    const view = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(view["60_CUSTOM_CONFIG"], "Counter");
+    assert.equal(view.ota_url, "http://10.1.1.10:8080/fw.bin");
+    assert.deepEqual(view.secrets_set, ["wifi_password", "wifi_fallback_password", "admin_password"]);
+  });
+
+  it("POST /api/config saves all changes and answers the new config", () => {
+    const host = createTestHost();
+    const iot = demo(host);
+    const res = iot.handle(jsonRequest("POST", "/api/config", { wifi_ssid: "home", interval: 10, enabled: false }));
+    assert.equal(res.status, 200);
+    assert.equal((bodyJson(res) as Record<string, unknown>).interval, 10);
+    const again = demo(host);
+    assert.equal(again.config.get("wifi_ssid"), "home");
+    assert.equal(again.config.get("interval"), 10);
+    assert.equal(again.config.get("enabled"), false);
+  });
+
+  it("POST /api/config saves nothing when one key is wrong, and names it", () => {
+    const iot = demo();
+    const res = iot.handle(jsonRequest("POST", "/api/config", { wifi_ssid: "home", interval: "ten" }));
+    assert.equal(res.status, 400);
+    assert.deepEqual(bodyJson(res), { error: "interval must be a finite number", key: "interval" });
+    assert.equal(iot.config.get("wifi_ssid"), "");
+    const unknown = iot.handle(jsonRequest("POST", "/api/config", { bogus: 1 }));
+    assert.equal(unknown.status, 400);
+    assert.equal((bodyJson(unknown) as Record<string, unknown>).key, "bogus");
+  });
+
+  it("POST /api/config answers malformed or non-JSON bodies clearly", () => {
+    const iot = demo();
+    const bad = iot.handle(request("POST", "/api/config", { body: "{nope", headers: { "content-type": "application/json" } }));
+    assert.equal(bad.status, 400);
+    assert.match(bodyText(bad), /not valid JSON/);
+    const arr = iot.handle(jsonRequest("POST", "/api/config", [1, 2]));
+    assert.equal(arr.status, 400);
+    const form = iot.handle(request("POST", "/api/config", { body: "a=b", headers: { "content-type": "text/plain" } }));
+    assert.equal(form.status, 415);
+  });
+});
+
+describe("manager HTTP: the settings form", () => {
+  it("decodes + and %XX as UTF-8, saves, and shows the outcome once", () => {
+    const iot = demo();
+    const res = iot.handle(formRequest("/config", "wifi_ssid=K%C3%BCche+WLAN&60_CUSTOM_CONFIG=%E6%B8%A9%E5%BA%A6&interval=4.5&enabled=false"));
+    assert.equal(res.status, 303);
+    const location = res.headers?.location ?? "";
+    assert.match(location, /^\/\?n=\d+$/);
+    assert.equal(iot.config.get("wifi_ssid"), "Küche WLAN");
+    assert.equal(iot.config.get("60_CUSTOM_CONFIG"), "温度");
+    assert.equal(iot.config.get("interval"), 4.5);
+    const page = bodyText(iot.handle(request("GET", location)));
+    assert.match(page, /Saved: wifi_ssid, 60_CUSTOM_CONFIG, interval, enabled\./);
+    assert.notMatch(bodyText(iot.handle(request("GET", "/"))), /Saved:/);
+  });
+
+  it("treats an empty password field as unchanged, and removes it only when asked", () => {
+    const iot = demo();
+    iot.config.set("wifi_password", "hunter22");
+    iot.handle(formRequest("/config", "wifi_ssid=home&wifi_password="));
+    assert.equal(iot.config.get("wifi_password"), "hunter22");
+    iot.handle(formRequest("/config", "wifi_password=&clear%3Awifi_password=true"));
+    assert.equal(iot.config.get("wifi_password"), "");
+  });
+
+  it("refuses a bad value with a message naming the key and saves nothing", () => {
+    const iot = demo();
+    const res = iot.handle(formRequest("/config", "wifi_ssid=home&interval=soon"));
+    assert.equal(res.status, 303);
+    assert.equal(iot.config.get("wifi_ssid"), "");
+    assert.match(bodyText(iot.handle(request("GET", res.headers?.location ?? "/"))), /Not saved: interval must be a finite number/);
+  });
+
+  it("refuses forms from other sites and forms with no origin at all", () => {
+    const iot = demo();
+    assert.equal(iot.handle(formRequest("/config", "wifi_ssid=evil", "http://evil.example")).status, 403);
+    const bare = request("POST", "/config", { body: "wifi_ssid=evil", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    assert.equal(iot.handle(bare).status, 403);
+    assert.equal(iot.config.get("wifi_ssid"), "");
+  });
+
+  it("answers a malformed form with 400", () => {
+    const iot = demo();
+    const res = iot.handle(formRequest("/config", "wifi_ssid=%E0%A4%A"));
+    assert.equal(res.status, 400);
+    assert.match(bodyText(res), /percent-encoding/);
+  });
+});
+
+describe("manager HTTP: the page", () => {
+  it("streams the page in fragments with title, data, settings and status", () => {
+    const iot = demo();
+    const res = iot.handle(request("GET", "/"));
+    assert.equal(res.status, 200);
+    assert.ok(typeof res.body !== "string", "the page must be fragments, not one string");
+    const page = bodyText(res);
+    assert.match(page, /<title>IoT Demo Controller<\/title>/);
+    assert.match(page, /<tr data-key="Key 3"><th scope="row">Key 3<\/th><td>3<\/td><\/tr>/);
+    assert.match(page, /<legend[^>]*>WiFi<\/legend>[\s\S]*<legend[^>]*>Device<\/legend>[\s\S]*<legend[^>]*>Application<\/legend>/);
+    assert.match(page, /name="60_CUSTOM_CONFIG" value="Counter"/);
+    assert.match(page, /data-status="version">1\.2\.3</);
+    assert.match(page, /<script src="\/app\.js\?v=1\.2\.3" defer><\/script>/);
+    assert.match(res.headers?.["content-security-policy"] ?? "", /script-src 'self'/);
+  });
+
+  it("escapes every value from users, the app or the network, and keeps non-ASCII", () => {
+    const iot = demo();
+    iot.data.set("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>');
+    iot.data.set("Küche", "温度 21°");
+    iot.config.update({ wifi_ssid: `"><svg onload=alert(3)>`, "60_CUSTOM_CONFIG": "<b>bold</b>'" });
+    const page = bodyText(iot.handle(request("GET", "/")));
+    assert.notMatch(page, /<script>alert|<img src=x|<svg onload|<b>bold/);
+    assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.match(page, /value="&quot;&gt;&lt;svg onload=alert\(3\)&gt;"/);
+    assert.match(page, /<th scope="row">Küche<\/th><td>温度 21°<\/td>/);
+  });
+
+  it("never puts a secret in the page, and warns while no admin password is set", () => {
+    const iot = demo();
+    iot.config.update({ wifi_password: "hunter22" });
+    let page = bodyText(iot.handle(request("GET", "/")));
+    assert.notMatch(page, /hunter22/);
+    assert.match(page, /No admin password is set/);
+    iot.config.update({ admin_password: "s3cret-admin" });
+    page = bodyText(iot.handle(request("GET", "/")));
+    assert.notMatch(page, /s3cret-admin|No admin password is set/);
+  });
+
+  it("offers Bootstrap to the browser only with useCss, always with the built-in stylesheet", () => {
+    const withCss = bodyText(demo(createTestHost(), true).handle(request("GET", "/")));
+    assert.match(withCss, /data-bootstrap="https:\/\/cdn\.jsdelivr\.net\/npm\/bootstrap@5\.3\.3\/dist\/css\/bootstrap\.min\.css" data-bootstrap-integrity="sha384-/);
+    assert.match(withCss, /<style>[\s\S]*html:not\(\.bs\) body/);
+    const without = bodyText(demo(createTestHost(), false).handle(request("GET", "/")));
+    assert.notMatch(without, /data-bootstrap=/);
+    assert.match(without, /<style>[\s\S]*html:not\(\.bs\) body/);
+  });
+
+  it("serves the page's script from /app.js", () => {
+    const res = demo().handle(request("GET", "/app.js"));
+    assert.equal(res.status, 200);
+    assert.match(res.headers?.["content-type"] ?? "", /javascript/);
+    assert.match(bodyText(res), /getJSON\("\/data", renderData\)/);
+  });
+});
+
+describe("manager: reboot and tasks", () => {
+  it("POST /api/reboot answers 202, then restarts once the answer is out", async () => {
+    const host = createTestHost();
+    const iot = demo(host);
+    const res = iot.handle(jsonRequest("POST", "/api/reboot", {}));
+    assert.equal(res.status, 202);
+    assert.equal(host.restarts, 0);
+    await host.clock.advance(1000);
+    assert.equal(host.restarts, 1);
+    assert.equal(iot.handle(request("POST", "/api/reboot", { body: "x", headers: { "content-type": "text/plain" } })).status, 415);
+  });
+
+  it("runs tasks; one that throws is logged by name and the others go on", async () => {
+    const host = createTestHost();
+    const iot = demo(host);
+    let ticks = 0;
+    iot.addTask(async function ticker() {
+      for (;;) {
+        ticks++;
+        await iot.sleep(3000);
+      }
+    });
+    iot.addTask(async () => {
+      await iot.sleep(100);
+      throw new Error("sensor unplugged");
+    }, "sensor");
+    iot.addTask(() => {
+      throw new Error("sync boom");
+    }, "eager");
+    void iot.run();
+    await iot.listening;
+    await host.clock.advance(9_000);
+    assert.equal(ticks, 4);
+    const errors = host.lines.filter((l) => l.level === "error").map((l) => l.line);
+    assert.ok(errors.some((l) => /task sensor failed: Error: sensor unplugged/.test(l)), errors.join("\n"));
+    assert.ok(errors.some((l) => /task eager failed: Error: sync boom/.test(l)), errors.join("\n"));
+    assert.equal(iot.handle(request("GET", "/data")).status, 200);
+    iot.stop();
+    await host.clock.advance(9_000);
+    assert.equal(ticks, 4, "a stopped manager's tasks never wake");
+    assert.equal(host.clock.pending, 0);
+  });
+});

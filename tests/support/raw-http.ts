@@ -1,0 +1,44 @@
+/*
+ * Sends bytes over a raw TCP socket and returns everything the server answered before it
+ * closed: for requests no HTTP client would send (malformed, oversized, half-sent).
+ */
+
+import { connect } from "node:net";
+
+export interface RawReply {
+  text: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function parseReply(text: string): RawReply {
+  const end = text.indexOf("\r\n\r\n");
+  const head = end < 0 ? text : text.slice(0, end);
+  const [statusLine, ...lines] = head.split("\r\n");
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const c = line.indexOf(":");
+    if (c > 0) headers[line.slice(0, c).trim().toLowerCase()] = line.slice(c + 1).trim();
+  }
+  return { text, status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: end < 0 ? "" : text.slice(end + 4) };
+}
+
+export function rawRequest(url: string, payload: string | Buffer, timeoutMs = 15_000): Promise<RawReply> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error("no answer in time"));
+    }, timeoutMs);
+    socket.on("connect", () => socket.write(payload));
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => undefined); // A reset after the answer still leaves the answer.
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(parseReply(Buffer.concat(chunks).toString("utf8")));
+    });
+  });
+}

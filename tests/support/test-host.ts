@@ -1,0 +1,38 @@
+/*
+ * A Host for core tests on any engine: MemoryStorage (device limits), a VirtualClock, collected
+ * log lines, a counted restart, and an HttpServer that never opens a socket (tests call
+ * manager.handle() directly).
+ */
+
+import type { Host } from "../../modules/host/host";
+import type { HttpServer } from "../../modules/host/http-server";
+import type { LogLevel } from "../../modules/host/log";
+import type { Storage } from "../../modules/host/storage";
+import { MemoryStorage } from "./memory-storage";
+import { VirtualClock } from "./virtual-clock";
+
+export interface TestHost extends Host {
+  readonly clock: VirtualClock;
+  readonly lines: { level: LogLevel; line: string }[];
+  restarts: number;
+}
+
+export function createTestHost(storage: Storage = new MemoryStorage(), mac = "24:0a:c4:12:34:56"): TestHost {
+  const lines: { level: LogLevel; line: string }[] = [];
+  const http: HttpServer = {
+    serve: () => ({ ready: Promise.resolve({ host: "test", port: 80 }), close: () => undefined }),
+  };
+  const host: TestHost = {
+    storage,
+    clock: new VirtualClock(),
+    lines,
+    restarts: 0,
+    log: { write: (level, line) => void lines.push({ level, line }) },
+    system: {
+      info: () => ({ mac, platform: "test" }),
+      restart: () => void host.restarts++,
+    },
+    http,
+  };
+  return host;
+}

@@ -1,0 +1,137 @@
+/*
+ * Bundles the core tests (tests/core/**\/*.test.ts) and the XS runner into one strict-mode
+ * script that xsnap can evaluate: XS here takes a script, not a graph of modules, and has no
+ * module loader for TypeScript. Each test file is loaded through import(), which esbuild inlines
+ * as a lazy initialiser, so a file whose modules cannot even initialise on XS fails alone and by
+ * name instead of taking the whole run down.
+ *
+ * A file opts out with a first line `// xs: skip — <reason>`; the reason is required and reported.
+ * Node builtins are refused at build time with the importing file named: the core must not use
+ * them, and XS would only fail later and less clearly.
+ *
+ * Output: .build/xs/core-tests.js (or <name>.js) and its source map, which maps XS stack lines
+ * back to .ts lines.
+ * Usable as a library (bundleCoreTests) or directly: `npx tsx tests/xs/bundle.ts`.
+ */
+
+import { build, type Plugin } from "esbuild";
+import { builtinModules } from "node:module";
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface XsBundle {
+  /** Absolute path of the script to evaluate in XS. */
+  script: string;
+  /** Absolute path of its source map. */
+  map: string;
+  /** Test files in the bundle, relative to the repository root with "/" separators. */
+  files: string[];
+  skipped: SkippedFile[];
+  ms: number;
+}
+
+const SKIP = /^\/\/\s*xs:\s*skip\b\s*(?:[—–:-]+\s*)?(.*)$/;
+
+function posix(path: string): string {
+  return path.split(sep).join("/");
+}
+
+/** The test files under tests/core, sorted so the run order is the same everywhere. */
+export function findCoreTests(root = ROOT): string[] {
+  const dir = join(root, "tests", "core");
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".test.ts"))
+    .map((name) => posix(join("tests", "core", name)))
+    .sort();
+}
+
+/** The skip reason from a file's first line, undefined if it runs on XS. Throws on a bare skip. */
+export function xsSkipReason(file: string, source: string): string | undefined {
+  const first = source.split(/\r?\n/, 1)[0];
+  const m = SKIP.exec(first);
+  if (!m) {
+    if (/xs:\s*skip/.test(first)) throw new Error(`${file}: malformed skip line ${JSON.stringify(first)}; write \`// xs: skip — <reason>\``);
+    return undefined;
+  }
+  const reason = m[1].trim();
+  if (!reason) throw new Error(`${file}: \`// xs: skip\` needs a reason: \`// xs: skip — <reason>\``);
+  return reason;
+}
+
+const builtins = new Set(builtinModules);
+
+function refuseNodeBuiltins(root: string): Plugin {
+  return {
+    name: "refuse-node-builtins",
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        const name = args.path.startsWith("node:") ? args.path : args.path.split("/")[0];
+        if (!name.startsWith("node:") && !builtins.has(name)) return undefined;
+        const importer = args.importer ? posix(relative(root, args.importer)) : "<entry>";
+        return { errors: [{ text: `${importer} imports the Node builtin "${args.path}": XS has no Node builtins (mark the file \`// xs: skip — <reason>\` if it is not a core test)` }] };
+      });
+    },
+  };
+}
+
+/**
+ * `name` names the output files; give each concurrent run its own (several mocha runs may share
+ * one checkout), or one run could evaluate another's half-written bundle.
+ */
+export async function bundleCoreTests(options: { root?: string; outDir?: string; name?: string } = {}): Promise<XsBundle> {
+  const started = performance.now();
+  const root = options.root ?? ROOT;
+  const outDir = options.outDir ?? join(root, ".build", "xs");
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const file of findCoreTests(root)) {
+    const reason = xsSkipReason(file, readFileSync(join(root, file), "utf8"));
+    if (reason === undefined) files.push(file);
+    else skipped.push({ file, reason });
+  }
+
+  const runner = JSON.stringify(join(root, "tests", "xs", "xs-runner.ts"));
+  const entry = [
+    `import { run } from ${runner};`,
+    `run([`,
+    ...files.map((file) => `  [${JSON.stringify(file)}, () => import(${JSON.stringify(join(root, file))})],`),
+    `]);`,
+  ].join("\n");
+
+  const script = join(outDir, `${options.name ?? "core-tests"}.js`);
+  const result = await build({
+    stdin: { contents: entry, resolveDir: root, sourcefile: "xs-entry.ts", loader: "ts" },
+    bundle: true,
+    format: "iife",
+    target: "es2022",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    // ESM is strict; an IIFE is not unless told, and sloppy mode would hide e.g. writes to frozen tables.
+    banner: { js: '"use strict";' },
+    outfile: script,
+    sourcemap: "external",
+    sourcesContent: false,
+    plugins: [refuseNodeBuiltins(root)],
+    logLevel: "silent",
+    write: true,
+  });
+  if (result.warnings.length) {
+    // A warning here (e.g. a dynamic import esbuild cannot follow) would silently drop tests.
+    throw new Error(`esbuild warnings while bundling the XS tests:\n${result.warnings.map((w) => w.text).join("\n")}`);
+  }
+  return { script, map: `${script}.map`, files, skipped, ms: Math.round(performance.now() - started) };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const bundle = await bundleCoreTests();
+  for (const s of bundle.skipped) console.log(`skipped on XS: ${s.file} — ${s.reason}`);
+  console.log(`${bundle.script}: ${bundle.files.length} test files in ${bundle.ms} ms`);
+}

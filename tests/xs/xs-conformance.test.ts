@@ -1,0 +1,136 @@
+/*
+ * The core's tests (tests/core) on the real XS engine, as part of `npm test`: what passes under
+ * mocha on Node but fails here is a bug in the core, because XS is what the device runs.
+ *
+ * before(): bundle the core tests (bundle.ts), run the bundle in xsnap in a child process
+ * (run-in-xs.mjs; never in this process, whose realm SES would lock down), then add one mocha
+ * test per XS test so a failure shows its name and the XS error, with XS stack lines mapped back
+ * to .ts lines. Files marked `// xs: skip — <reason>` show as pending with their reason. Two fixed
+ * tests prove the code ran in XS and that the run finished: no crash, at least one test. (A test that
+ * never settles fails on its own, as "never settled on XS".)
+ */
+
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Test } from "mocha";
+import { bundleCoreTests, ROOT, type XsBundle } from "./bundle.ts";
+import type { XsError, XsEvent } from "./xs-runner.ts";
+
+const RUN_IN_XS = join(dirname(fileURLToPath(import.meta.url)), "run-in-xs.mjs");
+const XS_TIMEOUT_MS = 30_000;
+
+interface XsRun {
+  events: XsEvent[];
+  meter: { cranks: number; compute: number; allocate: number; currentHeapCount: number };
+  crash?: string;
+  ms: number;
+}
+
+function runInXs(script: string): Promise<{ run: XsRun; printed: string[] }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [RUN_IN_XS, script, String(XS_TIMEOUT_MS)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      const lines = out.split("\n").filter((l) => l !== "");
+      const last = lines.at(-1);
+      if (code !== 0 || !last?.startsWith('{"xsTestResult":'))
+        return reject(new Error(`run-in-xs.mjs exited with ${signal ?? code} and no result line; its output:\n${out}`));
+      resolvePromise({ run: JSON.parse(last) as XsRun, printed: lines.slice(0, -1) });
+    });
+  });
+}
+
+/** Rewrites XS stack lines ("at f (#0:123)": the evaluated bundle, line only) to .ts lines. */
+function mapStack(stack: string, bundle: XsBundle, map: SourceMap): string {
+  const mapDir = dirname(bundle.map);
+  return stack
+    .split("\n")
+    .slice(1) // the first line repeats name and message
+    .filter((line) => !/\(\)$/.test(line.trim())) // native and anonymous-eval frames say nothing
+    .map((line) =>
+      line.replace(/#0:(\d+)/, (raw, n: string) => {
+        // XS gives no column, so take the last mapping on the line: it is that line's code.
+        const entry = map.findEntry(Number(n) - 1, 1e9) as { generatedLine?: number; originalSource?: string; originalLine?: number };
+        if (entry.generatedLine !== Number(n) - 1 || !entry.originalSource) return raw;
+        return `${relative(ROOT, resolve(mapDir, entry.originalSource))}:${entry.originalLine! + 1}`;
+      }),
+    )
+    .filter((line) => !line.includes("tests/xs/")) // the runner's own frames
+    .map((line) => `    ${line.trim()}`)
+    .join("\n");
+}
+
+function toError(e: XsError, bundle: XsBundle, map: SourceMap): Error {
+  const err = new Error(e.message);
+  err.name = `${e.name} (on XS)`;
+  err.stack = `${err.name}: ${e.message}\n${e.stack ? mapStack(e.stack, bundle, map) : "    (no XS stack)"}`;
+  return err;
+}
+
+describe("core tests on XS (xsnap)", function () {
+  let bundle: XsBundle;
+  let run: XsRun;
+
+  before(async function () {
+    this.timeout(XS_TIMEOUT_MS + 30_000);
+    bundle = await bundleCoreTests({ name: `core-tests-${process.pid}` });
+    const { run: r, printed } = await runInXs(bundle.script);
+    run = r;
+    for (const line of printed) console.log(`      [xs print] ${line}`);
+    const map = new SourceMap(JSON.parse(readFileSync(bundle.map, "utf8")));
+
+    const suite = this.test!.parent!;
+    for (const { file, reason } of bundle.skipped) suite.addTest(new Test(`${file} (xs: skip — ${reason})`));
+    for (const event of run.events) {
+      if (event.type !== "result") continue;
+      const { file, path, error, ms } = event;
+      suite.addTest(
+        new Test(`${file} › ${path.join(" › ")}${ms >= 50 ? ` (${Math.round(ms)} ms on XS)` : ""}`, function () {
+          if (error) throw toError(error, bundle, map);
+        }),
+      );
+    }
+  });
+
+  after(function () {
+    // For a bundle to inspect, run `npx tsx tests/xs/bundle.ts` (writes .build/xs/core-tests.js).
+    if (bundle) for (const file of [bundle.script, bundle.map]) rmSync(file, { force: true });
+  });
+
+  it("runs in XS: strict mode, no setTimeout, and xsnap's own globals (harden, print, issueCommand)", function () {
+    const engine = run.events.find((e) => e.type === "engine");
+    if (!engine) throw new Error(`the runner never reported its engine${run.crash ? `; XS crashed: ${run.crash}` : ""}`);
+    const { type: _, ...seen } = engine;
+    const expected = { setTimeout: "undefined", setImmediate: "function", harden: "function", print: "function", issueCommand: "function", strict: true };
+    for (const [key, value] of Object.entries(expected))
+      if (seen[key as keyof typeof seen] !== value) throw new Error(`not the XS we expect: ${JSON.stringify(seen)}`);
+  });
+
+  it("finishes: no crash, the runner reported done, at least one test ran", function () {
+    const results = run.events.filter((e) => e.type === "result").length;
+    const started = run.events.filter((e) => e.type === "start");
+    const fatal = run.events.find((e) => e.type === "fatal");
+    const done = run.events.find((e) => e.type === "done");
+    const abandoned = run.events.filter((e) => e.type === "abandoned").map((e) => e.path.join(" › "));
+    console.log(
+      `      XS: ${bundle.files.length} files, ${results} tests, ${abandoned.length} abandoned, ` +
+        `bundle ${bundle.ms} ms, run ${run.ms} ms (in XS ${done?.ms ?? "?"} ms), ` +
+        `meter: compute ${run.meter.compute}, heap ${run.meter.currentHeapCount} slots`,
+    );
+    if (fatal) throw new Error(`the XS runner failed: ${fatal.error.message}\n${fatal.error.stack ?? ""}`);
+    if (run.crash) {
+      const last = started.at(-1);
+      throw new Error(`XS crashed${last ? ` during "${last.path.join(" › ")}"` : ""}: ${run.crash}`);
+    }
+    if (!done) throw new Error("the XS runner never reported done");
+    if (results === 0) throw new Error(`no test ran on XS (files: ${bundle.files.join(", ") || "none"})`);
+  });
+});
