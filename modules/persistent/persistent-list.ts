@@ -1,0 +1,40 @@
+/*
+ * PersistentList: an ordered list of primitives (strings, finite numbers, booleans, null),
+ * duplicates kept. Accepts an array or a Set of them; refuses anything else (a string is not a
+ * list of its characters), any other item (objects, arrays, undefined, NaN, Infinity), and a
+ * list whose JSON text is over maxBytes (default and most: 3964). -0 becomes 0. The value is a
+ * frozen array: assign a new one to change it. Stored as JSON text. Default: [].
+ */
+
+import { decodeJson, type PersistentCodec } from "./persistent-codec";
+import { primitiveItems, type Primitive } from "./primitive-items";
+import { maxBytesOption } from "./persistent-limits";
+import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
+
+export type { Primitive } from "./primitive-items";
+export type ListInput = readonly Primitive[] | ReadonlySet<Primitive>;
+
+export interface PersistentListOptions extends PersistentOptions<ListInput> {
+  /** Longest JSON text in UTF-8 bytes, 1..3964 (default 3964); longer lists are refused. */
+  maxBytes?: number;
+}
+
+const EMPTY: readonly Primitive[] = Object.freeze([]);
+
+export class PersistentList extends PersistentVariable<readonly Primitive[], ListInput> {
+  readonly maxBytes: number;
+
+  constructor(name: string, options: PersistentListOptions = {}) {
+    const maxBytes = maxBytesOption(name, options.maxBytes);
+    const codec: PersistentCodec<readonly Primitive[]> = {
+      type: "list",
+      fallback: EMPTY,
+      input: Object.freeze({ kind: "json" }),
+      coerce: (input: unknown) => primitiveItems(input, false, maxBytes),
+      encode: (value: readonly Primitive[]) => JSON.stringify(value),
+      decode: decodeJson,
+    };
+    super(name, options, codec);
+    this.maxBytes = maxBytes;
+  }
+}

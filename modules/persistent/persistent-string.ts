@@ -1,0 +1,43 @@
+/*
+ * PersistentString: text of at most maxBytes UTF-8 bytes (default and most: the value limit,
+ * 3964). Accepts strings, finite numbers and booleans (written as String() writes them).
+ * Longer text is truncated to the limit at a character boundary, never inside a UTF-8 sequence
+ * or a surrogate pair; lone surrogates, which UTF-8 cannot carry, become U+FFFD. Refuses null,
+ * undefined, NaN, Infinity, objects and arrays (String() of them is never what was meant).
+ * Stored as the text itself. Default: "".
+ */
+
+import { truncateUtf8 } from "../text/truncate-utf8";
+import { sameText, type PersistentCodec } from "./persistent-codec";
+import { maxBytesOption } from "./persistent-limits";
+import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
+
+export type StringInput = string | number | boolean;
+
+export interface PersistentStringOptions extends PersistentOptions<StringInput> {
+  /** Longest value in UTF-8 bytes, 1..3964 (default 3964); longer values are truncated. */
+  maxBytes?: number;
+}
+
+export class PersistentString extends PersistentVariable<string, StringInput> {
+  readonly maxBytes: number;
+
+  constructor(name: string, options: PersistentStringOptions = {}) {
+    const maxBytes = maxBytesOption(name, options.maxBytes);
+    super(name, options, {
+      type: "string",
+      fallback: "",
+      input: Object.freeze({ kind: "text" }),
+      coerce(input: unknown): string {
+        let text: string;
+        if (typeof input === "string") text = input;
+        else if (typeof input === "boolean" || (typeof input === "number" && Number.isFinite(input))) text = String(input);
+        else throw new Error("expected a string, a finite number or a boolean");
+        return truncateUtf8(text, maxBytes);
+      },
+      encode: sameText,
+      decode: sameText,
+    });
+    this.maxBytes = maxBytes;
+  }
+}

@@ -1,0 +1,177 @@
+/*
+ * PersistentVariable: a typed value that survives reboots and power cuts, in one line:
+ *
+ *   const threshold = new PersistentFloat("threshold", { folder: "sensor", default: 21.5 });
+ *   threshold.value = "22.25";   // coerced to 22.25 and saved
+ *   threshold.value;             // 22.25, also after a reboot
+ *
+ * - name and folder follow the device's rules (persistent-record-name.ts), checked at
+ *   construction on every host; the folder is the storage domain ("vars" when none is given).
+ * - value reads the saved value, or the default until one is saved. A read is served from
+ *   memory: make one instance per variable (two would not see each other's writes).
+ * - Writing coerces the value to the type (the table is in docs/persistent-variables.md). A value
+ *   that cannot be coerced throws PersistentValueError naming the variable, the value and the
+ *   type, before anything is written: the stored value stays as it was.
+ * - A write is one AtomicRecord save: after a power cut the variable reads its old or its new
+ *   value, never neither. A write that does not change what the variable reads (saved or
+ *   default) writes nothing, so flash is not worn by repeating a value.
+ * - reset() returns the variable to its default with one atomic save of a "no value" marker
+ *   (removing the two slots one after the other would not be atomic). A variable never saved
+ *   follows its default, also when a new firmware changes it.
+ * - Storage comes from options.storage, else from the bound host (boundHost().storage), taken
+ *   on first use, so a variable can be declared at the top of any module.
+ * - A stored value that no longer fits the type (the app changed a variable's type or limits)
+ *   is coerced on the way in (e.g. a string "42" becomes the integer 42); if it cannot be, the
+ *   default is read and the next write replaces it.
+ */
+
+import { boundHost } from "../host/host";
+import type { Storage } from "../host/storage";
+import { AtomicRecord } from "../storage/atomic-record";
+import { utf8Length } from "../text/utf8";
+import type { PersistentCodec, PersistentInput, PersistentType } from "./persistent-codec";
+import { PERSISTENT_LIMITS } from "./persistent-limits";
+import { checkPersistentName, isPersistentName, persistentRecordName, persistentRecordOwner } from "./persistent-record-name";
+import { PersistentValueError } from "./persistent-value-error";
+
+export const DEFAULT_FOLDER = "vars";
+
+export interface PersistentOptions<I> {
+  /** Storage domain (Preference domain on the device), 1..15 characters; default "vars". */
+  folder?: string;
+  /** Read until a value is saved; coerced like any value (a bad default throws here). */
+  default?: I;
+  /** Where to keep the value; default: the bound host's storage. */
+  storage?: Storage;
+  /** Shown on the settings page; default: the name. */
+  label?: string;
+}
+
+/** Separates a long name's owner tag from the value in the stored text (names have no "="). */
+const OWNER_END = "=";
+
+export class PersistentVariable<T, I = T> {
+  readonly name: string;
+  readonly folder: string;
+  /** "folder/name": unique per device, used by the settings page and the API. */
+  readonly id: string;
+  readonly label: string;
+  readonly type: PersistentType;
+  readonly input: PersistentInput;
+  readonly default: T;
+  readonly #codec: PersistentCodec<T>;
+  readonly #storage: Storage | undefined;
+  readonly #owner: string;
+  #record: AtomicRecord | undefined;
+  #value: T;
+  /** encode(#value): compared with a new value's to skip writes that change nothing. */
+  #encoded: string;
+  #saved = false;
+
+  protected constructor(name: string, options: PersistentOptions<I>, codec: PersistentCodec<T>) {
+    checkPersistentName("name", name);
+    const folder = options.folder ?? DEFAULT_FOLDER;
+    checkPersistentName("folder", folder);
+    this.name = name;
+    this.folder = folder;
+    this.id = `${folder}/${name}`;
+    this.label = options.label ?? name;
+    this.type = codec.type;
+    this.input = codec.input;
+    this.#codec = codec;
+    this.#storage = options.storage;
+    this.#owner = persistentRecordOwner(name);
+    this.default = options.default === undefined ? codec.fallback : this.coerce(options.default);
+    this.#value = this.default;
+    this.#encoded = codec.encode(this.default);
+  }
+
+  /** The value in the type's canonical form, without storing it; throws PersistentValueError. */
+  coerce(input: unknown): T {
+    let value: T;
+    try {
+      value = this.#codec.coerce(input);
+    } catch (e) {
+      throw new PersistentValueError(this.id, input, this.type, e instanceof Error ? e.message : String(e));
+    }
+    return value;
+  }
+
+  get value(): T {
+    this.#open();
+    return this.#value;
+  }
+
+  set value(input: I) {
+    this.write(input);
+  }
+
+  /** True when a value is saved (false: the default is read). */
+  get saved(): boolean {
+    this.#open();
+    return this.#saved;
+  }
+
+  /**
+   * Coerces and saves input (what `value = input` does, for callers holding an untyped value).
+   * Returns false when the variable already read that value and nothing was written.
+   */
+  write(input: unknown): boolean {
+    const value = this.coerce(input);
+    const encoded = this.#codec.encode(value);
+    const record = this.#open();
+    if (encoded === this.#encoded) return false;
+    const bytes = utf8Length(encoded);
+    if (bytes > PERSISTENT_LIMITS.maxValueBytes)
+      throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
+    record.save(this.#owner + OWNER_END + encoded);
+    // Only once the save has returned: a failed write leaves memory as the storage is.
+    this.#value = value;
+    this.#encoded = encoded;
+    this.#saved = true;
+    return true;
+  }
+
+  /** Returns to the default. Returns false when no value was saved and nothing was written. */
+  reset(): boolean {
+    const record = this.#open();
+    if (!this.#saved) return false;
+    record.save(this.#owner);
+    this.#value = this.default;
+    this.#encoded = this.#codec.encode(this.default);
+    this.#saved = false;
+    return true;
+  }
+
+  #open(): AtomicRecord {
+    if (this.#record) return this.#record;
+    const storage = this.#storage ?? boundHost().storage;
+    const record = new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
+    const payload = record.value;
+    if (payload !== undefined) {
+      const end = payload.indexOf(OWNER_END);
+      const owner = end < 0 ? payload : payload.slice(0, end);
+      if (owner !== this.#owner) {
+        if (this.#owner !== "" && isPersistentName(owner))
+          throw new Error(`${this.id}: its storage key in folder "${this.folder}" already holds the variable "${owner}"; rename one of them`);
+        // Anything else is not ours to read: the default stands until a write replaces it.
+      } else if (end >= 0) {
+        this.#load(payload.slice(end + 1));
+      }
+    }
+    this.#record = record;
+    return record;
+  }
+
+  #load(text: string): void {
+    let value: T;
+    try {
+      value = this.#codec.coerce(this.#codec.decode(text));
+    } catch {
+      return; // Saved under another type or other limits and not coercible: the default stands.
+    }
+    this.#value = value;
+    this.#encoded = this.#codec.encode(value);
+    this.#saved = true;
+  }
+}

@@ -1,0 +1,158 @@
+/*
+ * persistentVariablesFeature: puts persistent variables on the device's settings page and
+ * behind a small API, with the same coercion as `variable.value = ...` (one rule, one place).
+ *
+ *   iot.addFeature(persistentVariablesFeature([threshold, ledColour, enabled]));
+ *
+ * - Page: a "Variables" card with one input per variable that fits its type: a checkbox (with
+ *   a hidden "false" before it, so an unticked box still says false), a number input with the
+ *   type's min/max/step, a colour picker, a text input (hex has a pattern), or a textarea of
+ *   JSON text (json, set, list). Every value and label goes through escapeHtml.
+ * - GET /api/variables: {"<folder>/<name>": value, ...}. POST /api/variables takes the same
+ *   shape (application/json, any subset of the variables) and answers the new values.
+ * - POST /variables: the page's form (urlencoded, from this device's own page only), then back
+ *   to the page. Form fields are text: numbers and booleans are parsed by the same coercion;
+ *   json, set and list fields are parsed as JSON first; a string's CRLF line breaks (what a
+ *   browser sends from a textarea) become LF.
+ * - Every change in a request is validated before any is written: a refused value (400, naming
+ *   the variable) or an unknown variable writes nothing. Each write is atomic on its own; a
+ *   power cut in the middle of a request can leave some variables written and others not.
+ *   A value that does not change writes nothing.
+ * Authentication is the manager's business (it guards POST routes the same way for every
+ * feature), not this feature's.
+ */
+
+import type { Feature } from "../feature";
+import type { HttpResponse } from "../host/http-server";
+import { readForm, readJsonObject } from "../http/request-body";
+import { json, jsonError, redirect } from "../http/response";
+import { errorText } from "../log/logger";
+import { escapeHtml } from "../text/escape-html";
+import { decimalText } from "./decimal-text";
+import type { PersistentInput, PersistentType } from "./persistent-codec";
+import { PersistentValueError } from "./persistent-value-error";
+
+/** What the feature needs of a variable; every Persistent* class is one. */
+export interface EditableVariable {
+  readonly id: string;
+  readonly label: string;
+  readonly type: PersistentType;
+  readonly input: PersistentInput;
+  readonly value: unknown;
+  coerce(input: unknown): unknown;
+  write(input: unknown): boolean;
+}
+
+export interface PersistentVariablesOptions {
+  /** Heading of the page's card (default "Variables"). */
+  title?: string;
+}
+
+export const VARIABLES_API_PATH = "/api/variables";
+export const VARIABLES_FORM_PATH = "/variables";
+
+function inputText(variable: EditableVariable): string {
+  const value = variable.value;
+  if (variable.input.kind === "json") return JSON.stringify(value);
+  return typeof value === "number" ? decimalText(value) : String(value);
+}
+
+function attribute(name: string, value: number | string | undefined): string {
+  return value === undefined ? "" : ` ${name}="${escapeHtml(typeof value === "number" ? decimalText(value) : value)}"`;
+}
+
+function* field(variable: EditableVariable, index: number): Generator<string> {
+  const id = `pv-${index}`;
+  const name = escapeHtml(variable.id);
+  const label = escapeHtml(variable.label);
+  const input = variable.input;
+  if (input.kind === "checkbox") {
+    yield `<div class="form-check mb-2"><input type="hidden" name="${name}" value="false">`;
+    yield `<input class="form-check-input" type="checkbox" id="${id}" name="${name}" value="true"${variable.value ? " checked" : ""}>`;
+    yield ` <label class="form-check-label" for="${id}">${label}</label></div>`;
+    return;
+  }
+  yield `<div class="mb-2"><label class="form-label" for="${id}">${label}</label>`;
+  const text = escapeHtml(inputText(variable));
+  if (input.kind === "json" || /[\r\n]/.test(text)) {
+    // A text input would drop line breaks, and saving the form would then change the value.
+    // The newline after the tag is eaten by the HTML parser, so a leading one in text survives.
+    yield `<textarea class="form-control font-monospace" rows="2" id="${id}" name="${name}">\n${text}</textarea></div>`;
+    return;
+  }
+  const cls = input.kind === "color" ? "form-control form-control-color" : "form-control";
+  yield `<input class="${cls}" type="${input.kind}" id="${id}" name="${name}" value="${text}"`;
+  yield `${attribute("min", input.min)}${attribute("max", input.max)}${attribute("step", input.step)}${attribute("pattern", input.pattern)}></div>`;
+}
+
+/** A form field's text as the value to coerce (see the header). */
+function fromFormText(variable: EditableVariable, text: string): unknown {
+  if (variable.input.kind === "json") {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new PersistentValueError(variable.id, text, variable.type, "not valid JSON text");
+    }
+  }
+  return variable.type === "string" ? text.replace(/\r\n/g, "\n") : text;
+}
+
+export function persistentVariablesFeature(variables: readonly EditableVariable[], options: PersistentVariablesOptions = {}): Feature {
+  const byId = new Map<string, EditableVariable>();
+  for (const variable of variables) {
+    if (byId.has(variable.id)) throw new Error(`persistent variable ${variable.id} is listed twice`);
+    byId.set(variable.id, variable);
+  }
+  const title = escapeHtml(options.title ?? "Variables");
+
+  function values(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const variable of variables) out[variable.id] = variable.value;
+    return out;
+  }
+
+  /** Validates every change, then writes them; a response when something was refused. */
+  function apply(changes: Record<string, unknown>, fromForm: boolean): HttpResponse | undefined {
+    const ready: [EditableVariable, unknown][] = [];
+    try {
+      for (const id of Object.keys(changes)) {
+        const variable = byId.get(id);
+        if (!variable) return json(400, { error: `unknown variable "${id}"`, variable: id });
+        const input = fromForm ? fromFormText(variable, changes[id] as string) : changes[id];
+        ready.push([variable, variable.coerce(input)]);
+      }
+    } catch (e) {
+      if (e instanceof PersistentValueError) return json(400, { error: e.message, variable: e.variable });
+      throw e;
+    }
+    try {
+      for (const [variable, value] of ready) variable.write(value);
+    } catch (e) {
+      return jsonError(500, `could not save the variables: ${errorText(e)}`);
+    }
+    return undefined;
+  }
+
+  return {
+    name: "variables",
+    attach(context) {
+      context.router.add("GET", VARIABLES_API_PATH, () => json(200, values()));
+      context.router.add("POST", VARIABLES_API_PATH, (request) => {
+        const body = readJsonObject(request);
+        if (!body.ok) return body.response;
+        return apply(body.value, false) ?? json(200, values());
+      });
+      context.router.add("POST", VARIABLES_FORM_PATH, (request) => {
+        const form = readForm(request);
+        if (!form.ok) return form.response;
+        return apply(form.value, true) ?? redirect("/");
+      });
+    },
+    *pageSection() {
+      yield `<section class="card" id="variables"><div class="card-body"><h2>${title}</h2>`;
+      yield `<form method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8">`;
+      for (let i = 0; i < variables.length; i++) yield* field(variables[i], i);
+      yield `<button class="btn btn-primary" type="submit">Save variables</button></form></div></section>`;
+    },
+  };
+}
