@@ -36,6 +36,8 @@ export interface Feature {
   intercept?(request: HttpRequest): HttpResponse | undefined;
   /** The network as this feature drives it; the first feature that answers wins. */
   network?(): NetworkStatus | undefined;
+  /** Forgets everything the feature stored (factory reset); the device restarts afterwards. */
+  factoryReset?(): void;
   /** Merged into GET /api/status under the feature's name. */
   status?(): unknown;
   /** HTML fragments for the page, already escaped. */

@@ -16,6 +16,9 @@
  *   call it and tests may too.
  */
 
+import { AdminAuth } from "./auth/admin-auth";
+import { hashPassword } from "./auth/password-hash";
+import { Sha256 } from "./crypto/sha256";
 import { Config } from "./config/config";
 import type { ConfigValue } from "./config/config-keys";
 import { DataStore } from "./data/data-store";
@@ -28,11 +31,14 @@ import type { NetworkStatus } from "./host/network";
 import { jsonError } from "./http/response";
 import { Router } from "./http/router";
 import { Logger, errorText } from "./log/logger";
+import { eraseAllVariables } from "./persistent/persistent-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
 import { CLIENT_SCRIPT } from "./web/assets";
 import type { PageModel, PageNotice } from "./web/page";
 import { addWebRoutes } from "./web/web-routes";
+import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
 import { FRAMEWORK_VERSION } from "./version";
+import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
 export interface IotManagerOptions {
   /** Shown as the page title and used in the access point's name. */
@@ -47,8 +53,12 @@ export interface IotManagerOptions {
   version?: string;
   /** Port of the web server; the host's default (80 on the device) when absent. */
   port?: number;
+  /** OTA timings: probation before an update is kept, silence that fails a download. */
+  ota?: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   /** Extra features (persistent variables on the page, ...). */
   features?: Feature[];
+  /** WiFi options (access point password, timing), used when the host has a radio. */
+  wifi?: Omit<WifiFeatureOptions, "title">;
   /** Polling interval of the page's data table in ms (default 3000). */
   refreshMs?: number;
 }
@@ -67,6 +77,7 @@ export class IotManager {
   readonly version: string;
   readonly useCss: boolean;
   readonly #router = new Router();
+  readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
   readonly #features: Feature[];
   readonly #port: number | undefined;
@@ -76,11 +87,15 @@ export class IotManager {
   #restartTimer: TimerId | undefined;
   #running = false;
   #script: string | undefined;
+  /** The web server accepts connections (an updated app's probation needs it). */
+  #serving = false;
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
     this.title = options.title ?? "IoT Device";
-    this.version = options.version ?? "0.0.0";
+    // With an updater, the running image's descriptor says which version runs (an update changes
+    // it, a rollback restores it); the simulator's factory image leaves it to the app.
+    this.version = host.updater?.running().version || (options.version ?? "0.0.0");
     this.useCss = options.useCss ?? false;
     this.#port = options.port;
     this.#refreshMs = options.refreshMs ?? 3000;
@@ -88,9 +103,19 @@ export class IotManager {
     this.#startedAt = host.clock.now();
     const defaults: Record<string, ConfigValue> = { hostname: defaultHostname(host.system.info().mac) };
     if (options.otaUrl) defaults.ota_url = options.otaUrl;
-    this.config = new Config(host.storage, defaults);
+    const sha256 = host.sha256 ?? (() => new Sha256());
+    const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
+    this.config = new Config(host.storage, defaults, (clear) => hashPassword(clear, salt(), undefined, sha256));
+    this.#auth = new AdminAuth(this.config, host.clock, sha256);
+    this.config.onChange((keys) => {
+      if (keys.includes("admin_password")) this.#auth.forget();
+    });
     this.#tasks = new TaskRunner(host.clock, this.log.child("task"));
     this.#features = [...(options.features ?? [])];
+    // WiFi first: its captive-portal intercept must run before anything else answers.
+    if (host.radio) this.#features.unshift(new WifiFeature({ ...options.wifi, title: this.title }));
+    if (host.updater && host.httpClient)
+      this.#features.push(new OtaFeature({ ...options.ota, appVersion: this.version, network: () => this.network(), serving: () => this.#serving }));
     addWebRoutes(this.#router, {
       config: this.config,
       data: this.data,
@@ -98,6 +123,7 @@ export class IotManager {
       status: () => this.status(),
       clientScript: () => this.#clientScript(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
+      factoryReset: () => this.factoryReset(),
     });
   }
 
@@ -153,6 +179,7 @@ export class IotManager {
       service.ready.then(
         ({ host, port }) => {
           this.log.info(`${this.title} ${this.version}: listening on http://${host}:${port}`);
+          this.#serving = true;
           this.#tasks.start();
         },
         (e: unknown) => {
@@ -174,6 +201,7 @@ export class IotManager {
 
   /** Stops everything run() started; the manager cannot be run again. */
   stop(): void {
+    this.#serving = false;
     this.#tasks.stop();
     this.host.clock.clear(this.#restartTimer);
     this.#restartTimer = undefined;
@@ -201,12 +229,34 @@ export class IotManager {
     }, delayMs);
   }
 
-  /** The HTTP application. Never throws: a failing handler is logged and answered 500. */
+  /** Forgets every setting and everything features stored, then restarts into setup. */
+  factoryReset(): void {
+    this.log.warn("factory reset");
+    this.config.reset();
+    eraseAllVariables(this.host.storage);
+    for (const feature of this.#features) {
+      try {
+        feature.factoryReset?.();
+      } catch (e) {
+        this.log.error(`feature ${feature.name} failed to reset: ${errorText(e)}`);
+      }
+    }
+    this.restartSoon();
+  }
+
+  /**
+   * The HTTP application. Never throws: a failing handler is logged and answered 500. With an
+   * admin password set, every request that is not a read (GET, HEAD) to a known path needs it.
+   */
   handle(request: HttpRequest): HttpResponse {
     try {
       for (const feature of this.#features) {
         const early = feature.intercept?.(request);
         if (early) return early;
+      }
+      if (request.method !== "GET" && request.method !== "HEAD" && this.#router.has(request.path)) {
+        const refused = this.#auth.check(request);
+        if (refused) return refused;
       }
       return this.#router.handle(request);
     } catch (e) {

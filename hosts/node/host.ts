@@ -4,15 +4,22 @@
  * servers), which is what a device reset does; the state folder is what survives.
  */
 
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import type { Sha256Hasher } from "../../modules/host/digest";
 import type { Host } from "../../modules/host/host";
 import type { LogLevel } from "../../modules/host/log";
+import type { HttpLimits } from "../../modules/http/limits";
 import { NodeClock } from "./clock";
+import { NodeDnsServer } from "./dns-server";
+import { NodeHttpClient } from "./http-client";
 import { NodeHttpServer } from "./http-server";
 import { ConsoleLog } from "./log";
 import { SimulatedNetwork } from "./network";
+import { SimulatedRadio } from "./radio";
 import { FileStorage } from "./storage";
 import { SimulatedSystem } from "./system";
+import { createNodeUpdater } from "./updater";
 
 export interface NodeHostOptions {
   /** Folder for everything that persists. */
@@ -23,8 +30,14 @@ export interface NodeHostOptions {
   bind: string;
   /** Called when the app asks to restart. */
   onRestart: () => void;
+  /** Changes to the device's HTTP limits (the default is the device's own). */
+  limits?: Partial<HttpLimits>;
   /** Receives log lines instead of stdout. */
   logSink?: (level: LogLevel, line: string) => void;
+  /** The simulated radio's networks file (--networks); without it the host has no radio. */
+  networksFile?: string;
+  /** Loopback UDP port of the captive portal's DNS server (--dns-port), 8053 by default. */
+  dnsPort?: number;
 }
 
 export interface NodeHost extends Host {
@@ -33,20 +46,49 @@ export interface NodeHost extends Host {
   shutdown(): void;
 }
 
+function nodeSha256(): Sha256Hasher {
+  const hash = createHash("sha256");
+  const hasher: Sha256Hasher = {
+    update(bytes) {
+      hash.update(bytes);
+      return hasher;
+    },
+    digest: () => new Uint8Array(hash.digest()),
+  };
+  return hasher;
+}
+
 export function createNodeHost(options: NodeHostOptions): NodeHost {
   mkdirSync(options.stateDir, { recursive: true });
   const clock = new NodeClock();
-  const http = new NodeHttpServer({ port: options.port, host: options.bind });
+  const http = new NodeHttpServer({ port: options.port, host: options.bind, limits: options.limits });
+  const system = new SimulatedSystem(options.stateDir, options.onRestart);
+  const log = new ConsoleLog(options.logSink);
+  // WiFi is simulated only when asked for: then the WiFi feature runs, as on the device.
+  const radio = options.networksFile
+    ? new SimulatedRadio({ clock, mac: system.info().mac, networksFile: options.networksFile, log: (level, line) => log.write(level, line) })
+    : undefined;
+  const dns = radio ? new NodeDnsServer({ port: options.dnsPort ?? 8053 }) : undefined;
+  const storage = new FileStorage(options.stateDir);
+  const httpClient = new NodeHttpClient();
   return {
-    storage: new FileStorage(options.stateDir),
+    storage,
     clock,
-    system: new SimulatedSystem(options.stateDir, options.onRestart),
-    log: new ConsoleLog(options.logSink),
+    system,
+    log,
+    ...(radio && dns ? { radio, dns } : {}),
     http,
+    sha256: nodeSha256,
+    // Partition files in the state folder; creating the updater "boots" what otadata selects.
+    updater: createNodeUpdater({ stateDir: options.stateDir, storage, sha256: nodeSha256 }),
+    httpClient,
     network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind),
     shutdown(): void {
       clock.shutdown();
       http.shutdown();
+      httpClient.shutdown();
+      radio?.close();
+      dns?.shutdown();
     },
   };
 }

@@ -14,7 +14,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { HttpBody, HttpHandler, HttpResponse, HttpServer, HttpServerOptions, HttpService } from "../../modules/host/http-server";
-import { HTTP_LIMITS } from "../../modules/http/limits";
+import { HTTP_LIMITS, type HttpLimits } from "../../modules/http/limits";
 import { STATUS_TEXT, jsonError } from "../../modules/http/response";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -46,22 +46,27 @@ async function sendBody(res: ServerResponse, body: HttpBody | undefined): Promis
 export class NodeHttpServer implements HttpServer {
   readonly #defaultPort: number;
   readonly #defaultHost: string;
+  readonly #limits: HttpLimits;
   readonly #servers = new Set<Server>();
   #first: Promise<{ host: string; port: number }> | undefined;
 
-  constructor(defaults: { port: number; host: string }) {
+  /** limits: the device's by default; the simulator may change them (--max-connections, tests). */
+  constructor(defaults: { port: number; host: string; limits?: Partial<HttpLimits> }) {
     this.#defaultPort = defaults.port;
     this.#defaultHost = defaults.host;
+    this.#limits = Object.freeze({ ...HTTP_LIMITS, ...defaults.limits });
   }
 
   serve(options: HttpServerOptions, handler: HttpHandler): HttpService {
-    const limits = HTTP_LIMITS;
+    const limits = this.#limits;
     const sockets = new Set<Socket>();
     const server = createServer({
       // node:http's limit covers the request line and the headers together.
       maxHeaderSize: limits.maxRequestLineBytes + limits.maxHeaderBytes,
       requestTimeout: limits.requestTimeoutMs,
       headersTimeout: limits.requestTimeoutMs,
+      // node:http only looks for overdue requests this often (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.requestTimeoutMs / 4)),
       keepAliveTimeout: 1,
     });
     this.#servers.add(server);
@@ -83,7 +88,9 @@ export class NodeHttpServer implements HttpServer {
           ? jsonError(431, "request headers too large")
           : code === "ERR_HTTP_REQUEST_TIMEOUT"
             ? jsonError(408, "request not received in time")
-            : jsonError(400, "malformed request");
+            : code === "HPE_INVALID_METHOD"
+              ? jsonError(501, "method not implemented")
+              : jsonError(400, "malformed request");
       writeRaw(socket, response);
       socket.destroySoon();
     });
@@ -115,7 +122,7 @@ export class NodeHttpServer implements HttpServer {
   }
 
   async #serveOne(req: IncomingMessage, res: ServerResponse, handler: HttpHandler): Promise<void> {
-    const limits = HTTP_LIMITS;
+    const limits = this.#limits;
     const reply = async (response: HttpResponse): Promise<void> => {
       if (res.headersSent || res.destroyed) return;
       res.statusCode = response.status;

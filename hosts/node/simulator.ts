@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { bindHost } from "../../modules/host/host";
 import type { LogLevel } from "../../modules/host/log";
+import type { HttpLimits } from "../../modules/http/limits";
 import { createNodeHost, type NodeHost } from "./host";
 
 export interface SimulatorOptions {
@@ -18,6 +19,12 @@ export interface SimulatorOptions {
   /** The app module to run; main.ts at the repository root by default. */
   app?: string;
   logSink?: (level: LogLevel, line: string) => void;
+  /** Changes to the device's HTTP limits. */
+  limits?: Partial<HttpLimits>;
+  /** Simulate WiFi with the networks in this file (see hosts/node/radio.ts). */
+  networksFile?: string;
+  /** Loopback UDP port of the captive portal's DNS server. */
+  dnsPort?: number;
 }
 
 export interface Simulator {
@@ -30,6 +37,8 @@ export interface Simulator {
 }
 
 const DEFAULT_APP = resolve(import.meta.dirname, "../../main.ts");
+/** Boots in this process, across simulators: each boot needs a module URL never imported before. */
+let processBoots = 0;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const bind = options.bind ?? "127.0.0.1";
@@ -38,6 +47,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let host: NodeHost | undefined;
   let boots = 0;
   let restarting: Promise<void> | undefined;
+  let stopped = false;
 
   async function boot(): Promise<void> {
     host = createNodeHost({
@@ -45,12 +55,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       port,
       bind,
       logSink: options.logSink,
+      limits: options.limits,
+      networksFile: options.networksFile,
+      dnsPort: options.dnsPort,
       onRestart: () => void sim.restart(),
     });
     bindHost(host);
     boots++;
     // A fresh module instance per boot: the app's top level runs again, as after a reset.
-    await import(`${app}?boot=${boots}`);
+    await import(`${app}?boot=${++processBoots}`);
     const served = await host.http.whenServing();
     port = served.port;
   }
@@ -66,6 +79,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return boots;
     },
     restart(): Promise<void> {
+      if (stopped) return Promise.resolve();
       restarting ??= (async () => {
         host?.shutdown();
         await boot();
@@ -73,6 +87,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return restarting;
     },
     async stop(): Promise<void> {
+      stopped = true;
+      // A restart under way would otherwise start a server after this stop has returned.
+      await restarting?.catch(() => undefined);
       host?.shutdown();
       host = undefined;
     },

@@ -1,11 +1,15 @@
 /*
  * `npm start`: runs main.ts as a simulated device.
  *
- *   npm start -- [--port N] [--host ADDR] [--state DIR]
+ *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
+ *                [--networks FILE] [--dns-port N]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
  * by default .state/ in the repository (git-ignored). Prints "listening on http://HOST:PORT"
- * once it serves; exits cleanly on SIGINT and SIGTERM.
+ * once it serves; exits cleanly on SIGINT and SIGTERM. The HTTP limits are the device's unless
+ * changed here (to try what a different connection budget does, or to test timeouts quickly).
+ * --networks FILE simulates the WiFi radio with the networks in FILE (re-read when it changes;
+ * see docs/wifi.md); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
  */
 
 import { resolve } from "node:path";
@@ -17,15 +21,31 @@ const { values } = parseArgs({
     port: { type: "string", default: "8080" },
     host: { type: "string", default: "127.0.0.1" },
     state: { type: "string", default: resolve(import.meta.dirname, "../../.state") },
+    "max-connections": { type: "string" },
+    "request-timeout": { type: "string" },
+    networks: { type: "string" },
+    "dns-port": { type: "string" },
   },
   strict: true,
 });
 
-const port = Number(values.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write(`--port must be a whole number from 0 to 65535, not "${values.port}"\n`);
-  process.exit(2);
+function wholeNumber(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`--${name} must be a whole number from ${min} to ${max}, not "${text}"\n`);
+    process.exit(2);
+  }
+  return n;
 }
+const port = wholeNumber("port", values.port, 0, 65535) as number;
+const limits = {
+  maxConnections: wholeNumber("max-connections", values["max-connections"], 1, 64),
+  requestTimeoutMs: wholeNumber("request-timeout", values["request-timeout"], 100, 600_000),
+};
+const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
+const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
+const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
 // Signals are handled from the start: a stop asked for while booting waits for the boot.
 let booting: ReturnType<typeof startSimulator> | undefined;
@@ -38,7 +58,7 @@ process.once("SIGINT", quit);
 process.once("SIGTERM", quit);
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state) });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -37,6 +37,10 @@ export class SimulatedSystem implements System {
     return { mac: this.#mac, platform: "simulator", freeMemory: undefined };
   }
 
+  randomBytes(length: number): Uint8Array {
+    return new Uint8Array(randomBytes(length));
+  }
+
   restart(): void {
     this.#onRestart();
   }

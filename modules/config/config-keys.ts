@@ -14,6 +14,8 @@ export interface ConfigKeySpec {
   readonly label: string;
   /** Never sent back to a browser or over the API. */
   readonly secret?: boolean;
+  /** Stored as a salted hash (auth/password-hash.ts), never in clear. */
+  readonly hashed?: boolean;
   /** Longest string value, in UTF-8 bytes. */
   readonly maxBytes?: number;
 }
@@ -27,6 +29,6 @@ export const BUILTIN_KEYS: Readonly<Record<string, ConfigKeySpec>> = Object.free
   wifi_fallback_ssid: Object.freeze({ type: "string", default: "", group: "wifi", label: "Fallback network (SSID)", maxBytes: 32 }),
   wifi_fallback_password: Object.freeze({ type: "string", default: "", group: "wifi", label: "Fallback password", secret: true, maxBytes: 64 }),
   hostname: Object.freeze({ type: "string", default: "", group: "device", label: "Hostname", maxBytes: 32 }),
-  admin_password: Object.freeze({ type: "string", default: "", group: "device", label: "Admin password", secret: true, maxBytes: 64 }),
+  admin_password: Object.freeze({ type: "string", default: "", group: "device", label: "Admin password", secret: true, hashed: true, maxBytes: 64 }),
   ota_url: Object.freeze({ type: "string", default: "", group: "device", label: "OTA image URL", maxBytes: 200 }),
 } satisfies Record<string, ConfigKeySpec>);

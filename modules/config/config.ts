@@ -10,6 +10,7 @@
  *   a save made before add() never drops it.
  */
 
+import { hashPassword } from "../auth/password-hash";
 import type { Storage } from "../host/storage";
 import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
 import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
@@ -22,6 +23,16 @@ const APP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export type ConfigListener = (changed: readonly string[]) => void;
 
+/** Turns a clear secret into what is stored (admin_password: a salted hash). */
+export type SecretHasher = (clear: string) => string;
+
+/** Salts from Math.random: only for a host with no better source (the manager passes the host's). */
+function defaultHasher(clear: string): string {
+  const salt = new Uint8Array(16);
+  for (let i = 0; i < salt.length; i++) salt[i] = Math.floor(Math.random() * 256);
+  return hashPassword(clear, salt);
+}
+
 export class Config {
   readonly #record: AtomicRecord;
   readonly #specs = new Map<string, ConfigKeySpec>();
@@ -29,9 +40,14 @@ export class Config {
   /** Saved values of keys nobody has declared (yet). */
   readonly #orphans = new Map<string, unknown>();
   readonly #listeners: ConfigListener[] = [];
+  readonly #hashSecret: SecretHasher;
 
-  /** @param defaults overrides for built-in defaults the host or the app knows (hostname, ota_url). */
-  constructor(storage: Storage, defaults: Readonly<Record<string, ConfigValue>> = {}) {
+  /**
+   * @param defaults overrides for built-in defaults the host or the app knows (hostname, ota_url).
+   * @param hashSecret how secrets marked `hashed` are stored.
+   */
+  constructor(storage: Storage, defaults: Readonly<Record<string, ConfigValue>> = {}, hashSecret: SecretHasher = defaultHasher) {
+    this.#hashSecret = hashSecret;
     this.#record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD_NAME);
     let saved: Record<string, unknown> = {};
     const text = this.#record.value;
@@ -122,7 +138,8 @@ export class Config {
     for (const key of Object.keys(changes)) {
       const spec = this.#specs.get(key);
       if (!spec) throw new ConfigError(key, `unknown config key "${key}"`);
-      const value = coerceConfigValue(key, spec, changes[key], source);
+      let value = coerceConfigValue(key, spec, changes[key], source);
+      if (spec.hashed && value !== "") value = this.#hashSecret(String(value));
       if (next.get(key) !== value) changed.push(key);
       next.set(key, value);
     }

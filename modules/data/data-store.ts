@@ -7,15 +7,21 @@
 
 export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
 
+/** Keys a plain object would move to the front (array indices). */
+const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+
 export class DataStore {
   readonly #map = new Map<string, DataValue>();
   #version = 0;
+  /** Index-like keys present, counted so toJSONText knows when one JSON.stringify is safe. */
+  #indexKeys = 0;
 
   set(key: string, value: DataValue): this {
     if (typeof key !== "string") throw new TypeError("data key must be a string");
     if (value === undefined || typeof value === "function" || typeof value === "bigint" || typeof value === "symbol")
       throw new TypeError(`data "${key}": value must be a JSON value`);
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`data "${key}": number must be finite`);
+    if (!this.#map.has(key) && INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys++;
     this.#map.set(key, value);
     this.#version++;
     return this;
@@ -31,12 +37,16 @@ export class DataStore {
 
   delete(key: string): boolean {
     const had = this.#map.delete(key);
-    if (had) this.#version++;
+    if (had) {
+      this.#version++;
+      if (INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys--;
+    }
     return had;
   }
 
   clear(): void {
     this.#map.clear();
+    this.#indexKeys = 0;
     this.#version++;
   }
 
@@ -62,6 +72,8 @@ export class DataStore {
 
   /** The JSON text of GET /data: an object whose key order is insertion order. */
   toJSONText(): string {
+    // A plain object keeps insertion order unless a key is an array index: one stringify then.
+    if (this.#indexKeys === 0) return JSON.stringify(Object.fromEntries(this.#map));
     let out = "{";
     let first = true;
     for (const [key, value] of this.#map) {

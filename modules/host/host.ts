@@ -8,11 +8,16 @@
  */
 
 import type { Clock } from "./clock";
+import type { Sha256Factory } from "./digest";
+import type { DnsServer } from "./dns-server";
+import type { HttpClient } from "./http-client";
 import type { HttpServer } from "./http-server";
 import type { Log } from "./log";
 import type { Network } from "./network";
+import type { Radio } from "./radio";
 import type { Storage } from "./storage";
 import type { System } from "./system";
+import type { Updater } from "./updater";
 
 export interface Host {
   readonly storage: Storage;
@@ -20,8 +25,18 @@ export interface Host {
   readonly system: System;
   readonly log: Log;
   readonly http: HttpServer;
+  /** SHA-256 from the host's fastest source; the core's plain-JavaScript one when absent. */
+  readonly sha256?: Sha256Factory;
   /** The network as the device has it; the WiFi feature, when present, reports instead. */
   readonly network?: Network;
+  /** The WiFi radio; when present the manager runs the WiFi feature (modules/wifi). */
+  readonly radio?: Radio;
+  /** The captive portal's DNS server, started while the access point is open. */
+  readonly dns?: DnsServer;
+  /** The app partitions; with httpClient, the manager runs the OTA feature (modules/ota). */
+  readonly updater?: Updater;
+  /** Plain-HTTP downloads (the OTA image). */
+  readonly httpClient?: HttpClient;
 }
 
 // The binding lives on the global object under a registered symbol, not in a module variable:

@@ -13,6 +13,8 @@ export interface SystemInfo {
 
 export interface System {
   info(): SystemInfo;
+  /** Random bytes from the host's best source (ESP32: the hardware RNG), for password salts. */
+  randomBytes?(length: number): Uint8Array;
   /** Restart the app. On the device it does not return; the simulator restarts in-process. */
   restart(): void;
 }

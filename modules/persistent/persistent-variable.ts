@@ -30,6 +30,7 @@ import type { Storage } from "../host/storage";
 import { AtomicRecord } from "../storage/atomic-record";
 import { utf8Length } from "../text/utf8";
 import type { PersistentCodec, PersistentInput, PersistentType } from "./persistent-codec";
+import { rememberFolder } from "./persistent-folders";
 import { PERSISTENT_LIMITS } from "./persistent-limits";
 import { checkPersistentName, isPersistentName, persistentRecordName, persistentRecordOwner } from "./persistent-record-name";
 import { PersistentValueError } from "./persistent-value-error";
@@ -61,6 +62,7 @@ export class PersistentVariable<T, I = T> {
   readonly default: T;
   readonly #codec: PersistentCodec<T>;
   readonly #storage: Storage | undefined;
+  #resolvedStorage: Storage | undefined;
   readonly #owner: string;
   #record: AtomicRecord | undefined;
   #value: T;
@@ -124,6 +126,7 @@ export class PersistentVariable<T, I = T> {
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
+    rememberFolder(this.#resolvedStorage as Storage, this.folder);
     record.save(this.#owner + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
@@ -146,6 +149,7 @@ export class PersistentVariable<T, I = T> {
   #open(): AtomicRecord {
     if (this.#record) return this.#record;
     const storage = this.#storage ?? boundHost().storage;
+    this.#resolvedStorage = storage;
     const record = new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
     const payload = record.value;
     if (payload !== undefined) {

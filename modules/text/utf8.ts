@@ -4,16 +4,14 @@
  * input with a RangeError, so a corrupt body or record is reported rather than half-read.
  */
 
+// Strings are walked with for-of, code point by code point: XS keeps strings as UTF-8, so
+// charCodeAt(i) costs O(i) there and an index loop over a 4 KB record would be quadratic.
+
 export function utf8Length(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      n += 4;
-      i++;
-    } else n += 3;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
   }
   return n;
 }
@@ -21,15 +19,9 @@ export function utf8Length(text: string): number {
 export function utf8Encode(text: string): Uint8Array {
   const out = new Uint8Array(utf8Length(text));
   let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) {
-      const next = i + 1 < text.length ? text.charCodeAt(i + 1) : 0;
-      if (c <= 0xdbff && (next & 0xfc00) === 0xdc00) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-        i++;
-      } else c = 0xfffd;
-    }
+  for (const ch of text) {
+    let c = ch.codePointAt(0) as number;
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate (for-of pairs the others)
     if (c < 0x80) out[o++] = c;
     else if (c < 0x800) {
       out[o++] = 0xc0 | (c >> 6);
@@ -49,7 +41,10 @@ export function utf8Encode(text: string): Uint8Array {
 }
 
 export function utf8Decode(bytes: Uint8Array): string {
+  // Code points are gathered and turned into text a block at a time: appending one character
+  // at a time would copy the growing string on every step.
   let out = "";
+  const points: number[] = [];
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
@@ -68,8 +63,12 @@ export function utf8Decode(bytes: Uint8Array): string {
     }
     if ((extra === 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (extra === 3 && (c < 0x10000 || c > 0x10ffff)))
       throw new RangeError(`invalid UTF-8 at byte ${i}`);
-    out += String.fromCodePoint(c);
+    points.push(c);
+    if (points.length === 1024) {
+      out += String.fromCodePoint(...points);
+      points.length = 0;
+    }
     i += extra + 1;
   }
-  return out;
+  return points.length ? out + String.fromCodePoint(...points) : out;
 }

@@ -132,15 +132,26 @@ export const CLIENT_SCRIPT = `"use strict";
     setTimeout(poll, interval);
   }
   setTimeout(poll, interval);
-  var reboot = document.getElementById("reboot");
-  if (reboot) reboot.addEventListener("click", function () {
-    if (!confirm("Restart the device?")) return;
-    window.iot.postJSON("/api/reboot", {}, function (status) {
-      var n = document.getElementById("notice");
-      n.className = "alert " + (status === 202 ? "alert-success" : "alert-danger");
-      n.textContent = status === 202 ? "Restarting\\u2026 this page will refresh by itself." : "Restart refused (" + status + ").";
-      n.hidden = false;
+  function notify(ok, text) {
+    var n = document.getElementById("notice");
+    n.className = "alert " + (ok ? "alert-success" : "alert-danger");
+    n.textContent = text;
+    n.hidden = false;
+  }
+  function button(id, question, url, body, done, after) {
+    var el = document.getElementById(id);
+    if (el) el.addEventListener("click", function () {
+      if (!confirm(question)) return;
+      window.iot.postJSON(url, body, function (status, reply) {
+        notify(status === 202, status === 202 ? done : (reply && reply.error) || "Refused (" + status + ").");
+        if (status === 202 && after) after();
+      });
     });
-  });
+  }
+  window.iot.notify = notify;
+  button("reboot", "Restart the device?", "/api/reboot", {}, "Restarting\\u2026 this page reloads in a few seconds.",
+    function () { setTimeout(function () { location.reload(); }, 6000); });
+  button("factory-reset", "Erase every setting, WiFi included, and restart into setup mode?", "/api/factory-reset",
+    { confirm: "erase everything" }, "Erasing every setting. The device restarts as an access point: join it to set it up again.");
 })();
 `;

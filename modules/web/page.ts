@@ -123,6 +123,6 @@ export function* renderPage(model: PageModel): Generator<string> {
   }
   yield `<datalist id="ssid-list"></datalist><button class="btn btn-primary" type="submit">Save settings</button></form></div></section>`;
 
-  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-danger" type="button" id="reboot">Restart</button></div></section>`;
+  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-secondary" type="button" id="reboot">Restart</button> <button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">A factory reset erases every setting (WiFi included) and restarts into setup mode.</p></div></section>`;
   yield `</main></body></html>`;
 }

@@ -22,7 +22,10 @@ export interface WebApp {
   status(): Record<string, unknown>;
   clientScript(): string;
   restartSoon(delayMs?: number): void;
+  factoryReset(): void;
 }
+
+export const FACTORY_RESET_CONFIRMATION = "erase everything";
 
 const PAGE_HEADERS = Object.freeze({
   "content-type": "text/html; charset=utf-8",
@@ -130,5 +133,15 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     if (!body.ok) return body.response;
     app.restartSoon();
     return json(202, { rebooting: true });
+  });
+
+  // Erases every setting: it must be asked for in so many words, never by a stray request.
+  router.add("POST", "/api/factory-reset", (request) => {
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    if (body.value.confirm !== FACTORY_RESET_CONFIRMATION)
+      return jsonError(400, `send {"confirm": "${FACTORY_RESET_CONFIRMATION}"} to erase every setting`);
+    app.factoryReset();
+    return json(202, { reset: true, rebooting: true });
   });
 }

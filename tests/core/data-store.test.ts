@@ -13,6 +13,18 @@ describe("DataStore", () => {
     assert.equal(data.toJSONText(), '{"zeta":1,"10":"ten","alpha":true,"2":null}');
   });
 
+  it("keeps the order once the last index-like key is gone, and through clear()", () => {
+    const data = new DataStore();
+    data.set("b", 1).set("7", 2).set("a", 3);
+    assert.equal(data.toJSONText(), '{"b":1,"7":2,"a":3}');
+    data.delete("7");
+    data.set("4294967295", "not an index").set("01", "not an index either");
+    assert.equal(data.toJSONText(), '{"b":1,"a":3,"4294967295":"not an index","01":"not an index either"}');
+    data.clear();
+    data.set("z", 0).set("0", 1);
+    assert.equal(data.toJSONText(), '{"z":0,"0":1}');
+  });
+
   it("updates in place without moving a key", () => {
     const data = new DataStore();
     data.set("a", 1).set("b", 2);

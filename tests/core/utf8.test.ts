@@ -7,6 +7,11 @@
 
 import * as assert from "../support/assert";
 import { utf8Decode, utf8Encode, utf8Length } from "../../modules/text/utf8";
+import { onNode } from "../support/engine";
+
+// Every code point below U+0800 and a prime stride above on Node; a sparser sample on XS.
+const LOW_STEP = onNode ? 1 : 7;
+const HIGH_STEP = onNode ? 257 : 2053;
 
 function bytes(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
@@ -58,7 +63,7 @@ describe("utf8", () => {
     });
 
     it("agrees with the engine's URI encoder across the code space", () => {
-      for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? 1 : 257) {
+      for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? LOW_STEP : HIGH_STEP) {
         if (cp >= 0xd800 && cp <= 0xdfff) continue;
         const text = String.fromCodePoint(cp);
         assert.deepEqual(utf8Encode(text), reference(text), `U+${cp.toString(16)}`);
@@ -82,7 +87,7 @@ describe("utf8", () => {
     });
 
     it("agrees with the engine's URI decoder on every encoded code point sampled", () => {
-      for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? 1 : 257) {
+      for (let cp = 0; cp <= 0x10ffff; cp += cp < 0x800 ? LOW_STEP : HIGH_STEP) {
         if (cp >= 0xd800 && cp <= 0xdfff) continue;
         const encoded = reference(String.fromCodePoint(cp));
         let uri = "";

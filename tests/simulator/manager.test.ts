@@ -107,7 +107,7 @@ describe("simulator: the demo app over HTTP", function () {
     const longLine = await rawRequest(sim.url, `GET /${"p".repeat(600)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     assert.equal(longLine.status, 414);
 
-    const garbage = await rawRequest(sim.url, "THIS IS NOT HTTP\r\n\r\n");
+    const garbage = await rawRequest(sim.url, "GET / HTTP/1.1\r\nHost x\r\n\r\n");
     assert.equal(garbage.status, 400);
 
     const chunked = await rawRequest(sim.url, "POST /api/config HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");

@@ -12,6 +12,7 @@
  * Output: .build/xs/core-tests.js (or <name>.js) and its source map, which maps XS stack lines
  * back to .ts lines.
  * Usable as a library (bundleCoreTests) or directly: `npx tsx tests/xs/bundle.ts`.
+ * bundleForXs, the bundling itself, also serves the XS benchmark (bench/xs/xs-session.ts).
  */
 
 import { build, type Plugin } from "esbuild";
@@ -76,10 +77,48 @@ function refuseNodeBuiltins(root: string): Plugin {
         const name = args.path.startsWith("node:") ? args.path : args.path.split("/")[0];
         if (!name.startsWith("node:") && !builtins.has(name)) return undefined;
         const importer = args.importer ? posix(relative(root, args.importer)) : "<entry>";
-        return { errors: [{ text: `${importer} imports the Node builtin "${args.path}": XS has no Node builtins (mark the file \`// xs: skip — <reason>\` if it is not a core test)` }] };
+        return { errors: [{ text: `${importer} imports the Node builtin "${args.path}": XS has no Node builtins (a core test file that needs one is marked \`// xs: skip — <reason>\`)` }] };
       });
     },
   };
+}
+
+/**
+ * Bundles an entry (a file, or source text resolved from the root) and everything it imports into
+ * one strict-mode script for XS, at `outfile`, with an external source map if asked. A Node
+ * builtin anywhere fails the build with its importer named, as it would fail on XS, only later.
+ * `what` names the bundle in errors.
+ */
+export async function bundleForXs(options: {
+  entry: string | { contents: string; sourcefile: string };
+  outfile: string;
+  what: string;
+  sourcemap?: boolean;
+  root?: string;
+}): Promise<void> {
+  const root = options.root ?? ROOT;
+  const { entry } = options;
+  const result = await build({
+    ...(typeof entry === "string"
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.contents, resolveDir: root, sourcefile: entry.sourcefile, loader: "ts" as const } }),
+    bundle: true,
+    format: "iife",
+    target: "es2022",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    // ESM is strict; an IIFE is not unless told, and sloppy mode would hide e.g. writes to frozen tables.
+    banner: { js: '"use strict";' },
+    outfile: options.outfile,
+    ...(options.sourcemap ? { sourcemap: "external" as const, sourcesContent: false } : {}),
+    plugins: [refuseNodeBuiltins(root)],
+    logLevel: "silent",
+    write: true,
+  });
+  if (result.warnings.length) {
+    // A warning here (e.g. a dynamic import esbuild cannot follow) would silently drop code (in the tests, whole files).
+    throw new Error(`esbuild warnings while bundling ${options.what}:\n${result.warnings.map((w) => w.text).join("\n")}`);
+  }
 }
 
 /**
@@ -107,26 +146,7 @@ export async function bundleCoreTests(options: { root?: string; outDir?: string;
   ].join("\n");
 
   const script = join(outDir, `${options.name ?? "core-tests"}.js`);
-  const result = await build({
-    stdin: { contents: entry, resolveDir: root, sourcefile: "xs-entry.ts", loader: "ts" },
-    bundle: true,
-    format: "iife",
-    target: "es2022",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    // ESM is strict; an IIFE is not unless told, and sloppy mode would hide e.g. writes to frozen tables.
-    banner: { js: '"use strict";' },
-    outfile: script,
-    sourcemap: "external",
-    sourcesContent: false,
-    plugins: [refuseNodeBuiltins(root)],
-    logLevel: "silent",
-    write: true,
-  });
-  if (result.warnings.length) {
-    // A warning here (e.g. a dynamic import esbuild cannot follow) would silently drop tests.
-    throw new Error(`esbuild warnings while bundling the XS tests:\n${result.warnings.map((w) => w.text).join("\n")}`);
-  }
+  await bundleForXs({ entry: { contents: entry, sourcefile: "xs-entry.ts" }, outfile: script, what: "the XS tests", sourcemap: true, root });
   return { script, map: `${script}.map`, files, skipped, ms: Math.round(performance.now() - started) };
 }
 

@@ -2,9 +2,10 @@
  * Runs a bundle made by tests/xs/bundle.ts inside a real XS engine (@agoric/xsnap) and prints
  * one JSON line to stdout: {"xsTestResult":1, events, meter, crash?, ms}.
  *
- * A separate Node process, plain .mjs, never imported by mocha: @agoric/xsnap needs "@endo/init",
- * which locks down this whole realm with SES (frozen intrinsics), and that must not happen to the
- * process running the other tests (nor under tsx's loader hooks).
+ * A separate Node process, plain .mjs, never imported by mocha: the XS engine is started by
+ * xsnap-worker.mjs, which loads "@endo/init", and that locks down this whole realm with SES
+ * (frozen intrinsics), which must not happen to the process running the other tests (nor under
+ * tsx's loader hooks).
  *
  * Usage: node tests/xs/run-in-xs.mjs <bundle.js> [timeoutMs]
  *
@@ -19,12 +20,8 @@
  * was printed; judging it is the caller's job.
  */
 
-import "@endo/init";
-import { xsnap } from "@agoric/xsnap";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
 import fsp from "node:fs/promises";
-import os from "node:os";
+import { startXsWorker } from "./xsnap-worker.mjs";
 
 const RUNNER_GLOBAL = "__xsTestRunner"; // as exported by xs-runner.ts (this file cannot import .ts)
 const MAX_ABANDONS = 1000;
@@ -55,14 +52,8 @@ process.on("unhandledRejection", (reason) => {
 });
 
 const code = await fsp.readFile(scriptPath, "utf8");
-const worker = await xsnap({
-  os: os.type(),
-  spawn,
-  fs: { ...fsp, createReadStream: fs.createReadStream, tmpName: () => {} },
+const worker = await startXsWorker({
   name: "xs-core-tests",
-  stdout: "inherit",
-  stderr: "inherit",
-  meteringLimit: 0,
   handleCommand: async (bytes) => {
     try {
       const event = JSON.parse(decoder.decode(bytes));

@@ -20,7 +20,8 @@ import { bundleCoreTests, ROOT, type XsBundle } from "./bundle.ts";
 import type { XsError, XsEvent } from "./xs-runner.ts";
 
 const RUN_IN_XS = join(dirname(fileURLToPath(import.meta.url)), "run-in-xs.mjs");
-const XS_TIMEOUT_MS = 30_000;
+// The whole XS run, every core test: generous, since the machine may be busy; a hang is still caught.
+const XS_TIMEOUT_MS = 180_000;
 
 interface XsRun {
   events: XsEvent[];

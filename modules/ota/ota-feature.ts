@@ -1,0 +1,159 @@
+/*
+ * OtaFeature: over-the-air updates as a manager feature.
+ *
+ *   POST /api/ota  {"url"?, "sha256"?, "allowOtherProject"?}  (application/json; the body may be {})
+ *        202 {state, received, total, error, ...}  the update started from url, or from the
+ *            ota_url setting when the body names none
+ *        409 {error}  an update is already running, or the running app is still on probation
+ *        400 {error}  no usable URL, a malformed sha256, wrong field types
+ *   GET  /api/ota  200 {state, received, total, error, project, version, probation, probationLeft}
+ *
+ * A page section (button, live progress, outcome) and its browser script. GET /api/status
+ * carries the same object under "ota". On success the device restarts into the new image, which
+ * then stays on probation (modules/ota/probation.ts) until it has run healthy for probationMs:
+ * web server up and network settled. An update that was rolled back is reported as a failure.
+ */
+
+import type { Feature, FeatureContext } from "../feature";
+import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { NetworkStatus } from "../host/network";
+import type { RunningApp, Updater } from "../host/updater";
+import { readJsonObject } from "../http/request-body";
+import { json, jsonError } from "../http/response";
+import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
+import { OTA_CLIENT_SCRIPT, renderOtaSection } from "./ota-page";
+import { Probation } from "./probation";
+
+export interface OtaFeatureOptions {
+  /** Healthy running needed before an updated app is kept (ms, default 60 s). */
+  probationMs?: number;
+  /** No data for this long fails a download (ms, default 20 s). */
+  stallTimeoutMs?: number;
+  /** Pause between "rebooting" and the restart, so the answer gets out (ms). */
+  rebootDelayMs?: number;
+  /** The version to show when the running image does not say (the simulator's factory app). */
+  appVersion?: string;
+  /** The network as the manager reports it; host.network when absent. */
+  network?: () => NetworkStatus;
+  /** True once the web server accepts connections; assumed true when absent. */
+  serving?: () => boolean;
+}
+
+const SETTLED: readonly string[] = Object.freeze(["station", "ap", "ap+station"]);
+
+export class OtaFeature implements Feature {
+  readonly name = "ota";
+  readonly clientScript = OTA_CLIENT_SCRIPT;
+  readonly #options: OtaFeatureOptions;
+  #context: FeatureContext | undefined;
+  #updater: Updater | undefined;
+  #job: OtaJob | undefined;
+  #probation: Probation | undefined;
+  #running: RunningApp | undefined;
+
+  constructor(options: OtaFeatureOptions = {}) {
+    this.#options = options;
+  }
+
+  attach(context: FeatureContext): void {
+    const { updater, httpClient } = context.host;
+    if (!updater || !httpClient) throw new Error("the host has no updater or HTTP client");
+    this.#context = context;
+    this.#updater = updater;
+    const probationMs = this.#options.probationMs ?? 60_000;
+    this.#job = new OtaJob({
+      updater,
+      client: httpClient,
+      clock: context.host.clock,
+      log: context.log,
+      stallTimeoutMs: this.#options.stallTimeoutMs,
+      sha256: context.host.sha256,
+      onReady: () => context.restartSoon(this.#options.rebootDelayMs ?? 1000),
+    });
+    this.#probation = new Probation({
+      updater,
+      clock: context.host.clock,
+      probationMs,
+      healthy: () => this.#healthy(),
+      log: context.log,
+    });
+    const running = (this.#running = updater.running());
+    if (running.rolledBack) {
+      const bad = running.rolledBack;
+      this.#job.reportFailure(`the update to ${bad.project} ${bad.version} was rolled back: the device restarted before that version had run healthy long enough`);
+      context.log.warn(`running ${running.project} ${running.version} again: ${bad.project} ${bad.version} was rolled back`);
+    }
+    context.router.add("GET", "/api/ota", () => json(200, this.status()));
+    context.router.add("POST", "/api/ota", (request) => this.#post(request));
+    this.#probation.start();
+  }
+
+  detach(): void {
+    this.#probation?.stop();
+    this.#job?.stop();
+  }
+
+  status(): Record<string, unknown> {
+    const job = this.#job as OtaJob;
+    const running = this.#runningNow();
+    const probation = this.#probation as Probation;
+    return {
+      ...job.status(),
+      project: running.project,
+      version: running.version || (this.#options.appVersion ?? ""),
+      probation: probation.active,
+      probationLeft: Math.ceil(probation.remainingMs / 1000),
+    };
+  }
+
+  *pageSection(): Iterable<string> {
+    const running = this.#runningNow();
+    const probation = this.#probation as Probation;
+    yield* renderOtaSection({
+      project: running.project,
+      version: running.version || (this.#options.appVersion ?? ""),
+      url: String(this.#context?.config.get("ota_url") ?? ""),
+      progress: (this.#job as OtaJob).status(),
+      probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : 0,
+    });
+  }
+
+  #runningNow(): RunningApp {
+    // Cached: on the device running() is a few native calls, and only markValid() changes it.
+    if (this.#running?.state === "probation" && !this.#probation?.active) this.#running = this.#updater?.running();
+    return this.#running as RunningApp;
+  }
+
+  #healthy(): boolean {
+    if (this.#options.serving && !this.#options.serving()) return false;
+    const network = this.#options.network?.() ?? this.#context?.host.network?.status();
+    return !network || SETTLED.includes(network.mode);
+  }
+
+  #post(request: HttpRequest): HttpResponse {
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    const { url, sha256, allowOtherProject } = body.value;
+    if (url !== undefined && typeof url !== "string") return jsonError(400, "url must be a string");
+    if (sha256 !== undefined && typeof sha256 !== "string") return jsonError(400, "sha256 must be a string");
+    if (allowOtherProject !== undefined && typeof allowOtherProject !== "boolean")
+      return jsonError(400, "allowOtherProject must be true or false");
+    const job = this.#job as OtaJob;
+    const probation = this.#probation as Probation;
+    if (probation.active && !job.running)
+      return jsonError(409, `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more: an update can start once it has been kept`);
+    const otaRequest: OtaRequest = {
+      url: url || String(this.#context?.config.get("ota_url") ?? ""),
+      sha256,
+      allowOtherProject,
+    };
+    try {
+      job.start(otaRequest);
+    } catch (e) {
+      if (e instanceof OtaBusyError) return jsonError(409, e.message);
+      if (e instanceof OtaRequestError) return jsonError(400, e.message);
+      throw e;
+    }
+    return json(202, this.status());
+  }
+}

@@ -1,0 +1,69 @@
+/*
+ * The OTA image URL: http://<host or IPv4>[:<port>]/<path>, and the redirects the download
+ * follows. Plain HTTP only, because that is what the device's HTTP client speaks; an https URL
+ * is refused with a message that says so rather than failing later. Errors are UrlError with a
+ * sentence a person can act on.
+ */
+
+import type { HttpGetOptions } from "../host/http-client";
+
+export class UrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UrlError";
+  }
+}
+
+const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const NOT_IN_URL = /[\u0000-\u0020"<>\\^`{|}\u007f-\uffff]/;
+
+export function parseHttpUrl(text: string): HttpGetOptions {
+  const url = text.trim();
+  if (url === "") throw new UrlError("no image URL: set ota_url in the settings or send {\"url\": \"http://...\"}");
+  if (/^https:/i.test(url)) throw new UrlError("https is not supported: the device downloads updates over plain http://");
+  const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
+  if (!m) throw new UrlError(`"${url}" is not an http:// URL`);
+  if (NOT_IN_URL.test(url)) throw new UrlError("the URL contains spaces or characters that must be percent-encoded");
+  const authority = m[1];
+  if (authority.includes("@")) throw new UrlError("the URL must not contain a user name or password");
+  if (authority.startsWith("[")) throw new UrlError("IPv6 addresses are not supported: use a host name or an IPv4 address");
+  const colon = authority.lastIndexOf(":");
+  const host = colon < 0 ? authority : authority.slice(0, colon);
+  let port = 80;
+  if (colon >= 0) {
+    const portText = authority.slice(colon + 1);
+    port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+    if (!(port >= 1 && port <= 65535)) throw new UrlError(`"${portText}" is not a port number (1-65535)`);
+  }
+  if (host === "") throw new UrlError("the URL has no host");
+  const ip = IPV4.exec(host);
+  if (ip ? ip.slice(1).some((part) => Number(part) > 255) : !HOST.test(host) || /^[\d.]+$/.test(host))
+    throw new UrlError(`"${host}" is not a valid host name or IPv4 address`);
+  let path = m[2];
+  if (path === "" || path.startsWith("?")) path = "/" + path;
+  return { host: host.toLowerCase(), port, path };
+}
+
+export function formatUrl(target: HttpGetOptions): string {
+  return `http://${target.host}${target.port === 80 ? "" : ":" + target.port}${target.path}`;
+}
+
+/** Where a redirect's Location points, seen from the URL that answered it. */
+export function resolveLocation(base: HttpGetOptions, location: string): HttpGetOptions {
+  const value = location.trim();
+  if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+    if (/^https:/i.test(value)) throw new UrlError(`the server redirected to ${value}, but the device cannot use https`);
+    return parseHttpUrl(value);
+  }
+  if (value.startsWith("//")) return parseHttpUrl("http:" + value);
+  const cut = value.indexOf("#");
+  const ref = cut < 0 ? value : value.slice(0, cut);
+  if (NOT_IN_URL.test(ref)) throw new UrlError("the server redirected to a malformed location");
+  if (ref.startsWith("/")) return { host: base.host, port: base.port, path: ref };
+  // Relative to the directory of the current path (queries do not take part).
+  const basePath = base.path.split("?")[0];
+  const dir = basePath.slice(0, basePath.lastIndexOf("/") + 1);
+  if (ref === "") return { ...base };
+  return { host: base.host, port: base.port, path: ref.startsWith("?") ? basePath + ref : dir + ref };
+}

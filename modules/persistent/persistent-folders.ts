@@ -1,0 +1,43 @@
+/*
+ * The folders persistent variables have used, remembered so a factory reset can erase every
+ * variable, also those the app did not declare in this boot. The list is one AtomicRecord in
+ * the framework's own domain (a power cut while adding a folder keeps the old list), written
+ * only the first time a folder is used: later writes to known folders cost nothing.
+ */
+
+import { CONFIG_DOMAIN } from "../config/config";
+import type { Storage } from "../host/storage";
+import { AtomicRecord } from "../storage/atomic-record";
+
+const RECORD = "varfolders";
+
+/** Folders already in the list, per storage: the list is read once per boot. */
+const known = new WeakMap<Storage, Set<string>>();
+
+function folders(storage: Storage): { record: AtomicRecord; set: Set<string> } {
+  const record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD);
+  let set = known.get(storage);
+  if (!set) {
+    set = new Set((record.value ?? "").split(",").filter((f) => f !== ""));
+    known.set(storage, set);
+  }
+  return { record, set };
+}
+
+/** Adds folder to the list, before the folder's first write. */
+export function rememberFolder(storage: Storage, folder: string): void {
+  const cached = known.get(storage);
+  if (cached?.has(folder)) return;
+  const { record, set } = folders(storage);
+  if (set.has(folder)) return;
+  record.save(Array.from(set).concat(folder).join(","));
+  set.add(folder);
+}
+
+/** Removes every key of every remembered folder, then the list itself (factory reset). */
+export function eraseAllVariables(storage: Storage): void {
+  const { record, set } = folders(storage);
+  for (const folder of set) for (const key of storage.keys(folder)) storage.remove(folder, key);
+  record.clear();
+  set.clear();
+}

@@ -1,0 +1,246 @@
+/*
+ * WifiFeature: WiFi auto-configuration as a manager feature. The manager adds it when the host
+ * has a radio (host.radio).
+ *
+ * - Runs the WifiPolicy (wifi-policy.ts) over the saved networks: wifi_ssid/wifi_password, then
+ *   wifi_fallback_ssid/wifi_fallback_password (an empty password is an open network).
+ * - Any save of those keys (its own POST /api/wifi, the page's settings form, POST /api/config)
+ *   is tried at once, without a reboot; the outcome shows in GET /api/status under wifi.trial.
+ * - While the access point is open: the host's DNS server answers every name with the AP's
+ *   address, intercept() redirects requests for other hosts, and the probe paths redirect.
+ * - GET /api/networks: the last scan (one entry per SSID, strongest first, hidden ones left
+ *   out) and whether a new one is running; a scan older than scanMaxAgeMs, or ?refresh=1,
+ *   starts another. The answer never waits for the radio (the device's server cannot).
+ * - network() is the status page's mode/SSID/IP/RSSI/last disconnect reason; status() adds the
+ *   access point, the current attempt and the trial. No password is ever sent back.
+ * - detach() stops the policy (leaves the network, closes the AP and the DNS server) and every
+ *   timer with it.
+ */
+
+import type { Config } from "../config/config";
+import { ConfigError } from "../config/config-error";
+import type { Feature, FeatureContext } from "../feature";
+import type { DnsService } from "../host/dns-server";
+import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { NetworkStatus } from "../host/network";
+import type { StationOptions } from "../host/radio";
+import { readJsonObject } from "../http/request-body";
+import { json, jsonError, redirect } from "../http/response";
+import { errorText } from "../log/logger";
+import { accessPointName, checkAccessPointPassword } from "./access-point-name";
+import { PROBE_PATHS, portalRedirect, portalUrl, type PortalView } from "./captive-portal";
+import { visibleNetworks, type VisibleNetwork } from "./scan-list";
+import { WIFI_CLIENT_SCRIPT, wifiSection } from "./wifi-page";
+import { WifiPolicy, type WifiTiming } from "./wifi-policy";
+
+export interface WifiFeatureOptions {
+  /** Base of the access point's name (the app's title); the hostname when absent. */
+  title?: string;
+  /** The maker's access point password; the radio's build-time one when absent; open if neither. */
+  apPassword?: string;
+  timing?: Partial<WifiTiming>;
+  /** Seconds a phone may cache the portal DNS's answer. */
+  dnsTtl?: number;
+  /** Age after which GET /api/networks starts a new scan. */
+  scanMaxAgeMs?: number;
+}
+
+const WIFI_KEYS: readonly string[] = Object.freeze(["wifi_ssid", "wifi_password", "wifi_fallback_ssid", "wifi_fallback_password"]);
+
+function text(config: Config, key: string): string {
+  const value = config.get(key);
+  return typeof value === "string" ? value : "";
+}
+
+export function savedNetworks(config: Config): StationOptions[] {
+  return [
+    { ssid: text(config, "wifi_ssid"), password: text(config, "wifi_password") },
+    { ssid: text(config, "wifi_fallback_ssid"), password: text(config, "wifi_fallback_password") },
+  ];
+}
+
+export class WifiFeature implements Feature {
+  readonly name = "wifi";
+  readonly clientScript = WIFI_CLIENT_SCRIPT;
+  readonly #options: WifiFeatureOptions;
+  #context: FeatureContext | undefined;
+  #policy: WifiPolicy | undefined;
+  #dns: DnsService | undefined;
+  #scan: VisibleNetwork[] | undefined;
+  #scanAt = 0;
+  #scanPending = false;
+  #scanError: string | undefined;
+
+  constructor(options: WifiFeatureOptions = {}) {
+    this.#options = { ...options };
+  }
+
+  attach(context: FeatureContext): void {
+    const radio = context.host.radio;
+    if (!radio) throw new Error("this host has no WiFi radio");
+    const { config, log, router } = context;
+    const base = this.#options.title || text(config, "hostname");
+    const password = checkAccessPointPassword(this.#options.apPassword ?? radio.accessPointPassword);
+    const policy = new WifiPolicy({
+      radio,
+      clock: context.host.clock,
+      accessPoint: { ssid: accessPointName(base, radio.mac), password: password || undefined },
+      timing: this.#options.timing,
+      log,
+      onAccessPoint: (open, address) => this.#portalDns(open, address),
+    });
+    this.#context = context;
+    this.#policy = policy;
+
+    config.onChange((changed) => {
+      // The listener outlives a detach (Config has no way to remove it): only the live one acts.
+      if (this.#policy !== policy) return;
+      if (changed.some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(config), { trial: true });
+    });
+
+    router.add("GET", "/api/networks", (request) => this.#networks(request));
+    router.add("POST", "/api/wifi", (request) => this.#save(request));
+    // Probes that reach the device by its own name: still never the answer the OS hopes for.
+    const probe = (): HttpResponse => {
+      const view = this.#view();
+      return redirect(view?.apOpen ? portalUrl(view) : "/", 302);
+    };
+    for (const path of PROBE_PATHS) router.add("GET", path, probe);
+
+    policy.start(savedNetworks(config));
+  }
+
+  detach(): void {
+    const policy = this.#policy;
+    this.#policy = undefined;
+    policy?.stop();
+    this.#dns?.close();
+    this.#dns = undefined;
+    this.#context = undefined;
+  }
+
+  intercept(request: HttpRequest): HttpResponse | undefined {
+    const view = this.#view();
+    return view ? portalRedirect(request, view) : undefined;
+  }
+
+  network(): NetworkStatus | undefined {
+    return this.#policy?.network();
+  }
+
+  status(): unknown {
+    const policy = this.#policy;
+    const context = this.#context;
+    if (!policy || !context) return undefined;
+    return {
+      ...policy.details(),
+      saved: { ssid: text(context.config, "wifi_ssid"), fallbackSsid: text(context.config, "wifi_fallback_ssid") },
+    };
+  }
+
+  *pageSection(): Iterable<string> {
+    const policy = this.#policy;
+    const context = this.#context;
+    if (!policy || !context) return;
+    yield* wifiSection({
+      details: policy.details(),
+      ssid: text(context.config, "wifi_ssid"),
+      passwordSaved: text(context.config, "wifi_password") !== "",
+    });
+  }
+
+  /** What the captive portal needs to know; undefined when the feature is not running. */
+  #view(): PortalView | undefined {
+    const policy = this.#policy;
+    const context = this.#context;
+    if (!policy || !context) return undefined;
+    return {
+      apOpen: policy.accessPointOpen,
+      apAddress: policy.accessPointAddress,
+      stationIp: policy.stationIp,
+      hostname: text(context.config, "hostname"),
+    };
+  }
+
+  #portalDns(open: boolean, address: string): void {
+    this.#dns?.close();
+    this.#dns = undefined;
+    const context = this.#context;
+    const dns = context?.host.dns;
+    if (!open || !context || !dns) return;
+    try {
+      const service = dns.serve(() => address, { ttl: this.#options.dnsTtl ?? 30 });
+      this.#dns = service;
+      service.ready.then(
+        ({ port }) => context.log.info(`portal DNS answers every name with ${address} (port ${port})`),
+        (e: unknown) => context.log.error(`portal DNS failed to start: ${errorText(e)}`),
+      );
+    } catch (e) {
+      context.log.error(`portal DNS failed to start: ${errorText(e)}`);
+    }
+  }
+
+  #networks(request: HttpRequest): HttpResponse {
+    const policy = this.#policy;
+    const context = this.#context;
+    if (!policy || !context) return jsonError(503, "WiFi is not running");
+    const now = context.host.clock.now();
+    const refresh = /(?:^|&)refresh=(?:1|true)(?:&|$)/.test(request.query);
+    const stale = this.#scan === undefined || now - this.#scanAt > (this.#options.scanMaxAgeMs ?? 20_000);
+    if ((refresh || stale) && !this.#scanPending) {
+      this.#scanPending = true;
+      policy.scan((error, seen) => {
+        this.#scanPending = false;
+        if (error) {
+          this.#scanError = error.message;
+          context.log.warn(`scan failed: ${error.message}`);
+          return;
+        }
+        this.#scanError = undefined;
+        this.#scan = visibleNetworks(seen);
+        this.#scanAt = context.host.clock.now();
+      });
+    }
+    const out: Record<string, unknown> = { networks: this.#scan ?? [], scanning: this.#scanPending };
+    if (this.#scan !== undefined) out.ageMs = Math.max(0, Math.round(now - this.#scanAt));
+    if (this.#scanError !== undefined && !this.#scanPending) out.error = this.#scanError;
+    return json(200, out);
+  }
+
+  /**
+   * Saves a network and tries it now. JSON: {ssid, password?, fallback_ssid?, fallback_password?}.
+   * A password left out keeps the saved one for the same SSID and means "open" for a new SSID;
+   * "" is an open network. 202: the attempt has started; its outcome is GET /api/status wifi.trial.
+   */
+  #save(request: HttpRequest): HttpResponse {
+    const policy = this.#policy;
+    const context = this.#context;
+    if (!policy || !context) return jsonError(503, "WiFi is not running");
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    const v = body.value;
+    for (const field of ["ssid", "password", "fallback_ssid", "fallback_password"]) {
+      if (v[field] !== undefined && typeof v[field] !== "string") return json(400, { error: `${field} must be a string`, key: field });
+    }
+    if (typeof v.ssid !== "string") return json(400, { error: "ssid is required", key: "ssid" });
+    const config = context.config;
+    const changes: Record<string, unknown> = { wifi_ssid: v.ssid };
+    if (v.password !== undefined) changes.wifi_password = v.password;
+    else if (v.ssid !== text(config, "wifi_ssid")) changes.wifi_password = "";
+    if (typeof v.fallback_ssid === "string") {
+      changes.wifi_fallback_ssid = v.fallback_ssid;
+      if (v.fallback_password !== undefined) changes.wifi_fallback_password = v.fallback_password;
+      else if (v.fallback_ssid !== text(config, "wifi_fallback_ssid")) changes.wifi_fallback_password = "";
+    }
+    let changed: string[];
+    try {
+      changed = config.update(changes, "json");
+    } catch (e) {
+      if (e instanceof ConfigError) return json(400, { error: e.message, key: e.key });
+      return jsonError(500, `could not save the WiFi settings: ${errorText(e)}`);
+    }
+    // Unchanged settings fire no change listener: try them again all the same, as asked.
+    if (!changed.some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(config), { trial: true });
+    return json(202, { ssid: v.ssid, trying: v.ssid !== "" });
+  }
+}

@@ -1,0 +1,113 @@
+/// <reference lib="dom" />
+/*
+ * Hostile network names in real Chromium: SSIDs come from anyone in radio range, so the scan
+ * list, the network picker, the outcome message and the saved value must show them as text and
+ * run nothing: markup, quotes that try to leave an attribute, a 32-byte name, non-ASCII and
+ * emoji. The simulated radio broadcasts them from a networks file; the device's page is opened
+ * the way a phone on the portal would.
+ */
+
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+import { hasChromium, launchBrowser } from "../support/browser";
+import { freeUdpPort } from "../support/wifi-http";
+
+const HOSTILE = [
+  { ssid: `<img src=x onerror=alert(1)>`, password: "letmein-123", rssi: -40 },
+  { ssid: `"><script>__xss=1</script>`, password: "", rssi: -45 },
+  { ssid: `' onmouseover='window.__xss=2`, password: "", rssi: -50 },
+  { ssid: "W".repeat(32), password: "", rssi: -55 },
+  { ssid: "Café ☕ 温度 & <b>", password: "", rssi: -60 },
+  { ssid: "🏠 Home Wi‑Fi", password: "", rssi: -65 },
+];
+
+describe("browser: hostile SSIDs are shown as text", function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let sim: Simulator;
+  let dir: string;
+
+  before(async function () {
+    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
+    ({ browser, close: closeBrowser } = await launchBrowser());
+    dir = mkdtempSync(join(tmpdir(), "iot-wifi-browser-"));
+    const file = join(dir, "networks.json");
+    writeFileSync(file, JSON.stringify({ networks: HOSTILE }));
+    sim = await startSimulator({
+      port: 0,
+      stateDir: join(dir, "state"),
+      app: resolve(import.meta.dirname, "../fixtures/wifi-app.ts"),
+      networksFile: file,
+      dnsPort: await freeUdpPort(),
+      logSink: () => undefined,
+    });
+  });
+  after(async () => {
+    await sim?.stop();
+    await closeBrowser?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function watched(): Promise<{ page: Page; dialogs: string[] }> {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.route("https://**", (route) => route.abort("internetdisconnected"));
+    return { page, dialogs };
+  }
+
+  async function assertNothingRan(page: Page, dialogs: string[]): Promise<void> {
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
+    assert.deepEqual(dialogs, []);
+    assert.equal(await page.locator("img").count(), 0, "no element made from a name");
+    assert.equal(await page.locator("script").count(), 1, "only the page's own script");
+  }
+
+  it("lists every scanned name literally, picks it literally, and runs none of them", async () => {
+    const { page, dialogs } = await watched();
+    await page.goto(`${sim.url}/`);
+    // The access point is open (nothing saved), so the page scans by itself.
+    await page.waitForFunction((n) => document.querySelectorAll("#wifi-networks .wifi-net").length === n, HOSTILE.length);
+    const shown = await page.$$eval(".wifi-net-ssid", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(shown, HOSTILE.map((n) => n.ssid));
+    const options = await page.$$eval("#ssid-list option", (els) => els.map((e) => (e as HTMLOptionElement).value));
+    assert.deepEqual(options, HOSTILE.map((n) => n.ssid));
+    await page.hover("#wifi-networks");
+    for (let i = 0; i < HOSTILE.length; i++) {
+      await page.locator(".wifi-net").nth(i).hover();
+      await page.locator(".wifi-net").nth(i).click();
+      assert.equal(await page.inputValue("#wifi-ssid"), HOSTILE[i].ssid);
+    }
+    await assertNothingRan(page, dialogs);
+    await page.close();
+  });
+
+  it("shows the outcome with the name as text, and the saved name as the field's value after a reload", async () => {
+    const { page, dialogs } = await watched();
+    await page.goto(`${sim.url}/`);
+    await page.waitForSelector(".wifi-net");
+    await page.locator(".wifi-net").first().click();
+    await page.fill("#wifi-password", HOSTILE[0].password);
+    await page.click("#wifi-save");
+    await page.waitForFunction(() => /^Connected to /.test(document.getElementById("wifi-outcome")?.textContent ?? ""), undefined, { timeout: 20_000 });
+    const outcome = (await page.locator("#wifi-outcome").textContent()) ?? "";
+    assert.ok(outcome.startsWith(`Connected to ${HOSTILE[0].ssid} with address 192.168.1.50.`), outcome);
+    await assertNothingRan(page, dialogs);
+
+    await page.reload();
+    assert.equal(await page.inputValue("#wifi-ssid"), HOSTILE[0].ssid);
+    assert.equal(await page.inputValue("#wifi-password"), "", "the password never comes back");
+    await page.waitForFunction(() => (document.querySelector('[data-status="network.ssid"]')?.textContent ?? "") !== "-");
+    assert.equal(await page.locator('[data-status="network.ssid"]').textContent(), HOSTILE[0].ssid);
+    await assertNothingRan(page, dialogs);
+    await page.close();
+  });
+});
