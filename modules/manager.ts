@@ -87,6 +87,8 @@ export class IotManager {
   #restartTimer: TimerId | undefined;
   #running = false;
   #script: string | undefined;
+  /** Settles the promise run() returned. */
+  #stopped: (() => void) | undefined;
   /** The web server accepts connections (an updated app's probation needs it). */
   #serving = false;
 
@@ -190,8 +192,6 @@ export class IotManager {
       );
     });
   }
-
-  #stopped: (() => void) | undefined;
 
   /** Where the server listens, once run() has started it. */
   get listening(): Promise<{ host: string; port: number }> {

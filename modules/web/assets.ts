@@ -9,6 +9,9 @@
  * markup (which uses Bootstrap's class names).
  */
 
+/** The words POST /api/factory-reset must carry, so a stray request never erases anything. */
+export const FACTORY_RESET_CONFIRMATION = "erase everything";
+
 export const BOOTSTRAP_CSS = Object.freeze({
   href: "https://cdn.jsdelivr.net/npm/bootstrap@5.3.3/dist/css/bootstrap.min.css",
   integrity: "sha384-QWTKZyjpPEjISv5WaRU9OFeRpok6YctnYmDr5pNlyT2bRjXh0JMhjY6hW+ALEwIH",
@@ -152,6 +155,6 @@ export const CLIENT_SCRIPT = `"use strict";
   button("reboot", "Restart the device?", "/api/reboot", {}, "Restarting\\u2026 this page reloads in a few seconds.",
     function () { setTimeout(function () { location.reload(); }, 6000); });
   button("factory-reset", "Erase every setting, WiFi included, and restart into setup mode?", "/api/factory-reset",
-    { confirm: "erase everything" }, "Erasing every setting. The device restarts as an access point: join it to set it up again.");
+    { confirm: "${FACTORY_RESET_CONFIRMATION}" }, "Erasing every setting. The device restarts as an access point: join it to set it up again.");
 })();
 `;

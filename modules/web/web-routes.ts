@@ -12,6 +12,7 @@ import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError, jsonText, redirect } from "../http/response";
 import type { Router } from "../http/router";
 import { errorText } from "../log/logger";
+import { FACTORY_RESET_CONFIRMATION } from "./assets";
 import { renderPage, type PageModel, type PageNotice } from "./page";
 
 /** What the routes need from the manager. */
@@ -24,8 +25,6 @@ export interface WebApp {
   restartSoon(delayMs?: number): void;
   factoryReset(): void;
 }
-
-export const FACTORY_RESET_CONFIRMATION = "erase everything";
 
 const PAGE_HEADERS = Object.freeze({
   "content-type": "text/html; charset=utf-8",

@@ -81,6 +81,36 @@ describe("browser: the device's page", function () {
     assert.equal(card, "rgb(255, 255, 255)");
     await page.close();
   });
+
+  // Last: it erases the simulator's settings.
+  it("factory reset fires only once its question is accepted", async () => {
+    const save = await fetch(`${sim.url}/api/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ wifi_ssid: "keep-me" }),
+    });
+    assert.equal(save.status, 200);
+    const page = await open("abort");
+    const questions: string[] = [];
+    let accept = false;
+    page.on("dialog", (d) => {
+      questions.push(d.message());
+      void (accept ? d.accept() : d.dismiss());
+    });
+    await page.click("#factory-reset");
+    await page.waitForTimeout(500);
+    assert.match(questions[0] ?? "", /Erase every setting/);
+    const kept = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
+    assert.equal(kept.wifi_ssid, "keep-me", "dismissed: nothing erased");
+    accept = true;
+    await page.click("#factory-reset");
+    await page.waitForFunction(() => /Erasing every setting/.test(document.getElementById("notice")?.textContent ?? ""));
+    await sim.waitForBoot(2);
+    const erased = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
+    assert.equal(erased.wifi_ssid, "");
+    assert.equal(erased["60_CUSTOM_CONFIG"], "Counter");
+    await page.close();
+  });
 });
 
 describe("browser: hostile values are shown as text", function () {
