@@ -91,11 +91,15 @@ export class NodeHttpServer implements HttpServer {
             : code === "HPE_INVALID_METHOD"
               ? jsonError(501, "method not implemented")
               : jsonError(400, "malformed request");
+      // The slot is free once the last answer is written, not when the socket has fully
+      // closed a moment later: a client that saw the end may already be connecting again.
+      sockets.delete(socket);
       writeRaw(socket, response);
       socket.destroySoon();
     });
 
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      res.once("finish", () => sockets.delete(req.socket));
       void this.#serveOne(req, res, handler);
     });
 
