@@ -1,7 +1,7 @@
 /*
  * PersistentJson: any JSON value (null, boolean, finite number, string, array, plain object,
  * nested up to 32 levels) whose JSON text is at most maxBytes UTF-8 bytes (default and most:
- * 3964). Refused, never silently changed: undefined, functions, symbols, bigints, NaN and
+ * 3963). Refused, never silently changed: undefined, functions, symbols, bigints, NaN and
  * Infinity anywhere (JSON.stringify would drop them or write null), objects other than plain
  * ones (Date, Map, class instances), cycles, deeper nesting, and text over the limit.
  * The value is a deep copy made through JSON (so -0 becomes 0 and key order is kept), frozen:
@@ -17,7 +17,7 @@ export type { JsonValue } from "./json-copy";
 
 
 export interface PersistentJsonOptions extends PersistentOptions<JsonValue> {
-  /** Longest JSON text in UTF-8 bytes, 1..3964 (default 3964); longer values are refused. */
+  /** Longest JSON text in UTF-8 bytes, 1..3963 (default 3963); longer values are refused. */
   maxBytes?: number;
 }
 

@@ -10,7 +10,7 @@ export const PERSISTENT_LIMITS = Object.freeze({
   /** Longest variable name or folder: the NVS key/namespace limit (persistent-record-name.ts). */
   maxName: STORAGE_LIMITS.maxName,
   /**
-   * Largest stored form of a value, in UTF-8 bytes: 4000 (one NVS value) - 20 (the record's
+   * Largest stored form of a value, in UTF-8 bytes: 3999 (one NVS string) - 20 (the record's
    * sequence number and checksum) - 16 (a 15-character name and "=" kept in front of the value
    * of a long-named variable). The same for every variable, so a limit does not depend on the
    * length of a name.

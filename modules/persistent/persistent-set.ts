@@ -13,7 +13,7 @@ import { maxBytesOption } from "./persistent-limits";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
 export interface PersistentSetOptions extends PersistentOptions<ListInput> {
-  /** Longest JSON text in UTF-8 bytes, 1..3964 (default 3964); larger sets are refused. */
+  /** Longest JSON text in UTF-8 bytes, 1..3963 (default 3963); larger sets are refused. */
   maxBytes?: number;
 }
 

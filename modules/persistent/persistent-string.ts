@@ -1,6 +1,6 @@
 /*
  * PersistentString: text of at most maxBytes UTF-8 bytes (default and most: the value limit,
- * 3964). Accepts strings, finite numbers and booleans (written as String() writes them).
+ * 3963). Accepts strings, finite numbers and booleans (written as String() writes them).
  * Longer text is truncated to the limit at a character boundary, never inside a UTF-8 sequence
  * or a surrogate pair; lone surrogates, which UTF-8 cannot carry, become U+FFFD. Refuses null,
  * undefined, NaN, Infinity, objects and arrays (String() of them is never what was meant).
@@ -15,7 +15,7 @@ import { PersistentVariable, type PersistentOptions } from "./persistent-variabl
 export type StringInput = string | number | boolean;
 
 export interface PersistentStringOptions extends PersistentOptions<StringInput> {
-  /** Longest value in UTF-8 bytes, 1..3964 (default 3964); longer values are truncated. */
+  /** Longest value in UTF-8 bytes, 1..3963 (default 3963); longer values are truncated. */
   maxBytes?: number;
 }
 

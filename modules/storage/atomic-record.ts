@@ -61,7 +61,7 @@ export class AtomicRecord {
   #payload: string | undefined;
 
   /** Largest payload in UTF-8 bytes a slot can hold. */
-  static readonly maxPayloadBytes = STORAGE_LIMITS.maxValueBytes - 20;
+  static readonly maxPayloadBytes = STORAGE_LIMITS.maxStringBytes - 20;
 
   constructor(storage: Storage, domain: string, name: string) {
     checkStorageName("domain", domain);

@@ -11,6 +11,8 @@ export const STORAGE_LIMITS = Object.freeze({
   maxName: 15,
   /** Largest value in bytes (Moddable's Preference on ESP32). */
   maxValueBytes: 4000,
+  /** Longest string in UTF-8 bytes: NVS counts the terminating NUL in its 4000. */
+  maxStringBytes: 3999,
 });
 
 export class StorageError extends Error {
@@ -44,6 +46,6 @@ export function checkStorageWrite(domain: string, key: string, value: StoredValu
     throw new StorageError(`storage ${domain}/${key}: unsupported value type`);
   }
   const bytes = storedValueBytes(value);
-  if (bytes > STORAGE_LIMITS.maxValueBytes)
-    throw new StorageError(`storage ${domain}/${key}: ${bytes} bytes exceed the ${STORAGE_LIMITS.maxValueBytes}-byte limit`);
+  const limit = typeof value === "string" ? STORAGE_LIMITS.maxStringBytes : STORAGE_LIMITS.maxValueBytes;
+  if (bytes > limit) throw new StorageError(`storage ${domain}/${key}: ${bytes} bytes exceed the ${limit}-byte limit`);
 }

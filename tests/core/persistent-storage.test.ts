@@ -109,14 +109,14 @@ describe("persistent variables in storage", () => {
 
   it("the largest value fits one NVS value with a 15-character name; one byte more is refused", () => {
     const max = PERSISTENT_LIMITS.maxValueBytes;
-    equal(max, 3964);
+    equal(max, 3963);
     const text = new PersistentString("fifteen-chars-x", { storage, folder: "f" });
     text.value = "x".repeat(max + 100);
     equal(text.value.length, max, "truncated to the limit");
     equal(new PersistentString("fifteen-chars-x", { storage, folder: "f" }).value.length, max, "and stored whole");
     const doc = new PersistentJson("fifteen-chars-y", { storage, folder: "f" });
     doc.value = "y".repeat(max - 2); // its JSON text has two quotes: exactly max bytes
-    throws(() => (doc.value = "y".repeat(max - 1)), /3965 bytes of JSON; at most 3964/);
+    throws(() => (doc.value = "y".repeat(max - 1)), /3964 bytes of JSON; at most 3963/);
     equal((doc.value as string).length, max - 2);
     const list = new PersistentList("fifteen-chars-z", { storage, folder: "f" });
     throws(() => (list.value = ["z".repeat(max)]), /bytes of JSON/);
