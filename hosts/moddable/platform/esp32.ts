@@ -1,0 +1,56 @@
+/*
+ * The esp32 binding of the module "hosts/moddable/platform": what only the chip has, through
+ * ESP-IDF functions declared in the manifests' platforms.esp32.ffi (mcconfig generates their glue
+ * as the module "mc/ffi") and the esp32-only `ota` module.
+ *
+ * - restart(): esp_restart(), a software reset; it does not return.
+ * - stationMac(): the station MAC from eFuse (esp_read_mac, ESP_MAC_WIFI_STA), readable before
+ *   Wi-Fi starts. Net.get("MAC") is not: it answers undefined until the radio is on, and the
+ *   manager needs the MAC for its default hostname when it is constructed.
+ * - hasRadio: the Wi-Fi radio and the captive portal's DNS run here (not in the simulator).
+ * - ota: what updater.ts needs and cannot import itself, since neither `ota` nor the rollback
+ *   functions of native/ota-rollback.c (manifest_ota.json) exist in the simulator build.
+ *
+ * The module name is not this file's path, so its value imports are SDK modules by name only: a
+ * relative specifier would resolve from "hosts/moddable/" on the device but from
+ * "hosts/moddable/platform/" for TypeScript. (Type-only imports are erased, so they may be
+ * relative.)
+ */
+
+import FFI from "mc/ffi";
+import OTA from "ota";
+import type { OtaNatives } from "../types/ota-rollback";
+import type { OtaClass } from "../updater";
+
+/** esp_mac_type_t ESP_MAC_WIFI_STA. */
+const MAC_WIFI_STA = 0;
+
+// Created on first use, not at load: calling a native while the module is preloaded would fail
+// the build, and nothing here is needed until the app asks.
+let natives: FFI | undefined;
+
+function ffi(): FFI {
+  natives ??= new FFI();
+  return natives;
+}
+
+export const platformName: string = "esp32";
+
+export const hasRadio: boolean = true;
+
+export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = Object.freeze({
+  OTA,
+  // The rollback functions are on the same FFI object; mc-ffi.d.ts declares only this manifest's.
+  natives: () => ffi() as unknown as OtaNatives,
+});
+
+export function restart(): void {
+  ffi().esp_restart();
+}
+
+/** "aa:bb:cc:dd:ee:ff", or undefined if eFuse could not be read. */
+export function stationMac(): string | undefined {
+  const buffer = new ArrayBuffer(6);
+  if (ffi().esp_read_mac(buffer, MAC_WIFI_STA) !== 0) return undefined;
+  return Array.from(new Uint8Array(buffer), (b) => (b < 16 ? "0" : "") + b.toString(16)).join(":");
+}

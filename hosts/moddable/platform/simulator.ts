@@ -1,0 +1,32 @@
+/*
+ * The mac and lin binding of the module "hosts/moddable/platform": the Moddable simulator
+ * (mcsim), which has no chip to reset, no MAC of its own, no radio and no OTA partitions.
+ *
+ * - restart() traces that it was asked and returns: mcsim has no way for an app to relaunch
+ *   itself (quit and relaunch the simulator by hand). The Node simulator (hosts/node) is the
+ *   one that restarts in-process.
+ * - stationMac() is undefined: the caller falls back to Net.get("MAC"), which the mac simulator
+ *   answers from the computer's Wi-Fi interface and the lin one does not answer at all.
+ * - hasRadio is false: the SDK's simulated `wifi` only pretends (a fixed scan list, every join
+ *   succeeds), so the app runs without the WiFi feature here.
+ * - ota is undefined: there is no `ota` module, so the app runs without the OTA feature.
+ *
+ * No relative value imports (see esp32.ts).
+ */
+
+import type { OtaNatives } from "../types/ota-rollback";
+import type { OtaClass } from "../updater";
+
+export const platformName: string = "moddable-simulator";
+
+export const hasRadio: boolean = false;
+
+export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = undefined;
+
+export function restart(): void {
+  trace("restart requested: the Moddable simulator cannot restart an app; relaunch it\n");
+}
+
+export function stationMac(): string | undefined {
+  return undefined;
+}

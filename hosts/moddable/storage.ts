@@ -1,0 +1,46 @@
+/*
+ * PreferenceStorage: the device's Storage over Moddable's Preference (NVS on ESP32, a JSON file
+ * in the lin simulator, CFPreferences in the mac one).
+ *
+ * - Every write is checked with checkStorageWrite() first, so the device refuses what the
+ *   simulator refuses, with the same message, before NVS is touched; names are checked on
+ *   read, remove and keys too, as the Node host does.
+ * - Preference.set erases the key before it writes it (an ESP-IDF workaround), so a write is not
+ *   atomic across a power cut: values that must survive one go through atomic-record.ts.
+ * - read() answers undefined for a missing key or domain; remove() of a missing key is harmless.
+ * - keys() uses Preference.keys, which the mac simulator does not implement: there it throws a
+ *   StorageError that says so.
+ */
+
+import Preference from "preference";
+import type { Storage, StoredValue } from "../../modules/host/storage";
+import { StorageError, checkStorageName, checkStorageWrite } from "../../modules/storage/storage-rules";
+
+export class PreferenceStorage implements Storage {
+  read(domain: string, key: string): StoredValue | undefined {
+    checkStorageName("domain", domain);
+    checkStorageName("key", key);
+    return Preference.get(domain, key);
+  }
+
+  write(domain: string, key: string, value: StoredValue): void {
+    checkStorageWrite(domain, key, value);
+    Preference.set(domain, key, value);
+  }
+
+  remove(domain: string, key: string): void {
+    checkStorageName("domain", domain);
+    checkStorageName("key", key);
+    Preference.delete(domain, key);
+  }
+
+  keys(domain: string): string[] {
+    checkStorageName("domain", domain);
+    try {
+      return Preference.keys(domain);
+    } catch (e) {
+      // The mac simulator's Preference.keys throws "unimplemented"; say which call failed.
+      throw new StorageError(`cannot list the keys of storage domain "${domain}": ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/*
+ * The device build's manifest against the files it must name. mcconfig compiles only the modules
+ * the manifest lists: a .ts file that is imported but not listed still type-checks, then the app
+ * aborts on the device when it is imported. These checks catch that here, along with the other
+ * manifest rules the device host depends on (see hosts/moddable/*.ts and manifest.json).
+ */
+
+import * as assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+interface Platform {
+  include?: string[];
+  modules?: Record<string, string>;
+  ffi?: { functions: Record<string, unknown> };
+  error?: string;
+}
+
+interface Manifest {
+  include: string[];
+  modules: Record<string, string>;
+  platforms: Record<string, Platform>;
+  typescript?: { tsconfig?: { compilerOptions?: { types?: string[] } } };
+}
+
+const manifest = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8")) as Manifest;
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
+    else out.push(relative(ROOT, path).split("\\").join("/"));
+  }
+  return out;
+}
+
+/** The module name a manifest entry gives a repository file, or undefined when none does. */
+function moduleNameOf(file: string, modules: Record<string, string>): string | undefined {
+  const stem = file.replace(/\.ts$/, "");
+  for (const [name, source] of Object.entries(modules)) {
+    const target = source.replace(/^\.\//, "");
+    if (name.endsWith("/*") && target.endsWith("/*")) {
+      // A "*" matches the files of one folder, not of its subfolders.
+      const folder = target.slice(0, -1);
+      if (stem.startsWith(folder) && !stem.slice(folder.length).includes("/")) return name.slice(0, -1) + stem.slice(folder.length);
+    } else if (target === stem) return name;
+  }
+  return undefined;
+}
+
+describe("manifest.json (the device build)", () => {
+  it("lists every module of modules/ under the name of its path", () => {
+    for (const file of filesUnder(join(ROOT, "modules"))) {
+      assert.ok(file.endsWith(".ts") && !file.endsWith(".d.ts"), `${file}: mcconfig would compile it as a module (only .ts belongs in modules/)`);
+      assert.equal(moduleNameOf(file, manifest.modules), file.replace(/\.ts$/, ""), `${file} is not listed in manifest.json "modules"`);
+    }
+  });
+
+  it("lists every device host module under the name of its path, and main.ts as app", () => {
+    const hostFiles = filesUnder(join(ROOT, "hosts/moddable")).filter(
+      (f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.includes("/platform/") && !f.endsWith("/boot.ts"),
+    );
+    assert.ok(hostFiles.length > 0);
+    for (const file of hostFiles) assert.equal(moduleNameOf(file, manifest.modules), file.replace(/\.ts$/, ""), `${file} is not listed`);
+    assert.equal(manifest.modules.main, "./hosts/moddable/boot");
+    assert.equal(manifest.modules.app, "./main");
+  });
+
+  it("binds hosts/moddable/platform per platform and refuses the others", () => {
+    assert.deepEqual(Object.keys(manifest.platforms).sort(), ["...", "esp32", "lin", "mac"]);
+    assert.equal(manifest.platforms.esp32.modules?.["hosts/moddable/platform"], "./hosts/moddable/platform/esp32");
+    assert.equal(manifest.platforms.mac.modules?.["hosts/moddable/platform"], "./hosts/moddable/platform/simulator");
+    assert.equal(manifest.platforms.lin.modules?.["hosts/moddable/platform"], "./hosts/moddable/platform/simulator");
+    assert.ok(manifest.platforms["..."].error);
+  });
+
+  it("includes the ota module on esp32 only (it does not exist in the simulator)", () => {
+    const ota = "$(BUILD)/devices/esp32/modules/ota/manifest.json";
+    assert.ok(manifest.platforms.esp32.include?.includes(ota));
+    assert.ok(!manifest.include.includes(ota));
+    for (const name of ["mac", "lin"]) assert.ok(!manifest.platforms[name].include?.includes(ota));
+  });
+
+  it("declares in types/tsc-only/mc-ffi.d.ts exactly the esp32 ffi functions", () => {
+    const declared = readFileSync(join(ROOT, "hosts/moddable/types/tsc-only/mc-ffi.d.ts"), "utf8");
+    const names = [...declared.matchAll(/^\s+(\w+)\(.*\): \w+;$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(names, Object.keys(manifest.platforms.esp32.ffi?.functions ?? {}).sort());
+  });
+
+  it("hands mcconfig only ambient declarations, and never the tsc-only ones", () => {
+    for (const path of manifest.typescript?.tsconfig?.compilerOptions?.types ?? []) {
+      assert.ok(!path.includes("tsc-only"), path);
+      const text = readFileSync(join(ROOT, `${path}.d.ts`), "utf8");
+      assert.match(text, /^declare module "/m, `${path}.d.ts must declare its module ambiently`);
+    }
+  });
+});
