@@ -3,7 +3,7 @@
  * XS's own meter, which gives the same figures on every machine and every run.
  *
  * Memory: live slots after gc() (meterUsage.currentHeapCount at the end of a crank that ended
- * with gc(); see xs-bench-app.ts and docs/benchmarks.md) and live chunk bytes (strings, array
+ * with gc(); see xs-bench-app.ts and README.md, "Benchmarks") and live chunk bytes (strings, array
  * and Map storage; from a heap snapshot, which XS writes after its own collection). Reported as
  * differences between measuring points of one engine, so the runner's own constant footprint
  * cancels out:

@@ -130,7 +130,7 @@ export class XsSession {
     return JSON.parse(String(message.reply)) as Record<string, unknown>;
   }
 
-  /** Live slots after a full collection (see docs/benchmarks.md for why this reading is exact). */
+  /** Live slots after a full collection (see README.md, "Benchmarks", for why this reading is exact). */
   async liveSlots(): Promise<number> {
     return (await this.command({ op: "gc" })).meter.currentHeapCount;
   }

@@ -9,7 +9,7 @@
  * once it serves; exits cleanly on SIGINT and SIGTERM. The HTTP limits are the device's unless
  * changed here (to try what a different connection budget does, or to test timeouts quickly).
  * --networks FILE simulates the WiFi radio with the networks in FILE (re-read when it changes;
- * see docs/wifi.md); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
+ * see README.md, "WiFi"); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
  */
 
 import { resolve } from "node:path";
