@@ -8,12 +8,14 @@
  *   feature; in the simulator it reports the network as Net sees it (network.ts).
  * - updater only where there are OTA partitions (esp32); httpClient everywhere. The manager runs
  *   the OTA feature when it has both.
- * Not provided: sha256 (the core falls back to its plain-JavaScript SHA-256).
+ * sha256 is native on every platform (crypt's Digest, digest.ts), so the core never falls back
+ * to its plain-JavaScript SHA-256 here.
  */
 
 import type { Host } from "../../modules/host/host";
 import { hasRadio, ota } from "hosts/moddable/platform";
 import { TimerClock } from "./clock";
+import { moddableSha256 } from "./digest";
 import { SocketDnsServer } from "./dns-server";
 import { ModdableHttpClient } from "./http-client";
 import { ModdableHttpServer } from "./http-server";
@@ -36,6 +38,7 @@ export function createModdableHost(): Host {
     http: new ModdableHttpServer({ clock, log }),
     httpClient: new ModdableHttpClient(),
     network: new NetNetwork(),
+    sha256: moddableSha256,
     ...(hasRadio ? { radio: new ModdableRadio({ clock, mac: system.info().mac }), dns: new SocketDnsServer() } : {}),
     ...(ota ? { updater: new ModdableUpdater(ota.OTA, ota.natives) } : {}),
   });
