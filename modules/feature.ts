@@ -8,6 +8,7 @@
  */
 
 import type { Config } from "./config/config";
+import type { ConfigGroup } from "./config/config-keys";
 import type { DataStore } from "./data/data-store";
 import type { Host } from "./host/host";
 import type { HttpRequest, HttpResponse } from "./host/http-server";
@@ -42,6 +43,10 @@ export interface Feature {
   status?(): unknown;
   /** HTML fragments for the page, already escaped. */
   pageSection?(): Iterable<string>;
+  /** True when the section is what the visitor came for (setup): it goes first on the page. */
+  pageFirst?(): boolean;
+  /** Config keys of this group are edited in the feature's own section, not the settings form. */
+  readonly configGroup?: ConfigGroup;
   /** Browser JavaScript appended to /app.js (served with script-src 'self'). */
   readonly clientScript?: string;
 }

@@ -17,7 +17,7 @@ export interface OtaPageModel {
 }
 
 export function* renderOtaSection(model: OtaPageModel): Generator<string> {
-  yield `<section class="card" id="ota"><div class="card-body"><h2>Firmware update</h2>`;
+  yield `<section class="card mb-3" id="ota"><div class="card-body"><h2 class="h5">Firmware update</h2>`;
   yield `<p class="small text-muted mb-2">Running <span id="ota-running">${escapeHtml(model.project)} ${escapeHtml(model.version)}</span>`;
   yield `<span id="ota-probation"${model.probationLeftS ? "" : " hidden"}> (on probation: kept after ${model.probationLeftS} s of healthy running; a restart before that goes back to the previous version)</span></p>`;
   yield `<label class="form-label" for="ota-url">Image URL (plain http://)</label>`;

@@ -149,7 +149,7 @@ export function persistentVariablesFeature(variables: readonly EditableVariable[
       });
     },
     *pageSection() {
-      yield `<section class="card" id="variables"><div class="card-body"><h2>${title}</h2>`;
+      yield `<section class="card mb-3" id="variables"><div class="card-body"><h2 class="h5">${title}</h2>`;
       yield `<form method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8">`;
       for (let i = 0; i < variables.length; i++) yield* field(variables[i], i);
       yield `<button class="btn btn-primary" type="submit">Save variables</button></form></div></section>`;

@@ -44,6 +44,9 @@ html:not(.bs) .alert-warning{background:#fff3cd;border-color:#ffecb5;color:#664d
 html:not(.bs) .progress{height:1rem;background:#e9ecef;border-radius:.35rem;overflow:hidden}
 html:not(.bs) .progress-bar{height:100%;background:#0d6efd;color:#fff;font-size:.75rem;text-align:center}
 html:not(.bs) .text-muted{color:#6c757d}
+html:not(.bs) .list-unstyled{list-style:none;padding-left:0}
+html:not(.bs) details{margin:.5rem 0}
+html:not(.bs) summary{cursor:pointer;color:#0d6efd}
 html:not(.bs) .small{font-size:.85rem}
 [hidden]{display:none!important}
 `;

@@ -94,6 +94,9 @@ export function* renderPage(model: PageModel): Generator<string> {
   if (model.config.get("admin_password") === "")
     yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. Set one under Device.</div>`;
 
+  const first = model.features.filter((f) => f.pageSection && f.pageFirst?.());
+  for (const feature of first) yield* (feature.pageSection as () => Iterable<string>)();
+
   const net = model.network;
   yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Status</h2><table class="table table-sm mb-0"><tbody>`;
   yield statusItem("Mode", "network.mode", net.mode);
@@ -110,11 +113,13 @@ export function* renderPage(model: PageModel): Generator<string> {
   }
   yield `</tbody></table></div></section>`;
 
-  for (const feature of model.features) if (feature.pageSection) yield* feature.pageSection();
+  for (const feature of model.features) if (feature.pageSection && !first.includes(feature)) yield* feature.pageSection();
 
   yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Settings</h2><form method="post" action="/config" accept-charset="utf-8">`;
   const keys = model.config.keys();
+  const owned = model.features.map((f) => f.configGroup);
   for (const [group, legend] of GROUPS) {
+    if (owned.includes(group)) continue;
     const inGroup = keys.filter((key) => model.config.spec(key)?.group === group);
     if (!inGroup.length) continue;
     yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${legend}</legend>`;

@@ -62,6 +62,8 @@ export function savedNetworks(config: Config): StationOptions[] {
 export class WifiFeature implements Feature {
   readonly name = "wifi";
   readonly clientScript = WIFI_CLIENT_SCRIPT;
+  /** The WiFi keys are edited in this feature's section (with the scan and the outcome). */
+  readonly configGroup = "wifi" as const;
   readonly #options: WifiFeatureOptions;
   #context: FeatureContext | undefined;
   #policy: WifiPolicy | undefined;
@@ -146,7 +148,15 @@ export class WifiFeature implements Feature {
       details: policy.details(),
       ssid: text(context.config, "wifi_ssid"),
       passwordSaved: text(context.config, "wifi_password") !== "",
+      fallbackSsid: text(context.config, "wifi_fallback_ssid"),
+      fallbackPasswordSaved: text(context.config, "wifi_fallback_password") !== "",
     });
+  }
+
+  /** Setup first: while the access point is open or no network is saved. */
+  pageFirst(): boolean {
+    const context = this.#context;
+    return !!context && (text(context.config, "wifi_ssid") === "" || !!this.#policy?.details().accessPoint.open);
   }
 
   /** What the captive portal needs to know; undefined when the feature is not running. */

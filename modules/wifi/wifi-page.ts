@@ -22,11 +22,14 @@ export interface WifiSectionModel {
   readonly ssid: string;
   /** A password is saved for it. */
   readonly passwordSaved: boolean;
+  /** The saved fallback SSID, and whether a password is saved for it. */
+  readonly fallbackSsid: string;
+  readonly fallbackPasswordSaved: boolean;
 }
 
 export function* wifiSection(model: WifiSectionModel): Generator<string> {
   const ap = model.details.accessPoint;
-  yield `<section class="card" id="wifi" data-ap-open="${ap.open || !model.ssid ? "1" : "0"}"><div class="card-body"><h2>WiFi</h2>`;
+  yield `<section class="card mb-3" id="wifi" data-ap-open="${ap.open || !model.ssid ? "1" : "0"}"><div class="card-body"><h2 class="h5">WiFi</h2>`;
   yield `<p class="small text-muted" id="wifi-ap"${ap.open ? "" : " hidden"}>Access point <strong>${escapeHtml(ap.ssid)}</strong>`;
   yield ` (${ap.secured ? "password protected" : "open"}) at ${escapeHtml(ap.address)}. It closes once the device has joined a network.</p>`;
   yield `<div><button type="button" class="btn btn-outline-secondary" id="wifi-scan">Scan for networks</button> <span class="small text-muted" id="wifi-scan-state" role="status"></span></div>`;
@@ -35,6 +38,10 @@ export function* wifiSection(model: WifiSectionModel): Generator<string> {
   yield `<label class="form-label" for="wifi-ssid">Network (SSID)</label><input class="form-control" id="wifi-ssid" name="wifi_ssid" value="${escapeHtml(model.ssid)}" list="ssid-list" autocomplete="off" autocapitalize="off" spellcheck="false">`;
   const hint = model.passwordSaved ? "saved (leave empty to keep)" : "leave empty for an open network";
   yield `<label class="form-label" for="wifi-password">Password</label><input class="form-control" type="password" id="wifi-password" name="wifi_password" value="" autocomplete="new-password" placeholder="${hint}">`;
+  const fallbackHint = model.fallbackPasswordSaved ? "saved (leave empty to keep)" : "leave empty for an open network";
+  yield `<details${model.fallbackSsid ? " open" : ""}><summary>Fallback network (used when the first is absent)</summary>`;
+  yield `<label class="form-label" for="wifi-fallback-ssid">Fallback network (SSID)</label><input class="form-control" id="wifi-fallback-ssid" name="wifi_fallback_ssid" value="${escapeHtml(model.fallbackSsid)}" list="ssid-list" autocomplete="off" autocapitalize="off" spellcheck="false">`;
+  yield `<label class="form-label" for="wifi-fallback-password">Fallback password</label><input class="form-control" type="password" id="wifi-fallback-password" name="wifi_fallback_password" value="" autocomplete="new-password" placeholder="${fallbackHint}"></details>`;
   yield `<button class="btn btn-primary" type="submit" id="wifi-save">Save and connect</button></form>`;
   yield `<div id="wifi-outcome" role="status" class="alert" hidden></div></div></section>`;
 }
@@ -146,6 +153,12 @@ export const WIFI_CLIENT_SCRIPT = `(function () {
     e.preventDefault();
     var body = { ssid: ssid.value };
     if (pw.value !== "" || secured[ssid.value] === false) body.password = pw.value;
+    var fs = document.getElementById("wifi-fallback-ssid"), fp = document.getElementById("wifi-fallback-password");
+    if (fs) {
+      body.fallback_ssid = fs.value;
+      if (fp.value !== "" || secured[fs.value] === false) body.fallback_password = fp.value;
+      fp.value = "";
+    }
     show("warning", "Saving\\u2026");
     window.iot.postJSON("/api/wifi", body, function (status, r) {
       if (status !== 202) { show("danger", "Not saved: " + ((r && r.error) || "error " + status)); return; }

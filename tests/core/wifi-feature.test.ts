@@ -308,4 +308,24 @@ describe("WiFi feature: access point password and page", () => {
     assert.match(page, /id="wifi-form"/);
     assert.match(bodyText(d.get("/app.js", "localhost")), /\/api\/networks/);
   });
+
+  it("puts the WiFi card first while setting up, after the status once joined", async () => {
+    const setup = bodyText(device().get("/"));
+    assert.ok(setup.indexOf('id="wifi"') < setup.indexOf("<h2 class=\"h5\">Status</h2>"), "setup: WiFi card first");
+    const d = device({ air: [HOME], saved: { wifi_ssid: "Home", wifi_password: "correct horse" } });
+    await d.host.clock.advance(60_000);
+    assert.equal(d.status().network.mode, "station");
+    const joined = bodyText(d.get("/", "192.168.1.23"));
+    assert.ok(joined.indexOf('id="wifi"') > joined.indexOf('id="data"'), "joined: WiFi card after the data");
+  });
+
+  it("edits the WiFi keys in its card only, fallback included, never showing a password", () => {
+    const d = device({ saved: { wifi_ssid: "Home", wifi_password: "pw-123456", wifi_fallback_ssid: "Cafe", wifi_fallback_password: "fb-123456" } });
+    const page = bodyText(d.get("/", "localhost"));
+    assert.notMatch(page, /<legend[^>]*>WiFi<\/legend>/, "the settings form leaves the WiFi group to the card");
+    assert.equal(page.split('name="wifi_ssid"').length, 2, "one SSID field on the page");
+    assert.match(page, /id="wifi-fallback-ssid" name="wifi_fallback_ssid" value="Cafe"/);
+    assert.match(page, /id="wifi-fallback-password" name="wifi_fallback_password" value="" [^>]*placeholder="saved \(leave empty to keep\)"/);
+    assert.notMatch(page, /pw-123456|fb-123456/);
+  });
 });
