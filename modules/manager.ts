@@ -17,7 +17,7 @@
  */
 
 import { AdminAuth } from "./auth/admin-auth";
-import { hashPassword } from "./auth/password-hash";
+import { hashPassword, verifyPassword } from "./auth/password-hash";
 import { Sha256 } from "./crypto/sha256";
 import { Config } from "./config/config";
 import type { ConfigValue } from "./config/config-keys";
@@ -107,7 +107,10 @@ export class IotManager {
     if (options.otaUrl) defaults.ota_url = options.otaUrl;
     const sha256 = host.sha256 ?? (() => new Sha256());
     const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
-    this.config = new Config(host.storage, defaults, (clear) => hashPassword(clear, salt(), undefined, sha256));
+    this.config = new Config(host.storage, defaults, {
+      hash: (clear) => hashPassword(clear, salt(), undefined, sha256),
+      matches: (clear, stored) => verifyPassword(clear, stored, sha256),
+    });
     this.#auth = new AdminAuth(this.config, host.clock, sha256);
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();

@@ -10,7 +10,7 @@
  *   a save made before add() never drops it.
  */
 
-import { hashPassword } from "../auth/password-hash";
+import { hashPassword, isPasswordHash, verifyPassword } from "../auth/password-hash";
 import type { Storage } from "../host/storage";
 import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
 import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
@@ -23,15 +23,22 @@ const APP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export type ConfigListener = (changed: readonly string[]) => void;
 
-/** Turns a clear secret into what is stored (admin_password: a salted hash). */
-export type SecretHasher = (clear: string) => string;
+/** How secrets marked `hashed` are stored (admin_password: a salted hash) and checked. */
+export interface SecretHasher {
+  hash(clear: string): string;
+  /** True when clear is the secret stored as `stored`. */
+  matches(clear: string, stored: string): boolean;
+}
 
 /** Salts from Math.random: only for a host with no better source (the manager passes the host's). */
-function defaultHasher(clear: string): string {
-  const salt = new Uint8Array(16);
-  for (let i = 0; i < salt.length; i++) salt[i] = Math.floor(Math.random() * 256);
-  return hashPassword(clear, salt);
-}
+const defaultHasher: SecretHasher = {
+  hash(clear) {
+    const salt = new Uint8Array(16);
+    for (let i = 0; i < salt.length; i++) salt[i] = Math.floor(Math.random() * 256);
+    return hashPassword(clear, salt);
+  },
+  matches: (clear, stored) => verifyPassword(clear, stored),
+};
 
 export class Config {
   readonly #record: AtomicRecord;
@@ -97,8 +104,11 @@ export class Config {
     this.#specs.set(key, Object.freeze(spec));
     let value = spec.default;
     if (this.#orphans.has(key)) {
+      const saved = this.#orphans.get(key);
       try {
-        value = coerceConfigValue(key, spec, this.#orphans.get(key), "json");
+        // A hashed secret is stored as its hash, which the clear text's limits do not fit.
+        if (spec.hashed && typeof saved === "string" && (saved === "" || isPasswordHash(saved))) value = saved;
+        else value = coerceConfigValue(key, spec, saved, "json");
       } catch {
         // The saved value no longer fits the key's type (the app changed it): the default wins.
       }
@@ -139,7 +149,11 @@ export class Config {
       const spec = this.#specs.get(key);
       if (!spec) throw new ConfigError(key, `unknown config key "${key}"`);
       let value = coerceConfigValue(key, spec, changes[key], source);
-      if (spec.hashed && value !== "") value = this.#hashSecret(String(value));
+      if (spec.hashed && value !== "") {
+        const current = String(next.get(key) ?? "");
+        // The same password again keeps its stored hash: a new salt would write flash for nothing.
+        value = current !== "" && this.#hashSecret.matches(String(value), current) ? current : this.#hashSecret.hash(String(value));
+      }
       if (next.get(key) !== value) changed.push(key);
       next.set(key, value);
     }

@@ -59,6 +59,21 @@ describe("password hashing", () => {
     assert.equal(base64Decode("ab$c"), undefined);
   });
 
+  it("the password survives a reboot, and re-saving the same one writes nothing", () => {
+    const storage = new MemoryStorage();
+    const first = new IotManager({}, createTestHost(storage));
+    first.config.set("admin_password", "correct horse");
+    const stored = first.config.get("admin_password");
+    const writes = storage.writes;
+    first.config.set("admin_password", "correct horse");
+    assert.equal(storage.writes, writes, "same password: no flash write");
+    assert.equal(first.config.get("admin_password"), stored);
+    const rebooted = new IotManager({}, createTestHost(storage));
+    assert.equal(rebooted.config.get("admin_password"), stored, "the hash is read back as it was saved");
+    assert.equal(rebooted.handle(jsonRequest("POST", "/api/reboot", {})).status, 401, "still locked after the reboot");
+    assert.equal(rebooted.handle(withAuth(jsonRequest("POST", "/api/reboot", {}), "admin", "correct horse")).status, 202);
+  });
+
   it("the config stores admin_password only as a hash", () => {
     const storage = new MemoryStorage();
     const iot = new IotManager({}, createTestHost(storage));
