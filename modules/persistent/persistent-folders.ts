@@ -34,10 +34,19 @@ export function rememberFolder(storage: Storage, folder: string): void {
   set.add(folder);
 }
 
-/** Removes every key of every remembered folder, then the list itself (factory reset). */
+/**
+ * Removes every variable of every remembered folder, then the list itself (factory reset).
+ * Each variable's two slots are cleared by its record, older slot first, so a power cut in the
+ * middle leaves every variable at its current value or erased, never at an older value.
+ */
 export function eraseAllVariables(storage: Storage): void {
   const { record, set } = folders(storage);
-  for (const folder of set) for (const key of storage.keys(folder)) storage.remove(folder, key);
+  for (const folder of set) {
+    const keys = storage.keys(folder);
+    const records = new Set(keys.filter((key) => /\.[01]$/.test(key)).map((key) => key.slice(0, -2)));
+    for (const name of records) new AtomicRecord(storage, folder, name).clear();
+    for (const key of keys) if (!records.has(key.slice(0, -2))) storage.remove(folder, key);
+  }
   record.clear();
   set.clear();
 }

@@ -110,10 +110,14 @@ export class AtomicRecord {
     return true;
   }
 
-  /** Removes both slots (factory reset). */
+  /**
+   * Removes both slots (factory reset). The older slot goes first: a cut between the two
+   * removals leaves the newest copy, the value as it was, never an older one.
+   */
   clear(): void {
-    this.#storage.remove(this.#domain, slotKey(this.#name, 0));
-    this.#storage.remove(this.#domain, slotKey(this.#name, 1));
+    const older = this.#newest === 0 ? 1 : 0;
+    this.#storage.remove(this.#domain, slotKey(this.#name, older));
+    this.#storage.remove(this.#domain, slotKey(this.#name, 1 - older));
     this.#newest = -1;
     this.#seq = 0;
     this.#payload = undefined;

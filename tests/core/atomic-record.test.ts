@@ -93,4 +93,23 @@ describe("AtomicRecord", () => {
       }
     }
   });
+
+  it("a power cut anywhere in clear() leaves the newest value or nothing, never an older one", () => {
+    for (const saves of [["a"], ["a", "b"], ["a", "b", "c"]]) {
+      for (let n = 0; n <= 2; n++) {
+        const storage = new PowerCutStorage();
+        const rec = new AtomicRecord(storage, "iot", "rec");
+        for (const v of saves) rec.save(v);
+        storage.cutAfter(n);
+        try {
+          rec.clear();
+        } catch (e) {
+          assert.ok(e instanceof PowerCut, String(e));
+        }
+        storage.restore();
+        const after = new AtomicRecord(storage, "iot", "rec").value;
+        assert.ok(after === undefined || after === saves[saves.length - 1], `saves ${saves.join(",")}, cut after ${n}: ${String(after)}`);
+      }
+    }
+  });
 });
