@@ -170,11 +170,13 @@ export class IotManager {
       log: this.log,
       restartSoon: (delayMs) => this.restartSoon(delayMs),
     };
-    for (const feature of this.#features) {
+    for (const feature of [...this.#features]) {
       try {
         feature.attach({ ...context, log: this.log.child(feature.name) });
       } catch (e) {
-        this.log.error(`feature ${feature.name} failed to start: ${errorText(e)}`);
+        // Left out of status, page and reset: a half-attached feature would break them all.
+        this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
+        this.#features.splice(this.#features.indexOf(feature), 1);
       }
     }
     return new Promise<void>((resolve, reject) => {

@@ -74,12 +74,9 @@ export class DataStore {
   toJSONText(): string {
     // A plain object keeps insertion order unless a key is an array index: one stringify then.
     if (this.#indexKeys === 0) return JSON.stringify(Object.fromEntries(this.#map));
-    let out = "{";
-    let first = true;
-    for (const [key, value] of this.#map) {
-      out += (first ? "" : ",") + JSON.stringify(key) + ":" + JSON.stringify(value);
-      first = false;
-    }
-    return out + "}";
+    // Joined once: appending to a growing string would copy it at every entry on XS.
+    const parts: string[] = [];
+    for (const [key, value] of this.#map) parts.push(JSON.stringify(key) + ":" + JSON.stringify(value));
+    return "{" + parts.join(",") + "}";
   }
 }

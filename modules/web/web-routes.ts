@@ -71,7 +71,7 @@ function formChanges(config: Config, form: Record<string, string>): Record<strin
       continue;
     }
     if (config.spec(name)?.secret && form[name] === "") continue;
-    if (name in changes) continue;
+    if (Object.hasOwn(changes, name)) continue;
     changes[name] = form[name];
   }
   return changes;

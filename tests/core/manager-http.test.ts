@@ -242,4 +242,33 @@ describe("manager: reboot and tasks", () => {
     assert.equal(ticks, 4, "a stopped manager's tasks never wake");
     assert.equal(host.clock.pending, 0);
   });
+
+  it("leaves out a feature that fails to start, and keeps status and page working", async () => {
+    const host = createTestHost();
+    const broken = {
+      name: "broken",
+      attach: () => {
+        throw new Error("no hardware");
+      },
+      status: () => ({ fine: (undefined as unknown as { x: number }).x }),
+      pageSection: function* () {
+        yield "<p>never</p>";
+      },
+    };
+    const iot = new IotManager({ features: [broken] }, host);
+    void iot.run();
+    await iot.listening;
+    assert.ok(host.lines.some((l) => /feature broken failed to start and is left out: Error: no hardware/.test(l.line)));
+    assert.equal(iot.handle(request("GET", "/api/status")).status, 200);
+    assert.notMatch(bodyText(iot.handle(request("GET", "/"))), /never/);
+    iot.stop();
+  });
+
+  it("saves form fields named like Object.prototype members", () => {
+    const iot = new IotManager({}, createTestHost());
+    iot.configAdd({ constructor: "a", valueOf: "b" });
+    iot.handle(formRequest("/config", "constructor=x&valueOf=y"));
+    assert.equal(iot.config.get("constructor"), "x");
+    assert.equal(iot.config.get("valueOf"), "y");
+  });
 });
