@@ -127,7 +127,11 @@ export class OtaFeature implements Feature {
   #healthy(): boolean {
     if (this.#options.serving && !this.#options.serving()) return false;
     const network = this.#options.network?.() ?? this.#context?.host.network?.status();
-    return !network || SETTLED.includes(network.mode);
+    if (!network) return true;
+    // With a network saved, only being on it counts: an update that cannot join it (its WiFi
+    // broken, its settings lost) would otherwise be kept, and the device left out of reach.
+    if (this.#context?.config.get("wifi_ssid")) return network.mode === "station";
+    return SETTLED.includes(network.mode);
   }
 
   #post(request: HttpRequest): HttpResponse {

@@ -37,7 +37,7 @@ function bodyText(response: HttpResponse): string {
   return typeof response.body === "string" ? response.body : "";
 }
 
-function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpdater) => void, otaUrl = URL): Rig {
+function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpdater) => void, otaUrl = URL, saved: Record<string, string> = {}): Rig {
   const store = new MemoryPartitions(32 * 1024);
   const otaStorage = new MemoryStorage();
   const boot = (): SlotUpdater => new SlotUpdater({ store, storage: otaStorage, factory: { project: "xs_esp32", version: "", chipId: 0 } });
@@ -47,6 +47,7 @@ function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpd
   const host: TestHost = Object.assign(base, { updater: boot(), httpClient: client });
   const router = new Router();
   const config = new Config(host.storage, { ota_url: otaUrl });
+  config.update(saved);
   const restarts: number[] = [];
   const feature = new OtaFeature({ appVersion: "1.0.0", ...options });
   feature.attach({
@@ -186,6 +187,43 @@ describe("ota: feature and API", () => {
     status = rig.request("GET").json;
     assert.equal(status.probation, false);
     assert.equal(rig.boot().running().state, "valid");
+  });
+
+  it("with a network saved, only being on it is healthy: an update that cannot join is not kept", () => {
+    let mode: NetworkMode = "ap";
+    const fresh = makeRig(
+      { probationMs: 30_000, serving: () => true, network: () => ({ mode, ssid: "", ip: "" }) },
+      (boot) => {
+        const u = boot();
+        u.begin();
+        u.write(buildImage({ size: 3000, version: "2.0.0" }));
+        u.complete();
+      },
+      URL,
+      { wifi_ssid: "Home" },
+    );
+    fresh.host.clock.run(120_000);
+    assert.equal(fresh.request("GET").json.probation, true, "portal only: not kept");
+    mode = "ap+station";
+    fresh.host.clock.run(120_000);
+    assert.equal(fresh.request("GET").json.probation, true, "still trying the network: not kept");
+    mode = "station";
+    fresh.host.clock.run(31_000);
+    assert.equal(fresh.request("GET").json.probation, false, "on the saved network: kept");
+  });
+
+  it("with no network saved, the access point is healthy", () => {
+    const rig = makeRig(
+      { probationMs: 30_000, serving: () => true, network: () => ({ mode: "ap", ssid: "", ip: "" }) },
+      (boot) => {
+        const u = boot();
+        u.begin();
+        u.write(buildImage({ size: 3000, version: "2.0.0" }));
+        u.complete();
+      },
+    );
+    rig.host.clock.run(31_000);
+    assert.equal(rig.request("GET").json.probation, false);
   });
 
   it("reports an update that was rolled back, until the next attempt", () => {
