@@ -28,6 +28,7 @@ import { boundHost } from "./host/host";
 import type { HttpRequest, HttpResponse, HttpService } from "./host/http-server";
 import type { TimerId } from "./host/clock";
 import type { NetworkStatus } from "./host/network";
+import { namesDevice } from "./http/host-header";
 import { jsonError } from "./http/response";
 import { Router } from "./http/router";
 import { Logger, errorText } from "./log/logger";
@@ -250,8 +251,9 @@ export class IotManager {
   }
 
   /**
-   * The HTTP application. Never throws: a failing handler is logged and answered 500. With an
-   * admin password set, every request that is not a read (GET, HEAD) to a known path needs it.
+   * The HTTP application. Never throws: a failing handler is logged and answered 500. Every
+   * request that is not a read (GET, HEAD) to a known path must name the device in its Host
+   * (http/host-header.ts: DNS rebinding) and, with an admin password set, carry it.
    */
   handle(request: HttpRequest): HttpResponse {
     try {
@@ -259,7 +261,9 @@ export class IotManager {
         const early = feature.intercept?.(request);
         if (early) return early;
       }
-      if (request.method !== "GET" && request.method !== "HEAD" && this.#router.has(request.path)) {
+      if (request.method !== "GET" && request.method !== "HEAD" && this.#router.handles(request.method, request.path)) {
+        if (!namesDevice(request.headers.host, String(this.config.get("hostname") ?? "")))
+          return jsonError(403, "changes must address the device by its IP address or its hostname");
         const refused = this.#auth.check(request);
         if (refused) return refused;
       }

@@ -22,6 +22,11 @@ export class Router {
     return this.#routes.has(path);
   }
 
+  /** True when a handler exists for this method on this path. */
+  handles(method: string, path: string): boolean {
+    return this.#routes.get(path)?.has(method) ?? false;
+  }
+
   handle(request: HttpRequest): HttpResponse {
     const methods = this.#routes.get(request.path);
     if (!methods) return notFound();

@@ -15,6 +15,7 @@
  */
 
 import type { HttpRequest, HttpResponse } from "../host/http-server";
+import { hostName } from "../http/host-header";
 import { redirect } from "../http/response";
 
 /** Paths the operating systems fetch to decide whether a network is captive. */
@@ -41,17 +42,6 @@ export interface PortalView {
   readonly stationIp: string;
   /** The device's hostname (config hostname), "" when none. */
   readonly hostname: string;
-}
-
-/** The Host header's name: lower-cased, without port or IPv6 brackets. */
-export function hostName(header: string | undefined): string {
-  const host = (header ?? "").trim().toLowerCase();
-  if (host.startsWith("[")) {
-    const end = host.indexOf("]");
-    return end < 0 ? host : host.slice(1, end);
-  }
-  const colon = host.indexOf(":");
-  return colon < 0 ? host : host.slice(0, colon);
 }
 
 function stripMapped(address: string): string {

@@ -5,7 +5,7 @@
  */
 
 import * as assert from "../support/assert";
-import { bodyJson, jsonRequest, request } from "../support/http-request";
+import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
 import { MemoryStorage } from "../support/memory-storage";
 import { createTestHost } from "../support/test-host";
 import { hashPassword, isPasswordHash, pbkdf2Sha256, verifyPassword, constantTimeEqual } from "../../modules/auth/password-hash";
@@ -149,6 +149,39 @@ describe("admin password on the HTTP API", () => {
     assert.equal(iot.handle(change).status, 200);
     assert.equal(iot.handle(withAuth(jsonRequest("POST", "/api/config", { wifi_ssid: "z" }), "admin", "s3cret pass", "10.0.0.8")).status, 401);
     assert.equal(iot.handle(withAuth(jsonRequest("POST", "/api/config", { wifi_ssid: "z" }), "admin", "new one", "10.0.0.8")).status, 200);
+  });
+});
+
+describe("DNS rebinding", () => {
+  it("refuses changes addressed to another site's name, with or without a password set", () => {
+    const iot = new IotManager({}, createTestHost());
+    const rebound = jsonRequest("POST", "/api/config", { wifi_ssid: "evil" });
+    rebound.headers.host = "attacker.example";
+    rebound.headers.origin = "http://attacker.example";
+    const res = iot.handle(rebound);
+    assert.equal(res.status, 403);
+    assert.match(bodyText(res), /by its IP address or its hostname/);
+    const form = formRequest("/config", "wifi_ssid=evil", "http://attacker.example");
+    form.headers.host = "attacker.example";
+    assert.equal(iot.handle(form).status, 403);
+    assert.equal(iot.config.get("wifi_ssid"), "");
+  });
+
+  it("accepts an IP address, localhost, the hostname, .local, and a router's name for it", () => {
+    const iot = new IotManager({}, createTestHost());
+    for (const host of ["192.168.1.50", "192.168.1.50:80", "[fe80::1]:80", "localhost:8080", "iot-123456", "IOT-123456.local", "iot-123456.fritz.box"]) {
+      const req = jsonRequest("POST", "/api/config", { wifi_ssid: "ok" });
+      req.headers.host = host;
+      assert.equal(iot.handle(req).status, 200, host);
+    }
+    for (const host of ["iot-123456x.example", "example.com", "1.2.3.4.nip.io", "x.iot-123456.local"]) {
+      const req = jsonRequest("POST", "/api/config", { wifi_ssid: "no" });
+      req.headers.host = host;
+      assert.equal(iot.handle(req).status, 403, host);
+    }
+    const read = request("GET", "/data");
+    read.headers.host = "sensors.home.arpa";
+    assert.equal(iot.handle(read).status, 200, "reads stay open to any name, for scrapers");
   });
 });
 

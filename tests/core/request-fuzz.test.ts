@@ -41,9 +41,9 @@ const requestArb: fc.Arbitrary<HttpRequest> = fc.record({
   path: pathArb,
   query: fc.string({ maxLength: 30 }),
   headers: fc.record({
-    host: fc.constantFrom("device.local", "evil.example", ""),
+    host: fc.constantFrom("192.168.1.50", "iot-123456.local", "evil.example", ""),
     "content-type": fc.constantFrom("application/json", "application/x-www-form-urlencoded", "text/plain", "application/json; charset=utf-8", ""),
-    origin: fc.constantFrom("http://device.local", "http://evil.example", "null", ""),
+    origin: fc.constantFrom("http://192.168.1.50", "http://iot-123456.local", "http://evil.example", "null", ""),
   }),
   body: bodyArb,
 });

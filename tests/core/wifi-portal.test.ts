@@ -4,7 +4,8 @@
  */
 
 import { accessPointName, checkAccessPointPassword, macTail } from "../../modules/wifi/access-point-name";
-import { hostName, isDeviceHost, PROBE_PATHS, portalRedirect, type PortalView } from "../../modules/wifi/captive-portal";
+import { isDeviceHost, PROBE_PATHS, portalRedirect, type PortalView } from "../../modules/wifi/captive-portal";
+import { hostName } from "../../modules/http/host-header";
 import { visibleNetworks } from "../../modules/wifi/scan-list";
 import * as assert from "../support/assert";
 import { request } from "../support/http-request";

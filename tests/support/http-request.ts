@@ -11,7 +11,7 @@ export function request(method: string, target: string, options: { body?: string
     method,
     path: q < 0 ? target : target.slice(0, q),
     query: q < 0 ? "" : target.slice(q + 1),
-    headers: { host: "device.local", ...options.headers },
+    headers: { host: "192.168.1.50", ...options.headers },
     body: options.body ?? "",
   };
 }
@@ -20,7 +20,7 @@ export function jsonRequest(method: string, target: string, value: unknown): Htt
   return request(method, target, { body: JSON.stringify(value), headers: { "content-type": "application/json" } });
 }
 
-export function formRequest(target: string, body: string, origin = "http://device.local"): HttpRequest {
+export function formRequest(target: string, body: string, origin = "http://192.168.1.50"): HttpRequest {
   return request("POST", target, { body, headers: { "content-type": "application/x-www-form-urlencoded", origin } });
 }
 
