@@ -99,6 +99,8 @@ class Exchange {
   deadline: number;
   /** Counted against maxConnections (false for one answered 503). */
   readonly served: boolean;
+  /** The peer's address: the admin lock-out and the portal's same-network rule go by it. */
+  remote: string | undefined = undefined;
   method = "";
   target = "";
   headers = Object.create(null) as Record<string, string>;
@@ -211,6 +213,11 @@ class ModdableHttpService implements HttpService {
     const served = this.#served < HTTP_LIMITS.maxConnections;
     if (served) this.#served++;
     const exchange = new Exchange(this.#clock.now() + HTTP_LIMITS.requestTimeoutMs, served);
+    try {
+      exchange.remote = connection.socket?.get("REMOTE_IP");
+    } catch {
+      // A socket that cannot say: the request goes on without an address.
+    }
     if (!served) exchange.refusal = jsonError(503, "too many connections; try again shortly", { "retry-after": "1" });
     this.#exchanges.set(connection, exchange);
     this.#sweeper ??= this.#clock.set(this.#sweep, SWEEP_MS, SWEEP_MS);
@@ -286,6 +293,7 @@ class ModdableHttpService implements HttpService {
       query: q < 0 ? "" : target.slice(q + 1),
       headers: exchange.headers,
       body,
+      remote: exchange.remote,
     };
     try {
       return this.#handler(request);

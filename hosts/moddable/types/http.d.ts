@@ -16,6 +16,8 @@
 
 /** What `this` is inside a server callback: one per connection, alive until it closes. */
 export interface ServerConnection {
+  /** The connection's socket (lwIP): get("REMOTE_IP") is the peer's address. */
+  readonly socket?: { get(what: "REMOTE_IP"): string | undefined };
   /** Bytes of request body waiting (requestFragment), or them read as the given type. */
   read(): number;
   read(type: typeof ArrayBuffer, until?: number): ArrayBuffer;
