@@ -16,6 +16,8 @@ export class NodeClock implements Clock {
   }
 
   set(callback: () => void, ms: number, repeat?: number): TimerId {
+    // As Moddable's Timer.set: a repeat of 0 (or none) is a one-shot timer.
+    if (!repeat) repeat = undefined;
     const id = {};
     if (this.#closed) return id;
     const fire = (): void => {

@@ -36,9 +36,16 @@ async function sendBody(res: ServerResponse, body: HttpBody | undefined): Promis
     res.end(bytes);
     return;
   }
-  for (const fragment of body) {
-    if (res.destroyed) return;
-    if (!res.write(fragment, "utf8")) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+  // Fragments are produced as they are sent: one that throws is past the manager's guard, and
+  // its status line is already out, so the connection is cut (a truncated chunked body).
+  try {
+    for (const fragment of body) {
+      if (res.destroyed) return;
+      if (!res.write(fragment, "utf8")) await new Promise<void>((resolve) => res.once("drain", resolve).once("close", resolve));
+    }
+  } catch {
+    res.destroy();
+    return;
   }
   res.end();
 }
@@ -49,12 +56,18 @@ export class NodeHttpServer implements HttpServer {
   readonly #limits: HttpLimits;
   readonly #servers = new Set<Server>();
   #first: Promise<{ host: string; port: number }> | undefined;
+  #settleFirst: ((ready: Promise<{ host: string; port: number }>) => void) | undefined;
+  /** Settles with the outcome of the first server the app starts, whenever it starts one. */
+  readonly firstServed = new Promise<{ host: string; port: number }>((resolve) => {
+    this.#settleFirst = resolve;
+  });
 
   /** limits: the device's by default; the simulator may change them (--max-connections, tests). */
   constructor(defaults: { port: number; host: string; limits?: Partial<HttpLimits> }) {
     this.#defaultPort = defaults.port;
     this.#defaultHost = defaults.host;
     this.#limits = Object.freeze({ ...HTTP_LIMITS, ...defaults.limits });
+    this.firstServed.catch(() => undefined); // observed by the simulator's boot; never unhandled
   }
 
   serve(options: HttpServerOptions, handler: HttpHandler): HttpService {
@@ -100,7 +113,7 @@ export class NodeHttpServer implements HttpServer {
 
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
       res.once("finish", () => sockets.delete(req.socket));
-      void this.#serveOne(req, res, handler);
+      this.#serveOne(req, res, handler).catch(() => res.destroy());
     });
 
     const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {
@@ -113,7 +126,10 @@ export class NodeHttpServer implements HttpServer {
       });
     });
     ready.catch(() => undefined);
-    this.#first ??= ready;
+    if (!this.#first) {
+      this.#first = ready;
+      this.#settleFirst?.(ready);
+    }
 
     return {
       ready,
@@ -139,6 +155,11 @@ export class NodeHttpServer implements HttpServer {
     if (method.length + url.length + 10 > limits.maxRequestLineBytes) return reply(jsonError(414, "request line too long"));
     if (req.headers["transfer-encoding"] !== undefined)
       return reply(jsonError(411, "chunked request bodies are not accepted; send a Content-Length"));
+    // node:http's own limit counts the request line and the headers together; the device
+    // counts the header lines alone ("name: value\r\n" each).
+    let headerBytes = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2) headerBytes += req.rawHeaders[i].length + req.rawHeaders[i + 1].length + 4;
+    if (headerBytes > limits.maxHeaderBytes) return reply(jsonError(431, "request headers too large"));
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limits.maxBodyBytes) return reply(jsonError(413, `request body larger than ${limits.maxBodyBytes} bytes`));
 

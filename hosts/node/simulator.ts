@@ -58,13 +58,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       limits: options.limits,
       networksFile: options.networksFile,
       dnsPort: options.dnsPort,
-      onRestart: () => void sim.restart(),
+      onRestart: () => {
+        sim.restart().catch((e: unknown) => {
+          // A reboot that fails (the port taken, the app throwing) leaves the device off.
+          const line = `ERROR simulator: restart failed: ${e instanceof Error ? e.message : String(e)}`;
+          if (options.logSink) options.logSink("error", line);
+          else process.stderr.write(`${line}\n`);
+        });
+      },
     });
     bindHost(host);
     boots++;
-    // A fresh module instance per boot: the app's top level runs again, as after a reset.
-    await import(`${app}?boot=${++processBoots}`);
-    const served = await host.http.whenServing();
+    // A fresh module instance per boot: the app's top level runs again, as after a reset. An app
+    // may `await iot.run()` at its top level, which never settles: the boot is done once the
+    // app's web server serves, not once the module has finished loading.
+    const http = host.http;
+    const loading = import(`${app}?boot=${++processBoots}`);
+    const served = await Promise.race([http.firstServed, loading.then(() => http.whenServing())]);
     port = served.port;
   }
 

@@ -109,6 +109,13 @@ describe("simulator: hostile and overloaded clients", function () {
     await stillServing();
   });
 
+  it("counts the header lines alone against the device's 2048 bytes, as the device does", async () => {
+    const fits = await rawRequest(sim.url, `GET /data HTTP/1.1\r\nHost: x\r\nX-Pad: ${"p".repeat(2000)}\r\n\r\n`);
+    assert.equal(fits.status, 200);
+    const over = await rawRequest(sim.url, `GET /data HTTP/1.1\r\nHost: x\r\nX-Pad: ${"p".repeat(2100)}\r\n\r\n`);
+    assert.equal(over.status, 431);
+  });
+
   it("refuses oversized packets with 431 and 413, and keeps serving", async () => {
     const headers = await rawRequest(sim.url, `GET /data HTTP/1.1\r\nHost: x\r\nX-Huge: ${"h".repeat(64 * 1024)}\r\n\r\n`);
     assert.equal(headers.status, 431);
