@@ -43,14 +43,25 @@ export class NodeDnsServer implements DnsServer {
       } catch {
         reply = undefined; // a datagram that breaks the parser gets no answer, never a crash
       }
-      if (reply && !closed) socket.send(reply, peer.port, peer.address);
+      if (!reply || closed) return;
+      try {
+        // A send that fails (a peer on port 0, the socket going away) loses that one answer.
+        socket.send(reply, peer.port, peer.address, () => undefined);
+      } catch {
+        // as above
+      }
     });
+    let bound = false;
     const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {
-      socket.once("error", (e) => {
+      // Kept for the socket's whole life: before binding an error fails the start; after it,
+      // one bad datagram must neither stop the portal's DNS nor, a second time, the process.
+      socket.on("error", (e) => {
+        if (bound) return;
         close();
         reject(e);
       });
       socket.bind(this.#port, this.#host, () => {
+        bound = true;
         const address = socket.address();
         resolve({ host: address.address, port: address.port });
       });

@@ -4,7 +4,15 @@
  * keeps some for the app's own (OTA download, DNS, mDNS).
  */
 
-export const HTTP_LIMITS = Object.freeze({
+export interface HttpLimits {
+  readonly maxRequestLineBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxConnections: number;
+  readonly requestTimeoutMs: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = Object.freeze({
   /** Longest request line ("GET /path HTTP/1.1"), in bytes: longer is 414. */
   maxRequestLineBytes: 512,
   /** All header lines together, in bytes: more is 431. */
@@ -16,5 +24,3 @@ export const HTTP_LIMITS = Object.freeze({
   /** A connection that has not sent its whole request in this time is dropped (408). */
   requestTimeoutMs: 10_000,
 });
-
-export type HttpLimits = typeof HTTP_LIMITS;

@@ -11,6 +11,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "node:net";
 import { rawRequest } from "../support/raw-http";
 import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 
@@ -31,7 +32,8 @@ describe("simulator: soak", function () {
 
   before(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "iot-soak-"));
-    sim = await startSimulator({ port: 0, stateDir, logSink: () => undefined });
+    // Two connections at once against eight clients: the 503 path and the clients' retries run.
+    sim = await startSimulator({ port: 0, stateDir, logSink: () => undefined, limits: { maxConnections: 2 } });
   });
   after(async () => {
     await sim?.stop();
@@ -109,9 +111,14 @@ describe("simulator: soak", function () {
         }
       }
     };
+    // One connection held half-sent for the whole run leaves a single slot for eight clients.
+    const { hostname, port } = new URL(url);
+    const held = connect(Number(port), hostname, () => held.write("GET /data HTTP/1.1\r\n"));
+    held.on("error", () => undefined);
     const started = Date.now();
     await Promise.all([saver(), ...Array.from({ length: CLIENTS - 1 }, (_, i) => other(i))]);
     const seconds = (Date.now() - started) / 1000;
+    held.destroy();
 
     const heapAfter = heapAfterGc();
     const growth = heapAfter - heapBefore;
@@ -119,6 +126,7 @@ describe("simulator: soak", function () {
     console.log(`      soak: ${TOTAL} requests in ${seconds.toFixed(1)} s; ${summary}; heap ${(heapBefore / 1e6).toFixed(1)} MB -> ${(heapAfter / 1e6).toFixed(1)} MB after gc${gc ? "" : " (gc not exposed: figures are rough)"}`);
 
     assert.ok(!counts.has(500), "no request failed inside the server");
+    assert.ok((counts.get(503) ?? 0) > 0, "the connection limit was reached and answered 503");
     assert.notEqual(lastSaved, "");
     const config = (await (await send("/api/config")).json()) as Record<string, unknown>;
     assert.equal(config["60_CUSTOM_CONFIG"], lastSaved);

@@ -9,8 +9,14 @@ import { chromium, type Browser } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
+/**
+ * True when the browser is there. In CI (CI set) a missing browser is an error, not a skip:
+ * .ci/run installs it, so its absence means the install step broke.
+ */
 export function hasChromium(): boolean {
-  return existsSync(CHROMIUM);
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env.CI) throw new Error(`no browser at ${CHROMIUM}: .ci/run should have installed Debian's chromium`);
+  return false;
 }
 
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
