@@ -7,12 +7,13 @@
  * - info().freeMemory is the instrumentation's "System Free Memory" (the chip's free heap, not
  *   the XS heap); undefined in builds without instrumentation (release builds) and in the
  *   simulators, which answer 0.
+ * - randomBytes() is the platform's (ESP32's hardware RNG; Math.random in the simulator).
  * - restart() is the platform's (esp_restart on ESP32; the Moddable simulator only traces).
  */
 
 import Instrumentation from "instrumentation";
 import Net from "net";
-import { platformName, restart, stationMac } from "hosts/moddable/platform";
+import { platformName, randomBytes, restart, stationMac } from "hosts/moddable/platform";
 import type { System, SystemInfo } from "../../modules/host/system";
 import type { NetInfo } from "./types/net";
 
@@ -29,6 +30,10 @@ export class ModdableSystem implements System {
 
   info(): SystemInfo {
     return { mac: this.#stationMac(), freeMemory: this.#freeMemory(), platform: platformName };
+  }
+
+  randomBytes(length: number): Uint8Array {
+    return randomBytes(length);
   }
 
   restart(): void {

@@ -7,6 +7,8 @@
  * - stationMac(): the station MAC from eFuse (esp_read_mac, ESP_MAC_WIFI_STA), readable before
  *   Wi-Fi starts. Net.get("MAC") is not: it answers undefined until the radio is on, and the
  *   manager needs the MAC for its default hostname when it is constructed.
+ * - randomBytes(): esp_fill_random, the hardware RNG (true random once the radio runs), for the
+ *   admin password's salt.
  * - hasRadio: the Wi-Fi radio and the captive portal's DNS run here (not in the simulator).
  * - ota: what updater.ts needs and cannot import itself, since neither `ota` nor the rollback
  *   functions of native/ota-rollback.c (manifest_ota.json) exist in the simulator build.
@@ -46,6 +48,12 @@ export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = Obj
 
 export function restart(): void {
   ffi().esp_restart();
+}
+
+export function randomBytes(length: number): Uint8Array {
+  const buffer = new ArrayBuffer(length);
+  ffi().esp_fill_random(buffer, length);
+  return new Uint8Array(buffer);
 }
 
 /** "aa:bb:cc:dd:ee:ff", or undefined if eFuse could not be read. */

@@ -7,6 +7,7 @@
  *   one that restarts in-process.
  * - stationMac() is undefined: the caller falls back to Net.get("MAC"), which the mac simulator
  *   answers from the computer's Wi-Fi interface and the lin one does not answer at all.
+ * - randomBytes() comes from Math.random: the simulator has no hardware RNG (a salt, not a key).
  * - hasRadio is false: the SDK's simulated `wifi` only pretends (a fixed scan list, every join
  *   succeeds), so the app runs without the WiFi feature here.
  * - ota is undefined: there is no `ota` module, so the app runs without the OTA feature.
@@ -25,6 +26,12 @@ export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = und
 
 export function restart(): void {
   trace("restart requested: the Moddable simulator cannot restart an app; relaunch it\n");
+}
+
+export function randomBytes(length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return bytes;
 }
 
 export function stationMac(): string | undefined {

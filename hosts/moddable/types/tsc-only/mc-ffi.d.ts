@@ -14,5 +14,7 @@ declare module "mc/ffi" {
     esp_restart(): void;
     /** ESP-IDF esp_read_mac(mac, type): fills mac (6 bytes); returns an esp_err_t (0 = ok). */
     esp_read_mac(arg0: ArrayBuffer, arg1: number): number;
+    /** ESP-IDF esp_fill_random(buf, len): fills buf from the hardware RNG. */
+    esp_fill_random(arg0: ArrayBuffer, arg1: number): void;
   }
 }
