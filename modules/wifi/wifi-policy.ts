@@ -344,6 +344,12 @@ export class WifiPolicy {
         return;
       case "got-ip":
         if (this.#phase === "connecting") this.#joined(event.ip);
+        // A DHCP renewal may hand out another address while online: status and the portal's
+        // same-network rule must follow it.
+        else if (this.#phase === "online" && event.ip !== this.#ip) {
+          this.#log?.info(`address changed to ${event.ip}`);
+          this.#ip = event.ip;
+        }
         return;
       case "disconnected":
         if (this.#phase === "connecting") {

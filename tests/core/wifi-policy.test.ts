@@ -404,6 +404,24 @@ describe("WiFi policy: stop", () => {
     assert.equal(r.connects.length, 1);
   });
 
+  it("follows a new address handed out while online (DHCP renewal)", () => {
+    const r = rig({ air: [home()] });
+    let emit: ((e: RadioEvent) => void) | undefined;
+    const listen = r.radio.listen.bind(r.radio);
+    r.radio.listen = (l) => {
+      emit = l;
+      listen(l);
+    };
+    r.policy.start([HOME]);
+    r.clock.run(60_000);
+    assert.equal(r.policy.network().mode, "station");
+    const before = r.policy.network().ip;
+    emit?.({ type: "got-ip", ip: "192.168.1.77" });
+    assert.notEqual(before, "192.168.1.77");
+    assert.equal(r.policy.network().ip, "192.168.1.77");
+    assert.equal(r.policy.stationIp, "192.168.1.77");
+  });
+
   it("counts access point clients", () => {
     const r = rig();
     r.policy.start([]);
