@@ -11,22 +11,29 @@ import { AtomicRecord } from "../storage/atomic-record";
 
 const RECORD = "varfolders";
 
-/** Folders already in the list, per storage: the list is read once per boot. */
-const known = new WeakMap<Storage, Set<string>>();
+/**
+ * Folders already in the list, per storage: the list is read once per boot. Created on first
+ * use, not at load: a WeakMap created while the module is preloaded would sit in flash, read-only.
+ */
+let known: WeakMap<Storage, Set<string>> | undefined;
+
+function knownFolders(): WeakMap<Storage, Set<string>> {
+  return (known ??= new WeakMap());
+}
 
 function folders(storage: Storage): { record: AtomicRecord; set: Set<string> } {
   const record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD);
-  let set = known.get(storage);
+  let set = knownFolders().get(storage);
   if (!set) {
     set = new Set((record.value ?? "").split(",").filter((f) => f !== ""));
-    known.set(storage, set);
+    knownFolders().set(storage, set);
   }
   return { record, set };
 }
 
 /** Adds folder to the list, before the folder's first write. */
 export function rememberFolder(storage: Storage, folder: string): void {
-  const cached = known.get(storage);
+  const cached = knownFolders().get(storage);
   if (cached?.has(folder)) return;
   const { record, set } = folders(storage);
   if (set.has(folder)) return;

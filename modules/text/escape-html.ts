@@ -4,7 +4,6 @@
  * page. Quotes are escaped too, so the same output is safe inside an attribute.
  */
 
-const HTML_SPECIAL = /[&<>"']/g;
 const HTML_ENTITY: Readonly<Record<string, string>> = Object.freeze({
   "&": "&amp;",
   "<": "&lt;",
@@ -14,5 +13,7 @@ const HTML_ENTITY: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function escapeHtml(text: string): string {
-  return text.replace(HTML_SPECIAL, (c) => HTML_ENTITY[c]);
+  // A fresh literal per call, not a module-level one: replace() writes a global RegExp's
+  // lastIndex, and a module-level RegExp would be a read-only object in flash once preloaded.
+  return text.replace(/[&<>"']/g, (c) => HTML_ENTITY[c]);
 }

@@ -21,6 +21,7 @@ interface Platform {
 
 interface Manifest {
   include: string[];
+  preload?: string[];
   modules: Record<string, string>;
   platforms: Record<string, Platform>;
   typescript?: { tsconfig?: { compilerOptions?: { types?: string[] } } };
@@ -96,6 +97,29 @@ describe("manifest.json (the device build)", () => {
       assert.ok(!path.includes("tsc-only"), path);
       const text = readFileSync(join(ROOT, `${path}.d.ts`), "utf8");
       assert.match(text, /^declare module "/m, `${path}.d.ts must declare its module ambiently`);
+    }
+  });
+
+  // mcconfig matches preload wildcards against .js files only, so each core module is named:
+  // a new file left off the list would silently build its tables in RAM at every boot.
+  it("preloads every module of modules/ by name, and neither the app nor the boot module", () => {
+    const preload = new Set(manifest.preload ?? []);
+    for (const file of filesUnder(join(ROOT, "modules")).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")))
+      assert.ok(preload.has(file.replace(/\.ts$/, "")), `${file} is not in the manifest's preload list`);
+    assert.ok(!preload.has("main") && !preload.has("app"), "the app and the boot module run at boot, never at build time");
+    for (const name of preload) assert.ok(!name.includes("*"), `${name}: mcconfig never matches a wildcard against .ts files`);
+  });
+
+  // Preloaded objects live in flash, frozen: a global or sticky regex cannot write its lastIndex
+  // (replace() then returns nothing) and a Map, Set or WeakMap cannot be written at all. Such
+  // state belongs inside a function or an instance, created at run time.
+  it("keeps no module-level state of modules/ that preloading would freeze", () => {
+    for (const file of filesUnder(join(ROOT, "modules")).filter((f) => f.endsWith(".ts"))) {
+      const lines = readFileSync(join(ROOT, file), "utf8").split("\n");
+      lines.forEach((line, i) => {
+        assert.doesNotMatch(line, /^(?:export )?(?:const|let|var) \w+(?::[^=]+)? = \/.+\/[a-z]*[gy][a-z]*;/, `${file}:${i + 1}: a module-level global or sticky regex`);
+        assert.doesNotMatch(line, /^(?:export )?(?:const|let|var) \w+(?::[^=]+)? = new (?:Weak)?(?:Map|Set)\b/, `${file}:${i + 1}: a module-level collection`);
+      });
     }
   });
 });
