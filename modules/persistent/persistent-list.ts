@@ -6,8 +6,7 @@
  * frozen array: assign a new one to change it. Stored as JSON text. Default: [].
  */
 
-import { decodeJson, type PersistentCodec } from "./persistent-codec";
-import { primitiveItems, type Primitive } from "./primitive-items";
+import { primitiveItemsCodec, type Primitive } from "./primitive-items";
 import { maxBytesOption } from "./persistent-limits";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
@@ -19,22 +18,12 @@ export interface PersistentListOptions extends PersistentOptions<ListInput> {
   maxBytes?: number;
 }
 
-const EMPTY: readonly Primitive[] = Object.freeze([]);
-
 export class PersistentList extends PersistentVariable<readonly Primitive[], ListInput> {
   readonly maxBytes: number;
 
   constructor(name: string, options: PersistentListOptions = {}) {
     const maxBytes = maxBytesOption(name, options.maxBytes);
-    const codec: PersistentCodec<readonly Primitive[]> = {
-      type: "list",
-      fallback: EMPTY,
-      input: Object.freeze({ kind: "json" }),
-      coerce: (input: unknown) => primitiveItems(input, false, maxBytes),
-      encode: (value: readonly Primitive[]) => JSON.stringify(value),
-      decode: decodeJson,
-    };
-    super(name, options, codec);
+    super(name, options, primitiveItemsCodec("list", maxBytes));
     this.maxBytes = maxBytes;
   }
 }

@@ -6,9 +6,8 @@
  * text. Default: [].
  */
 
-import { decodeJson, type PersistentCodec } from "./persistent-codec";
 import type { ListInput } from "./persistent-list";
-import { primitiveItems, type Primitive } from "./primitive-items";
+import { primitiveItemsCodec, type Primitive } from "./primitive-items";
 import { maxBytesOption } from "./persistent-limits";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
@@ -17,22 +16,12 @@ export interface PersistentSetOptions extends PersistentOptions<ListInput> {
   maxBytes?: number;
 }
 
-const EMPTY: readonly Primitive[] = Object.freeze([]);
-
 export class PersistentSet extends PersistentVariable<readonly Primitive[], ListInput> {
   readonly maxBytes: number;
 
   constructor(name: string, options: PersistentSetOptions = {}) {
     const maxBytes = maxBytesOption(name, options.maxBytes);
-    const codec: PersistentCodec<readonly Primitive[]> = {
-      type: "set",
-      fallback: EMPTY,
-      input: Object.freeze({ kind: "json" }),
-      coerce: (input: unknown) => primitiveItems(input, true, maxBytes),
-      encode: (value: readonly Primitive[]) => JSON.stringify(value),
-      decode: decodeJson,
-    };
-    super(name, options, codec);
+    super(name, options, primitiveItemsCodec("set", maxBytes));
     this.maxBytes = maxBytes;
   }
 

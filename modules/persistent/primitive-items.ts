@@ -6,6 +6,7 @@
  */
 
 import { jsonCopy } from "./json-copy";
+import { decodeJson, type PersistentCodec } from "./persistent-codec";
 
 export type Primitive = string | number | boolean | null;
 
@@ -33,4 +34,19 @@ export function primitiveItems(input: unknown, unique: boolean, maxBytes: number
     out.push(p);
   }
   return jsonCopy(out, maxBytes).value as readonly Primitive[];
+}
+
+const EMPTY: readonly Primitive[] = Object.freeze([]);
+
+/** The codec of a list ("list") or of a set ("set": first occurrences only), stored as JSON text. */
+export function primitiveItemsCodec(type: "list" | "set", maxBytes: number): PersistentCodec<readonly Primitive[]> {
+  const unique = type === "set";
+  return {
+    type,
+    fallback: EMPTY,
+    input: Object.freeze({ kind: "json" }),
+    coerce: (input: unknown) => primitiveItems(input, unique, maxBytes),
+    encode: (value: readonly Primitive[]) => JSON.stringify(value),
+    decode: decodeJson,
+  };
 }
