@@ -11,7 +11,7 @@ import type { Config } from "./config/config";
 import type { ConfigGroup } from "./config/config-keys";
 import type { DataStore } from "./data/data-store";
 import type { Host } from "./host/host";
-import type { HttpRequest, HttpResponse } from "./host/http-server";
+import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { NetworkStatus } from "./host/network";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";

@@ -25,7 +25,9 @@ import { DataStore } from "./data/data-store";
 import type { Feature, FeatureContext } from "./feature";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
-import type { HttpRequest, HttpResponse, HttpService } from "./host/http-server";
+import type { HttpRequest, HttpResponse, HttpService } from "./http/http-message";
+import { TcpHttpClient } from "./http/http-client";
+import { HttpServer } from "./http/http-server";
 import type { TimerId } from "./host/clock";
 import type { NetworkStatus } from "./host/network";
 import { namesDevice } from "./http/host-header";
@@ -120,7 +122,7 @@ export class IotManager {
     this.#features = [...(options.features ?? [])];
     // WiFi first: its captive-portal intercept must run before anything else answers.
     if (host.radio) this.#features.unshift(new WifiFeature({ ...options.wifi, title: this.title }));
-    if (host.updater && host.httpClient)
+    if (host.updater)
       this.#features.push(new OtaFeature({ ...options.ota, appVersion: this.version, network: () => this.network(), serving: () => this.#serving }));
     addWebRoutes(this.#router, {
       config: this.config,
@@ -182,11 +184,13 @@ export class IotManager {
     }
     return new Promise<void>((resolve, reject) => {
       this.#stopped = resolve;
-      const service = this.host.http.serve({ port: this.#port }, (request) => this.handle(request));
+      const host = this.host;
+      const server = new HttpServer({ tcp: host.tcp, clock: host.clock, text: host.text, log: this.log.child("http"), limits: host.httpLimits });
+      const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, (request) => this.handle(request));
       this.#service = service;
       service.ready.then(
-        ({ host, port }) => {
-          this.log.info(`${this.title} ${this.version}: listening on http://${host}:${port}`);
+        ({ host: address, port }) => {
+          this.log.info(`${this.title} ${this.version}: listening on http://${address}:${port}`);
           this.#serving = true;
           this.#tasks.start();
         },

@@ -1,7 +1,7 @@
 /*
  * One process of the OTA benchmark: downloads images from the parent's image server, either
  * plainly (node:http into a file: the floor) or through the framework as the simulator runs it
- * (the core's OtaJob, which verifies every fragment, over the simulator host's NodeHttpClient
+ * (the core's OtaJob, which verifies every fragment, over the core's HTTP client on the simulator host's NodeTcp
  * and node:crypto SHA-256, and its file-backed Updater, which verifies the written partition
  * again on complete(), as the device does).
  *
@@ -18,7 +18,7 @@ import { createWriteStream, readFileSync } from "node:fs";
 import { get } from "node:http";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { HttpClient, HttpDownloadHandler, HttpGetOptions } from "../../modules/host/http-client.ts";
+import { TcpHttpClient, type HttpClient, type HttpDownloadHandler, type HttpGetOptions } from "../../modules/http/http-client.ts";
 import { OtaJob } from "../../modules/ota/ota-job.ts";
 import { createNodeHost } from "../../hosts/node/host.ts";
 import { createNodeUpdater } from "../../hosts/node/updater.ts";
@@ -124,7 +124,7 @@ function framework(plan: OtaRunPlan, dir: string): { go(sampler: Sampler): Promi
   const host = createNodeHost({ stateDir: dir, port: 0, bind: "127.0.0.1", onRestart: () => undefined, logSink: () => undefined });
   // The host's own updater, with partitions large enough for every size measured.
   const updater = createNodeUpdater({ stateDir: dir, storage: host.storage, partitionBytes: PARTITION_BYTES, sha256: host.sha256 });
-  const inner = host.httpClient!;
+  const inner = new TcpHttpClient({ tcp: host.tcp, text: host.text });
   const run = {
     lastByteAt: 0,
     close: () => host.shutdown(),

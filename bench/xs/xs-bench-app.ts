@@ -20,16 +20,18 @@
 
 import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
-import type { DnsServer } from "../../modules/host/dns-server";
 import { bindHost, type Host } from "../../modules/host/host";
-import type { HttpClient, HttpDownloadHandler } from "../../modules/host/http-client";
-import type { HttpHandler, HttpRequest, HttpResponse } from "../../modules/host/http-server";
+import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-client";
+import type { HttpHandler, HttpRequest, HttpResponse } from "../../modules/http/http-message";
+import { IotManager } from "../../modules/manager";
 import type { Slot } from "../../modules/ota/boot-record";
 import { OtaJob } from "../../modules/ota/ota-job";
 import { SlotUpdater, type PartitionStore } from "../../modules/ota/slot-updater";
 import { FakeRadio } from "../../tests/support/fake-radio";
 import { jsonRequest, request } from "../../tests/support/http-request";
 import { MemoryStorage } from "../../tests/support/memory-storage";
+import { MemoryTcp } from "../../tests/support/memory-tcp";
+import { MemoryUdp } from "../../tests/support/memory-udp";
 import { VirtualClock } from "../../tests/support/virtual-clock";
 
 const xs = globalThis as unknown as {
@@ -65,8 +67,8 @@ export interface XsCommand {
 // The host: what the device's host gives the core, minus every side effect that would retain
 // memory here but not on the device (a log that keeps lines, a server with sockets). The
 // "device" host adds what the ESP32's host has, so that the manager runs the features it runs
-// there: a radio (WiFi feature; a network "Home" on the air) and app partitions with an HTTP
-// client (OTA feature).
+// there: a radio and UDP (WiFi feature; a network "Home" on the air) and app partitions (OTA
+// feature).
 let handler: HttpHandler | undefined;
 const clock = new VirtualClock();
 let host: Host = plainHost();
@@ -78,12 +80,7 @@ function plainHost(): Host {
     // trace() on the device keeps nothing; neither does this.
     log: { write: () => undefined },
     system: { info: () => ({ mac: "24:0a:c4:12:34:56", platform: "xs-bench" }), restart: () => undefined },
-    http: {
-      serve: (_options, h) => {
-        handler = h;
-        return { ready: Promise.resolve({ host: "xs", port: 80 }), close: () => undefined };
-      },
-    },
+    tcp: new MemoryTcp(),
   };
 }
 
@@ -93,7 +90,6 @@ function deviceHost(): Host {
   const base = plainHost();
   const radio = new FakeRadio(clock, { mac: "24:0a:c4:12:34:56" });
   radio.put(HOME);
-  const dns: DnsServer = { serve: () => ({ ready: Promise.resolve({ host: "0.0.0.0", port: 53 }), close: () => undefined }) };
   const updater = new SlotUpdater({
     store: new FlashPartitions(new Uint8Array(0), 0x1f0000),
     storage: base.storage,
@@ -101,7 +97,7 @@ function deviceHost(): Host {
   });
   // The WiFi settings the device has saved: it joins Home at boot, as a device in the field does.
   new Config(base.storage).update({ wifi_ssid: HOME.ssid, wifi_password: HOME.password });
-  return { ...base, radio, dns, updater, httpClient: new FeedingClient() };
+  return { ...base, radio, udp: new MemoryUdp(), updater };
 }
 
 // Built once, before any measuring point, so they are part of every baseline alike.
@@ -163,6 +159,16 @@ async function boot(): Promise<unknown> {
   // main.ts keeps its manager to itself, and the data sections need its store: the first
   // DataStore.set() during the app's top level (its "Key 0") names the store, then set() is
   // restored. Nothing else is changed, so what is measured is the app as the device runs it.
+  // The manager's handle() is the HTTP application: run() names the manager the same way.
+  const run = Object.getOwnPropertyDescriptor(IotManager.prototype, "run")!;
+  Object.defineProperty(IotManager.prototype, "run", {
+    ...run,
+    value: function (this: IotManager) {
+      const manager = this;
+      handler ??= (req) => manager.handle(req);
+      return (run.value as IotManager["run"]).apply(this);
+    },
+  });
   const set = Object.getOwnPropertyDescriptor(DataStore.prototype, "set")!;
   Object.defineProperty(DataStore.prototype, "set", {
     ...set,
@@ -176,6 +182,7 @@ async function boot(): Promise<unknown> {
     await import("../../main");
   } finally {
     Object.defineProperty(DataStore.prototype, "set", set);
+    Object.defineProperty(IotManager.prototype, "run", run);
   }
   // A minute of the device's life: the WiFi joins, the demo's task runs every 3 s.
   await clock.advance(60_000);

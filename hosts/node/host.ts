@@ -1,7 +1,8 @@
 /*
- * The simulator's Host: file-backed storage in the state folder, Node's clock and HTTP server,
- * a made-up but stable identity. shutdown() ends everything the app started through it (timers,
- * servers), which is what a device reset does; the state folder is what survives.
+ * The simulator's Host: file-backed storage in the state folder, Node's clock, node:net and
+ * node:dgram sockets under the core's own HTTP server and client, a made-up but stable
+ * identity. shutdown() ends everything the app started through it (timers, sockets), which is
+ * what a device reset does; the state folder is what survives.
  */
 
 import { createHash } from "node:crypto";
@@ -11,14 +12,14 @@ import type { Host } from "../../modules/host/host";
 import type { LogLevel } from "../../modules/host/log";
 import type { HttpLimits } from "../../modules/http/limits";
 import { NodeClock } from "./clock";
-import { NodeDnsServer } from "./dns-server";
-import { NodeHttpClient } from "./http-client";
-import { NodeHttpServer } from "./http-server";
 import { ConsoleLog } from "./log";
 import { SimulatedNetwork } from "./network";
 import { SimulatedRadio } from "./radio";
 import { FileStorage } from "./storage";
 import { SimulatedSystem } from "./system";
+import { NodeTcp } from "./tcp";
+import { NODE_TEXT_CODEC } from "./text-codec";
+import { NodeUdp } from "./udp";
 import { createNodeUpdater } from "./updater";
 
 export interface NodeHostOptions {
@@ -42,7 +43,7 @@ export interface NodeHostOptions {
 
 export interface NodeHost extends Host {
   readonly clock: NodeClock;
-  readonly http: NodeHttpServer;
+  readonly tcp: NodeTcp;
   shutdown(): void;
 }
 
@@ -61,34 +62,36 @@ function nodeSha256(): Sha256Hasher {
 export function createNodeHost(options: NodeHostOptions): NodeHost {
   mkdirSync(options.stateDir, { recursive: true });
   const clock = new NodeClock();
-  const http = new NodeHttpServer({ port: options.port, host: options.bind, limits: options.limits });
+  const tcp = new NodeTcp({ defaultHost: options.bind });
+  const udp = new NodeUdp({ defaultHost: options.bind });
   const system = new SimulatedSystem(options.stateDir, options.onRestart);
   const log = new ConsoleLog(options.logSink);
   // WiFi is simulated only when asked for: then the WiFi feature runs, as on the device.
   const radio = options.networksFile
     ? new SimulatedRadio({ clock, mac: system.info().mac, networksFile: options.networksFile, log: (level, line) => log.write(level, line) })
     : undefined;
-  const dns = radio ? new NodeDnsServer({ port: options.dnsPort ?? 8053 }) : undefined;
   const storage = new FileStorage(options.stateDir);
-  const httpClient = new NodeHttpClient();
   return {
     storage,
     clock,
     system,
     log,
-    ...(radio && dns ? { radio, dns } : {}),
-    http,
+    tcp,
+    udp,
+    text: NODE_TEXT_CODEC,
+    bind: options.bind,
+    ports: { http: options.port, dns: options.dnsPort ?? 8053 },
+    httpLimits: options.limits,
+    ...(radio ? { radio } : {}),
     sha256: nodeSha256,
     // Partition files in the state folder; creating the updater "boots" what otadata selects.
     updater: createNodeUpdater({ stateDir: options.stateDir, storage, sha256: nodeSha256 }),
-    httpClient,
     network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind),
     shutdown(): void {
       clock.shutdown();
-      http.shutdown();
-      httpClient.shutdown();
+      tcp.shutdown();
+      udp.shutdown();
       radio?.close();
-      dns?.shutdown();
     },
   };
 }

@@ -72,9 +72,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     // A fresh module instance per boot: the app's top level runs again, as after a reset. An app
     // may `await iot.run()` at its top level, which never settles: the boot is done once the
     // app's web server serves, not once the module has finished loading.
-    const http = host.http;
+    const tcp = host.tcp;
     const loading = import(`${app}?boot=${++processBoots}`);
-    const served = await Promise.race([http.firstServed, loading.then(() => http.whenServing())]);
+    const served = await Promise.race([tcp.firstListening, loading.then(() => tcp.whenListening())]);
     port = served.port;
   }
 

@@ -14,6 +14,7 @@
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { HTTP_LIMITS } from "../../modules/http/limits";
 import { startSimulator } from "./simulator";
 
 const { values } = parseArgs({
@@ -39,9 +40,12 @@ function wholeNumber(name: string, text: string | undefined, min: number, max: n
   return n;
 }
 const port = wholeNumber("port", values.port, 0, 65535) as number;
+const requestTimeoutMs = wholeNumber("request-timeout", values["request-timeout"], 100, 600_000);
 const limits = {
   maxConnections: wholeNumber("max-connections", values["max-connections"], 1, 64),
-  requestTimeoutMs: wholeNumber("request-timeout", values["request-timeout"], 100, 600_000),
+  requestTimeoutMs,
+  // A shorter request timeout shortens the time for the head with it.
+  headersTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(HTTP_LIMITS.headersTimeoutMs, requestTimeoutMs),
 };
 const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);

@@ -12,7 +12,7 @@ import type { Config } from "../config/config";
 import { Sha256, toHex } from "../crypto/sha256";
 import type { Clock } from "../host/clock";
 import type { Sha256Factory } from "../host/digest";
-import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { jsonError } from "../http/response";
 import { base64Decode } from "../text/base64";
 import { utf8Decode, utf8Encode } from "../text/utf8";

@@ -3,40 +3,56 @@
  *
  * Each host (hosts/moddable, hosts/node) builds one and binds it with bindHost() in its boot
  * module, before the app (main.ts) runs; the manager takes boundHost() unless a test hands it a
- * host directly. Optional parts are features a host may lack (the simulator has no OTA flash
- * until it provides a file-backed one).
+ * host directly. Optional parts are what a host may lack (the Moddable simulator has no radio
+ * and no OTA partitions); a feature that needs one is left out where it is missing.
  */
 
 import type { Clock } from "./clock";
 import type { Sha256Factory } from "./digest";
-import type { DnsServer } from "./dns-server";
-import type { HttpClient } from "./http-client";
-import type { HttpServer } from "./http-server";
 import type { Log } from "./log";
 import type { Network } from "./network";
 import type { Radio } from "./radio";
 import type { Storage } from "./storage";
 import type { System } from "./system";
+import type { Tcp } from "./tcp";
+import type { TextCodec } from "./text-codec";
+import type { Udp } from "./udp";
 import type { Updater } from "./updater";
+import type { HttpLimits } from "../http/limits";
+
+/** Where a host serves the well-known services (the simulator moves them off privileged ports). */
+export interface ServicePorts {
+  /** The web server: 80 on the device unless the build says otherwise (manifest config http_port). */
+  readonly http?: number;
+  /** The captive portal's DNS: 53. */
+  readonly dns?: number;
+}
 
 export interface Host {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly system: System;
   readonly log: Log;
-  readonly http: HttpServer;
+  /** Stream sockets: the web server and the HTTP client run over them. */
+  readonly tcp: Tcp;
+  /** Datagram sockets (the captive portal's DNS), where the host has them. */
+  readonly udp?: Udp;
+  /** Ports of the services, where the host does not use the standard ones. */
+  readonly ports?: ServicePorts;
+  /** Address the services bind (the simulator's --host); the device binds every interface. */
+  readonly bind?: string;
+  /** Changes to the web server's limits (the simulator's --max-connections); the device's own when absent. */
+  readonly httpLimits?: Partial<HttpLimits>;
+  /** UTF-8 from the host's fastest source; the core's plain-JavaScript codec when absent. */
+  readonly text?: TextCodec;
   /** SHA-256 from the host's fastest source; the core's plain-JavaScript one when absent. */
   readonly sha256?: Sha256Factory;
   /** The network as the device has it; the WiFi feature, when present, reports instead. */
   readonly network?: Network;
-  /** The WiFi radio; when present the manager runs the WiFi feature (modules/wifi). */
+  /** The WiFi radio; with it (and udp for the portal's DNS) the WiFi feature runs (modules/wifi). */
   readonly radio?: Radio;
-  /** The captive portal's DNS server, started while the access point is open. */
-  readonly dns?: DnsServer;
-  /** The app partitions; with httpClient, the manager runs the OTA feature (modules/ota). */
+  /** The app partitions; with them the OTA feature runs (modules/ota). */
   readonly updater?: Updater;
-  /** Plain-HTTP downloads (the OTA image). */
-  readonly httpClient?: HttpClient;
 }
 
 // The binding lives on the global object under a registered symbol, not in a module variable:

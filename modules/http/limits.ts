@@ -1,26 +1,49 @@
 /*
- * The web server's limits: the device's, enforced by every host so that the simulator refuses
- * what the device refuses. ESP32's lwIP allows about 8 TCP connections in total; the server
- * keeps some for the app's own (OTA download, DNS, mDNS).
+ * The web server's limits: the device's, and the same on every host because one server
+ * (http-server.ts) enforces them all. ESP32's lwIP allows about 8 TCP connections in total; the
+ * server keeps some for the app's own (an OTA download, MQTT) and the UDP services.
+ *
+ * What a connection can make the device hold is bounded by these: the line being read (at most
+ * the request line or the header budget), the headers kept (at most maxHeaderBytes of text in
+ * at most maxHeaderCount entries) and the body (at most maxBodyBytes). README.md, "Security and
+ * limits", states each answer.
  */
 
 export interface HttpLimits {
+  /** Longest request line ("GET /path HTTP/1.1"), in bytes without its CRLF: longer is 414. */
   readonly maxRequestLineBytes: number;
+  /** All header lines together, in bytes with their CRLFs: more is 431. */
   readonly maxHeaderBytes: number;
+  /** Header lines: more is 431. */
+  readonly maxHeaderCount: number;
+  /** Request body, in bytes: a Content-Length over it is 413 at once. */
   readonly maxBodyBytes: number;
+  /** Connections served at once; a new one beyond it takes the slot of a slow one, or gets 503. */
   readonly maxConnections: number;
+  /** Slow connections one address may have: a new one from it closes its oldest. */
+  readonly maxConnectionsPerClient: number;
+  /**
+   * A connection still sending its request head after this long is slow: a new connection may
+   * take its slot (it is answered 408). Quick clients are never closed for another's sake.
+   */
+  readonly slowHeadMs: number;
+  /** Time to send the request line and headers: a client gets this, not the whole timeout. */
+  readonly headersTimeoutMs: number;
+  /** Time to send the whole request, and the longest a response may make no progress (408). */
   readonly requestTimeoutMs: number;
+  /** After answering a request whose bytes are still arriving, how long they are read and dropped. */
+  readonly lingerMs: number;
 }
 
 export const HTTP_LIMITS: HttpLimits = Object.freeze({
-  /** Longest request line ("GET /path HTTP/1.1"), in bytes: longer is 414. */
   maxRequestLineBytes: 512,
-  /** All header lines together, in bytes: more is 431. */
   maxHeaderBytes: 2048,
-  /** Request body, in bytes: more is 413. */
+  maxHeaderCount: 40,
   maxBodyBytes: 4096,
-  /** Connections served at once: more are answered 503. */
   maxConnections: 4,
-  /** A connection that has not sent its whole request in this time is dropped (408). */
+  maxConnectionsPerClient: 2,
+  slowHeadMs: 1_000,
+  headersTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
+  lingerMs: 1_000,
 });

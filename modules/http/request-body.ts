@@ -4,7 +4,7 @@
  * must name the Host the request was sent to; a request with neither is refused).
  */
 
-import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpRequest, HttpResponse } from "./http-message";
 import { jsonError } from "./response";
 import { FormError, parseForm } from "./form";
 

@@ -4,7 +4,7 @@
  * is wrong as {"error": "..."}.
  */
 
-import type { HttpResponse } from "../host/http-server";
+import type { HttpResponse } from "./http-message";
 
 export const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
   200: "OK", 202: "Accepted", 204: "No Content", 302: "Found", 303: "See Other", 304: "Not Modified",

@@ -4,7 +4,7 @@
  * the caller, never allowed to take the server down.
  */
 
-import type { HttpHandler, HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpHandler, HttpRequest, HttpResponse } from "./http-message";
 import { methodNotAllowed, notFound } from "./response";
 
 export class Router {

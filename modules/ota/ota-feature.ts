@@ -15,9 +15,10 @@
  */
 
 import type { Feature, FeatureContext } from "../feature";
-import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { NetworkStatus } from "../host/network";
 import type { RunningApp, Updater } from "../host/updater";
+import { TcpHttpClient, type HttpClient } from "../http/http-client";
 import { readJsonObject } from "../http/request-body";
 import { json, jsonError } from "../http/response";
 import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
@@ -37,6 +38,8 @@ export interface OtaFeatureOptions {
   network?: () => NetworkStatus;
   /** True once the web server accepts connections; assumed true when absent. */
   serving?: () => boolean;
+  /** The downloader; the core's client over the host's Tcp when absent (tests script one). */
+  client?: HttpClient;
 }
 
 const SETTLED: readonly string[] = Object.freeze(["station", "ap", "ap+station"]);
@@ -56,14 +59,14 @@ export class OtaFeature implements Feature {
   }
 
   attach(context: FeatureContext): void {
-    const { updater, httpClient } = context.host;
-    if (!updater || !httpClient) throw new Error("the host has no updater or HTTP client");
+    const { updater, tcp, text } = context.host;
+    if (!updater) throw new Error("the host has no app partitions to update");
     this.#context = context;
     this.#updater = updater;
     const probationMs = this.#options.probationMs ?? 60_000;
     this.#job = new OtaJob({
       updater,
-      client: httpClient,
+      client: this.#options.client ?? new TcpHttpClient({ tcp, text }),
       clock: context.host.clock,
       log: context.log,
       stallTimeoutMs: this.#options.stallTimeoutMs,

@@ -24,7 +24,7 @@
 
 import type { Clock, TimerId } from "../host/clock";
 import type { Sha256Factory } from "../host/digest";
-import type { HttpClient, HttpDownload, HttpDownloadHandler, HttpGetOptions, HttpResponseHead } from "../host/http-client";
+import type { HttpClient, HttpDownload, HttpDownloadHandler, HttpGetOptions, HttpResponseHead } from "../http/http-client";
 import type { Updater } from "../host/updater";
 import { STATUS_TEXT } from "../http/response";
 import type { Logger } from "../log/logger";

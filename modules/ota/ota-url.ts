@@ -5,7 +5,7 @@
  * sentence a person can act on.
  */
 
-import type { HttpGetOptions } from "../host/http-client";
+import type { HttpGetOptions } from "../http/http-client";
 
 export class UrlError extends Error {
   constructor(message: string) {

@@ -23,7 +23,7 @@
  */
 
 import type { Feature } from "../feature";
-import type { HttpResponse } from "../host/http-server";
+import type { HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError, redirect } from "../http/response";
 import { errorText } from "../log/logger";

@@ -7,7 +7,7 @@
 import type { Config } from "../config/config";
 import { ConfigError } from "../config/config-error";
 import type { DataStore } from "../data/data-store";
-import type { HttpResponse } from "../host/http-server";
+import type { HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError, jsonText, redirect } from "../http/response";
 import type { Router } from "../http/router";

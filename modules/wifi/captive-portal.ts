@@ -14,7 +14,7 @@
  * The manager calls portalRedirect() (through the WiFi feature's intercept()) before routing.
  */
 
-import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { hostName } from "../http/host-header";
 import { redirect } from "../http/response";
 

@@ -1,6 +1,6 @@
 /*
- * The captive portal's DNS answers, as bytes: one function both hosts' DNS servers call with
- * each UDP datagram they receive, so the device and the simulator answer identically.
+ * The captive portal's DNS answers, as bytes: what portal-dns.ts sends back for each UDP
+ * datagram it receives, on every host.
  *
  * - A standard query with one question of type A (or ANY), class IN, gets that question back
  *   with one A record: the address answer(name) gives. The name is passed lower-cased.
@@ -14,7 +14,8 @@
  * - Other opcodes get NOTIMP.
  */
 
-import type { DnsAnswer } from "../host/dns-server";
+/** The IPv4 address to answer for a name, or undefined to answer with no address. */
+export type DnsAnswer = (name: string) => string | undefined;
 
 const TYPE_A = 1;
 const TYPE_ANY = 255;

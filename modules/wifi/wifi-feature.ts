@@ -6,8 +6,8 @@
  *   wifi_fallback_ssid/wifi_fallback_password (an empty password is an open network).
  * - Any save of those keys (its own POST /api/wifi, the page's settings form, POST /api/config)
  *   is tried at once, without a reboot; the outcome shows in GET /api/status under wifi.trial.
- * - While the access point is open: the host's DNS server answers every name with the AP's
- *   address, intercept() redirects requests for other hosts, and the probe paths redirect.
+ * - While the access point is open: the portal's DNS (portal-dns.ts, over the host's Udp)
+ *   answers every name with the AP's address, intercept() redirects requests for other hosts, and the probe paths redirect.
  * - GET /api/networks: the last scan (one entry per SSID, strongest first, hidden ones left
  *   out) and whether a new one is running; a scan older than scanMaxAgeMs, or ?refresh=1,
  *   starts another. The answer never waits for the radio (the device's server cannot).
@@ -20,8 +20,7 @@
 import type { Config } from "../config/config";
 import { ConfigError } from "../config/config-error";
 import type { Feature, FeatureContext } from "../feature";
-import type { DnsService } from "../host/dns-server";
-import type { HttpRequest, HttpResponse } from "../host/http-server";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { NetworkStatus } from "../host/network";
 import type { StationOptions } from "../host/radio";
 import { readJsonObject } from "../http/request-body";
@@ -29,6 +28,7 @@ import { json, jsonError, redirect } from "../http/response";
 import { errorText } from "../log/logger";
 import { accessPointName, checkAccessPointPassword } from "./access-point-name";
 import { PROBE_PATHS, portalRedirect, portalUrl, type PortalView } from "./captive-portal";
+import { DNS_PORT, PortalDns } from "./portal-dns";
 import { visibleNetworks, type VisibleNetwork } from "./scan-list";
 import { WIFI_CLIENT_SCRIPT, wifiSection } from "./wifi-page";
 import { WifiPolicy, type WifiTiming } from "./wifi-policy";
@@ -67,7 +67,7 @@ export class WifiFeature implements Feature {
   readonly #options: WifiFeatureOptions;
   #context: FeatureContext | undefined;
   #policy: WifiPolicy | undefined;
-  #dns: DnsService | undefined;
+  readonly #dns = new PortalDns();
   #scan: VisibleNetwork[] | undefined;
   #scanAt = 0;
   #scanPending = false;
@@ -116,8 +116,7 @@ export class WifiFeature implements Feature {
     const policy = this.#policy;
     this.#policy = undefined;
     policy?.stop();
-    this.#dns?.close();
-    this.#dns = undefined;
+    this.#dns.stop();
     this.#context = undefined;
   }
 
@@ -173,21 +172,16 @@ export class WifiFeature implements Feature {
   }
 
   #portalDns(open: boolean, address: string): void {
-    this.#dns?.close();
-    this.#dns = undefined;
+    this.#dns.stop();
     const context = this.#context;
-    const dns = context?.host.dns;
-    if (!open || !context || !dns) return;
-    try {
-      const service = dns.serve(() => address, { ttl: this.#options.dnsTtl ?? 30 });
-      this.#dns = service;
-      service.ready.then(
-        ({ port }) => context.log.info(`portal DNS answers every name with ${address} (port ${port})`),
+    const udp = context?.host.udp;
+    if (!open || !context || !udp) return;
+    this.#dns
+      .start(udp, { port: context.host.ports?.dns ?? DNS_PORT, host: context.host.bind, ttl: this.#options.dnsTtl ?? 30, answer: () => address })
+      .then(
+        (port) => context.log.info(`portal DNS answers every name with ${address} (port ${port})`),
         (e: unknown) => context.log.error(`portal DNS failed to start: ${errorText(e)}`),
       );
-    } catch (e) {
-      context.log.error(`portal DNS failed to start: ${errorText(e)}`);
-    }
   }
 
   #networks(request: HttpRequest): HttpResponse {

@@ -6,7 +6,7 @@
  */
 
 import * as assert from "node:assert/strict";
-import type { HttpClient, HttpDownloadHandler, HttpResponseHead } from "../../modules/host/http-client";
+import type { HttpClient, HttpDownloadHandler, HttpResponseHead } from "../../modules/http/http-client";
 import { ImageServer } from "../support/image-server";
 
 interface Recording {

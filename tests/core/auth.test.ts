@@ -13,7 +13,7 @@ import { toHex } from "../../modules/crypto/sha256";
 import { IotManager } from "../../modules/manager";
 import { utf8Encode } from "../../modules/text/utf8";
 import { base64Decode } from "../../modules/text/base64";
-import type { HttpRequest } from "../../modules/host/http-server";
+import type { HttpRequest } from "../../modules/http/http-message";
 import { PersistentFloat } from "../../modules/persistent/persistent-float";
 import { PersistentString } from "../../modules/persistent/persistent-string";
 

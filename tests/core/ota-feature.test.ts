@@ -9,7 +9,7 @@
 import * as assert from "../support/assert";
 import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
-import type { HttpRequest, HttpResponse } from "../../modules/host/http-server";
+import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
 import type { NetworkMode } from "../../modules/host/network";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
@@ -44,12 +44,12 @@ function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpd
   prepare?.(boot);
   const base = createTestHost();
   const client = new ScriptedHttpClient(base.clock);
-  const host: TestHost = Object.assign(base, { updater: boot(), httpClient: client });
+  const host: TestHost = Object.assign(base, { updater: boot() });
   const router = new Router();
   const config = new Config(host.storage, { ota_url: otaUrl });
   config.update(saved);
   const restarts: number[] = [];
-  const feature = new OtaFeature({ appVersion: "1.0.0", ...options });
+  const feature = new OtaFeature({ appVersion: "1.0.0", client, ...options });
   feature.attach({
     host,
     config,

@@ -11,7 +11,7 @@ import { createTestHost } from "../support/test-host";
 import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
 import type { Feature } from "../../modules/feature";
-import type { HttpRequest, HttpResponse } from "../../modules/host/http-server";
+import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
 import { PersistentBoolean } from "../../modules/persistent/persistent-boolean";

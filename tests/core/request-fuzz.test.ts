@@ -14,7 +14,7 @@ import { readJsonObject } from "../../modules/http/request-body";
 import { ConfigError } from "../../modules/config/config-error";
 import { IotManager } from "../../modules/manager";
 import { STATUS_TEXT } from "../../modules/http/response";
-import type { HttpRequest } from "../../modules/host/http-server";
+import type { HttpRequest } from "../../modules/http/http-message";
 
 const RUNS = { numRuns: scaledRuns(150) };
 

@@ -5,46 +5,27 @@
  * section's escaping, and that no password ever comes back. Runs on Node and on XS.
  */
 
-import type { DnsAnswer, DnsServer } from "../../modules/host/dns-server";
-import type { HttpResponse } from "../../modules/host/http-server";
+import type { HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { PROBE_PATHS } from "../../modules/wifi/captive-portal";
 import { WIFI_TIMING } from "../../modules/wifi/wifi-policy";
 import * as assert from "../support/assert";
 import { FakeRadio, type AirNetwork } from "../support/fake-radio";
+import { answeredAddress, dnsQuery } from "../support/dns-query";
+import { MemoryUdp } from "../support/memory-udp";
 import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
 import { createTestHost, type TestHost } from "../support/test-host";
 
-interface RecordingDns extends DnsServer {
-  answer: DnsAnswer | undefined;
-  serves: number;
-  closes: number;
-}
-
-function recordingDns(): RecordingDns {
-  const dns: RecordingDns = {
-    answer: undefined,
-    serves: 0,
-    closes: 0,
-    serve(answer) {
-      dns.serves++;
-      dns.answer = answer;
-      return {
-        ready: Promise.resolve({ host: "0.0.0.0", port: 53 }),
-        close: () => {
-          dns.closes++;
-          dns.answer = undefined;
-        },
-      };
-    },
-  };
-  return dns;
+/** Asks the portal's DNS (UDP port 53) for a name's address, as a phone on the AP would. */
+function askDns(udp: MemoryUdp, name: string): string | undefined {
+  const [reply] = udp.deliver(53, dnsQuery(name));
+  return reply ? answeredAddress(reply.bytes) : undefined;
 }
 
 interface Device {
-  host: TestHost & { radio: FakeRadio; dns: RecordingDns };
+  host: TestHost & { radio: FakeRadio; udp: MemoryUdp };
   radio: FakeRadio;
-  dns: RecordingDns;
+  udp: MemoryUdp;
   iot: IotManager;
   get(path: string, hostHeader?: string, remote?: string): HttpResponse;
   status(): Record<string, any>;
@@ -56,15 +37,15 @@ function device(options: { air?: AirNetwork[]; saved?: Record<string, string>; a
   const base = createTestHost();
   const radio = new FakeRadio(base.clock, { mac: base.system.info().mac, accessPointPassword: options.apPassword });
   for (const n of options.air ?? []) radio.put(n);
-  const dns = recordingDns();
-  const host = Object.assign(base, { radio, dns });
+  const udp = new MemoryUdp();
+  const host = Object.assign(base, { radio, udp });
   const iot = new IotManager({ title: "IoT Demo Controller", version: "1.0.0" }, host);
   if (options.saved) iot.config.update(options.saved);
   void iot.run();
   const d: Device = {
     host,
     radio,
-    dns,
+    udp,
     iot,
     get: (path, hostHeader = "192.168.4.1", remote) => {
       const req = request("GET", path, { headers: { host: hostHeader } });
@@ -95,9 +76,9 @@ describe("WiFi feature: first boot, captive portal", () => {
 
   it("serves portal DNS answering every name with the AP address", () => {
     const d = device();
-    assert.equal(d.dns.serves, 1);
-    assert.equal(d.dns.answer?.("connectivitycheck.gstatic.com"), "192.168.4.1");
-    assert.equal(d.dns.answer?.("captive.apple.com"), "192.168.4.1");
+    assert.deepEqual(d.udp.opened, [53]);
+    assert.equal(askDns(d.udp, "connectivitycheck.gstatic.com"), "192.168.4.1");
+    assert.equal(askDns(d.udp, "captive.apple.com"), "192.168.4.1");
   });
 
   it("answers every OS probe with a 302 to the portal, for the probe's host and for the device's", () => {
@@ -178,7 +159,7 @@ describe("WiFi feature: saving from the portal", () => {
     assert.ok(st.wifi.accessPoint.closesInMs > 0);
     d.host.clock.run(WIFI_TIMING.apCloseGraceMs);
     assert.equal(d.radio.accessPoint, undefined);
-    assert.equal(d.dns.closes, 1);
+    assert.deepEqual(d.udp.closed, [53]);
     assert.deepEqual(d.status().network, { mode: "station", ssid: "Home", ip: "192.168.1.23", rssi: -50 });
     assert.equal(d.host.restarts, 0, "no reboot");
     // With the AP closed, names the router's DNS gives the device are no longer redirected.
@@ -258,7 +239,7 @@ describe("WiFi feature: boot with saved networks", () => {
     d.host.clock.run(5_000);
     d.host.clock.run(10 * 60_000);
     assert.equal(d.status().network.mode, "station");
-    assert.equal(d.dns.serves, 0);
+    assert.deepEqual(d.udp.opened, []);
     assert.equal(d.radio.accessPoint, undefined);
     assert.equal(d.get("/", "greenhouse.lan").status, 200);
   });
@@ -279,7 +260,7 @@ describe("WiFi feature: boot with saved networks", () => {
     assert.ok(d.radio.accessPoint);
     d.iot.stop();
     assert.equal(d.radio.accessPoint, undefined);
-    assert.equal(d.dns.closes, 1);
+    assert.deepEqual(d.udp.closed, [53]);
     d.radio.close();
     assert.equal(d.host.clock.pending, 0);
   });

@@ -5,6 +5,7 @@
  */
 
 import * as assert from "node:assert/strict";
+import { get } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,9 +31,17 @@ describe("simulator: apps that get things wrong", function () {
     assert.deepEqual(await res.json(), { ok: true });
   });
 
+  // node:http's client, not fetch: undici takes a chunked body cut short by a reset as whole
+  // when the response says "connection: close" (which HTTP/1.1 makes the server send).
   it("cuts the connection of a page that fails halfway, and goes on serving", async () => {
-    const page = fetch(`${sim.url}/`).then((r) => r.text());
-    await assert.rejects(page, "a truncated chunked body is an error for the client, not a whole page");
+    const outcome = await new Promise<string>((resolvePromise) => {
+      get(`${sim.url}/`, (res) => {
+        res.on("data", () => undefined);
+        res.on("error", (e) => resolvePromise(`error: ${e.message}`));
+        res.on("end", () => resolvePromise(res.complete ? "whole" : "incomplete"));
+      }).on("error", (e) => resolvePromise(`error: ${e.message}`));
+    });
+    assert.notEqual(outcome, "whole", "a truncated chunked body is an error for the client, not a whole page");
     assert.equal((await fetch(`${sim.url}/data`)).status, 200);
   });
 

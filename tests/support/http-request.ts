@@ -2,7 +2,7 @@
  * Building requests for manager.handle() and reading responses back as text, on any engine.
  */
 
-import type { HttpRequest, HttpResponse } from "../../modules/host/http-server";
+import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
 import { utf8Decode } from "../../modules/text/utf8";
 
 export function request(method: string, target: string, options: { body?: string; headers?: Record<string, string> } = {}): HttpRequest {

@@ -8,7 +8,7 @@
  *   so a job that keeps a fragment past data() is caught.
  */
 
-import type { HttpClient, HttpDownload, HttpDownloadHandler, HttpGetOptions } from "../../modules/host/http-client";
+import type { HttpClient, HttpDownload, HttpDownloadHandler, HttpGetOptions } from "../../modules/http/http-client";
 import type { Slot } from "../../modules/ota/boot-record";
 import type { PartitionStore } from "../../modules/ota/slot-updater";
 import type { VirtualClock } from "./virtual-clock";

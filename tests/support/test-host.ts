@@ -1,27 +1,25 @@
 /*
  * A Host for core tests on any engine: MemoryStorage (device limits), a VirtualClock, collected
- * log lines, a counted restart, and an HttpServer that never opens a socket (tests call
- * manager.handle() directly).
+ * log lines, a counted restart, and a MemoryTcp that never opens a socket (tests call
+ * manager.handle() directly, or dial the server through host.tcp).
  */
 
 import type { Host } from "../../modules/host/host";
-import type { HttpServer } from "../../modules/host/http-server";
 import type { LogLevel } from "../../modules/host/log";
 import type { Storage } from "../../modules/host/storage";
 import { MemoryStorage } from "./memory-storage";
+import { MemoryTcp } from "./memory-tcp";
 import { VirtualClock } from "./virtual-clock";
 
 export interface TestHost extends Host {
   readonly clock: VirtualClock;
+  readonly tcp: MemoryTcp;
   readonly lines: { level: LogLevel; line: string }[];
   restarts: number;
 }
 
 export function createTestHost(storage: Storage = new MemoryStorage(), mac = "24:0a:c4:12:34:56"): TestHost {
   const lines: { level: LogLevel; line: string }[] = [];
-  const http: HttpServer = {
-    serve: () => ({ ready: Promise.resolve({ host: "test", port: 80 }), close: () => undefined }),
-  };
   const host: TestHost = {
     storage,
     clock: new VirtualClock(),
@@ -32,7 +30,7 @@ export function createTestHost(storage: Storage = new MemoryStorage(), mac = "24
       info: () => ({ mac, platform: "test" }),
       restart: () => void host.restarts++,
     },
-    http,
+    tcp: new MemoryTcp(),
   };
   return host;
 }

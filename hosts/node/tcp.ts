@@ -1,0 +1,219 @@
+/*
+ * NodeTcp: the simulator's Tcp over node:net, keeping the device's promises (modules/host/tcp.ts)
+ * and its proportions:
+ * - writable() is what a device's send buffer would take: SEND_BUFFER bytes (lwIP's TCP_SND_BUF on
+ *   ESP32) less what Node still holds unsent. A write over it throws, as on the device; writes
+ *   made in one turn go out together (corked), as lwIP sends them after the callback returns.
+ * - "writable" follows once Node has handed everything written to the kernel.
+ * - close() ends the connection after what was written (FIN), then destroys it if the peer does
+ *   not close its side within a few seconds. close() after closed() is harmless.
+ * - Errors become the device's plain words ("connection refused", "host not found", ...).
+ * - firstListening settles with the first listener's address (the simulator waits for it), and
+ *   shutdown() closes every listener and connection (a device reset).
+ */
+
+import { connect, createServer, type Server, type Socket } from "node:net";
+import type { Tcp, TcpClientEvents, TcpConnectOptions, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
+
+/** ESP32's lwIP default TCP_SND_BUF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT). */
+export const SEND_BUFFER = 5744;
+/** After close(), how long a peer may keep the connection before it is destroyed. */
+const CLOSE_GRACE_MS = 3000;
+
+export function plainError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "host not found";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "host unreachable";
+    case "ETIMEDOUT":
+      return "connection timed out";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "connection dropped";
+    default:
+      return e.message;
+  }
+}
+
+class NodeTcpConnection implements TcpConnection {
+  readonly remoteAddress: string;
+  readonly #socket: Socket;
+  readonly #live: Set<NodeTcpConnection>;
+  #events: TcpEvents | undefined;
+  #ended = false;
+  #corked = false;
+
+  constructor(socket: Socket, live: Set<NodeTcpConnection>, events?: TcpEvents) {
+    this.#socket = socket;
+    this.#live = live;
+    this.#events = events;
+    live.add(this);
+    const address = socket.remoteAddress ?? "";
+    this.remoteAddress = address.startsWith("::ffff:") ? address.slice(7) : address;
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => {
+      if (!this.#ended) this.#events?.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    });
+    socket.on("error", (e: NodeJS.ErrnoException) => this.#end(plainError(e), true));
+    // The peer's FIN: what was written still goes out (a client may half-close after its
+    // request), then ours follows.
+    socket.on("end", () => this.#end(undefined, false));
+    socket.on("close", () => this.#end(undefined, true));
+  }
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  listen(events: TcpEvents): void {
+    this.#events = events;
+  }
+
+  writable(): number {
+    if (this.#ended || this.#socket.destroyed || !this.#socket.writable) return 0;
+    return Math.max(0, SEND_BUFFER - this.#socket.writableLength);
+  }
+
+  write(...chunks: Uint8Array[]): void {
+    if (this.#ended) throw new Error("write on a closed connection");
+    let total = 0;
+    for (const chunk of chunks) total += chunk.length;
+    if (total > this.writable()) throw new Error("can't write all data");
+    const socket = this.#socket;
+    if (!this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    for (let i = 0; i < chunks.length; i++) {
+      // Copied: the caller may reuse its buffers once write() returns.
+      const last = i === chunks.length - 1;
+      socket.write(Buffer.from(chunks[i]), last ? () => this.#drained() : undefined);
+    }
+  }
+
+  #drained(): void {
+    if (!this.#ended && this.#socket.writableLength === 0) this.#events?.writable();
+  }
+
+  close(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#finish();
+  }
+
+  /** Sends what was written, then FIN; destroys the socket if the peer lingers. */
+  #finish(): void {
+    this.#live.delete(this);
+    const socket = this.#socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  abort(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#live.delete(this);
+    const socket = this.#socket;
+    // What was written reaches the kernel first (it leaves at once on loopback), then the reset.
+    if (this.#corked) {
+      this.#corked = false;
+      socket.uncork();
+    }
+    if (socket.writableLength === 0) socket.resetAndDestroy();
+    else socket.write(new Uint8Array(0), () => socket.resetAndDestroy());
+  }
+
+  /** Destroys at once (a device reset). */
+  destroy(): void {
+    this.#ended = true;
+    this.#live.delete(this);
+    this.#socket.destroy();
+  }
+
+  #end(error: string | undefined, broken: boolean): void {
+    if (this.#ended) {
+      if (broken) this.#socket.destroy();
+      return;
+    }
+    this.#ended = true;
+    if (broken) {
+      this.#live.delete(this);
+      this.#socket.destroy();
+    } else this.#finish();
+    this.#events?.closed(error);
+  }
+}
+
+export class NodeTcp implements Tcp {
+  readonly #servers = new Set<Server>();
+  readonly #live = new Set<NodeTcpConnection>();
+  readonly #defaultHost: string;
+  #settleFirst: ((ready: Promise<{ host: string; port: number }>) => void) | undefined;
+  /** Settles with the outcome of the first listener the app opens, whenever it opens one. */
+  readonly firstListening = new Promise<{ host: string; port: number }>((resolve) => {
+    this.#settleFirst = (ready) => ready.then(resolve, () => undefined);
+  });
+  #first: Promise<{ host: string; port: number }> | undefined;
+
+  /** defaultHost: the address a listener binds when it names none (the simulator's --host). */
+  constructor(options: { defaultHost?: string } = {}) {
+    this.#defaultHost = options.defaultHost ?? "127.0.0.1";
+  }
+
+  listen(options: TcpListenOptions, onConnection: (connection: TcpConnection) => void): TcpListener {
+    const server = createServer({ noDelay: true }, (socket) => {
+      onConnection(new NodeTcpConnection(socket, this.#live));
+    });
+    this.#servers.add(server);
+    const ready = new Promise<{ host: string; port: number }>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port, options.host ?? this.#defaultHost, () => {
+        server.off("error", reject);
+        const address = server.address();
+        if (address && typeof address === "object") resolve({ host: address.address, port: address.port });
+        else reject(new Error("the listener has no address"));
+      });
+    });
+    ready.catch(() => undefined);
+    if (!this.#first) {
+      this.#first = ready;
+      this.#settleFirst?.(ready);
+    }
+    return {
+      ready,
+      close: () => {
+        this.#servers.delete(server);
+        server.close();
+      },
+    };
+  }
+
+  connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection {
+    const socket = connect({ host: options.host, port: options.port });
+    const connection = new NodeTcpConnection(socket, this.#live, events);
+    socket.once("connect", () => events.connected());
+    return connection;
+  }
+
+  /** The first listener's outcome; throws when the app opened none. */
+  whenListening(): Promise<{ host: string; port: number }> {
+    if (!this.#first) throw new Error("the app did not start a web server (did main.ts call run()?)");
+    return this.#first;
+  }
+
+  /** Closes every listener and connection this host opened (the simulator's reboot). */
+  shutdown(): void {
+    for (const server of this.#servers) server.close();
+    this.#servers.clear();
+    for (const connection of [...this.#live]) connection.destroy();
+  }
+}

@@ -1,0 +1,189 @@
+/*
+ * TcpHttpClient: one HTTP/1.1 GET whose response body arrives in fragments, over the host's Tcp
+ * (response-parser.ts reads it), so both hosts download with the same code. Used for the OTA
+ * image, which is never held whole.
+ *
+ * - The client does NOT follow redirects: it reports the 3xx status and its Location, and the
+ *   caller follows them (modules/ota/ota-url.ts), so every host follows the same rules.
+ * - The client has no timeouts: the caller watches for silence with its Clock and calls abort().
+ * - Calls on the handler, in order: response() once, data() zero or more times, then exactly one
+ *   of end() (the whole body arrived) or error() (could not connect, a malformed response, or
+ *   the connection broke before the body was complete). The fragment passed to data() is only
+ *   valid during the call: the client may reuse its memory.
+ * - After abort() returns, the handler is never called again. Aborting twice is harmless.
+ * - If a handler method throws, the client aborts and calls the handler no more.
+ * - Every request sends Host, Connection: close and a User-Agent, and closes when done.
+ */
+
+import type { Tcp, TcpConnection } from "../host/tcp";
+import type { TextCodec } from "../host/text-codec";
+import { JS_TEXT_CODEC } from "../text/js-text-codec";
+import { ResponseParser, type ResponseHead, type ResponseOutcome, type ResponseLimits } from "./response-parser";
+
+export interface HttpGetOptions {
+  /** Host name or IPv4 address. */
+  host: string;
+  port: number;
+  /** Path and query, starting with "/". */
+  path: string;
+  /** More request headers (name: value), e.g. Accept. */
+  headers?: Readonly<Record<string, string>>;
+  /** Lower-case names of response headers to report beyond Content-Length and Location. */
+  keep?: readonly string[];
+}
+
+export interface HttpResponseHead {
+  status: number;
+  /** Content-Length, when the server sent one (a chunked body has none). */
+  contentLength?: number;
+  /** Location, for a redirect. */
+  location?: string;
+  /** The headers asked for in options.keep. */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface HttpDownloadHandler {
+  response(head: HttpResponseHead): void;
+  data(fragment: Uint8Array): void;
+  end(): void;
+  /** message is plain words: "connection refused", "connection dropped", ... */
+  error(message: string): void;
+}
+
+export interface HttpDownload {
+  abort(): void;
+}
+
+export interface HttpClientOptions {
+  tcp: Tcp;
+  text?: TextCodec;
+  /** Sent as User-Agent. */
+  userAgent?: string;
+}
+
+/** A response head this large is refused (a signed redirect URL fits with room to spare). */
+const LIMITS: ResponseLimits = Object.freeze({ maxLineBytes: 8192, maxHeadBytes: 16384 });
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BREAK = /[\r\n\0]/;
+const PATH = /^\/[\x21-\x7e]*$/;
+
+class Download implements HttpDownload {
+  readonly #handler: HttpDownloadHandler;
+  readonly #parser: ResponseParser;
+  readonly #connection: TcpConnection;
+  #request: Uint8Array | undefined;
+  readonly #keeps: boolean;
+  #done = false;
+
+  constructor(options: HttpGetOptions, client: HttpClientOptions, handler: HttpDownloadHandler) {
+    this.#handler = handler;
+    this.#keeps = (options.keep?.length ?? 0) > 0;
+    const text = client.text ?? JS_TEXT_CODEC;
+    this.#parser = new ResponseParser({
+      limits: LIMITS,
+      text,
+      keep: options.keep,
+      onHead: (head) => this.#head(head),
+      onBody: (bytes) => this.#call(() => this.#handler.data(bytes)),
+    });
+    const defaultPort = options.port === 80;
+    let head = `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}${defaultPort ? "" : `:${options.port}`}\r\n`;
+    head += `User-Agent: ${client.userAgent ?? "iot-manager"}\r\nAccept: */*\r\nConnection: close\r\n`;
+    const extra = options.headers ?? {};
+    for (const name of Object.keys(extra)) {
+      const value = extra[name];
+      if (!HEADER_NAME.test(name) || BREAK.test(value)) throw new TypeError(`invalid request header ${JSON.stringify(name)}`);
+      head += `${name}: ${value}\r\n`;
+    }
+    if (!PATH.test(options.path)) throw new TypeError(`invalid request path ${JSON.stringify(options.path.slice(0, 80))}`);
+    this.#request = text.encode(`${head}\r\n`);
+    this.#connection = client.tcp.connect(
+      { host: options.host, port: options.port },
+      {
+        connected: () => this.#send(),
+        writable: () => this.#send(),
+        data: (bytes) => {
+          const outcome = this.#done ? undefined : this.#parser.push(bytes);
+          if (outcome) this.#finish(outcome);
+        },
+        closed: (error) => {
+          if (this.#done) return;
+          if (!this.#parser.head && this.#request) this.#finish({ error: error ?? "no connection (host unreachable, unknown or refusing)" });
+          else this.#finish(this.#parser.closed());
+        },
+      },
+    );
+  }
+
+  #send(): void {
+    const bytes = this.#request;
+    if (this.#done || !bytes) return;
+    // The request is a few hundred bytes: it goes out whole or waits for room.
+    if (this.#connection.writable() < bytes.length) return;
+    this.#request = undefined;
+    try {
+      this.#connection.write(bytes);
+    } catch {
+      this.#finish({ error: "connection dropped" });
+    }
+  }
+
+  #head(head: ResponseHead): void {
+    const reported: HttpResponseHead = { status: head.status, contentLength: head.contentLength, location: head.headers.location };
+    if (this.#keeps) reported.headers = head.headers;
+    this.#call(() => this.#handler.response(reported));
+  }
+
+  /** Runs a handler call unless the download ended; a throwing handler aborts the download. */
+  #call(f: () => void): void {
+    if (this.#done) return;
+    try {
+      f();
+    } catch {
+      this.abort();
+    }
+  }
+
+  #finish(event: ResponseOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#close();
+    try {
+      if (event === "end") this.#handler.end();
+      else this.#handler.error(event.error);
+    } catch {
+      // The handler's own failure; the download is over either way.
+    }
+  }
+
+  #close(): void {
+    try {
+      this.#connection.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  abort(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#close();
+  }
+}
+
+/** What a download needs: the OTA job takes this, so its tests can hand it a scripted client. */
+export interface HttpClient {
+  get(options: HttpGetOptions, handler: HttpDownloadHandler): HttpDownload;
+}
+
+export class TcpHttpClient implements HttpClient {
+  readonly #options: HttpClientOptions;
+
+  constructor(options: HttpClientOptions) {
+    this.#options = options;
+  }
+
+  get(options: HttpGetOptions, handler: HttpDownloadHandler): HttpDownload {
+    return new Download(options, this.#options, handler);
+  }
+}

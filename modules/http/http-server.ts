@@ -1,0 +1,309 @@
+/*
+ * HttpServer: the device's web server, written once for every host over its Tcp (host/tcp.ts):
+ * requests are parsed by request-parser.ts and answered by response-writer.ts, so the device
+ * and the simulator refuse the same bytes with the same answers, within the same memory.
+ *
+ * Connections (limits.ts has the numbers)
+ * - One request per connection; every response closes it. What arrives after the request is
+ *   read and dropped, never executed.
+ * - At most maxConnections are served at once. A connection still sending its request head
+ *   after slowHeadMs is slow. A new connection beyond the limit takes the slot of the slow one
+ *   that has been at it the longest (it is answered 408 and closed, like ESP-IDF's
+ *   lru_purge_enable); with no slow one to close, the new connection is answered 503 with
+ *   Retry-After. One address may keep at most maxConnectionsPerClient slow connections: a new
+ *   one from it closes its oldest. So slow clients cannot hold the slots quick ones need, and a
+ *   quick client is never closed for another's sake.
+ * - The request head must arrive within headersTimeoutMs and the whole request within
+ *   requestTimeoutMs, or the answer is 408; a response that makes no progress for
+ *   requestTimeoutMs is cut off.
+ * - After answering a request whose bytes are still arriving (a refused body, a pipelined
+ *   request), the connection reads and drops them for up to lingerMs before it closes, so the
+ *   client reads the answer instead of a reset. Connections lingering are not served
+ *   connections; the oldest is closed when more than maxConnections linger.
+ * - Deadlines are checked by one repeating timer that runs only while a connection is open.
+ *
+ * Requests
+ * - The handler is called synchronously, once the request is whole; its body decoded as UTF-8
+ *   (400 when it is not). A handler that throws is logged and answered 500; one whose response
+ *   cannot be sent (a bad status or header) too. HEAD is answered with the head alone.
+ */
+
+import type { Clock, TimerId } from "../host/clock";
+import type { Tcp, TcpConnection, TcpListener, TcpListenOptions } from "../host/tcp";
+import type { TextCodec } from "../host/text-codec";
+import type { Logger } from "../log/logger";
+import { errorText } from "../log/logger";
+import { JS_TEXT_CODEC } from "../text/js-text-codec";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpService } from "./http-message";
+import { HTTP_LIMITS, type HttpLimits } from "./limits";
+import { RequestParser, type ParsedRequest } from "./request-parser";
+import { jsonError } from "./response";
+import { FragmentError, ResponseWriter } from "./response-writer";
+
+export interface HttpServerOptions {
+  tcp: Tcp;
+  clock: Clock;
+  /** UTF-8 from the host; the core's own codec when absent. */
+  text?: TextCodec;
+  /** Receives a line when a handler throws or answers what cannot be sent. */
+  log?: Logger;
+  /** Changes to the device's limits (the simulator's --max-connections, tests). */
+  limits?: Partial<HttpLimits>;
+  /** Counts every answer by status (the metrics feature). */
+  onAnswer?: (status: number) => void;
+}
+
+type State = "receiving" | "responding" | "lingering" | "closed";
+
+/** One connection: a record private to this module. */
+class Exchange {
+  readonly tcp: TcpConnection;
+  readonly remote: string;
+  readonly parser: RequestParser;
+  readonly openedAt: number;
+  state: State = "receiving";
+  writer: ResponseWriter | undefined = undefined;
+  /** The request was read whole and answered by the handler: nothing more is on its way. */
+  whole = false;
+  /** When the response last moved, or the linger began. */
+  since: number;
+
+  constructor(tcp: TcpConnection, parser: RequestParser, now: number) {
+    this.tcp = tcp;
+    this.remote = tcp.remoteAddress;
+    this.parser = parser;
+    this.openedAt = now;
+    this.since = now;
+  }
+
+  /** Still sending its request line or headers. */
+  get inHead(): boolean {
+    return this.state === "receiving" && (this.parser.phase === "line" || this.parser.phase === "headers");
+  }
+}
+
+const TOO_SLOW = "request not received in time";
+
+class Service implements HttpService {
+  readonly ready: Promise<{ host: string; port: number }>;
+  readonly #options: HttpServerOptions;
+  readonly #limits: HttpLimits;
+  readonly #text: TextCodec;
+  readonly #handler: HttpHandler;
+  readonly #listener: TcpListener;
+  /** Open connections, oldest first. A handful at most: arrays beat maps here. */
+  readonly #exchanges: Exchange[] = [];
+  readonly #sweepMs: number;
+  #sweeper: TimerId | undefined = undefined;
+  #closed = false;
+  // One closure for the life of the service, not one per sweep.
+  readonly #sweep = (): void => this.#expire();
+
+  constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler) {
+    this.#options = options;
+    this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
+    this.#text = options.text ?? JS_TEXT_CODEC;
+    this.#handler = handler;
+    const l = this.#limits;
+    this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
+    let listener: TcpListener;
+    try {
+      listener = options.tcp.listen(listen, (tcp) => this.#accept(tcp));
+    } catch (e) {
+      listener = { ready: Promise.reject(e instanceof Error ? e : new Error(String(e))), close: () => undefined };
+    }
+    this.#listener = listener;
+    this.ready = listener.ready;
+    this.ready.catch(() => undefined); // the caller observes it; never an unhandled rejection here
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listener.close();
+    for (const exchange of [...this.#exchanges]) this.#drop(exchange);
+    this.#stopSweeping();
+  }
+
+  #accept(tcp: TcpConnection): void {
+    const now = this.#options.clock.now();
+    const exchange = new Exchange(tcp, new RequestParser(this.#limits, this.#text), now);
+    tcp.listen({
+      data: (bytes) => this.#data(exchange, bytes),
+      writable: () => this.#pump(exchange),
+      closed: () => this.#gone(exchange),
+    });
+    if (this.#closed) {
+      this.#drop(exchange);
+      return;
+    }
+    this.#makeRoom(exchange);
+    this.#exchanges.push(exchange);
+    this.#sweeper ??= this.#options.clock.set(this.#sweep, this.#sweepMs, this.#sweepMs);
+    if (this.#served() > this.#limits.maxConnections)
+      this.#respond(exchange, jsonError(503, "too many connections; try again shortly", { "retry-after": "1" }));
+  }
+
+  /** Connections being served (receiving or answering), not lingering. */
+  #served(): number {
+    let n = 0;
+    for (const e of this.#exchanges) if (e.state === "receiving" || e.state === "responding") n++;
+    return n;
+  }
+
+  /** Before `incoming` is counted: closes slow connections where it would go over a limit. */
+  #makeRoom(incoming: Exchange): void {
+    const limits = this.#limits;
+    const now = incoming.openedAt;
+    const slow = (e: Exchange): boolean => e.inHead && now - e.openedAt >= limits.slowHeadMs;
+    if (incoming.remote !== "") {
+      // Oldest first: the list is in the order connections arrived.
+      const mine = this.#exchanges.filter((e) => e.remote === incoming.remote && slow(e));
+      if (mine.length >= limits.maxConnectionsPerClient) this.#purge(mine[0], "too many slow connections from your address");
+    }
+    if (this.#served() >= limits.maxConnections) {
+      const slowest = this.#exchanges.find(slow);
+      if (slowest) this.#purge(slowest, "closed to make room for other clients: send the whole request at once");
+    }
+    let lingering = 0;
+    for (const e of this.#exchanges) if (e.state === "lingering") lingering++;
+    if (lingering >= limits.maxConnections) this.#drop(this.#exchanges.find((e) => e.state === "lingering") as Exchange);
+  }
+
+  #purge(exchange: Exchange, why: string): void {
+    this.#respond(exchange, jsonError(408, why));
+  }
+
+  #data(exchange: Exchange, bytes: Uint8Array): void {
+    if (exchange.state === "closed") return;
+    const outcome = exchange.parser.push(bytes);
+    if (!outcome || exchange.state !== "receiving") return;
+    if (outcome.kind === "refused") this.#respond(exchange, outcome.response);
+    else {
+      exchange.whole = true;
+      this.#respond(exchange, this.#answer(exchange, outcome.request));
+    }
+  }
+
+  #answer(exchange: Exchange, parsed: ParsedRequest): HttpResponse {
+    let body = "";
+    if (parsed.body) {
+      try {
+        body = this.#text.decode(parsed.body);
+      } catch {
+        return jsonError(400, "request body is not valid UTF-8");
+      }
+    }
+    const target = parsed.target;
+    const q = target.indexOf("?");
+    const request: HttpRequest = {
+      method: parsed.method,
+      path: q < 0 ? target : target.slice(0, q),
+      query: q < 0 ? "" : target.slice(q + 1),
+      headers: parsed.headers,
+      body,
+      remote: exchange.remote || undefined,
+    };
+    try {
+      return this.#handler(request);
+    } catch (e) {
+      this.#options.log?.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
+      return jsonError(500, "internal error");
+    }
+  }
+
+  #respond(exchange: Exchange, response: HttpResponse): void {
+    let writer: ResponseWriter;
+    // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
+    const head = exchange.parser.method === "HEAD";
+    try {
+      writer = new ResponseWriter(response, head, this.#text);
+    } catch (e) {
+      this.#options.log?.error(`a response could not be sent: ${errorText(e)}`);
+      writer = new ResponseWriter(jsonError(500, "internal error"), head, this.#text);
+    }
+    exchange.state = "responding";
+    exchange.writer = writer;
+    exchange.since = this.#options.clock.now();
+    this.#options.onAnswer?.(writer.status);
+    this.#pump(exchange);
+  }
+
+  #pump(exchange: Exchange): void {
+    const writer = exchange.writer;
+    if (exchange.state !== "responding" || !writer) return;
+    try {
+      if (writer.pump(exchange.tcp)) exchange.since = this.#options.clock.now();
+    } catch (e) {
+      // The status line is out: the client must see a broken response, not a short one.
+      if (e instanceof FragmentError) this.#options.log?.error(`a response failed part way: ${e.message}`);
+      this.#drop(exchange, true);
+      return;
+    }
+    if (!writer.done) return;
+    exchange.writer = undefined;
+    // Bytes may still be coming (a refused request's body, a pipelined request): a close now
+    // could reset the connection before the client reads the answer. Read and drop them a while.
+    if (!exchange.whole || exchange.parser.extraBytes > 0) {
+      exchange.state = "lingering";
+      exchange.since = this.#options.clock.now();
+    } else this.#drop(exchange);
+  }
+
+  /** The peer closed or the connection broke: what was written still goes out. */
+  #gone(exchange: Exchange): void {
+    this.#drop(exchange);
+  }
+
+  /** Closes a connection (aborts it: broken) and forgets it. */
+  #drop(exchange: Exchange, broken = false): void {
+    if (exchange.state === "closed") return;
+    exchange.writer?.abandon();
+    this.#forget(exchange);
+    try {
+      if (broken) exchange.tcp.abort();
+      else exchange.tcp.close();
+    } catch {
+      // Already gone: nothing more to do.
+    }
+  }
+
+  #forget(exchange: Exchange): void {
+    exchange.state = "closed";
+    exchange.writer = undefined;
+    const i = this.#exchanges.indexOf(exchange);
+    if (i >= 0) this.#exchanges.splice(i, 1);
+    if (this.#exchanges.length === 0) this.#stopSweeping();
+  }
+
+  /** The repeating timer: every connection past its deadline is answered or closed. */
+  #expire(): void {
+    const now = this.#options.clock.now();
+    const l = this.#limits;
+    for (const exchange of [...this.#exchanges]) {
+      const age = now - exchange.openedAt;
+      if (exchange.state === "receiving") {
+        if ((exchange.inHead && age >= l.headersTimeoutMs) || age >= l.requestTimeoutMs) this.#respond(exchange, jsonError(408, TOO_SLOW));
+      } else if (exchange.state === "responding") {
+        if (now - exchange.since >= l.requestTimeoutMs) this.#drop(exchange);
+      } else if (exchange.state === "lingering" && now - exchange.since >= l.lingerMs) this.#drop(exchange);
+    }
+  }
+
+  #stopSweeping(): void {
+    this.#options.clock.clear(this.#sweeper);
+    this.#sweeper = undefined;
+  }
+}
+
+export class HttpServer {
+  readonly #options: HttpServerOptions;
+
+  constructor(options: HttpServerOptions) {
+    this.#options = options;
+  }
+
+  serve(listen: TcpListenOptions, handler: HttpHandler): HttpService {
+    return new Service(this.#options, listen, handler);
+  }
+}

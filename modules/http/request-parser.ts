@@ -1,0 +1,287 @@
+/*
+ * RequestParser: one HTTP/1.1 request (RFC 9112) from bytes as they arrive, held to HttpLimits.
+ * The same code reads every request on every host, so the device and the simulator refuse the
+ * same bytes with the same answer, and what a client can make the device hold is bounded:
+ *
+ * - The line being read is kept in one buffer that grows to the budget of its part and no
+ *   further: a request line over maxRequestLineBytes is 414 and a header line that would take
+ *   the headers over maxHeaderBytes is 431 the moment its bytes arrive, line end or not.
+ * - More than maxHeaderCount header lines is 431. The blank line that ends them is not counted.
+ * - Lines end in CRLF; a bare LF or CR, a control character, a space before a header's colon,
+ *   a folded line, a malformed request line or header name is 400 ("malformed request").
+ * - The method must be one the server implements (501 otherwise); CONNECT and TRACE are 405.
+ *   HTTP/1.0 and HTTP/1.1 are served, other versions are 505. An HTTP/1.1 request needs a Host.
+ *   An absolute-form target ("http://name/path") is read as its path, with its authority as
+ *   the Host (RFC 9112, 3.2.2).
+ * - Host, Content-Length, Content-Type, Authorization and Origin may appear once (400).
+ *   Another repeated header keeps its last value.
+ * - Any Transfer-Encoding is 411 (send a Content-Length; with one too it is 400). A
+ *   Content-Length that is not a decimal number is 400; one over maxBodyBytes is 413 as soon as
+ *   the headers end, before any body is read. The body is then exactly Content-Length bytes.
+ * - Once there is an outcome (a request, or a refusal), every further byte is counted and
+ *   dropped: one request per connection, and what follows it is never executed.
+ * Header names come out lower-cased, values trimmed. Text is decoded as UTF-8 (host codec);
+ * a header that is not valid UTF-8 is 400.
+ */
+
+import type { TextCodec } from "../host/text-codec";
+import type { HttpResponse } from "./http-message";
+import type { HttpLimits } from "./limits";
+import { jsonError, methodNotAllowed } from "./response";
+
+export interface ParsedRequest {
+  readonly method: string;
+  /** The request target as sent, or the path of an absolute-form target. */
+  readonly target: string;
+  readonly version: "HTTP/1.0" | "HTTP/1.1";
+  readonly headers: Record<string, string>;
+  /** Exactly Content-Length bytes; undefined when there is no body. */
+  readonly body: Uint8Array | undefined;
+}
+
+export type ParseOutcome =
+  | { readonly kind: "request"; readonly request: ParsedRequest }
+  | { readonly kind: "refused"; readonly response: HttpResponse };
+
+export type ParsePhase = "line" | "headers" | "body" | "done";
+
+/** Methods the server implements; anything else is 501. */
+const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+/** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
+const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
+const SINGLETONS: readonly string[] = Object.freeze(["host", "content-length", "content-type", "authorization", "origin"]);
+
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/;
+const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
+/** What a header value must not contain: control characters other than tab. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const ABSOLUTE_FORM = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/;
+const DECIMAL = /^[0-9]{1,10}$/;
+
+const LF = 0x0a;
+const CR = 0x0d;
+/** The first size of the line buffer; it doubles up to the budget of the part being read. */
+const FIRST_LINE_CAPACITY = 256;
+
+function malformed(): ParseOutcome {
+  return { kind: "refused", response: jsonError(400, "malformed request") };
+}
+
+function refuse(status: number, message: string): ParseOutcome {
+  return { kind: "refused", response: jsonError(status, message) };
+}
+
+export class RequestParser {
+  readonly #limits: HttpLimits;
+  readonly #text: TextCodec;
+  #phase: ParsePhase = "line";
+  #line: Uint8Array | undefined;
+  #lineLength = 0;
+  #headerBytes = 0;
+  #headerCount = 0;
+  #method = "";
+  #target = "";
+  #version: ParsedRequest["version"] = "HTTP/1.1";
+  #headers = Object.create(null) as Record<string, string>;
+  /** Singleton headers seen so far (Host may also come from an absolute-form target). */
+  #seen = Object.create(null) as Record<string, true>;
+  #hostFromTarget = false;
+  #body: Uint8Array | undefined;
+  #bodyFill = 0;
+  #outcome: ParseOutcome | undefined;
+  #extra = 0;
+
+  constructor(limits: HttpLimits, text: TextCodec) {
+    this.#limits = limits;
+    this.#text = text;
+  }
+
+  /** "line" and "headers": the client is still sending its request head. */
+  get phase(): ParsePhase {
+    return this.#phase;
+  }
+
+  /** The request's method, once its request line has been read ("" before). */
+  get method(): string {
+    return this.#method;
+  }
+
+  /** Bytes that arrived after the outcome (a pipelined request, a refused body): dropped. */
+  get extraBytes(): number {
+    return this.#extra;
+  }
+
+  /** Feeds what arrived; returns the outcome once (a request, or a refusal), else undefined. */
+  push(bytes: Uint8Array): ParseOutcome | undefined {
+    if (this.#outcome) {
+      this.#extra += bytes.length;
+      return undefined;
+    }
+    let i = 0;
+    while (i < bytes.length) {
+      if (this.#phase === "body") {
+        const body = this.#body as Uint8Array;
+        const n = Math.min(body.length - this.#bodyFill, bytes.length - i);
+        body.set(bytes.subarray(i, i + n), this.#bodyFill);
+        this.#bodyFill += n;
+        i += n;
+        if (this.#bodyFill === body.length) this.#finish(this.#request(body));
+      } else {
+        const lf = bytes.indexOf(LF, i);
+        const stop = lf < 0 ? bytes.length : lf;
+        const refusal = this.#budget(stop - i, lf >= 0);
+        if (refusal) this.#finish(refusal);
+        else if (lf < 0) {
+          this.#append(bytes.subarray(i, stop));
+          i = stop;
+        } else {
+          let line: Uint8Array;
+          if (this.#lineLength === 0) line = bytes.subarray(i, stop);
+          else {
+            this.#append(bytes.subarray(i, stop));
+            line = (this.#line as Uint8Array).subarray(0, this.#lineLength);
+          }
+          this.#lineLength = 0;
+          i = lf + 1;
+          const outcome = this.#completeLine(line);
+          if (outcome) this.#finish(outcome);
+        }
+      }
+      if (this.#outcome) {
+        this.#extra += bytes.length - i;
+        return this.#outcome;
+      }
+    }
+    return undefined;
+  }
+
+  #finish(outcome: ParseOutcome): void {
+    this.#outcome = outcome;
+    this.#phase = "done";
+    // Nothing of the head is needed any more: the request (or the refusal) carries what is.
+    this.#line = undefined;
+    this.#body = undefined;
+    this.#headers = Object.create(null) as Record<string, string>;
+    this.#seen = Object.create(null) as Record<string, true>;
+  }
+
+  /** Charges `count` more bytes of the current line (and its LF) to its part's budget. */
+  #budget(count: number, ended: boolean): ParseOutcome | undefined {
+    const limits = this.#limits;
+    if (this.#phase === "line") {
+      // The line's bytes so far, its CR included; a CR is allowed beyond the limit, nothing else.
+      if (this.#lineLength + count > limits.maxRequestLineBytes + 1) return refuse(414, "request line too long");
+      return undefined;
+    }
+    // The blank line that ends the headers ("\r" and its LF) is not a header line: it costs nothing.
+    const blank = ended && this.#lineLength + count <= 1;
+    if (!blank) this.#headerBytes += count + (ended ? 1 : 0);
+    if (this.#headerBytes > limits.maxHeaderBytes) return refuse(431, "request headers too large");
+    return undefined;
+  }
+
+  #append(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const needed = this.#lineLength + bytes.length;
+    let line = this.#line;
+    if (!line || line.length < needed) {
+      let capacity = line ? line.length : FIRST_LINE_CAPACITY;
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(capacity);
+      if (line) grown.set(line.subarray(0, this.#lineLength));
+      this.#line = line = grown;
+    }
+    line.set(bytes, this.#lineLength);
+    this.#lineLength = needed;
+  }
+
+  /** A line without its LF. */
+  #completeLine(raw: Uint8Array): ParseOutcome | undefined {
+    if (raw.length === 0 || raw[raw.length - 1] !== CR) return malformed();
+    const content = raw.subarray(0, raw.length - 1);
+    if (this.#phase === "line") {
+      // RFC 9112 2.2: empty lines before the request line are ignored.
+      if (content.length === 0) return undefined;
+      return this.#requestLine(content);
+    }
+    if (content.length === 0) return this.#endOfHeaders();
+    return this.#headerLine(content);
+  }
+
+  #decode(bytes: Uint8Array): string | undefined {
+    try {
+      return this.#text.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #requestLine(bytes: Uint8Array): ParseOutcome | undefined {
+    const text = this.#decode(bytes);
+    const m = text === undefined ? null : REQUEST_LINE.exec(text);
+    if (!m) return malformed();
+    const [, method, target, version] = m;
+    if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
+    if (REFUSED_METHODS.includes(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
+    if (!METHODS.includes(method)) return refuse(501, "method not implemented");
+    this.#method = method;
+    this.#version = version;
+    const absolute = ABSOLUTE_FORM.exec(target);
+    if (absolute) {
+      this.#target = absolute[2] === "" ? "/" : absolute[2];
+      this.#headers.host = absolute[1];
+      this.#hostFromTarget = true;
+    } else if (target.startsWith("/") || (target === "*" && method === "OPTIONS")) this.#target = target;
+    else return malformed();
+    this.#phase = "headers";
+    return undefined;
+  }
+
+  #headerLine(bytes: Uint8Array): ParseOutcome | undefined {
+    // A line that starts with white space continues the previous one (obs-fold): refused.
+    if (bytes[0] === 0x20 || bytes[0] === 0x09) return malformed();
+    const text = this.#decode(bytes);
+    if (text === undefined) return refuse(400, "a request header is not valid UTF-8");
+    const m = HEADER_LINE.exec(text);
+    if (!m || CONTROL.test(m[2])) return malformed();
+    if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
+    const name = m[1].toLowerCase();
+    if (SINGLETONS.includes(name)) {
+      if (this.#seen[name]) return refuse(400, `more than one ${m[1]} header`);
+      this.#seen[name] = true;
+      // An absolute-form target's authority wins over the Host header (RFC 9112, 3.2.2).
+      if (name === "host" && this.#hostFromTarget) return undefined;
+    }
+    this.#headers[name] = m[2];
+    return undefined;
+  }
+
+  #endOfHeaders(): ParseOutcome | undefined {
+    const headers = this.#headers;
+    if (this.#version === "HTTP/1.1" && !("host" in headers)) return refuse(400, "missing Host header");
+    const te = headers["transfer-encoding"];
+    const cl = headers["content-length"];
+    if (te !== undefined) {
+      if (cl !== undefined) return refuse(400, "both Transfer-Encoding and Content-Length");
+      return refuse(411, "chunked request bodies are not accepted; send a Content-Length");
+    }
+    let length = 0;
+    if (cl !== undefined) {
+      if (!DECIMAL.test(cl)) return refuse(400, "invalid Content-Length");
+      length = Number(cl);
+      if (length > this.#limits.maxBodyBytes) return refuse(413, `request body larger than ${this.#limits.maxBodyBytes} bytes`);
+    }
+    if (length === 0) return this.#request(undefined);
+    this.#phase = "body";
+    this.#body = new Uint8Array(length);
+    this.#bodyFill = 0;
+    return undefined;
+  }
+
+  #request(body: Uint8Array | undefined): ParseOutcome {
+    return {
+      kind: "request",
+      request: { method: this.#method, target: this.#target, version: this.#version, headers: this.#headers, body },
+    };
+  }
+}

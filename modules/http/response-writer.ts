@@ -1,0 +1,221 @@
+/*
+ * ResponseWriter: one HttpResponse onto a Tcp connection, as fast as the connection takes it and
+ * no faster, holding at most one socket's worth of encoded bytes.
+ *
+ * - The head is "HTTP/1.1 <status> <reason>", the handler's headers, then the server's own:
+ *   content-length (a fixed body) or transfer-encoding: chunked (fragments), and
+ *   connection: close. content-length, transfer-encoding and connection from the handler are
+ *   dropped. A status outside 100-599, a header name that is not a token, or a value with a
+ *   line break or NUL throws ResponseError at construction: the caller answers 500 instead.
+ * - A string body goes out as its UTF-8 bytes, a Uint8Array as it is.
+ * - An Iterable<string> body goes out chunked. pump() joins fragments until they fill what the
+ *   connection takes now (writable()), encodes them once and writes them as one chunk, so a page
+ *   of fifty fragments leaves in a few TCP segments, not fifty. If the iterator throws, what it
+ *   produced before goes out, then the head of a chunk that never comes, and pump() throws
+ *   (FragmentError): the caller aborts the connection, and the client sees a broken response
+ *   (some clients take a connection closed between chunks for a whole one; inside one, none do).
+ * - HEAD: the same head, no body; the fragments are never produced.
+ * - abandon() lets go of the fragments (a generator runs its finally blocks).
+ */
+
+import type { TcpConnection } from "../host/tcp";
+import type { TextCodec } from "../host/text-codec";
+import type { HttpResponse } from "./http-message";
+import { STATUS_TEXT } from "./response";
+
+export class ResponseError extends Error {
+  override readonly name = "ResponseError";
+}
+
+/** The body's fragments failed while being sent; the message says what they threw. */
+export class FragmentError extends Error {
+  override readonly name = "FragmentError";
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BREAK = /[\r\n\0]/;
+const SET_BY_SERVER: readonly string[] = Object.freeze(["content-length", "transfer-encoding", "connection"]);
+/** Before a chunk's data: "\r\n" ending the previous chunk, its size in hex (at most "ffff"), "\r\n". */
+const CHUNK_FRAMING = 8;
+/** A chunk is at most this long, so its size fits the framing above. */
+const MAX_CHUNK = 0xffff;
+
+type Stage = "head" | "fixed" | "chunks" | "last" | "done";
+
+export class ResponseWriter {
+  readonly status: number;
+  readonly #text: TextCodec;
+  #stage: Stage = "head";
+  /** Bytes being written, from #offset: the head, the fixed body, or the fragments' encoding. */
+  #bytes: Uint8Array | undefined;
+  #offset = 0;
+  /** The fixed body, written after the head. */
+  #fixed: Uint8Array | undefined;
+  #fragments: Iterator<string> | undefined;
+  #chunks = 0;
+  #written = 0;
+  /** What the fragments threw; raised once what they produced before it has been written. */
+  #failure: string | undefined;
+
+  constructor(response: HttpResponse, head: boolean, text: TextCodec) {
+    const status = response.status;
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw new ResponseError(`invalid status ${String(status)}`);
+    this.status = status;
+    this.#text = text;
+    let lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
+    const headers = response.headers ?? {};
+    for (const name of Object.keys(headers)) {
+      const value = String(headers[name]);
+      if (!TOKEN.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
+      if (BREAK.test(value)) throw new ResponseError(`header ${name} has a line break`);
+      if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += `${name}: ${value}\r\n`;
+    }
+    const body = response.body ?? "";
+    if (typeof body === "string" || body instanceof Uint8Array) {
+      const bytes = typeof body === "string" ? text.encode(body) : body;
+      lines += `content-length: ${bytes.length}\r\n`;
+      if (!head && bytes.length > 0) this.#fixed = bytes;
+    } else {
+      lines += "transfer-encoding: chunked\r\n";
+      // HEAD: the fragments are never asked for (a generator's body never even starts).
+      if (!head) this.#fragments = body[Symbol.iterator]();
+    }
+    this.#bytes = text.encode(`${lines}connection: close\r\n\r\n`);
+  }
+
+  /** True once every byte of the response has been handed to the connection. */
+  get done(): boolean {
+    return this.#stage === "done";
+  }
+
+  /** Bytes handed to the connection so far. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /**
+   * Writes what the connection takes now; returns true when it wrote anything. Throws
+   * FragmentError when the body's fragments fail, or whatever the connection's write throws.
+   */
+  pump(connection: TcpConnection): boolean {
+    let wrote = false;
+    for (;;) {
+      const stage = this.#stage;
+      if (stage === "done") return wrote;
+      const space = connection.writable();
+      if (stage === "head" || stage === "fixed") {
+        const bytes = this.#bytes;
+        if (!bytes) {
+          this.#next();
+          continue;
+        }
+        if (space <= 0) return wrote;
+        const n = Math.min(bytes.length - this.#offset, space);
+        connection.write(this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
+        this.#advance(n);
+        wrote = true;
+      } else if (stage === "chunks") {
+        if (space <= CHUNK_FRAMING) return wrote;
+        if (!this.#bytes && this.#failure !== undefined) this.#fail(connection);
+        if (!this.#bytes && !this.#produce(space - CHUNK_FRAMING)) {
+          if (this.#failure !== undefined) this.#fail(connection);
+          this.#stage = "last";
+          continue;
+        }
+        const bytes = this.#bytes as Uint8Array;
+        const n = Math.min(bytes.length - this.#offset, space - CHUNK_FRAMING, MAX_CHUNK);
+        const framing = this.#text.encode(`${this.#chunks++ ? "\r\n" : ""}${n.toString(16)}\r\n`);
+        connection.write(framing, this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
+        this.#written += framing.length;
+        this.#advance(n);
+        wrote = true;
+      } else {
+        const last = this.#chunks ? "\r\n0\r\n\r\n" : "0\r\n\r\n";
+        if (space < last.length) return wrote;
+        connection.write(this.#text.encode(last));
+        this.#written += last.length;
+        this.#stage = "done";
+        wrote = true;
+      }
+    }
+  }
+
+  /** Opens a chunk that never comes (there is room: the caller checked), then throws. */
+  #fail(connection: TcpConnection): never {
+    const open = this.#text.encode(`${this.#chunks ? "\r\n" : ""}1\r\n`);
+    connection.write(open);
+    this.#written += open.length;
+    this.#stage = "done";
+    throw new FragmentError(this.#failure as string);
+  }
+
+  /** The stage after the head (or the fixed body) has gone out. */
+  #next(): void {
+    if (this.#stage === "head" && this.#fixed) {
+      this.#stage = "fixed";
+      this.#bytes = this.#fixed;
+      this.#fixed = undefined;
+    } else this.#stage = this.#stage === "head" && this.#fragments ? "chunks" : "done";
+  }
+
+  #advance(n: number): void {
+    this.#offset += n;
+    this.#written += n;
+    if (this.#bytes && this.#offset >= this.#bytes.length) {
+      this.#bytes = undefined;
+      this.#offset = 0;
+    }
+  }
+
+  /**
+   * Joins fragments until they make at least `target` UTF-16 units (so at least that many
+   * bytes), and encodes them once. False when the fragments have ended.
+   */
+  #produce(target: number): boolean {
+    const iterator = this.#fragments;
+    if (!iterator) return false;
+    const parts: string[] = [];
+    let length = 0;
+    while (length < target) {
+      let step: IteratorResult<string>;
+      try {
+        step = iterator.next();
+      } catch (e) {
+        // What came before the failure still goes out: the client sees the page up to there,
+        // then a connection closed before the last chunk.
+        this.#fragments = undefined;
+        this.#failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        break;
+      }
+      if (step.done) {
+        this.#fragments = undefined;
+        break;
+      }
+      if (typeof step.value !== "string") {
+        this.abandon();
+        throw new FragmentError("a body fragment is not a string");
+      }
+      if (step.value.length === 0) continue;
+      parts.push(step.value);
+      length += step.value.length;
+    }
+    if (length === 0) return false;
+    this.#bytes = this.#text.encode(parts.length === 1 ? parts[0] : parts.join(""));
+    this.#offset = 0;
+    return true;
+  }
+
+  /** Stops: lets go of the fragments (a generator runs its finally blocks). */
+  abandon(): void {
+    const fragments = this.#fragments;
+    this.#fragments = undefined;
+    this.#bytes = undefined;
+    this.#fixed = undefined;
+    this.#stage = "done";
+    try {
+      fragments?.return?.();
+    } catch {
+      // A generator that throws while closing has nothing more to send anyway.
+    }
+  }
+}
