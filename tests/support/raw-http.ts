@@ -24,10 +24,16 @@ export function parseReply(text: string): RawReply {
   return { text, status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0), headers, body: end < 0 ? "" : text.slice(end + 4) };
 }
 
+/** The host and TCP port of an http:// URL; URL leaves `port` empty when it is the default, 80. */
+export function endpoint(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: u.port === "" ? 80 : Number(u.port) };
+}
+
 export function rawRequest(url: string, payload: string | Buffer, timeoutMs = 15_000): Promise<RawReply> {
-  const { hostname, port } = new URL(url);
+  const { host, port } = endpoint(url);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = connect(port, host);
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();

@@ -1,0 +1,126 @@
+/*
+ * Black box, part 2: the web server's limits on a device (README.md, "The web server"), over
+ * raw sockets: the request line, the header lines, the body, the connection budget and the
+ * request timeout. The device's limits are fixed (modules/http/limits.ts), so the timeout test
+ * waits the device's whole 10 s. After every test the device must serve the next client; one
+ * that broke the budget is given time to recover so that its failure does not become the next
+ * test's.
+ */
+
+import * as assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { endpoint, parseReply, type RawReply } from "../support/raw-http";
+import { device, hostHeader, raw, waitUntilServing } from "./device";
+
+/** The device's request timeout (HTTP_LIMITS.requestTimeoutMs), documented as 10 s. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** What "at once" means for a refusal that needs no body: well under the request timeout. */
+const PROMPT_MS = 3000;
+
+interface Held {
+  socket: Socket;
+  reply: Promise<RawReply>;
+  closedAt: Promise<number>;
+}
+
+/** A connection left open for the test to write to; dropped by us after giveUpMs at the latest. */
+function open(giveUpMs = REQUEST_TIMEOUT_MS + 10_000): Promise<Held> {
+  const { host, port } = endpoint(device().url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host);
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => undefined);
+    const giveUp = setTimeout(() => socket.destroy(), giveUpMs);
+    const closed = new Promise<void>((r) =>
+      socket.once("close", () => {
+        clearTimeout(giveUp);
+        r();
+      }),
+    );
+    socket.once("connect", () =>
+      resolve({ socket, reply: closed.then(() => parseReply(Buffer.concat(chunks).toString("utf8"))), closedAt: closed.then(() => Date.now()) }),
+    );
+    socket.once("error", reject);
+  });
+}
+
+function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  return work.then((value) => ({ value, ms: Date.now() - started }));
+}
+
+describe("device: the web server's limits", function () {
+  this.timeout(60_000);
+
+  afterEach(async function () {
+    // A test that held or broke connections must not fail the next one too.
+    if (!(await waitUntilServing(REQUEST_TIMEOUT_MS + 5000))) throw new Error("the device stopped serving GET /data");
+  });
+
+  it("a request line over 512 bytes: 414", async () => {
+    const reply = await raw(`GET /${"p".repeat(600)} HTTP/1.1\r\nHost: ${hostHeader()}\r\n\r\n`);
+    assert.equal(reply.status, 414, `got ${JSON.stringify(reply.text.slice(0, 120))}`);
+  });
+
+  it("header lines over 2048 bytes: 431 (and just under: 200)", async () => {
+    const fits = await raw(`GET /data HTTP/1.1\r\nHost: ${hostHeader()}\r\nX-Pad: ${"p".repeat(1900)}\r\n\r\n`);
+    assert.equal(fits.status, 200, `got ${JSON.stringify(fits.text.slice(0, 120))}`);
+    const over = await raw(`GET /data HTTP/1.1\r\nHost: ${hostHeader()}\r\nX-Pad: ${"p".repeat(2100)}\r\n\r\n`);
+    assert.equal(over.status, 431, `got ${JSON.stringify(over.text.slice(0, 120))}`);
+  });
+
+  it("a Content-Length over 4096: 413 at once, without waiting for a body that never comes (not 408)", async () => {
+    const held = await open();
+    held.socket.write(`POST /api/config HTTP/1.1\r\nHost: ${hostHeader()}\r\nContent-Type: application/json\r\nContent-Length: 999999\r\n\r\n{}`);
+    const { value: reply, ms } = await timed(held.reply);
+    assert.equal(reply.status, 413, `answered ${reply.status} after ${ms} ms: ${reply.text.slice(0, 120)}`);
+    assert.ok(ms < PROMPT_MS, `413 took ${ms} ms`);
+  });
+
+  it("a body over 4096 bytes that is sent whole: 413", async () => {
+    const body = "a".repeat(5000);
+    const reply = await raw(`POST /api/config HTTP/1.1\r\nHost: ${hostHeader()}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.equal(reply.status, 413, `got ${JSON.stringify(reply.text.slice(0, 120))}`);
+  });
+
+  it("a chunked request body: 411", async () => {
+    const reply = await raw(
+      `POST /api/config HTTP/1.1\r\nHost: ${hostHeader()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+    );
+    assert.equal(reply.status, 411, `got ${JSON.stringify(reply.text.slice(0, 120))}`);
+  });
+
+  it("bare \\n line endings: 400 with a JSON error", async () => {
+    const reply = await raw(`GET /data HTTP/1.1\nHost: ${hostHeader()}\n\n`);
+    assert.equal(reply.status, 400, `got ${JSON.stringify(reply.text.slice(0, 120))}`);
+    assert.deepEqual(JSON.parse(reply.body), { error: "malformed request" });
+  });
+
+  it("the 5th connection at once: 503 with Retry-After: 1, and the four held ones are still served", async () => {
+    const held = await Promise.all([0, 1, 2, 3].map(() => open()));
+    try {
+      for (const h of held) h.socket.write("GET /data HTTP/1.1\r\n");
+      await delay(200);
+      const extra = await raw(`GET /data HTTP/1.1\r\nHost: ${hostHeader()}\r\n\r\n`);
+      assert.equal(extra.status, 503, `got ${JSON.stringify(extra.text.slice(0, 120))}`);
+      assert.equal(extra.headers["retry-after"], "1");
+      assert.match(extra.body, /too many connections/);
+      held[0].socket.write(`Host: ${hostHeader()}\r\n\r\n`);
+      const first = await held[0].reply;
+      assert.equal(first.status, 200, `got ${JSON.stringify(first.text.slice(0, 120))}`);
+      assert.match(first.body, /"Key 0":"0"/);
+    } finally {
+      for (const h of held) h.socket.destroy();
+    }
+  });
+
+  it("a half-sent request: 408 once the request timeout (10 s) is up, and its slot is freed", async () => {
+    const half = await open();
+    half.socket.write("GET /da");
+    const { value: reply, ms } = await timed(half.reply);
+    assert.equal(reply.status, 408, `answered ${JSON.stringify(reply.text.slice(0, 120))} after ${ms} ms`);
+    assert.ok(ms >= REQUEST_TIMEOUT_MS - 1000 && ms < REQUEST_TIMEOUT_MS + 5000, `408 after ${ms} ms`);
+  });
+});

@@ -1,0 +1,79 @@
+/*
+ * Reads the XS instrumentation a debug build of the app prints in the Moddable simulator.
+ *
+ * In a debug build (mcconfig -d) the simulator samples its instruments about once a second
+ * (build/simulators/modules/screen.c) and XS sends each sample to xsbug; with no xsbug
+ * connected it prints them instead (xs/sources/xsDebug.c, fxDescribeInstrumentation and
+ * fxSampleInstrumentation):
+ *   instruments key: Pixels drawn,Frames drawn,...,Chunk used,Chunk available,Slot used,...
+ *   instruments: 0,0,...,31744,65536,52384,98304,...
+ * Each sample resets the counters that count per interval (garbage collections, network bytes,
+ * promises settled, floating-point operations; the stack's peak): those are per second, the
+ * rest are levels. A release build has no instrumentation at all. The XS figures are the machine's counters at
+ * the moment of the sample, not live sizes after a collection: "Chunk used" and "Slot used"
+ * count what is allocated, garbage included, until the next collection shrinks them; "Chunk
+ * available"/"Slot available" are what the heap has taken from the system. Slots are counted
+ * in bytes of this host's txSlot (32 on 64-bit Linux, 16 on the ESP32).
+ */
+
+export type Sample = Readonly<Record<string, number>>;
+
+export class InstrumentReader {
+  #names: string[] | undefined;
+  readonly samples: Sample[] = [];
+
+  /** Feeds one line of mcsim's output; returns true when it was an instruments line. */
+  line(text: string): boolean {
+    const key = /^instruments key: (.*)$/.exec(text);
+    if (key) {
+      this.#names = key[1].split(",").map((n) => n.trim());
+      return true;
+    }
+    const values = /^instruments: ([-0-9,]+)\s*$/.exec(text);
+    if (!values || !this.#names) return false;
+    const numbers = values[1].split(",").map(Number);
+    const sample: Record<string, number> = {};
+    this.#names.forEach((name, i) => (sample[name] = numbers[i]));
+    this.samples.push(Object.freeze(sample));
+    return true;
+  }
+
+  get described(): boolean {
+    return this.#names !== undefined;
+  }
+}
+
+/** The figures worth printing, in the order printed; `counter` ones are reset by every sample. */
+export const HEAP_FIGURES: readonly { name: string; counter: boolean }[] = Object.freeze([
+  { name: "Chunk used", counter: false },
+  { name: "Chunk available", counter: false },
+  { name: "Slot used", counter: false },
+  { name: "Slot available", counter: false },
+  { name: "Stack used", counter: false },
+  { name: "Keys used", counter: false },
+  { name: "Modules loaded", counter: false },
+  { name: "Network sockets", counter: false },
+  { name: "Timers", counter: false },
+  { name: "Garbage collections", counter: true },
+  { name: "Network bytes read", counter: true },
+  { name: "Network bytes written", counter: true },
+]);
+
+export interface HeapSummary {
+  name: string;
+  counter: boolean;
+  /** The last sample before the load. */
+  idle: number | undefined;
+  /** While the requests ran: the highest sample of a level, the sum of a counter. */
+  during: number | undefined;
+  /** The last sample after the load had settled. */
+  after: number | undefined;
+}
+
+export function summarize(idle: Sample | undefined, during: readonly Sample[], after: Sample | undefined): HeapSummary[] {
+  return HEAP_FIGURES.map(({ name, counter }) => {
+    const values = during.map((s) => s[name]).filter((v) => v !== undefined);
+    const combined = values.length === 0 ? undefined : counter ? values.reduce((a, b) => a + b, 0) : Math.max(...values);
+    return { name, counter, idle: idle?.[name], during: combined, after: after?.[name] };
+  });
+}

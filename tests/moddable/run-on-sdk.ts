@@ -1,0 +1,365 @@
+/*
+ * `npm run test:moddable`: the app on the real Moddable SDK. Opt-in; CI never needs the SDK.
+ *
+ *   MODDABLE=/path/to/moddable PATH=node_modules/.bin:$MODDABLE/build/bin/lin/release:$PATH npm run test:moddable [-- --release-only]
+ *
+ * Without $MODDABLE (or with an SDK whose Linux tools are not built) it says so in one line and
+ * exits 0. Otherwise, and failing (exit 1) when any step does:
+ * 1. builds the app for `lin` with mcconfig (release), in .build/moddable/ (git-ignored, kept so
+ *    that the next run only rebuilds what changed), with `http_port=<a free port>` on the
+ *    command line; see sdk-build.ts for how and why;
+ * 2. fails when xsl warns about one of OUR modules ("### warning: <module>: ...: not frozen" or
+ *    "no const": preloading left it writable); the SDK's own warnings are listed, not counted;
+ * 3. starts mcsim headless on it (mcsim.ts), waits for "listening on http://HOST:PORT" and takes
+ *    the port from that line (the app may not honour http_port yet);
+ * 4. runs the black-box specs (device-*.spec.ts, through device.ts) against it with mocha in this
+ *    process, the restart test stopping and starting mcsim over the same Preference file;
+ * 5. times 20 sequential GET / and 50 GET /data (wall ms on loopback, as a client sees them);
+ * 6. unless --release-only: builds the debug variant (mcconfig -d), runs it with no xsbug, and
+ *    reads the XS instrumentation it prints (instrumentation.ts) before, during and after the
+ *    same requests;
+ * 7. prints a summary: build times, xsl warnings, failing tests, timings, heap figures.
+ * mcsim and its Xvfb are stopped on every path out, SIGINT and SIGTERM included.
+ */
+
+import Mocha from "mocha";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { setTimeout as delay } from "node:timers/promises";
+import { useDevice, type DeviceUnderTest } from "./device";
+import { InstrumentReader, summarize, type HeapSummary, type Sample } from "./instrumentation";
+import { startMcsim, type Mcsim } from "./mcsim";
+import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
+
+const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts"];
+const BOOT_TIMEOUT_MS = 60_000;
+const PAGE_RUNS = 20;
+const DATA_RUNS = 50;
+
+const { values: options } = parseArgs({ options: { "release-only": { type: "boolean", default: false } }, strict: true });
+const startedAt = performance.now();
+
+function say(line: string): void {
+  process.stdout.write(`[test:moddable] ${line}\n`);
+}
+
+// ---- Opt-in: no SDK, nothing to do ----------------------------------------------------------
+
+const moddable = process.env.MODDABLE;
+const mcconfig = moddable ? join(moddable, "build/bin/lin/release/mcconfig") : "";
+if (!moddable || !existsSync(mcconfig)) {
+  say(
+    `skipped: ${moddable ? `${mcconfig} not found` : "$MODDABLE is not set"} (needs the Moddable SDK with its Linux tools built; see README.md, "On the device")`,
+  );
+  process.exit(0);
+}
+const mcsimPath = join(moddable, "build/bin/lin/release/mcsim");
+const missing = ["xvfb-run", "stdbuf", "make"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+if (process.platform !== "linux" || missing.length > 0 || !existsSync(mcsimPath)) {
+  say(`cannot run: ${process.platform !== "linux" ? "Linux only (mcsim for lin)" : missing.length ? `not on PATH: ${missing.join(", ")}` : `${mcsimPath} not found`}`);
+  process.exit(1);
+}
+const sdkVersion = existsSync(join(moddable, "tools/VERSION")) ? readFileSync(join(moddable, "tools/VERSION"), "utf8").trim() : "unknown";
+
+// ---- Everything this run starts, stopped on every way out -----------------------------------
+
+const runDir = mkdtempSync(join(tmpdir(), "iot-sdk-run-"));
+const outputDir = join(ROOT, ".build/moddable");
+mkdirSync(outputDir, { recursive: true });
+const running = new Set<Mcsim>();
+process.on("exit", () => {
+  for (const sim of running) sim.stopNow();
+});
+let interrupted = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    // A second signal while stopping: stop waiting.
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say(`${signal}: stopping mcsim`);
+    void Promise.race([Promise.all([...running].map((sim) => sim.stop())), delay(10_000)]).finally(() => {
+      for (const sim of running) sim.stopNow();
+      rmSync(runDir, { recursive: true, force: true });
+      process.exit(130);
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** One simulator session over one Preference folder; restart() keeps the folder. */
+class Session {
+  sim: Mcsim | undefined;
+  port = 0;
+  starts = 0;
+  readonly lines: string[] = [];
+
+  constructor(
+    readonly goal: BuildGoal,
+    readonly build: BuildResult,
+    readonly xsbugPort: number,
+    readonly onLine: (line: string) => void = () => undefined,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.starts++;
+    const sim = startMcsim({
+      mcsim: mcsimPath,
+      mcSo: this.build.mcSo,
+      home: join(runDir, `home-${this.goal}`),
+      logPath: join(runDir, `mcsim-${this.goal}-${this.starts}.log`),
+      xsbugPort: this.xsbugPort,
+    });
+    running.add(sim);
+    this.sim = sim;
+    sim.onLine((line) => {
+      this.lines.push(line);
+      this.onLine(line);
+    });
+    const started = performance.now();
+    this.port = await sim.waitForListening(BOOT_TIMEOUT_MS);
+    say(`mcsim (${this.goal}) listening on port ${this.port} after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  async stop(): Promise<void> {
+    const sim = this.sim;
+    this.sim = undefined;
+    if (!sim) return;
+    await sim.stop();
+    running.delete(sim);
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+}
+
+// ---- Steps -----------------------------------------------------------------------------------
+
+interface TestOutcome {
+  passes: number;
+  failures: { title: string; message: string }[];
+  pending: string[];
+}
+
+async function runSpecs(): Promise<TestOutcome> {
+  const mocha = new Mocha({ reporter: "spec", timeout: 60_000 });
+  for (const spec of SPECS) mocha.addFile(join(import.meta.dirname, spec));
+  await mocha.loadFilesAsync();
+  const outcome: TestOutcome = { passes: 0, failures: [], pending: [] };
+  await new Promise<void>((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on("pass", () => outcome.passes++);
+    runner.on("pending", (test) => outcome.pending.push(test.fullTitle()));
+    runner.on("fail", (test, error: Error) => outcome.failures.push({ title: test.fullTitle(), message: oneLine(error) }));
+  });
+  return outcome;
+}
+
+/** An assertion's message on one line, without mocha's "+ expected - actual" diff. */
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !/^\+ expected/.test(l));
+  const joined = lines.join(" ");
+  return joined.length > 300 ? `${joined.slice(0, 300)}…` : joined;
+}
+
+interface Timing {
+  path: string;
+  runs: number;
+  ms: number[];
+  bytes: number;
+}
+
+async function timeGets(url: string, path: string, runs: number): Promise<Timing> {
+  const ms: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const res = await fetch(`${url}${path}`);
+    const body = await res.arrayBuffer();
+    ms.push(performance.now() - started);
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+    bytes = body.byteLength;
+  }
+  return { path, runs, ms, bytes };
+}
+
+function stats(ms: number[]): string {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return `median ${median.toFixed(1)}  min ${sorted[0].toFixed(1)}  max ${sorted[sorted.length - 1].toFixed(1)}`;
+}
+
+async function build(goal: BuildGoal, port: number): Promise<BuildResult> {
+  const preferenceDir = join(runDir, `preferences-${goal}`);
+  mkdirSync(preferenceDir, { recursive: true });
+  say(`building the app (${goal}) into ${outputDir}`);
+  const result = await buildApp({
+    moddable: moddable!,
+    goal,
+    outputDir,
+    preferenceDir,
+    config: { http_port: String(port) },
+    progress: (line) => say(`  ${line}`),
+  });
+  say(`  ${result.ok ? "built" : `FAILED: ${result.error}`} (mcconfig ${result.seconds.mcconfig.toFixed(1)} s, make ${result.seconds.make.toFixed(1)} s)`);
+  if (!result.ok) process.stdout.write(`${result.log.split("\n").slice(-40).join("\n")}\n`);
+  return result;
+}
+
+/** Lines the app logged as errors while it ran, and any line where it failed to start. */
+function appErrors(lines: readonly string[]): string[] {
+  return lines.filter((l) => /^ERROR |failed to start|exception|# Break/i.test(l));
+}
+
+// ---- The run ---------------------------------------------------------------------------------
+
+const problems: string[] = [];
+const report: string[] = [];
+let outcome: TestOutcome | undefined;
+const timings: Timing[] = [];
+let heap: HeapSummary[] | undefined;
+let heapNote = "";
+const builds: BuildResult[] = [];
+const errorLines: string[] = [];
+
+try {
+  const xsbugPort = await freePort(); // Closed again at once: nothing listens there.
+  const httpPort = await freePort();
+
+  // Release: the suite and the timings.
+  const release = await build("release", httpPort);
+  builds.push(release);
+  if (!release.ok) problems.push(`release build: ${release.error}`);
+  else {
+    const session = new Session("release", release, xsbugPort);
+    try {
+      await session.start();
+      if (session.port !== httpPort) report.push(`note: the app listens on port ${session.port}, not on http_port=${httpPort} given to mcconfig`);
+      const dut: DeviceUnderTest = {
+        get url() {
+          return session.url;
+        },
+        restart: () => session.restart(),
+      };
+      useDevice(dut);
+      process.env.IOT_DEVICE_URL = session.url;
+      outcome = await runSpecs();
+      if (outcome.failures.length) problems.push(`${outcome.failures.length} black-box test(s) failed`);
+      say(`timing ${PAGE_RUNS} GET / and ${DATA_RUNS} GET /data, one after another`);
+      timings.push(await timeGets(session.url, "/", PAGE_RUNS));
+      timings.push(await timeGets(session.url, "/data", DATA_RUNS));
+    } catch (e) {
+      problems.push(`release run: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      useDevice(undefined);
+      errorLines.push(...appErrors(session.lines).map((l) => `release: ${l}`));
+      await session.stop();
+    }
+  }
+
+  // Debug: the heap, from the instrumentation a debug build prints when no xsbug is connected.
+  if (options["release-only"]) heapNote = "skipped (--release-only)";
+  else {
+    const debug = await build("debug", httpPort);
+    builds.push(debug);
+    if (!debug.ok) problems.push(`debug build: ${debug.error}`);
+    else {
+      const reader = new InstrumentReader();
+      const session = new Session("debug", debug, xsbugPort, (line) => reader.line(line));
+      try {
+        await session.start();
+        // Two samples after boot, so the idle figure is one the app has settled into.
+        const booted = reader.samples.length;
+        const deadline = Date.now() + 5000;
+        while (reader.samples.length < booted + 2 && Date.now() < deadline) await delay(100);
+        if (!reader.described) heapNote = "the debug build printed no instrumentation (is an xsbug listening on the port it was given?)";
+        else {
+          const idle: Sample | undefined = reader.samples.at(-1);
+          const from = reader.samples.length;
+          await timeGets(session.url, "/", PAGE_RUNS);
+          await timeGets(session.url, "/data", DATA_RUNS);
+          await delay(1500);
+          const during = reader.samples.slice(from);
+          await delay(1500);
+          heap = summarize(idle, during, reader.samples.at(-1));
+          heapNote = `${reader.samples.length} samples, about one a second; load = ${PAGE_RUNS} GET / + ${DATA_RUNS} GET /data`;
+        }
+      } catch (e) {
+        problems.push(`debug run: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        errorLines.push(...appErrors(session.lines).map((l) => `debug: ${l}`));
+        await session.stop();
+      }
+    }
+  }
+} catch (e) {
+  problems.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+}
+
+// ---- Summary ---------------------------------------------------------------------------------
+
+const out: string[] = ["", "==== test:moddable summary ====", `SDK ${sdkVersion} at ${moddable}; build folder ${outputDir}; run folder ${runDir}`];
+for (const b of builds) out.push(`build ${b.goal}: ${b.ok ? "ok" : "FAILED"}, mcconfig ${b.seconds.mcconfig.toFixed(1)} s + make ${b.seconds.make.toFixed(1)} s`);
+const warnings = new Map<string, boolean>();
+for (const b of builds) for (const w of b.warnings) warnings.set(w.line, w.ours);
+const ours = [...warnings].filter(([, mine]) => mine).map(([line]) => line);
+const theirs = [...warnings].filter(([, mine]) => !mine).map(([line]) => line);
+out.push(`xsl warnings in our modules: ${ours.length}${ours.length ? " (each fails the run)" : ""}`);
+for (const line of ours) out.push(`  ${line}`);
+out.push(`xsl warnings in SDK modules (not counted): ${theirs.length}`);
+for (const line of theirs) out.push(`  ${line}`);
+if (ours.length) problems.push(`xsl: ${ours.length} warning(s) about our modules`);
+if (outcome) {
+  out.push(`black-box suite on mcsim: ${outcome.passes} passing, ${outcome.failures.length} failing, ${outcome.pending.length} pending`);
+  for (const f of outcome.failures) out.push(`  FAIL ${f.title}\n       ${f.message}`);
+  for (const p of outcome.pending) out.push(`  skipped ${p}`);
+}
+out.push(...report);
+if (timings.length) {
+  out.push("timings (release build, wall ms, sequential requests over loopback, each on a new connection):");
+  for (const t of timings) out.push(`  GET ${t.path.padEnd(5)} x${String(t.runs).padEnd(3)} ${stats(t.ms)}  (${t.bytes} bytes)`);
+  // modules/network/socket/lin/modSocket.c: why these are not a device's figures.
+  out.push("  (mcsim polls accept() every 50 ms and reports a socket writable on a 20 ms timer, so each fragment of a response waits a tick: compare commits, not devices)");
+}
+out.push(`heap (debug build, XS instrumentation): ${heapNote}`);
+if (heap) {
+  out.push(`  ${"figure".padEnd(27)} ${"idle".padStart(8)} ${"during load".padStart(12)} ${"after".padStart(8)}`);
+  const show = (v: number | undefined, width: number): string => (v === undefined ? "-" : String(v)).padStart(width);
+  for (const h of heap)
+    out.push(`  ${(h.counter ? `${h.name} (/s)` : h.name).padEnd(27)} ${show(h.idle, 8)} ${show(h.during, 12)}${h.counter ? " total" : "   max"} ${show(h.after, 8)}`);
+  out.push("  Chunk/Slot/Stack in bytes; Slot bytes are 32-byte slots here (64-bit Linux), 16 bytes each on the ESP32.");
+  out.push("  Levels are read between collections (garbage included), not after one; (/s) figures count per sample.");
+}
+if (errorLines.length) {
+  out.push(`errors the app printed (${errorLines.length}):`);
+  for (const l of errorLines.slice(0, 30)) out.push(`  ${l}`);
+}
+out.push(`total ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+out.push(problems.length ? `FAILED:\n${problems.map((p) => `  - ${p}`).join("\n")}` : "OK");
+process.stdout.write(`${out.join("\n")}\n`);
+
+for (const sim of running) await sim.stop();
+if (problems.length === 0) rmSync(runDir, { recursive: true, force: true });
+else say(`kept ${runDir} (mcsim logs, Preference files) for a look`);
+process.exit(problems.length ? 1 : 0);
