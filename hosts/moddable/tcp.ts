@@ -11,14 +11,16 @@
  * - writable() is write() with no argument: lwIP's tcp_sndbuf. write() passes the chunks to one
  *   socket write (lwIP copies them); more than fits throws, as the contract says.
  * - Disconnect (-1) and error (-2) end the connection: closed() once, then the socket is closed
- *   to release it. An exception from a listener closes the connection instead of reaching the
- *   native callback, where it would be unhandled.
+ *   to release it where the platform wants that (lwIP); the Linux simulator destroys it itself,
+ *   and closing it from inside that callback would free it twice. An exception from a listener
+ *   closes the connection instead of reaching the native callback, where it would be unhandled.
  * - Connect errors have no reason here (the socket only says -2): the words are the device's.
  * - The peer's address is get("REMOTE_IP"); the Linux simulator's answer is unreliable (it
  *   formats the wrong structure), so per-address limits there are per connection.
  */
 
 import { Listener, Socket } from "socket";
+import { closeOnDisconnect } from "hosts/moddable/platform";
 import type { Tcp, TcpClientEvents, TcpConnectOptions, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
 import type { ListenerClass, SocketClass, SocketMessage, TcpSocketInstance } from "./types/socket";
 
@@ -70,7 +72,8 @@ class ModdableConnection implements TcpConnection {
       } else if (message === WRITABLE) events?.writable();
       else if (message < 0) {
         const error = this.#up ? (message === -2 ? "connection dropped" : undefined) : "no connection (host unreachable, unknown or refusing)";
-        this.#release();
+        if (closeOnDisconnect) this.#release();
+        else this.#closed = true;
         events?.closed(error);
       }
     } catch {

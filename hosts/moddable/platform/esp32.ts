@@ -38,6 +38,15 @@ function ffi(): FFI {
 
 export const platformName: string = "esp32";
 
+/**
+ * Whether the app closes a socket its peer disconnected: lwIP keeps it until close() (the SDK's
+ * http does the same); the Linux simulator destroys it itself right after the callback, and a
+ * close() from inside that callback frees it twice (modules/network/socket/lin/modSocket.c).
+ */
+export const closeOnDisconnect: boolean = true;
+
+export const canRestart: boolean = true;
+
 export const hasRadio: boolean = true;
 
 export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = Object.freeze({

@@ -20,6 +20,15 @@ import type { OtaClass } from "../updater";
 
 export const platformName: string = "moddable-simulator";
 
+/**
+ * Whether the app closes a socket its peer disconnected: lwIP keeps it until close() (the SDK's
+ * http does the same); the Linux simulator destroys it itself right after the callback, and a
+ * close() from inside that callback frees it twice (modules/network/socket/lin/modSocket.c).
+ */
+export const closeOnDisconnect: boolean = false;
+
+export const canRestart: boolean = false;
+
 export const hasRadio: boolean = false;
 
 export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = undefined;
