@@ -100,6 +100,18 @@ describe("manifest.json (the device build)", () => {
     }
   });
 
+  // hosts/simulated/ (the simulator's radio air, app slots and boot record) and hosts/node/ are the
+  // simulator's: the firmware must not carry them, neither through the manifest nor through an import.
+  it("keeps the simulator's files out of the firmware: never in the manifest, never imported by modules/", () => {
+    const named = [...Object.values(manifest.modules), ...Object.values(manifest.platforms).flatMap((p) => Object.values(p.modules ?? {}))];
+    for (const source of named) assert.ok(!/^\.\/hosts\/(?:simulated|node)\//.test(source), `manifest.json names ${source}`);
+    for (const file of filesUnder(join(ROOT, "modules"))) {
+      const text = readFileSync(join(ROOT, file), "utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\b[^"']*["']([^"']+)["']/gm))
+        assert.ok(!resolve(ROOT, dirname(file), m[1]).startsWith(join(ROOT, "hosts")), `${file} imports ${m[1]}: modules/ never reaches into hosts/`);
+    }
+  });
+
   // mcconfig matches preload wildcards against .js files only, so each core module is named:
   // a new file left off the list would silently build its tables in RAM at every boot.
   it("preloads every module of modules/ by name, and neither the app nor the boot module", () => {
