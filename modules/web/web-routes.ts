@@ -63,7 +63,8 @@ function configView(config: Config): Record<string, unknown> {
 
 /** Turns the form's fields into config changes: an empty password field keeps the saved one. */
 function formChanges(config: Config, form: Record<string, string>): Record<string, unknown> {
-  const changes: Record<string, unknown> = {};
+  // No prototype, like parseForm's: a field named "constructor" must not meet the device's frozen Object.prototype.
+  const changes = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(form)) {
     if (name.startsWith("clear:")) {
       const key = name.slice(6);
