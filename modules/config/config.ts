@@ -31,14 +31,14 @@ export interface SecretHasher {
 }
 
 /** Salts from Math.random: only for a host with no better source (the manager passes the host's). */
-const defaultHasher: SecretHasher = {
-  hash(clear) {
+const defaultHasher: SecretHasher = Object.freeze({
+  hash(clear: string) {
     const salt = new Uint8Array(16);
     for (let i = 0; i < salt.length; i++) salt[i] = Math.floor(Math.random() * 256);
     return hashPassword(clear, salt);
   },
-  matches: (clear, stored) => verifyPassword(clear, stored),
-};
+  matches: (clear: string, stored: string) => verifyPassword(clear, stored),
+});
 
 export class Config {
   readonly #record: AtomicRecord;

@@ -79,6 +79,8 @@ function* configField(config: Config, key: string): Generator<string> {
   const extra = key === "wifi_ssid" || key === "wifi_fallback_ssid" ? ` list="ssid-list"` : "";
   yield `<input class="form-control" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${extra}>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(configField.prototype);
 
 export function* renderPage(model: PageModel): Generator<string> {
   const title = escapeHtml(model.title);
@@ -131,3 +133,5 @@ export function* renderPage(model: PageModel): Generator<string> {
   yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-secondary" type="button" id="reboot">Restart</button> <button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">A factory reset erases every setting (WiFi included) and restarts into setup mode.</p></div></section>`;
   yield `</main></body></html>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(renderPage.prototype);
