@@ -25,9 +25,9 @@ import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-cl
 import type { HttpHandler, HttpRequest, HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
-import type { Slot } from "../../modules/ota/boot-record";
+import type { Slot } from "../../hosts/simulated/boot-record";
 import { OtaJob } from "../../modules/ota/ota-job";
-import { SlotUpdater, type PartitionStore } from "../../modules/ota/slot-updater";
+import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-updater";
 import { FakeRadio } from "../../tests/support/fake-radio";
 import { jsonRequest, request } from "../../tests/support/http-request";
 import { MemoryStorage } from "../../tests/support/memory-storage";

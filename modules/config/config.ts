@@ -199,7 +199,9 @@ export class Config {
   }
 
   #persist(values: ReadonlyMap<string, ConfigValue>): void {
-    const out: Record<string, unknown> = {};
+    // No prototype: on the device Object.prototype is frozen, and assigning a key named like one
+    // of its members ("constructor", "valueOf") to a plain object throws instead of adding it.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [key, value] of this.#orphans) out[key] = value;
     for (const [key, value] of values) out[key] = value;
     try {
@@ -212,7 +214,7 @@ export class Config {
 
   /** The config without secrets: what a browser or an API client may see. */
   publicValues(): Record<string, ConfigValue> {
-    const out: Record<string, ConfigValue> = {};
+    const out = Object.create(null) as Record<string, ConfigValue>; // any key may be an app key: see #persist
     for (const [key, value] of this.#values) if (!this.#specs.get(key)?.secret) out[key] = value;
     return out;
   }

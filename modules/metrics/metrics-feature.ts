@@ -71,45 +71,46 @@ export class MetricsFeature implements Feature {
   }
 
   #scrape(): HttpResponse {
-    return { status: 200, headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff" }, body: this.#lines() };
-  }
-
-  *#lines(): Generator<string> {
     const context = this.#context;
-    if (!context) return;
-    const status = context.status();
-    yield `${familyHead("iot_up", "gauge", "1 while the device answers.")}iot_up 1\n`;
-    yield `${familyHead("iot_uptime_seconds", "gauge", "Seconds since the app started.")}iot_uptime_seconds ${sampleValue(Number(status.uptime) || 0)}\n`;
-    const info = series("iot_info", {
-      version: String(status.version ?? ""),
-      framework: FRAMEWORK_VERSION,
-      platform: String(status.platform ?? ""),
-      hostname: String(status.hostname ?? ""),
-    });
-    yield `${familyHead("iot_info", "gauge", "The device's version, framework, platform and hostname.")}${info} 1\n`;
-    if (typeof status.freeMemory === "number")
-      yield `${familyHead("iot_free_memory_bytes", "gauge", "Free heap, in bytes.")}iot_free_memory_bytes ${sampleValue(status.freeMemory)}\n`;
-    const rssi = context.network().rssi;
-    if (typeof rssi === "number") yield `${familyHead("iot_wifi_rssi_dbm", "gauge", "Signal strength of the WiFi network joined, in dBm.")}iot_wifi_rssi_dbm ${sampleValue(rssi)}\n`;
-    const answers = this.#answers;
-    if (answers && answers.size) {
-      yield familyHead("iot_http_requests_total", "counter", "HTTP requests answered since boot, by status code.");
-      for (const [code, n] of answers) yield `${series("iot_http_requests_total", { code: String(code) })} ${n}\n`;
-    }
-    let numbers = false;
-    for (const [key, value] of context.data) {
-      const n = numericValue(value);
-      if (n === undefined) continue;
-      if (!numbers) yield familyHead("iot_data", "gauge", "The app's data entries that are numbers (booleans as 0 or 1).");
-      numbers = true;
-      yield `${series("iot_data", { key })} ${sampleValue(n)}\n`;
-    }
-    let texts = false;
-    for (const [key, value] of context.data) {
-      if (typeof value !== "string" || numericValue(value) !== undefined) continue;
-      if (!texts) yield familyHead("iot_data_info", "gauge", "The app's data entries that are text, as a label.");
-      texts = true;
-      yield `${series("iot_data_info", { key, value })} 1\n`;
-    }
+    const body = context ? metricLines(context, this.#answers) : [];
+    return { status: 200, headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff" }, body };
   }
 }
+
+/** The scrape, line by line (a module-level generator: its prototype can be frozen for flash). */
+function* metricLines(context: FeatureContext, answers: ReadonlyMap<number, number> | undefined): Generator<string> {
+  const status = context.status();
+  yield `${familyHead("iot_up", "gauge", "1 while the device answers.")}iot_up 1\n`;
+  yield `${familyHead("iot_uptime_seconds", "gauge", "Seconds since the app started.")}iot_uptime_seconds ${sampleValue(Number(status.uptime) || 0)}\n`;
+  const info = series("iot_info", {
+    version: String(status.version ?? ""),
+    framework: FRAMEWORK_VERSION,
+    platform: String(status.platform ?? ""),
+    hostname: String(status.hostname ?? ""),
+  });
+  yield `${familyHead("iot_info", "gauge", "The device's version, framework, platform and hostname.")}${info} 1\n`;
+  if (typeof status.freeMemory === "number")
+    yield `${familyHead("iot_free_memory_bytes", "gauge", "Free heap, in bytes.")}iot_free_memory_bytes ${sampleValue(status.freeMemory)}\n`;
+  const rssi = context.network().rssi;
+  if (typeof rssi === "number") yield `${familyHead("iot_wifi_rssi_dbm", "gauge", "Signal strength of the WiFi network joined, in dBm.")}iot_wifi_rssi_dbm ${sampleValue(rssi)}\n`;
+  if (answers && answers.size) {
+    yield familyHead("iot_http_requests_total", "counter", "HTTP requests answered since boot, by status code.");
+    for (const [code, n] of answers) yield `${series("iot_http_requests_total", { code: String(code) })} ${n}\n`;
+  }
+  let numbers = false;
+  for (const [key, value] of context.data) {
+    const n = numericValue(value);
+    if (n === undefined) continue;
+    if (!numbers) yield familyHead("iot_data", "gauge", "The app's data entries that are numbers (booleans as 0 or 1).");
+    numbers = true;
+    yield `${series("iot_data", { key })} ${sampleValue(n)}\n`;
+  }
+  let texts = false;
+  for (const [key, value] of context.data) {
+    if (typeof value !== "string" || numericValue(value) !== undefined) continue;
+    if (!texts) yield familyHead("iot_data_info", "gauge", "The app's data entries that are text, as a label.");
+    texts = true;
+    yield `${series("iot_data_info", { key, value })} 1\n`;
+  }
+}
+Object.freeze(metricLines.prototype);

@@ -125,10 +125,11 @@ export class OtaFeature implements Feature {
     };
   }
 
-  *pageSection(): Iterable<string> {
+  // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
+  pageSection(): Iterable<string> {
     const running = this.#runningNow();
     const probation = this.#probation as Probation;
-    yield* renderOtaSection({
+    return renderOtaSection({
       project: running.project,
       version: running.version || this.#appVersion(),
       url: String(this.#context?.config.get("ota_url") ?? ""),

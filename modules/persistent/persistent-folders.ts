@@ -2,7 +2,11 @@
  * The folders persistent variables have used, remembered so a factory reset can erase every
  * variable, also those the app did not declare in this boot. The list is one AtomicRecord in
  * the framework's own domain (a power cut while adding a folder keeps the old list), written
- * only the first time a folder is used: later writes to known folders cost nothing.
+ * only the first time a folder is used.
+ *
+ * No cache here: a module-level one would be state a preloaded module keeps in RAM (and a
+ * WeakMap made at preload time is read-only). Each variable asks once per boot instead, on its
+ * first write (PersistentVariable), which costs one read of this short record.
  */
 
 import { CONFIG_DOMAIN } from "../config/config";
@@ -11,34 +15,15 @@ import { AtomicRecord } from "../storage/atomic-record";
 
 const RECORD = "varfolders";
 
-/**
- * Folders already in the list, per storage: the list is read once per boot. Created on first
- * use, not at load: a WeakMap created while the module is preloaded would sit in flash, read-only.
- */
-let known: WeakMap<Storage, Set<string>> | undefined;
-
-function knownFolders(): WeakMap<Storage, Set<string>> {
-  return (known ??= new WeakMap());
-}
-
-function folders(storage: Storage): { record: AtomicRecord; set: Set<string> } {
+function folders(storage: Storage): { record: AtomicRecord; list: string[] } {
   const record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD);
-  let set = knownFolders().get(storage);
-  if (!set) {
-    set = new Set((record.value ?? "").split(",").filter((f) => f !== ""));
-    knownFolders().set(storage, set);
-  }
-  return { record, set };
+  return { record, list: (record.value ?? "").split(",").filter((f) => f !== "") };
 }
 
-/** Adds folder to the list, before the folder's first write. */
+/** Adds folder to the list, before the folder's first write; writes nothing if it is listed. */
 export function rememberFolder(storage: Storage, folder: string): void {
-  const cached = knownFolders().get(storage);
-  if (cached?.has(folder)) return;
-  const { record, set } = folders(storage);
-  if (set.has(folder)) return;
-  record.save(Array.from(set).concat(folder).join(","));
-  set.add(folder);
+  const { record, list } = folders(storage);
+  if (!list.includes(folder)) record.save(list.concat(folder).join(","));
 }
 
 /**
@@ -47,13 +32,12 @@ export function rememberFolder(storage: Storage, folder: string): void {
  * middle leaves every variable at its current value or erased, never at an older value.
  */
 export function eraseAllVariables(storage: Storage): void {
-  const { record, set } = folders(storage);
-  for (const folder of set) {
+  const { record, list } = folders(storage);
+  for (const folder of list) {
     const keys = storage.keys(folder);
     const records = new Set(keys.filter((key) => /\.[01]$/.test(key)).map((key) => key.slice(0, -2)));
     for (const name of records) new AtomicRecord(storage, folder, name).clear();
     for (const key of keys) if (!records.has(key.slice(0, -2))) storage.remove(folder, key);
   }
   record.clear();
-  set.clear();
 }

@@ -113,6 +113,8 @@ function settingGroups(model: PageModel): [string, string][] {
   groups.push(["device", "Device"], ["app", "Application"]);
   return groups;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(configField.prototype);
 
 export function* renderPage(model: PageModel): Generator<string> {
   const title = escapeHtml(model.title);
@@ -166,3 +168,5 @@ export function* renderPage(model: PageModel): Generator<string> {
     yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">This host cannot restart the app by itself: a factory reset erases every setting, then quit and relaunch it. Restart is not offered.</p></div></section>`;
   yield `</main></body></html>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(renderPage.prototype);

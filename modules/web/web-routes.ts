@@ -68,7 +68,8 @@ function configView(config: Config): Record<string, unknown> {
 
 /** Turns the form's fields into config changes: an empty password field keeps the saved one. */
 function formChanges(config: Config, form: Record<string, string>): Record<string, unknown> {
-  // No prototype: a field named __proto__ is then a key like any other (and an unknown one).
+  // No prototype, like parseForm's: a field named __proto__ or constructor is then a key like any
+  // other (and an unknown one), and never meets the device's frozen Object.prototype.
   const changes = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(form)) {
     if (name.startsWith("clear:")) {

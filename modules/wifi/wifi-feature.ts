@@ -47,6 +47,7 @@ export interface WifiFeatureOptions {
   scanMaxAgeMs?: number;
 }
 
+const NO_SECTION: readonly string[] = Object.freeze([]);
 const WIFI_KEYS: readonly string[] = Object.freeze(["wifi_ssid", "wifi_password", "wifi_fallback_ssid", "wifi_fallback_password"]);
 
 /** The WiFi settings: edited in this feature's card, with the scan and the outcome. */
@@ -159,11 +160,12 @@ export class WifiFeature implements Feature {
     };
   }
 
-  *pageSection(): Iterable<string> {
+  // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
+  pageSection(): Iterable<string> {
     const policy = this.#policy;
     const context = this.#context;
-    if (!policy || !context) return;
-    yield* wifiSection({
+    if (!policy || !context) return NO_SECTION;
+    return wifiSection({
       details: policy.details(),
       ssid: text(context.config, "wifi_ssid"),
       passwordSaved: text(context.config, "wifi_password") !== "",

@@ -14,7 +14,7 @@ import type { NetworkMode } from "../../modules/host/network";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
 import { OtaFeature, type OtaFeatureOptions } from "../../modules/ota/ota-feature";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import { buildImage } from "../support/esp32-image";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions, ScriptedHttpClient } from "../support/ota-fakes";
