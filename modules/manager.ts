@@ -42,7 +42,7 @@ import { HttpServer } from "./http/http-server";
 import { jsonError } from "./http/response";
 import { Router, type RouteAuth } from "./http/router";
 import { Logger, errorText } from "./log/logger";
-import { eraseAllVariables } from "./persistent/persistent-folders";
+import { eraseAllVariables } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
 import { FRAMEWORK_VERSION } from "./version";
 import { CLIENT_SCRIPT } from "./web/assets";

@@ -30,7 +30,7 @@ import type { Storage } from "../host/storage";
 import { AtomicRecord } from "../storage/atomic-record";
 import { utf8Length } from "../text/utf8";
 import type { PersistentCodec, PersistentInput, PersistentType } from "./persistent-codec";
-import { rememberFolder } from "./persistent-folders";
+import { rememberFolder } from "../storage/storage-folders";
 import { PERSISTENT_LIMITS } from "./persistent-limits";
 import { checkPersistentName, isPersistentName, persistentRecordName, persistentRecordOwner } from "./persistent-record-name";
 import { PersistentValueError } from "./persistent-value-error";

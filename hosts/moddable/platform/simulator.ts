@@ -21,11 +21,12 @@ import type { OtaClass } from "../updater";
 export const platformName: string = "moddable-simulator";
 
 /**
- * Whether the app closes a socket its peer disconnected: lwIP keeps it until close() (the SDK's
- * http does the same); the Linux simulator destroys it itself right after the callback, and a
- * close() from inside that callback frees it twice (modules/network/socket/lin/modSocket.c).
+ * The socket layer frees a closed socket while messages for it may still be queued, and
+ * destroys a disconnected one itself (the Linux simulator's modules/network/socket/lin): the
+ * device host then closes sockets only where that is safe (hosts/moddable/tcp.ts). lwIP keeps a
+ * socket until its messages are delivered.
  */
-export const closeOnDisconnect: boolean = false;
+export const fragileSocketClose: boolean = true;
 
 export const canRestart: boolean = false;
 

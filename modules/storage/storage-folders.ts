@@ -1,6 +1,7 @@
 /*
- * The folders persistent variables have used, remembered so a factory reset can erase every
- * variable, also those the app did not declare in this boot. The list is one AtomicRecord in
+ * The storage folders (domains) persistent variables have used, remembered so a factory reset
+ * can erase every variable, also those the app did not declare in this boot. Storage
+ * machinery, not a feature's: the manager's factory reset needs it whatever features run. The list is one AtomicRecord in
  * the framework's own domain (a power cut while adding a folder keeps the old list), written
  * only the first time a folder is used.
  *
@@ -11,7 +12,7 @@
 
 import { CONFIG_DOMAIN } from "../config/config";
 import type { Storage } from "../host/storage";
-import { AtomicRecord } from "../storage/atomic-record";
+import { AtomicRecord } from "./atomic-record";
 
 const RECORD = "varfolders";
 
