@@ -7,8 +7,15 @@
 
 export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
 
-/** Keys a plain object would move to the front (array indices). */
-const INDEX_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+/**
+ * True for a key a plain object would move to the front: an array index, the canonical text of
+ * an integer from 0 to 2^32 - 2. Native conversions, no regex (a preloaded one corrupts XS
+ * 8.2.3's heap), and this runs on every set().
+ */
+function isIndexKey(key: string): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && n < 0xffffffff && String(n) === key;
+}
 
 export class DataStore {
   readonly #map = new Map<string, DataValue>();
@@ -38,7 +45,7 @@ export class DataStore {
     if (value === undefined || typeof value === "function" || typeof value === "bigint" || typeof value === "symbol")
       throw new TypeError(`data "${key}": value must be a JSON value`);
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`data "${key}": number must be finite`);
-    if (!this.#map.has(key) && INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys++;
+    if (!this.#map.has(key) && isIndexKey(key)) this.#indexKeys++;
     this.#map.set(key, value);
     this.#changed(key);
     return this;
@@ -55,7 +62,7 @@ export class DataStore {
   delete(key: string): boolean {
     const had = this.#map.delete(key);
     if (had) {
-      if (INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys--;
+      if (isIndexKey(key)) this.#indexKeys--;
       this.#changed(key);
     }
     return had;

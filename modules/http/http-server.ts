@@ -36,9 +36,9 @@ import { errorText } from "../log/logger";
 import { JS_TEXT_CODEC } from "../text/js-text-codec";
 import type { HttpHandler, HttpRequest, HttpResponse, HttpService } from "./http-message";
 import { HTTP_LIMITS, type HttpLimits } from "./limits";
-import { RequestParser, type ParsedRequest } from "./request-parser";
+import { RequestParser, requestPatterns, type ParsedRequest, type RequestPatterns } from "./request-parser";
 import { jsonError } from "./response";
-import { FragmentError, ResponseWriter } from "./response-writer";
+import { FragmentError, ResponseWriter, responsePatterns, type ResponsePatterns } from "./response-writer";
 
 export interface HttpServerOptions {
   tcp: Tcp;
@@ -91,6 +91,8 @@ class Service implements HttpService {
   readonly #text: TextCodec;
   readonly #handler: HttpHandler;
   readonly #listener: TcpListener;
+  readonly #requestPatterns: RequestPatterns = requestPatterns();
+  readonly #responsePatterns: ResponsePatterns = responsePatterns();
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
   readonly #sweepMs: number;
@@ -127,7 +129,7 @@ class Service implements HttpService {
 
   #accept(tcp: TcpConnection): void {
     const now = this.#options.clock.now();
-    const exchange = new Exchange(tcp, new RequestParser(this.#limits, this.#text), now);
+    const exchange = new Exchange(tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
     tcp.listen({
       data: (bytes) => this.#data(exchange, bytes),
       writable: () => this.#pump(exchange),
@@ -217,10 +219,10 @@ class Service implements HttpService {
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
     try {
-      writer = new ResponseWriter(response, head, this.#text);
+      writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns);
     } catch (e) {
       this.#options.log?.error(`a response could not be sent: ${errorText(e)}`);
-      writer = new ResponseWriter(jsonError(500, "internal error"), head, this.#text);
+      writer = new ResponseWriter(jsonError(500, "internal error"), head, this.#text, this.#responsePatterns);
     }
     exchange.state = "responding";
     exchange.writer = writer;

@@ -51,12 +51,29 @@ const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", 
 const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
 const SINGLETONS: readonly string[] = Object.freeze(["host", "content-length", "content-type", "authorization", "origin"]);
 
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/;
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
-/** What a header value must not contain: control characters other than tab. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-const ABSOLUTE_FORM = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/;
-const DECIMAL = /^[0-9]{1,10}$/;
+/**
+ * The parser's regular expressions. Made at run time, once per server and shared by its
+ * connections: a preloaded (module-level) regex corrupts XS 8.2.3's heap when it runs
+ * (tests/node/preload-lint.ts says why).
+ */
+export interface RequestPatterns {
+  readonly requestLine: RegExp;
+  readonly headerLine: RegExp;
+  /** What a header value must not contain: control characters other than tab. */
+  readonly control: RegExp;
+  readonly absoluteForm: RegExp;
+  readonly decimal: RegExp;
+}
+
+export function requestPatterns(): RequestPatterns {
+  return Object.freeze({
+    requestLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/,
+    headerLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/,
+    control: /[\x00-\x08\x0a-\x1f\x7f]/,
+    absoluteForm: /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/,
+    decimal: /^[0-9]{1,10}$/,
+  });
+}
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -74,6 +91,7 @@ function refuse(status: number, message: string): ParseOutcome {
 export class RequestParser {
   readonly #limits: HttpLimits;
   readonly #text: TextCodec;
+  readonly #patterns: RequestPatterns;
   #phase: ParsePhase = "line";
   #line: Uint8Array | undefined;
   #lineLength = 0;
@@ -91,9 +109,10 @@ export class RequestParser {
   #outcome: ParseOutcome | undefined;
   #extra = 0;
 
-  constructor(limits: HttpLimits, text: TextCodec) {
+  constructor(limits: HttpLimits, text: TextCodec, patterns: RequestPatterns = requestPatterns()) {
     this.#limits = limits;
     this.#text = text;
+    this.#patterns = patterns;
   }
 
   /** "line" and "headers": the client is still sending its request head. */
@@ -185,8 +204,11 @@ export class RequestParser {
     const needed = this.#lineLength + bytes.length;
     let line = this.#line;
     if (!line || line.length < needed) {
-      let capacity = line ? line.length : FIRST_LINE_CAPACITY;
-      while (capacity < needed) capacity *= 2;
+      // Doubling, but never past the part's budget (what #budget lets through, CR included).
+      const limits = this.#limits;
+      const most = this.#phase === "line" ? limits.maxRequestLineBytes + 1 : limits.maxHeaderBytes;
+      let capacity = line ? line.length : Math.min(FIRST_LINE_CAPACITY, most);
+      while (capacity < needed) capacity = Math.min(capacity * 2, Math.max(most, needed));
       const grown = new Uint8Array(capacity);
       if (line) grown.set(line.subarray(0, this.#lineLength));
       this.#line = line = grown;
@@ -218,7 +240,7 @@ export class RequestParser {
 
   #requestLine(bytes: Uint8Array): ParseOutcome | undefined {
     const text = this.#decode(bytes);
-    const m = text === undefined ? null : REQUEST_LINE.exec(text);
+    const m = text === undefined ? null : this.#patterns.requestLine.exec(text);
     if (!m) return malformed();
     const [, method, target, version] = m;
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
@@ -226,7 +248,7 @@ export class RequestParser {
     if (!METHODS.includes(method)) return refuse(501, "method not implemented");
     this.#method = method;
     this.#version = version;
-    const absolute = ABSOLUTE_FORM.exec(target);
+    const absolute = this.#patterns.absoluteForm.exec(target);
     if (absolute) {
       this.#target = absolute[2] === "" ? "/" : absolute[2];
       this.#headers.host = absolute[1];
@@ -242,8 +264,8 @@ export class RequestParser {
     if (bytes[0] === 0x20 || bytes[0] === 0x09) return malformed();
     const text = this.#decode(bytes);
     if (text === undefined) return refuse(400, "a request header is not valid UTF-8");
-    const m = HEADER_LINE.exec(text);
-    if (!m || CONTROL.test(m[2])) return malformed();
+    const m = this.#patterns.headerLine.exec(text);
+    if (!m || this.#patterns.control.test(m[2])) return malformed();
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
     const name = m[1].toLowerCase();
     if (SINGLETONS.includes(name)) {
@@ -267,7 +289,7 @@ export class RequestParser {
     }
     let length = 0;
     if (cl !== undefined) {
-      if (!DECIMAL.test(cl)) return refuse(400, "invalid Content-Length");
+      if (!this.#patterns.decimal.test(cl)) return refuse(400, "invalid Content-Length");
       length = Number(cl);
       if (length > this.#limits.maxBodyBytes) return refuse(413, `request body larger than ${this.#limits.maxBodyBytes} bytes`);
     }

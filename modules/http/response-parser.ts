@@ -35,10 +35,15 @@ export type ResponseOutcome = "end" | { readonly error: string };
 
 type Phase = "status" | "headers" | "body" | "chunk-size" | "chunk-data" | "chunk-end" | "trailer" | "done";
 
-const STATUS_LINE = /^HTTP\/1\.[01] ([0-9]{3})(?: .*)?$/;
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
-const CHUNK_SIZE = /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/;
-const DECIMAL = /^[0-9]{1,15}$/;
+/** Made at run time, once per response: a preloaded regex corrupts XS 8.2.3's heap when it runs. */
+function responseLinePatterns(): { status: RegExp; header: RegExp; chunkSize: RegExp; decimal: RegExp } {
+  return {
+    status: /^HTTP\/1\.[01] ([0-9]{3})(?: .*)?$/,
+    header: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/,
+    chunkSize: /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/,
+    decimal: /^[0-9]{1,15}$/,
+  };
+}
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -49,6 +54,7 @@ export class ResponseParser {
   readonly #noBody: boolean;
   readonly #onHead: (head: ResponseHead) => void;
   readonly #onBody: (bytes: Uint8Array) => void;
+  readonly #patterns = responseLinePatterns();
   #phase: Phase = "status";
   #line: Uint8Array | undefined;
   #lineLength = 0;
@@ -160,8 +166,9 @@ export class ResponseParser {
     const needed = this.#lineLength + bytes.length;
     let line = this.#line;
     if (!line || line.length < needed) {
-      let capacity = line ? line.length : 256;
-      while (capacity < needed) capacity *= 2;
+      const most = this.#limits.maxLineBytes;
+      let capacity = line ? line.length : Math.min(256, most);
+      while (capacity < needed) capacity = Math.min(capacity * 2, Math.max(most, needed));
       const grown = new Uint8Array(capacity);
       if (line) grown.set(line.subarray(0, this.#lineLength));
       this.#line = line = grown;
@@ -184,7 +191,7 @@ export class ResponseParser {
   #completeLine(text: string): string | undefined {
     switch (this.#phase) {
       case "status": {
-        const m = STATUS_LINE.exec(text);
+        const m = this.#patterns.status.exec(text);
         if (!m) return "not an HTTP/1.1 status line";
         this.#status = Number(m[1]);
         this.#phase = "headers";
@@ -192,11 +199,11 @@ export class ResponseParser {
       }
       case "headers": {
         if (text === "") return this.#endOfHead();
-        const m = HEADER_LINE.exec(text);
+        const m = this.#patterns.header.exec(text);
         if (!m) return "a header line is not name: value";
         const name = m[1].toLowerCase();
         if (name === "content-length") {
-          if (!DECIMAL.test(m[2]) || (this.#contentLength !== undefined && this.#contentLength !== Number(m[2]))) return "invalid Content-Length";
+          if (!this.#patterns.decimal.test(m[2]) || (this.#contentLength !== undefined && this.#contentLength !== Number(m[2]))) return "invalid Content-Length";
           this.#contentLength = Number(m[2]);
         } else if (name === "transfer-encoding") {
           if (m[2].toLowerCase() !== "chunked") return `Transfer-Encoding ${m[2]} is not supported`;
@@ -206,7 +213,7 @@ export class ResponseParser {
         return undefined;
       }
       case "chunk-size": {
-        const m = CHUNK_SIZE.exec(text);
+        const m = this.#patterns.chunkSize.exec(text);
         if (!m) return "a chunk size is not hexadecimal";
         this.#left = parseInt(m[1], 16);
         this.#phase = this.#left === 0 ? "trailer" : "chunk-data";

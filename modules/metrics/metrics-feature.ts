@@ -28,15 +28,44 @@ export interface MetricsOptions {
 }
 
 const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-const DECIMAL = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/**
+ * True for decimal number text: [+-] digits [. digits] [e [+-] digits] (Number() alone also
+ * takes "0x10", "Infinity" and ""). A walk by code point, no regex: a preloaded one corrupts XS
+ * 8.2.3's heap, and this runs for every data entry of every scrape.
+ */
+function isDecimalText(text: string): boolean {
+  let digits = 0;
+  let state: "sign" | "int" | "frac" | "exp-sign" | "exp" = "sign";
+  let expDigits = 0;
+  for (const ch of text) {
+    const digit = ch >= "0" && ch <= "9";
+    if (state === "sign" && (ch === "+" || ch === "-")) state = "int";
+    else if ((state === "sign" || state === "int") && digit) {
+      state = "int";
+      digits++;
+    } else if ((state === "sign" || state === "int") && ch === ".") state = "frac";
+    else if (state === "frac" && digit) digits++;
+    else if ((state === "int" || state === "frac") && (ch === "e" || ch === "E") && digits > 0) state = "exp-sign";
+    else if (state === "exp-sign" && (ch === "+" || ch === "-")) state = "exp";
+    else if ((state === "exp-sign" || state === "exp") && digit) {
+      state = "exp";
+      expDigits++;
+    } else return false;
+  }
+  return digits > 0 && (state === "int" || state === "frac" || expDigits > 0);
+}
 
 /** The number Prometheus should see for a data value, or undefined when it is not a number. */
 export function numericValue(value: DataValue): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "string" && DECIMAL.test(value.trim())) {
-    const n = Number(value.trim());
-    if (Number.isFinite(n)) return n;
+  if (typeof value === "string") {
+    const text = value.trim();
+    if (isDecimalText(text)) {
+      const n = Number(text);
+      if (Number.isFinite(n)) return n;
+    }
   }
   return undefined;
 }

@@ -7,16 +7,15 @@
 
 export type MetricType = "gauge" | "counter";
 
-/** What a label value must escape (not global: a preloaded regex cannot keep a lastIndex). */
-const NEEDS_ESCAPE = /[\\"\n]/;
-
 function escapeOne(ch: string): string {
   return ch === "\n" ? "\\n" : `\\${ch}`;
 }
 
-/** A label value inside its double quotes. */
+/** A label value inside its double quotes. Most need nothing: three native searches say so. */
 export function labelValue(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(/[\\"\n]/g, escapeOne) : text;
+  if (text.indexOf("\\") < 0 && text.indexOf('"') < 0 && text.indexOf("\n") < 0) return text;
+  // Made here, not at the module level: a preloaded regex corrupts XS 8.2.3's heap when it runs.
+  return text.replace(/[\\"\n]/g, escapeOne);
 }
 
 /** `name{a="x",b="y"}` (or just name), for a sample line. */

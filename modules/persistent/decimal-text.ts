@@ -8,12 +8,13 @@
  * clamps.
  */
 
-const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+/** Made where it is used: a preloaded regex corrupts XS 8.2.3's heap when it runs (tests/node/preload-lint.ts). */
+const DECIMAL = (): RegExp => /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** The number a decimal text denotes (possibly ±Infinity when it overflows), or undefined. */
 export function parseDecimal(text: string): number | undefined {
   const t = text.trim();
-  return DECIMAL.test(t) ? Number(t) : undefined;
+  return DECIMAL().test(t) ? Number(t) : undefined;
 }
 
 export function decimalText(n: number): string {

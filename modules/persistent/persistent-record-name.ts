@@ -27,14 +27,15 @@ import { crc32 } from "../text/crc32";
 import { utf8Encode } from "../text/utf8";
 import { PERSISTENT_LIMITS } from "./persistent-limits";
 
-const NAME = /^[A-Za-z0-9_.-]+$/;
+/** Made where it is used: a preloaded regex corrupts XS 8.2.3's heap when it runs (tests/node/preload-lint.ts). */
+const NAME = (): RegExp => /^[A-Za-z0-9_.-]+$/;
 /** Longest name stored under itself: 15 - ".0". */
 const PLAIN_NAME_MAX = PERSISTENT_LIMITS.maxName - 2;
 const RESERVED_FOLDERS: readonly string[] = Object.freeze([CONFIG_DOMAIN]);
 
 /** True when text is a valid variable name (also: a valid folder, unless reserved). */
 export function isPersistentName(text: string): boolean {
-  return text.length > 0 && text.length <= PERSISTENT_LIMITS.maxName && NAME.test(text);
+  return text.length > 0 && text.length <= PERSISTENT_LIMITS.maxName && NAME().test(text);
 }
 
 /** Throws RangeError (at construction, on every host) when a name or folder breaks the rules. */
@@ -43,7 +44,7 @@ export function checkPersistentName(kind: "name" | "folder", text: unknown): voi
     throw new RangeError(`persistent variable ${kind} must be a non-empty string`);
   if (text.length > PERSISTENT_LIMITS.maxName)
     throw new RangeError(`persistent variable ${kind} "${text}" is longer than ${PERSISTENT_LIMITS.maxName} characters`);
-  if (!NAME.test(text))
+  if (!NAME().test(text))
     throw new RangeError(`persistent variable ${kind} "${text}" may contain only A-Z a-z 0-9 _ . -`);
   if (kind === "folder" && RESERVED_FOLDERS.includes(text))
     throw new RangeError(`persistent variable folder "${text}" is reserved for the framework`);

@@ -53,6 +53,8 @@ const cache = new Map<string, number>();              // @cache
 const WORDS = /\\w+/g;                                // @words
 const hasher = new Hasher();                          // @hasher
 const flags = [true];                                 // @flags
+const plain = /\\w+/;                                  // @plain
+const held = Object.freeze({ re: /x/ });              // @held
 function* lines(): Generator<string> { yield "x"; }  // @lines
 const gen = function* () { yield 1; };               // @gen
 class Hasher {}
@@ -63,7 +65,7 @@ export class Feature {
   *section(): Generator<string> { yield "z"; }        // @section
   get on(): boolean { return flags[0]; }
 }
-export function bump(): number { return counter++ + helper() + cache.size + (hasher ? 1 : 0) + WORDS.lastIndex; }
+export function bump(): number { return counter++ + helper() + cache.size + (hasher ? 1 : 0) + WORDS.lastIndex + (plain.test("x") ? 1 : 0) + (held.re ? 1 : 0); }
 export function render(): Iterable<string> { return lines(); }
 export const literal = { kinds: [gen] };              // @literal
 export class BadError extends Error {
@@ -87,7 +89,6 @@ Object.freeze(later);
 Object.freeze(later.d);
 const deep = Object.freeze({ inner: { b: [2] } }, true);
 const bytes = new Uint8Array(4);
-const pattern = /\\w+/;
 const done = Promise.resolve();
 const { a } = table;
 function* lines(): Generator<string> { yield "x"; }
@@ -99,7 +100,7 @@ export class Feature {
   #state = { n: 0 };
   bump(): number { let n = this.#state.n; n++; return n; }
 }
-export function use(): unknown { return [table, later, deep, bytes, pattern, done, a]; }
+export function use(): unknown { return [table, later, deep, bytes, /\\w+/, done, a]; }
 export class FineError extends Error {}
 Object.defineProperty(FineError.prototype, "name", { value: "FineError", writable: true, configurable: true });
 export class OwnError extends Error {
@@ -125,12 +126,14 @@ export class OwnError extends Error {
         ["nested", "nested.inner: not frozen"],
         ["nested", "nested.list: not frozen"],
         ["cache", "bump() cache: read-only"],
-        ["words", "bump() WORDS: read-only"],
+        ["words", "bump() WORDS: regexp"],
+        ["plain", "bump() plain: regexp"],
+        ["held", "bump() held.re: regexp"],
         ["hasher", "bump() hasher: not frozen"],
         ["lines", "render() lines.prototype: not frozen"],
         ["gen", "literal.kinds[0].prototype: not frozen"],
         ["defaults", "Feature.defaults: not frozen"],
-        ["pattern", "Feature.pattern: read-only"],
+        ["pattern", "Feature.pattern: regexp"],
         ["section", "Feature.prototype.section.prototype: not frozen"],
         ["flags", "Feature.prototype.get on() flags: not frozen"],
         ["literal", "literal: not frozen"],

@@ -17,8 +17,14 @@
  *   linker does not freeze its prototype (module-level function* declarations, generator
  *   methods of module-level classes and object literals) unless `Object.freeze(f.prototype)`.
  * - "read-only": a module-level Map, Set, WeakMap or WeakSet (preloading makes it immutable:
- *   set/add/delete/clear throw), or a global or sticky regex (its lastIndex becomes read-only, so
- *   exec and replace throw).
+ *   set/add/delete/clear throw).
+ * - "regexp": any regex made at the module level, a literal or new RegExp, also one held by a
+ *   frozen table. A preloaded regex has no match data of its own, and XS 8.2.3 allocates it for
+ *   each run with malloc where the garbage collector expects one of its chunks (the missing
+ *   `else` in fxAllocateRegExpData, xs/sources/xsre.c): the first collection during a match
+ *   corrupts the heap, and the device crashes later, somewhere else (mcsim did, in RegExp exec,
+ *   a few requests in). A global or sticky one would also find its lastIndex read-only. A regex
+ *   literal inside the function that uses it is compiled when it runs, with data of its own.
  * And for any code that runs where the built-ins are frozen (checkErrorNames):
  * - "this.name": an Error subclass assigning this.name. Error.prototype.name is read-only once
  *   preloading froze it, and an assignment does not create an own property over a read-only
@@ -36,7 +42,7 @@ export interface LintFinding {
   file: string;
   line: number;
   path: string;
-  kind: "no const" | "not frozen" | "read-only" | "this.name";
+  kind: "no const" | "not frozen" | "read-only" | "regexp" | "this.name";
   why: string;
 }
 
@@ -95,13 +101,9 @@ function lineOf(node: ts.Node): number {
   return sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
 }
 
-function isGlobalOrSticky(e: ts.Expression): boolean {
-  if (ts.isRegularExpressionLiteral(e)) return /[gy]/.test(e.text.slice(e.text.lastIndexOf("/") + 1));
-  if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === "RegExp") {
-    const flags = e.arguments?.[1];
-    return !!flags && ts.isStringLiteralLike(flags) && /[gy]/.test(flags.text);
-  }
-  return false;
+function isRegExp(e: ts.Expression): boolean {
+  if (ts.isRegularExpressionLiteral(e)) return true;
+  return (ts.isNewExpression(e) || ts.isCallExpression(e)) && ts.isIdentifier(e.expression) && e.expression.text === "RegExp";
 }
 
 function isExported(node: ts.Node): boolean {
@@ -247,8 +249,8 @@ function lintModule(source: SourceText, sf: ts.SourceFile, checker: ts.TypeCheck
       if (!freeze.deep) checkMembers(freeze.arg, name, path);
       return;
     }
-    if (isGlobalOrSticky(e)) {
-      add(e, path, "read-only", "a global or sticky regex: preloading makes its lastIndex read-only, so exec and replace throw; make it where it is used");
+    if (isRegExp(e)) {
+      add(e, path, "regexp", "a preloaded regex corrupts XS 8.2.3's heap when it runs (fxAllocateRegExpData, xs/sources/xsre.c): write the literal in the function that uses it");
       return;
     }
     const later = frozenLater.get(name);

@@ -32,14 +32,16 @@ class End implements TcpConnection {
   peer: End | undefined;
   #inFlight = 0;
   #closed = false;
-  /** The peer's view: what it was sent, whole. */
-  readonly received: number[] = [];
+  /** What this end was sent, whole, when it records (a test's client does; a server's end does not). */
+  readonly received: Uint8Array[] = [];
+  readonly #records: boolean;
   split: number;
 
-  constructor(remoteAddress: string, sendBuffer: number, split: number) {
+  constructor(remoteAddress: string, sendBuffer: number, split: number, records = false) {
     this.remoteAddress = remoteAddress;
     this.sendBuffer = sendBuffer;
     this.split = split;
+    this.#records = records;
   }
 
   get closed(): boolean {
@@ -76,7 +78,7 @@ class End implements TcpConnection {
 
   /** Bytes from the peer, in pieces of `split`. */
   deliver(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) this.received.push(bytes[i]);
+    if (this.#records) this.received.push(bytes);
     if (this.#closed) return;
     const step = Math.max(1, this.peer?.split ?? bytes.length);
     for (let i = 0; i < bytes.length; i += step) {
@@ -135,7 +137,16 @@ export class MemoryPeer {
 
   /** Everything the server sent so far. */
   bytes(): Uint8Array {
-    return Uint8Array.from(this.#end.received);
+    const parts = this.#end.received;
+    let total = 0;
+    for (const part of parts) total += part.length;
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
   }
 
   text(): string {
@@ -196,7 +207,7 @@ export class MemoryTcp implements Tcp {
   dial(port: number, options: { remote?: string; split?: number; sendBuffer?: number } = {}): MemoryPeer {
     const listening = this.#listeners.get(port);
     if (!listening) throw new Error(`nothing listens on memory port ${port}`);
-    const client = new End("memory-server", options.sendBuffer ?? 1 << 20, options.split ?? 1460);
+    const client = new End("memory-server", options.sendBuffer ?? 1 << 20, options.split ?? 1460, true);
     const server = new End(options.remote ?? "10.0.0.2", this.#sendBuffer, 1 << 20);
     client.peer = server;
     server.peer = client;

@@ -1,0 +1,89 @@
+/*
+ * The XS side of the HTTP memory test (tests/xs/http-memory.test.ts): the core's HttpServer on
+ * the in-memory Tcp, driven one xsnap crank per command, so the parent can take a heap
+ * snapshot (after XS's own collection) between any two steps of a hostile client.
+ *
+ * Commands (JSON through xsnap's issueCommand, answered with JSON):
+ *   {op: "setup"}                        a server on port 80 with the device's limits
+ *   {op: "open", split}                  a client whose bytes arrive in pieces of `split`
+ *   {op: "feed", chunk, times}           the client sends chunk `times` times, at full speed
+ *   {op: "state"}                        {status, closed, received}: what the server answered
+ *   {op: "gc"}                           a full collection (its crank's meter: live slots)
+ * Engine-neutral: xsnap's globals (gc, TextEncoder) are reached through globalThis.
+ */
+
+import type { HttpService } from "../../modules/http/http-message";
+import { HttpServer } from "../../modules/http/http-server";
+import { json } from "../../modules/http/response";
+import { MemoryTcp, type MemoryPeer } from "../support/memory-tcp";
+import { parseHttpReply } from "../support/http-reply";
+import { VirtualClock } from "../support/virtual-clock";
+
+interface Command {
+  op: string;
+  split?: number;
+  chunk?: string;
+  times?: number;
+}
+
+const xs = globalThis as unknown as {
+  gc(): void;
+  TextEncoder: new () => { encode(text: string): Uint8Array };
+  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
+  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
+};
+const encoder = new xs.TextEncoder();
+const decoder = new xs.TextDecoder();
+
+let tcp: MemoryTcp | undefined;
+let service: HttpService | undefined;
+let peer: MemoryPeer | undefined;
+let handled = 0;
+
+/*
+ * Every command runs synchronously; what it sets in motion (the wire's deliveries, the server's
+ * answers) are promise reactions, which xsnap runs to the end before the crank is over, so the
+ * next command sees their outcome.
+ */
+function run(command: Command): unknown {
+  switch (command.op) {
+    case "setup":
+      tcp = new MemoryTcp();
+      service = new HttpServer({ tcp, clock: new VirtualClock() }).serve({ port: 80 }, () => (handled++, json(200, { ok: true })));
+      return { ok: true };
+    case "open":
+      if (!tcp) throw new Error("setup first");
+      peer = tcp.dial(80, { split: command.split });
+      return { ok: true };
+    case "feed": {
+      if (!peer) throw new Error("open first");
+      const bytes = encoder.encode(command.chunk ?? "");
+      for (let i = 0; i < (command.times ?? 1) && !peer.closed && peer.writable() >= bytes.length; i++) peer.send(bytes);
+      return { ok: true };
+    }
+    case "state": {
+      const received = peer?.bytes() ?? new Uint8Array(0);
+      return { ok: true, status: parseHttpReply(received).status, closed: peer?.closed ?? false, received: received.length, handled };
+    }
+    default:
+      throw new Error(`unknown command ${command.op}`);
+  }
+}
+
+function reply(value: unknown): ArrayBuffer {
+  return encoder.encode(JSON.stringify(value)).slice().buffer as ArrayBuffer;
+}
+
+xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
+  const command = JSON.parse(decoder.decode(message)) as Command;
+  if (command.op === "gc") {
+    // Nothing may be allocated after this in the crank: xsnap reads the live slots at its end.
+    xs.gc();
+    return undefined;
+  }
+  try {
+    return reply(run(command));
+  } catch (e) {
+    return reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+};
