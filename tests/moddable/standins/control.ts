@@ -7,8 +7,11 @@
  * - wire: the network outside the chip (dial a listener, serve the device's connections,
  *   datagrams); stackOptions: lwIP's numbers.
  * - nvs: the flash behind Preference (power cuts, capacity); survives reboot().
- * - air / chip / flash are added by wifi.ts, mc-ffi.ts and ota.ts.
- * resetDevice() is a power cycle of everything but flash (nvs, and the app partitions).
+ * - air: the Wi-Fi driver and the networks around the chip (esp-wifi.ts).
+ * - chip and flash: eFuse, RNG, restarts, the app partitions and otadata (esp-chip.ts);
+ *   ffi: the FFI calls made (mc-ffi.ts).
+ * resetDevice() is a power cycle of everything but flash (NVS and the app partitions), with
+ * the bootloader's choice of app; resetDevice({format: true}) also erases flash.
  */
 
 import { machine } from "./machine";
@@ -18,6 +21,9 @@ import { clock } from "./time";
 import { instruments } from "./instrumentation";
 import { configOverrides } from "./mc-config";
 import { digests } from "./crypt";
+import { air } from "./esp-wifi";
+import { chip, flash } from "./esp-chip";
+import { ffi } from "./mc-ffi";
 
 export { machine } from "./machine";
 export { wire, stackOptions, Peer } from "./lwip";
@@ -25,6 +31,10 @@ export { nvs, PowerCut } from "./preference";
 export { clock } from "./time";
 export { instruments } from "./instrumentation";
 export { configOverrides } from "./mc-config";
+export { air, WIFI_REASON, type AirNetwork } from "./esp-wifi";
+export { chip, flash, OTA_STATE } from "./esp-chip";
+export { ffi } from "./mc-ffi";
+export { digests } from "./crypt";
 
 const resets: (() => void)[] = [];
 
@@ -50,8 +60,15 @@ export function resetDevice(options: ResetOptions = {}): void {
   for (const key of Object.keys(configOverrides)) delete configOverrides[key];
   digests.made = 0;
   digests.writesAfterClose = 0;
+  air.reset();
+  ffi.calls.clear();
   for (const clear of resets) clear();
-  if (options.format) nvs.format();
+  if (options.format) {
+    nvs.format();
+    flash.erase();
+    chip.reset();
+  }
+  flash.boot();
 }
 
 /** What a device test checks after each test: nothing escaped, nothing misused. */
