@@ -13,7 +13,7 @@
  *   radio and the updater exist), "hosts/moddable/<name>" -> hosts/moddable/<name>.ts,
  *   "modules/<path>" -> modules/<path>.ts (hosts/moddable/boot.ts and the platform module
  *   import by module name);
- * - "app" -> tests/moddable/on-xs/app.ts, the app the boot test starts.
+ * - "app" -> main.ts, the demo app, as the manifest names it (hosts/moddable/boot.ts imports it).
  * Relative imports resolve as usual. The stand-ins are never in the firmware: the manifest
  * lists none of them and this is their only way in.
  *
@@ -56,7 +56,7 @@ function moduleNames(root: string): Plugin {
         const name = args.path;
         const standin = SDK_STANDINS[name];
         if (standin) return file(join(STANDINS, `${standin}.ts`));
-        if (name === "app") return file(join(TESTS, "app.ts"));
+        if (name === "app") return file(join(root, "main.ts"));
         if (name === "hosts/moddable/platform") return file(join(root, "hosts", "moddable", "platform", "esp32.ts"));
         if (name.startsWith("hosts/moddable/") || name.startsWith("modules/")) return file(join(root, `${name}.ts`));
         return undefined;

@@ -14,6 +14,7 @@
 
 import { Sha256 } from "../../../modules/crypto/sha256";
 import { utf8Encode } from "../../../modules/text/utf8";
+import { machine } from "./machine";
 
 export const digests = { made: 0, writesAfterClose: 0 };
 
@@ -22,6 +23,7 @@ export class Digest {
   #closed = false;
 
   constructor(name: string) {
+    machine.native("new Digest");
     if (name !== "SHA256") throw new Error("crypt: unsupported digest");
     digests.made++;
   }

@@ -8,6 +8,8 @@
  * The values are the test's to set (instruments.values): the stand-in measures nothing.
  */
 
+import { machine } from "./machine";
+
 const NAMES: readonly string[] = Object.freeze([
   "",
   "Pixels Drawn",
@@ -42,6 +44,7 @@ export const instruments = {
 
 export default class Instrumentation {
   static map(name: string): number | undefined {
+    machine.native("Instrumentation.map");
     if (instruments.release) return undefined;
     const i = NAMES.indexOf(String(name));
     return i > 0 ? i : undefined;

@@ -57,6 +57,13 @@ export class Machine {
   readonly faults: string[] = [];
   /** trace() output, one entry per call. */
   readonly traced: string[] = [];
+  /**
+   * SDK calls made before the first resetDevice(), i.e. while the bundle's modules were still
+   * loading: on the device modules are preloaded at build time, where calling a native fails
+   * the build, so this must stay empty (the boot test checks it).
+   */
+  readonly callsAtLoad: string[] = [];
+  loading = true;
   /** Promise turns let run after each callback in advance(). */
   settleTurns = 30;
 
@@ -65,8 +72,14 @@ export class Machine {
     return this.#now;
   }
 
+  /** Every stand-in calls this on entry to an SDK native. */
+  native(name: string): void {
+    if (this.loading) this.callsAtLoad.push(name);
+  }
+
   /** Back to power-on: time 0, nothing queued, no timers, nothing recorded. */
   reset(): void {
+    this.loading = false;
     this.#now = 0;
     this.#native = [];
     this.timers = [];

@@ -9,10 +9,12 @@
  */
 
 import { chip, ESP_OK, flash } from "./esp-chip";
+import { machine } from "./machine";
 
 export const ffi = { calls: new Map<string, number>() };
 
 function count(name: string): void {
+  machine.native(`FFI ${name}`);
   ffi.calls.set(name, (ffi.calls.get(name) ?? 0) + 1);
 }
 

@@ -50,6 +50,7 @@ function hex(bytes: readonly number[]): string {
 
 export default class Net {
   static get(what: string, nif?: string): string | number | string[] | undefined {
+    machine.native("Net.get");
     switch (what) {
       case "IP": {
         const which = whichInterface(nif);

@@ -13,6 +13,7 @@
  */
 
 import { ESP_OK, flash } from "./esp-chip";
+import { machine } from "./machine";
 
 type Session = NonNullable<ReturnType<typeof flash.begin>["session"]>;
 
@@ -21,6 +22,7 @@ export default class OTA {
   #handle = false;
 
   constructor() {
+    machine.native("new OTA");
     const { session, err } = flash.begin();
     if (!session || err !== ESP_OK) throw new Error("begin failed");
     this.#session = session;

@@ -29,6 +29,7 @@
  */
 
 import { utf8Length } from "../../../modules/text/utf8";
+import { machine } from "./machine";
 
 type NvsValue = { readonly type: "u8"; readonly value: boolean } | { readonly type: "i32"; readonly value: number } | { readonly type: "str"; readonly value: string } | { readonly type: "blob"; readonly value: Uint8Array };
 
@@ -120,6 +121,7 @@ function fits(value: NvsValue): boolean {
 
 export default class Preference {
   static set(domain: string, key: string, value: boolean | number | string | ArrayBuffer): void {
+    machine.native("Preference.set");
     const d = String(domain);
     const k = String(key);
     if (!validName(d)) throw new Error("nvs_open fail");
@@ -136,6 +138,7 @@ export default class Preference {
   }
 
   static get(domain: string, key: string): boolean | number | string | ArrayBuffer | undefined {
+    machine.native("Preference.get");
     const d = String(domain);
     const k = String(key);
     if (!validName(d)) return undefined;

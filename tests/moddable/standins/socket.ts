@@ -101,6 +101,7 @@ export class Socket {
     ttl?: number;
     noDelay?: boolean;
   }) {
+    machine.native("new Socket");
     if (!stackOptions.up) throw new Error("no network");
     if (dictionary.listener !== undefined) {
       const record = listenerRecords.get(dictionary.listener);
@@ -364,6 +365,7 @@ export class Listener {
   #closed = false;
 
   constructor(dictionary: { port?: number; address?: string }) {
+    machine.native("new Listener");
     const port = Number(dictionary.port ?? 0) | 0;
     if (dictionary.address !== undefined && !validIpv4(String(dictionary.address))) throw new Error("invalid IP address");
     if (wire.listeners.has(port)) throw new Error("socket bind");

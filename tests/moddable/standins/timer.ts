@@ -28,6 +28,7 @@ function toInt32(value: unknown): number {
 }
 
 function create(callback: TimerCallback, delay: number, repeat: number): Timer {
+  machine.native("Timer.set");
   if (typeof callback !== "function") throw new TypeError("timer callback is not a function");
   const handle = Object.create(Timer.prototype) as Timer;
   const timer: MachineTimer = {

@@ -29,6 +29,7 @@
 
 import { utf8Length } from "../../../modules/text/utf8";
 import { air, type DriverEvent, type WiFiListener } from "./esp-wifi";
+import { machine } from "./machine";
 
 type Notify = (message: string, reason?: number) => void;
 
@@ -54,6 +55,7 @@ export default class WiFi {
   #listener: WiFiListener | undefined;
 
   constructor(dictionary?: StationDictionary, onNotify?: Notify) {
+    machine.native("new WiFi");
     if (dictionary) WiFi.connect(dictionary);
     if (onNotify) this.onNotify = onNotify;
   }
@@ -82,6 +84,7 @@ export default class WiFi {
   }
 
   static set mode(mode: number) {
+    machine.native("WiFi.mode");
     const m = Number(mode) | 0;
     if (m === -5) {
       air.deinit();
