@@ -19,6 +19,10 @@ function count(name: string): void {
 }
 
 export default class FFI {
+  constructor() {
+    machine.native("new FFI");
+  }
+
   esp_restart(): void {
     count("esp_restart");
     chip.restarts++;

@@ -19,6 +19,7 @@ export default class Time {
   static dst = 0;
 
   static get ticks(): number {
+    machine.native("Time.ticks");
     return (clock.ticksAtBoot + machine.now) | 0;
   }
 
