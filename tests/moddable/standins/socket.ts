@@ -15,9 +15,10 @@
  *   dropped and recorded as a fault (the lin port drops them; lwIP would stall the connection).
  * - write() with no argument: the free send buffer (tcp_sndbuf; 0 once the connection is
  *   gone). write(...parts) takes strings (their UTF-8 bytes), numbers (one byte each),
- *   ArrayBuffers and views, all of them or none: "can't write all data". After the peer's FIN
+ *   ArrayBuffers and views, all of them or none: "can't write all data". While the peer's FIN
  *   or reset is pending, a write is traced and dropped ("write on closed socket"), as lwIP
- *   does; after the VM was told of a reset that is also a fault.
+ *   does; after -1 was delivered writes go out again (half-closed); after a reset they are
+ *   dropped, and once the VM was told of it that is also a fault.
  * - close() is silent and final; read/write/get after it throw (the host data is gone).
  * - get("REMOTE_IP") is the peer's address while the connection exists, undefined after a reset.
  * - new Socket(...) throws "no network" with no network interface up; an invalid address
@@ -85,7 +86,7 @@ export class Socket {
   #current: Pbuf | undefined;
   #dataPosted = false;
   #fin = false;
-  /** The FIN or reset is known to the stack: writes are dropped. */
+  /** A FIN or reset is pending (the VM not told yet), or the pcb is gone: writes are dropped. */
   #ending = false;
   /** The VM was told the connection ended (-1 or -2). */
   #told = false;
@@ -257,6 +258,9 @@ export class Socket {
     this.#post(() => {
       if (this.#told) return;
       this.#told = true;
+      // Once -1 is delivered the pending bit is clear and the pcb (in CLOSE_WAIT) takes writes
+      // again, as modSocket.c's write() checks only the pending bits; after -2 it is gone.
+      if (message === -1 && this.#end) this.#ending = false;
       this.#call(message);
     });
   }
@@ -305,7 +309,7 @@ export class Socket {
     if (!end || this.#ending) {
       if (parts.length === 0) return 0;
       machine.traced.push("write on closed socket\n");
-      if (this.#told) machine.fault("socket: write after the VM was told the connection ended");
+      if (this.#told) machine.fault("socket: write after the VM was told the connection was reset");
       return undefined;
     }
     const free = stackOptions.sndBuf - this.#unacked;
