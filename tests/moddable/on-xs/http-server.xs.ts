@@ -14,6 +14,8 @@ import { HttpServer } from "../../../modules/http/http-server";
 import type { HttpService } from "../../../modules/http/http-message";
 import { Logger } from "../../../modules/log/logger";
 import { httpServerContract, type HttpPeer, type HttpServerRig } from "../../contract/http-server-contract";
+import * as assert from "../../support/assert";
+import { parseHttpReply } from "../../support/http-reply";
 import { assertQuiet, machine, resetDevice, wire } from "../standins/control";
 
 const PORT = 80;
@@ -52,3 +54,60 @@ function moddableRig(): HttpServerRig {
 }
 
 httpServerContract("core HttpServer over ModdableTcp (SDK socket stand-in)", moddableRig);
+
+describe("the device's web server: clients that read slowly or not at all (lwIP's send buffer)", () => {
+  const page: string[] = [];
+  for (let i = 0; i < 400; i++) page.push(`<tr><td>row ${i}</td><td>Küche</td></tr>`);
+  let service: HttpService | undefined;
+
+  async function start(): Promise<void> {
+    resetDevice();
+    const server = new HttpServer({
+      tcp: new ModdableTcp(),
+      clock: new TimerClock(),
+      text: MODDABLE_TEXT_CODEC,
+      limits: { requestTimeoutMs: 1_200 },
+      log: new Logger({ write: () => undefined }, false),
+    });
+    service = server.serve({ port: PORT }, () => ({ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: page }));
+    await service.ready;
+  }
+
+  afterEach(async () => {
+    service?.close();
+    await machine.advance(5_000);
+    assertQuiet();
+  });
+
+  it("gives a reader that keeps stalling the whole page, in order, as the send buffer frees", async () => {
+    await start();
+    const peer = wire.dial(PORT);
+    peer.send("GET / HTTP/1.1\r\nHost: d\r\n\r\n");
+    for (let i = 0; i < 100 && !peer.closed; i++) {
+      peer.stall();
+      await machine.advance(200);
+      peer.resume();
+      await machine.advance(10);
+    }
+    assert.ok(peer.closed, "the whole page was sent");
+    const reply = parseHttpReply(peer.bytes());
+    assert.ok(reply.complete, "to the last chunk");
+    assert.equal(reply.text, page.join(""));
+    assert.ok(peer.bytes().length > 5744 * 2, "more than the send buffer holds, several times");
+  });
+
+  it("cuts off a client that stops reading, after requestTimeoutMs without progress, and goes on serving", async () => {
+    await start();
+    const stuck = wire.dial(PORT, { remote: "10.0.0.20" });
+    stuck.stall();
+    stuck.send("GET / HTTP/1.1\r\nHost: d\r\n\r\n");
+    await machine.advance(1_000);
+    assert.equal(stuck.closed, false, "still within the timeout");
+    assert.ok(stuck.bytes().length <= 5744, "no more than the send buffer took");
+    assert.ok(await machine.until(() => stuck.closed, 2_000), "cut off");
+    const next = wire.dial(PORT, { remote: "10.0.0.21" });
+    next.send("GET / HTTP/1.1\r\nHost: d\r\n\r\n");
+    assert.ok(await machine.until(() => next.closed, 5_000));
+    assert.equal(parseHttpReply(next.bytes()).status, 200);
+  });
+});
