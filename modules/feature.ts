@@ -1,33 +1,66 @@
 /*
- * Feature: a part of the framework that plugs into the manager (WiFi, OTA, persistent
- * variables on the page, ...). The manager builds the context, calls attach() once before the
- * server starts, merges status() into GET /api/status, renders pageSection() into the page (it
- * must return HTML that is already escaped), appends clientScript to /app.js, and calls
- * detach() when it stops (the simulator's in-process reboot, tests). A feature owns its routes
- * (added through context.router) and clears every timer it set in detach().
+ * Feature: a part of the device that plugs into the manager (WiFi, OTA, metrics, the persistent
+ * variables' card, and the app's own). A feature lives in its own folder under modules/ and is
+ * named once, in the feature list (features.ts); the manager imports no feature.
+ *
+ * What a feature declares, and what the manager does with it:
+ * - needs: the host's parts it cannot work without (radio, udp, updater). Where the host lacks
+ *   one, the feature is left out and the reason is logged.
+ * - after: features that must start before it, when they are present: the start order
+ *   follows these, then the order of the list.
+ * - settings: its config keys, with type, default, label, help, limits and secrecy
+ *   (config/config-keys.ts). Declared when the manager is made, before anything is served, so
+ *   every path (form, JSON API, config.set) enforces them.
+ * - attach(context) once before the server starts: it adds its routes (each with its auth
+ *   policy), subscribes to events, starts its timers. detach() undoes all of that (the
+ *   simulator's in-process reboot, tests): every timer cleared, every subscription ended.
+ * - status() is merged into GET /api/status under the feature's name; pageSection() renders its
+ *   card (HTML already escaped); clientScript is appended to /app.js; factoryReset() forgets
+ *   what it stored; intercept() sees every request first (the captive portal redirects there);
+ *   network() reports the network when the feature drives it.
  */
 
 import type { Config } from "./config/config";
-import type { ConfigGroup } from "./config/config-keys";
+import type { SettingSpec } from "./config/config-keys";
 import type { DataStore } from "./data/data-store";
+import type { Events } from "./events";
 import type { Host } from "./host/host";
-import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { NetworkStatus } from "./host/network";
+import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";
+
+/** The parts of a host a feature may need. */
+export type HostPart = "radio" | "udp" | "updater" | "network";
 
 export interface FeatureContext {
   readonly host: Host;
   readonly config: Config;
   readonly data: DataStore;
   readonly router: Router;
+  readonly events: Events;
   readonly log: Logger;
+  /** The app's title and version, as the page shows them. */
+  readonly app: { readonly title: string; readonly version: string };
+  /** The network as the manager reports it now. */
+  network(): NetworkStatus;
+  /** True once the web server accepts connections. */
+  serving(): boolean;
+  /** The device's status as GET /api/status has it. */
+  status(): Record<string, unknown>;
+  /** A feature that drives the network calls this whenever it may have changed. */
+  networkChanged(): void;
   /** Restarts the device after the current response has gone out. */
-  readonly restartSoon: (delayMs?: number) => void;
+  restartSoon(delayMs?: number): void;
 }
 
 export interface Feature {
   readonly name: string;
+  /** The card's heading and the settings' legend; the name when absent. */
+  readonly title?: string;
+  readonly needs?: readonly HostPart[];
+  readonly after?: readonly string[];
+  readonly settings?: Readonly<Record<string, SettingSpec>>;
   attach(context: FeatureContext): void;
   detach?(): void;
   /**
@@ -45,8 +78,14 @@ export interface Feature {
   pageSection?(): Iterable<string>;
   /** True when the section is what the visitor came for (setup): it goes first on the page. */
   pageFirst?(): boolean;
-  /** Config keys of this group are edited in the feature's own section, not the settings form. */
-  readonly configGroup?: ConfigGroup;
+  /** True when the feature's settings are edited in its own section, not the settings form. */
+  readonly ownsSettingsForm?: boolean;
   /** Browser JavaScript appended to /app.js (served with script-src 'self'). */
   readonly clientScript?: string;
+}
+
+/** An entry of the feature list: how to make the feature from the app's options for it. */
+export interface FeatureEntry<O = unknown> {
+  readonly name: string;
+  create(options: O | undefined, app: { readonly title: string; readonly version: string; readonly otaUrl?: string }): Feature;
 }

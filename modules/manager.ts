@@ -1,5 +1,7 @@
 /*
- * IotManager: the framework's central object, the one an app's main.ts creates.
+ * IotManager: the framework's central object, the one an app's main.ts creates, and the
+ * composition root: the features of the feature list (features.ts) and the app's own, the
+ * config, the data, the tasks and the HTTP pipeline.
  *
  *   const iot = new IotManager({ title: "Greenhouse", useCss: true, otaUrl, debug: true });
  *   iot.configAdd({ "60_CUSTOM_CONFIG": "Counter" });
@@ -7,43 +9,47 @@
  *   iot.addTask(async () => { for (;;) { ...; await iot.sleep(3000); } }, "alive");
  *   iot.run();
  *
+ * - The features are made when the manager is: each of the list unless the app switches it off
+ *   ({metrics: false}), then the app's (options.features, addFeature()). A feature whose host
+ *   lacks a part it needs is left out, with the reason logged. Their settings are declared at
+ *   once, so every path enforces them; they start (attach) in the order their `after` asks for.
  * - The config (config.get/set, configAdd) is loaded at construction and saved atomically.
  * - data is an ordered dictionary, shown on the page and served by GET /data.
- * - run() starts the features (WiFi, OTA, ...), the web server and the tasks. On the device it
- *   never settles; stop() (the simulator's reboot, tests) closes the server and cancels every
- *   timer the manager and its tasks set.
- * - handle() is the whole HTTP application: a request in, a response out, no sockets; hosts
- *   call it and tests may too.
+ * - events tell what happens: network, clock, data, config, answer (events.ts).
+ * - run() starts the features, the web server and the tasks. On the device it never settles;
+ *   stop() (the simulator's reboot, tests) closes the server and cancels every timer the
+ *   manager, its features and its tasks set.
+ * - handle() is the whole HTTP application: a request in, a response out, no sockets; the
+ *   server calls it and tests may too.
  */
 
 import { AdminAuth } from "./auth/admin-auth";
 import { hashPassword, verifyPassword } from "./auth/password-hash";
-import { Sha256 } from "./crypto/sha256";
 import { Config } from "./config/config";
-import type { ConfigValue } from "./config/config-keys";
+import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
+import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
+import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
+import { FEATURES, type FeatureSwitches } from "./features";
+import type { TimerId } from "./host/clock";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
-import type { HttpRequest, HttpResponse, HttpService } from "./http/http-message";
-import { TcpHttpClient } from "./http/http-client";
-import { HttpServer } from "./http/http-server";
-import type { TimerId } from "./host/clock";
 import type { NetworkStatus } from "./host/network";
-import { namesDevice } from "./http/host-header";
+import { namesDevice, originMatchesHost } from "./http/host-header";
+import type { HttpRequest, HttpResponse, HttpService } from "./http/http-message";
+import { HttpServer } from "./http/http-server";
 import { jsonError } from "./http/response";
-import { Router } from "./http/router";
+import { Router, type RouteAuth } from "./http/router";
 import { Logger, errorText } from "./log/logger";
-import { eraseAllVariables } from "./persistent/persistent-folders";
+import { eraseAllVariables } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
+import { FRAMEWORK_VERSION } from "./version";
 import { CLIENT_SCRIPT } from "./web/assets";
 import type { PageModel, PageNotice } from "./web/page";
 import { addWebRoutes } from "./web/web-routes";
-import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
-import { FRAMEWORK_VERSION } from "./version";
-import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
-export interface IotManagerOptions {
+export interface IotManagerOptions extends FeatureSwitches {
   /** Shown as the page title and used in the access point's name. */
   title?: string;
   /** Upgrade the page to Bootstrap when the browser can load it. */
@@ -54,21 +60,39 @@ export interface IotManagerOptions {
   debug?: boolean;
   /** The app's version, shown on the page and in /api/status. */
   version?: string;
-  /** Port of the web server; the host's default (80 on the device) when absent. */
+  /** Port of the web server; the host's (80 on the device) when absent. */
   port?: number;
-  /** OTA timings: probation before an update is kept, silence that fails a download. */
-  ota?: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
-  /** Extra features (persistent variables on the page, ...). */
+  /** The app's own features (persistent variables on the page, ...), after the list's. */
   features?: Feature[];
-  /** WiFi options (access point password, timing), used when the host has a radio. */
-  wifi?: Omit<WifiFeatureOptions, "title">;
   /** Polling interval of the page's data table in ms (default 3000). */
   refreshMs?: number;
 }
 
+/** The longest sleep a task may ask for: a day (Moddable's Timer takes 32-bit milliseconds). */
+export const MAX_SLEEP_MS = 86_400_000;
+
 function defaultHostname(mac: string): string {
   const tail = mac.replace(/[^0-9a-f]/gi, "").slice(-6).toLowerCase();
   return `iot-${tail || "device"}`;
+}
+
+/** The features in start order: each after those it names in `after`, otherwise as listed. */
+function startOrder(features: readonly Feature[]): Feature[] {
+  const ordered: Feature[] = [];
+  const placing = new Set<string>();
+  const place = (feature: Feature): void => {
+    if (ordered.includes(feature)) return;
+    if (placing.has(feature.name)) throw new Error(`features ${[...placing].join(", ")} wait for each other`);
+    placing.add(feature.name);
+    for (const name of feature.after ?? []) {
+      const before = features.find((f) => f.name === name);
+      if (before) place(before);
+    }
+    placing.delete(feature.name);
+    ordered.push(feature);
+  };
+  for (const feature of features) place(feature);
+  return ordered;
 }
 
 export class IotManager {
@@ -76,13 +100,14 @@ export class IotManager {
   readonly config: Config;
   readonly data = new DataStore();
   readonly log: Logger;
+  readonly events: Events;
   readonly title: string;
   readonly version: string;
   readonly useCss: boolean;
   readonly #router = new Router();
   readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
-  readonly #features: Feature[];
+  readonly #features: Feature[] = [];
   readonly #port: number | undefined;
   readonly #refreshMs: number;
   readonly #startedAt: number;
@@ -94,6 +119,8 @@ export class IotManager {
   #stopped: (() => void) | undefined;
   /** The web server accepts connections (an updated app's probation needs it). */
   #serving = false;
+  /** The network as last announced, to announce only changes. */
+  #announced = "";
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
@@ -105,25 +132,31 @@ export class IotManager {
     this.#port = options.port;
     this.#refreshMs = options.refreshMs ?? 3000;
     this.log = new Logger(host.log, options.debug ?? false);
+    this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
     this.#startedAt = host.clock.now();
-    const defaults: Record<string, ConfigValue> = { hostname: defaultHostname(host.system.info().mac) };
-    if (options.otaUrl) defaults.ota_url = options.otaUrl;
     const sha256 = host.sha256 ?? (() => new Sha256());
     const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
-    this.config = new Config(host.storage, defaults, {
-      hash: (clear) => hashPassword(clear, salt(), undefined, sha256),
-      matches: (clear, stored) => verifyPassword(clear, stored, sha256),
-    });
+    this.config = new Config(
+      host.storage,
+      { hostname: defaultHostname(host.system.info().mac) },
+      { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
+    );
     this.#auth = new AdminAuth(this.config, host.clock, sha256);
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
+      this.events.emit("config", keys);
     });
+    this.data.onChange((key) => this.events.emit("data", key));
     this.#tasks = new TaskRunner(host.clock, this.log.child("task"));
-    this.#features = [...(options.features ?? [])];
-    // WiFi first: its captive-portal intercept must run before anything else answers.
-    if (host.radio) this.#features.unshift(new WifiFeature({ ...options.wifi, title: this.title }));
-    if (host.updater)
-      this.#features.push(new OtaFeature({ ...options.ota, appVersion: this.version, network: () => this.network(), serving: () => this.#serving }));
+
+    const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
+    for (const entry of FEATURES) {
+      const switched = options[entry.name as keyof FeatureSwitches];
+      if (switched === false) continue;
+      this.#include(entry.create(switched, app));
+    }
+    for (const feature of options.features ?? []) this.#include(feature);
+
     addWebRoutes(this.#router, {
       config: this.config,
       data: this.data,
@@ -132,12 +165,29 @@ export class IotManager {
       clientScript: () => this.#clientScript(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
       factoryReset: () => this.factoryReset(),
+      canRestart: () => this.host.system.canRestart !== false,
     });
   }
 
-  /** Adds app config keys; a value the user saved wins over the default given here. */
-  configAdd(defaults: Readonly<Record<string, ConfigValue>>): void {
-    const added = this.config.add(defaults);
+  /** Takes a feature in, or leaves it out with the reason logged; declares its settings. */
+  #include(feature: Feature): void {
+    if (this.#features.some((f) => f.name === feature.name)) throw new Error(`there are two features named ${feature.name}`);
+    const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
+    if (missing.length) {
+      this.log.info(`feature ${feature.name} left out: the host has no ${missing.join(" or ")}`);
+      return;
+    }
+    if (feature.settings) this.config.declare(feature.settings);
+    this.#features.push(feature);
+  }
+
+  /**
+   * Adds app config keys: {key: default} (the type follows the default) or the long form
+   * {key: {default, type, min, max, step, choices, label, help, ...}}. A value the user saved
+   * wins over the default given here.
+   */
+  configAdd(declarations: Readonly<Record<string, ConfigValue | SettingDeclaration>>): void {
+    const added = this.config.add(declarations);
     if (added.length) this.log.debug(`config keys added: ${added.join(", ")}`);
   }
 
@@ -149,11 +199,22 @@ export class IotManager {
   /** Adds a feature before run(). */
   addFeature(feature: Feature): void {
     if (this.#running) throw new Error(`feature ${feature.name} must be added before run()`);
-    this.#features.push(feature);
+    this.#include(feature);
   }
 
-  /** Resolves after ms milliseconds; the tasks' timer. */
+  /** The features running (or about to), in start order. */
+  get features(): readonly Feature[] {
+    return this.#features;
+  }
+
+  /**
+   * Resolves after ms milliseconds: the tasks' timer. Refuses what no timer can do: a negative,
+   * non-finite or longer-than-a-day delay throws a RangeError (a task that computes its delay
+   * from a setting would otherwise spin or never wake).
+   */
   sleep(ms: number): Promise<void> {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > MAX_SLEEP_MS)
+      return Promise.reject(new RangeError(`sleep(${String(ms)}): the delay must be a number of ms from 0 to ${MAX_SLEEP_MS}`));
     return this.#tasks.sleep(ms);
   }
 
@@ -165,27 +226,32 @@ export class IotManager {
   run(): Promise<void> {
     if (this.#running) throw new Error("run() was already called");
     this.#running = true;
-    const context: FeatureContext = {
-      host: this.host,
-      config: this.config,
-      data: this.data,
-      router: this.#router,
-      log: this.log,
-      restartSoon: (delayMs) => this.restartSoon(delayMs),
-    };
-    for (const feature of [...this.#features]) {
+    for (const feature of startOrder(this.#features)) {
       try {
-        feature.attach({ ...context, log: this.log.child(feature.name) });
+        feature.attach(this.#context(feature));
       } catch (e) {
         // Left out of status, page and reset: a half-attached feature would break them all.
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
+        try {
+          feature.detach?.();
+        } catch {
+          // It did not start; undoing what it began is all that is left.
+        }
       }
     }
+    this.#announceNetwork();
     return new Promise<void>((resolve, reject) => {
       this.#stopped = resolve;
       const host = this.host;
-      const server = new HttpServer({ tcp: host.tcp, clock: host.clock, text: host.text, log: this.log.child("http"), limits: host.httpLimits });
+      const server = new HttpServer({
+        tcp: host.tcp,
+        clock: host.clock,
+        text: host.text,
+        log: this.log.child("http"),
+        limits: host.httpLimits,
+        onAnswer: (status) => this.events.emit("answer", status),
+      });
       const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, (request) => this.handle(request));
       this.#service = service;
       service.ready.then(
@@ -201,6 +267,32 @@ export class IotManager {
         },
       );
     });
+  }
+
+  #context(feature: Feature): FeatureContext {
+    return {
+      host: this.host,
+      config: this.config,
+      data: this.data,
+      router: this.#router,
+      events: this.events,
+      log: this.log.child(feature.name),
+      app: { title: this.title, version: this.version },
+      network: () => this.network(),
+      serving: () => this.#serving,
+      status: () => this.status(),
+      networkChanged: () => this.#announceNetwork(),
+      restartSoon: (delayMs) => this.restartSoon(delayMs),
+    };
+  }
+
+  /** Emits "network" when what network() reports has changed since it was last emitted. */
+  #announceNetwork(): void {
+    const network = this.network();
+    const key = `${network.mode} ${network.ip} ${network.ssid} ${network.apIp ?? ""}`;
+    if (key === this.#announced) return;
+    this.#announced = key;
+    this.events.emit("network", network);
   }
 
   /** Where the server listens, once run() has started it. */
@@ -229,9 +321,16 @@ export class IotManager {
     stopped?.();
   }
 
-  /** Restarts the device after delayMs, so the response announcing it gets out first. */
+  /**
+   * Restarts the device after delayMs, so the response announcing it gets out first. On a host
+   * that cannot restart (the Moddable simulator) it logs so, and the caller has said so.
+   */
   restartSoon(delayMs = 750): void {
     if (this.#restartTimer !== undefined) return;
+    if (this.host.system.canRestart === false) {
+      this.log.warn("a restart was asked for, but this host cannot restart the app: relaunch it by hand");
+      return;
+    }
     this.log.info("restarting");
     this.#restartTimer = this.host.clock.set(() => {
       this.#restartTimer = undefined;
@@ -255,9 +354,10 @@ export class IotManager {
   }
 
   /**
-   * The HTTP application. Never throws: a failing handler is logged and answered 500. Every
-   * request that is not a read (GET, HEAD) to a known path must name the device in its Host
-   * (http/host-header.ts: DNS rebinding) and, with an admin password set, carry it.
+   * The HTTP application. Never throws: a failing handler is logged and answered 500. Each route
+   * has its policy (router.ts): "public", "admin" (the admin password when one is set), or the
+   * feature's own. Every change, and every request under /api/, must call the device by one of
+   * its own names (http/host-header.ts: DNS rebinding), with an Origin of that same name.
    */
   handle(request: HttpRequest): HttpResponse {
     try {
@@ -265,17 +365,41 @@ export class IotManager {
         const early = feature.intercept?.(request);
         if (early) return early;
       }
-      if (request.method !== "GET" && request.method !== "HEAD" && this.#router.handles(request.method, request.path)) {
-        if (!namesDevice(request.headers.host, String(this.config.get("hostname") ?? "")))
-          return jsonError(403, "changes must address the device by its IP address or its hostname");
-        const refused = this.#auth.check(request);
+      const resolved = this.#router.resolve(request.method, request.path);
+      const change = request.method !== "GET" && request.method !== "HEAD" && request.method !== "OPTIONS";
+      if ((change && resolved.kind === "route") || request.path.startsWith("/api/")) {
+        const refused = this.#checkNames(request, change);
         if (refused) return refused;
       }
-      return this.#router.handle(request);
+      if (resolved.kind === "answer") return resolved.response;
+      const refused = this.#authorize(request, resolved.auth);
+      if (refused) return refused;
+      if (resolved.params) request.params = resolved.params;
+      return resolved.handler(request);
     } catch (e) {
       this.log.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
       return jsonError(500, "internal error");
     }
+  }
+
+  #checkNames(request: HttpRequest, change: boolean): HttpResponse | undefined {
+    const network = this.network();
+    const names = {
+      hostname: String(this.config.get("hostname") ?? ""),
+      allowed: String(this.config.get("allowed_hosts") ?? ""),
+      addresses: network.apIp ? [network.ip, network.apIp] : [network.ip],
+    };
+    if (!namesDevice(request.headers.host, names))
+      return jsonError(403, "use the device's IP address or its hostname, or add this name to the allowed hosts setting");
+    if (change && !originMatchesHost(request.headers.origin, request.headers.host))
+      return jsonError(403, "changes are accepted only from this device's own pages");
+    return undefined;
+  }
+
+  #authorize(request: HttpRequest, auth: RouteAuth): HttpResponse | undefined {
+    if (auth === "public") return undefined;
+    if (auth === "admin") return this.#auth.check(request);
+    return auth(request);
   }
 
   network(): NetworkStatus {
@@ -296,9 +420,17 @@ export class IotManager {
       hostname: this.config.get("hostname"),
       uptime: this.uptimeSeconds,
       network: this.network(),
+      canRestart: this.host.system.canRestart !== false,
     };
     if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
-    for (const feature of this.#features) if (feature.status) out[feature.name] = feature.status();
+    for (const feature of this.#features) {
+      if (!feature.status) continue;
+      try {
+        out[feature.name] = feature.status();
+      } catch (e) {
+        out[feature.name] = { error: errorText(e) };
+      }
+    }
     return out;
   }
 
@@ -314,6 +446,7 @@ export class IotManager {
       features: this.#features,
       notice,
       refreshMs: this.#refreshMs,
+      canRestart: this.host.system.canRestart !== false,
     };
   }
 

@@ -41,7 +41,7 @@ const ESP32_SLOT_BYTES = 16;
 async function missingApi(): Promise<string | undefined> {
   const needs: [file: string, exports: string[]][] = [
     ["modules/ota/ota-job.ts", ["OtaJob"]],
-    ["modules/ota/slot-updater.ts", ["SlotUpdater"]],
+    ["hosts/simulated/slot-updater.ts", ["SlotUpdater"]],
     ["hosts/node/http-client.ts", ["NodeHttpClient"]],
     ["hosts/node/host.ts", ["createNodeHost"]],
     ["hosts/node/updater.ts", ["createNodeUpdater"]],
@@ -90,7 +90,7 @@ export async function measureOta(options: { quick: boolean }): Promise<SectionRe
       "ota",
       "OTA download and verify (simulator)",
       `not available yet: ${missing}. Expected: OtaJob({ updater, client, clock, onReady }).start({ url }) in modules/ota/ota-job.ts, ` +
-        "SlotUpdater({ store, storage, factory }) in modules/ota/slot-updater.ts, NodeHttpClient in hosts/node/http-client.ts",
+        "SlotUpdater({ store, storage, factory }) in hosts/simulated/slot-updater.ts, NodeHttpClient in hosts/node/http-client.ts",
     );
   }
   const sizes = options.quick ? [64 * KiB, 256 * KiB] : [1 * MiB, 4 * MiB];

@@ -24,9 +24,10 @@ import { bindHost, type Host } from "../../modules/host/host";
 import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-client";
 import type { HttpHandler, HttpRequest, HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
-import type { Slot } from "../../modules/ota/boot-record";
+import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
+import type { Slot } from "../../hosts/simulated/boot-record";
 import { OtaJob } from "../../modules/ota/ota-job";
-import { SlotUpdater, type PartitionStore } from "../../modules/ota/slot-updater";
+import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-updater";
 import { FakeRadio } from "../../tests/support/fake-radio";
 import { jsonRequest, request } from "../../tests/support/http-request";
 import { MemoryStorage } from "../../tests/support/memory-storage";
@@ -96,7 +97,9 @@ function deviceHost(): Host {
     factory: { project: "xs_esp32", version: "1.0.0" },
   });
   // The WiFi settings the device has saved: it joins Home at boot, as a device in the field does.
-  new Config(base.storage).update({ wifi_ssid: HOME.ssid, wifi_password: HOME.password });
+  const saved = new Config(base.storage);
+  saved.declare(WIFI_SETTINGS);
+  saved.update({ wifi_ssid: HOME.ssid, wifi_password: HOME.password });
   return { ...base, radio, udp: new MemoryUdp(), updater };
 }
 

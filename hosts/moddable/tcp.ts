@@ -13,14 +13,27 @@
  * - Message 1 (connected) reaches a client connection's connected(); the SDK sends it to an
  *   accepted socket as well, where the Tcp interface has no such event, so it stops there.
  * - Disconnect (-1) and error (-2) end the connection: closed() once, then the socket is closed
- *   to release it. An exception from a listener closes the connection instead of reaching the
- *   native callback, where it would be unhandled.
+ *   to release it (lwIP). An exception from a listener closes the connection instead of
+ *   reaching the native callback, where it would be unhandled.
+ * - The Moddable simulator's socket layer (modules/network/socket/lin/modSocket.c) frees a
+ *   closed socket while a message for it may still be queued (a 20 ms poll posts "readable"
+ *   and "writable" messages that hold no reference), and after a disconnect it destroys the
+ *   socket itself, so a close() inside that callback frees it twice. Either corrupts its heap
+ *   (mcsim crashed on the next request that reused the descriptor). So there (platform
+ *   fragileSocketClose): a disconnected socket is never closed by the app, and a close() is
+ *   carried out inside one of the socket's own callbacks, where no message of its can be
+ *   pending: at once when called from one, else at the writable message a write is owed, else
+ *   at the next readable one while data still arrives, else at once on a socket quiet for
+ *   QUIET_MS. In between, the connection is silent: nothing is delivered.
  * - Connect errors have no reason here (the socket only says -2): the words are the device's.
  * - The peer's address is get("REMOTE_IP"); the Linux simulator's answer is unreliable (it
  *   formats the wrong structure), so per-address limits there are per connection.
  */
 
 import { Listener, Socket } from "socket";
+import Time from "time";
+import Timer from "timer";
+import { fragileSocketClose } from "hosts/moddable/platform";
 import type { Tcp, TcpClientEvents, TcpConnectOptions, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
 import type { ListenerClass, SocketClass, SocketMessage, TcpSocketInstance } from "./types/socket";
 
@@ -30,6 +43,8 @@ const ListenerRuntime = Listener as unknown as ListenerClass;
 const CONNECTED = 1;
 const READABLE = 2;
 const WRITABLE = 3;
+/** fragileSocketClose: a socket with no message for this long has none queued. */
+const QUIET_MS = 250;
 const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
 
 class ModdableConnection implements TcpConnection {
@@ -38,6 +53,13 @@ class ModdableConnection implements TcpConnection {
   #events: TcpEvents | TcpClientEvents | undefined;
   #up: boolean;
   #closed = false;
+  /** fragileSocketClose: close() was asked for and waits for a safe moment. */
+  #closing = false;
+  #inCallback = false;
+  /** A write is owed its writable message. */
+  #owed = false;
+  #lastMessageAt = 0;
+  #retry: Timer | undefined = undefined;
 
   constructor(socket: TcpSocketInstance, events: TcpClientEvents | undefined, accepted: boolean) {
     this.#socket = socket;
@@ -61,7 +83,18 @@ class ModdableConnection implements TcpConnection {
 
   #message(message: SocketMessage, _value: number): void {
     if (this.#closed) return;
+    this.#lastMessageAt = Time.ticks;
+    if (message === WRITABLE) this.#owed = false;
+    if (this.#closing) {
+      if (message < 0) this.#disconnected();
+      else {
+        if (message === READABLE) this.#socket.read(ArrayBuffer);
+        this.#release();
+      }
+      return;
+    }
     const events = this.#events;
+    this.#inCallback = true;
     try {
       if (message === CONNECTED) {
         // lwIP sends 1 to an accepted socket too; only a client connection reports it.
@@ -74,13 +107,21 @@ class ModdableConnection implements TcpConnection {
       } else if (message === WRITABLE) events?.writable();
       else if (message < 0) {
         const error = this.#up ? (message === -2 ? "connection dropped" : undefined) : "no connection (host unreachable, unknown or refusing)";
-        this.#release();
+        this.#disconnected();
         events?.closed(error);
       }
     } catch {
       // A listener that throws must not reach the native callback: the connection ends here.
       this.#release();
+    } finally {
+      this.#inCallback = false;
     }
+  }
+
+  /** The peer is gone: lwIP wants the socket closed; the simulator has destroyed it already. */
+  #disconnected(): void {
+    if (fragileSocketClose) this.#finished();
+    else this.#release();
   }
 
   writable(): number {
@@ -93,27 +134,51 @@ class ModdableConnection implements TcpConnection {
   }
 
   write(...chunks: Uint8Array[]): void {
-    if (this.#closed) throw new Error("write on a closed connection");
+    if (this.#closed || this.#closing) throw new Error("write on a closed connection");
     this.#socket.write(...chunks);
+    this.#owed = true;
   }
 
   close(): void {
-    this.#release();
+    if (this.#closed || this.#closing) return;
+    if (!fragileSocketClose || this.#inCallback) {
+      this.#release();
+      return;
+    }
+    this.#closing = true;
+    this.#events = undefined;
+    this.#closeWhenSafe();
   }
 
   /** lwIP's tcp_abort is not reachable from the SDK's socket: closing is all there is. */
   abort(): void {
-    this.#release();
+    this.close();
+  }
+
+  /** fragileSocketClose, outside a callback: close now if no message can be queued, else wait for one. */
+  #closeWhenSafe(): void {
+    this.#retry = undefined;
+    if (this.#closed) return;
+    if (!this.#owed && Time.ticks - this.#lastMessageAt >= QUIET_MS) this.#release();
+    else this.#retry = Timer.set(() => this.#closeWhenSafe(), QUIET_MS);
   }
 
   #release(): void {
     if (this.#closed) return;
-    this.#closed = true;
+    this.#finished();
     try {
       this.#socket.close();
     } catch {
       // Already closed by the stack.
     }
+  }
+
+  #finished(): void {
+    this.#closed = true;
+    this.#closing = false;
+    this.#events = undefined;
+    if (this.#retry !== undefined) Timer.clear(this.#retry);
+    this.#retry = undefined;
   }
 }
 

@@ -15,8 +15,8 @@ import { join } from "node:path";
 import type { Sha256Factory } from "../../modules/host/digest";
 import type { Storage } from "../../modules/host/storage";
 import type { AppImageInfo } from "../../modules/host/updater";
-import type { Slot } from "../../modules/ota/boot-record";
-import { SlotUpdater, type PartitionStore } from "../../modules/ota/slot-updater";
+import type { Slot } from "../../hosts/simulated/boot-record";
+import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-updater";
 
 /** The size of each app partition when mcconfig splits a 4 MB ESP32's factory partition in two. */
 export const DEFAULT_PARTITION_BYTES = 0x1f0000;

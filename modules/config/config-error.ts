@@ -7,7 +7,8 @@ export class ConfigError extends Error {
   readonly key: string;
   constructor(key: string, message: string) {
     super(message);
-    this.name = "ConfigError";
     this.key = key;
   }
 }
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(ConfigError.prototype, "name", { value: "ConfigError", writable: true, configurable: true });

@@ -1,8 +1,9 @@
 /*
  * Config: the device's settings, saved as one JSON object in an AtomicRecord.
  *
- * - Keys are the built-in ones (config-keys.ts) plus those the app adds with add(); a key's type
- *   follows its default, and every write is checked against it.
+ * - Keys are the core's (config-keys.ts), those each feature declares (declare()) and those the
+ *   app adds (add(), short form {key: default} or the long form with limits). Every write is
+ *   checked against its key's declaration (coerce-config-value.ts).
  * - update() validates every change first, then saves all of them in one atomic write, or none:
  *   a refused change, a config too large for the record, or a failing store leaves both the
  *   stored and the in-memory config as they were.
@@ -15,11 +16,16 @@ import type { Storage } from "../host/storage";
 import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
 import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
 import { ConfigError } from "./config-error";
-import { APP_STRING_MAX_BYTES, BUILTIN_KEYS, type ConfigKeySpec, type ConfigValue } from "./config-keys";
+import { APP_STRING_MAX_BYTES, CORE_SETTINGS, type ConfigValue, type SettingDeclaration, type SettingSpec } from "./config-keys";
 
 export const CONFIG_DOMAIN = "iot";
 const RECORD_NAME = "config";
 const APP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Names that are an object's own machinery, never a setting, on every path. */
+function isProtoKey(key: string): boolean {
+  return key === "__proto__" || key === "constructor" || key === "prototype";
+}
 
 export type ConfigListener = (changed: readonly string[]) => void;
 
@@ -31,23 +37,45 @@ export interface SecretHasher {
 }
 
 /** Salts from Math.random: only for a host with no better source (the manager passes the host's). */
-const defaultHasher: SecretHasher = {
-  hash(clear) {
+const defaultHasher: SecretHasher = Object.freeze({
+  hash(clear: string): string {
     const salt = new Uint8Array(16);
     for (let i = 0; i < salt.length; i++) salt[i] = Math.floor(Math.random() * 256);
     return hashPassword(clear, salt);
   },
-  matches: (clear, stored) => verifyPassword(clear, stored),
-};
+  matches: (clear: string, stored: string): boolean => verifyPassword(clear, stored),
+});
+
+const SETTING_TYPES: readonly string[] = Object.freeze(["string", "number", "integer", "boolean"]);
+
+/** A long-form declaration (or a bare default) made whole, for `group` unless it names its own. */
+export function settingSpec(key: string, declared: ConfigValue | SettingDeclaration, group: string): SettingSpec {
+  const long = typeof declared === "object" && declared !== null ? declared : undefined;
+  const value = (long ? long.default : declared) as ConfigValue;
+  const type = long?.type ?? (typeof value === "number" ? "number" : typeof value);
+  if (!SETTING_TYPES.includes(type)) throw new ConfigError(key, `config key ${key}: default must be a string, number or boolean`);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new ConfigError(key, `config key ${key}: default must be finite`);
+  const spec: SettingSpec = {
+    ...long,
+    type: type as SettingSpec["type"],
+    default: value,
+    group: long?.group ?? group,
+    label: long?.label ?? key,
+    maxBytes: type === "string" ? Math.min(long?.maxBytes ?? APP_STRING_MAX_BYTES, APP_STRING_MAX_BYTES) : undefined,
+  };
+  return spec;
+}
 
 export class Config {
   readonly #record: AtomicRecord;
-  readonly #specs = new Map<string, ConfigKeySpec>();
+  readonly #specs = new Map<string, SettingSpec>();
   readonly #values = new Map<string, ConfigValue>();
   /** Saved values of keys nobody has declared (yet). */
   readonly #orphans = new Map<string, unknown>();
   readonly #listeners: ConfigListener[] = [];
   readonly #hashSecret: SecretHasher;
+  /** Defaults the manager knows better than a declaration (hostname from the MAC, ota_url). */
+  readonly #defaults: Readonly<Record<string, ConfigValue>>;
 
   /**
    * @param defaults overrides for built-in defaults the host or the app knows (hostname, ota_url).
@@ -55,6 +83,7 @@ export class Config {
    */
   constructor(storage: Storage, defaults: Readonly<Record<string, ConfigValue>> = {}, hashSecret: SecretHasher = defaultHasher) {
     this.#hashSecret = hashSecret;
+    this.#defaults = defaults;
     this.#record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD_NAME);
     let saved: Record<string, unknown> = {};
     const text = this.#record.value;
@@ -68,31 +97,36 @@ export class Config {
       }
     }
     for (const key of Object.keys(saved)) this.#orphans.set(key, saved[key]);
-    for (const key of Object.keys(BUILTIN_KEYS)) {
-      const spec = BUILTIN_KEYS[key];
-      const fallback = key in defaults ? defaults[key] : spec.default;
-      this.#declare(key, { ...spec, default: fallback });
+    this.declare(CORE_SETTINGS);
+  }
+
+  /**
+   * Declares a feature's settings (whole specs). A default the manager was given for a key
+   * (hostname, ota_url) wins over the spec's; a saved value wins over both. Throws for a key
+   * already declared, or a default that breaks its own limits (a bug in the declaration).
+   */
+  declare(settings: Readonly<Record<string, SettingSpec>>): void {
+    for (const key of Object.keys(settings)) {
+      if (this.#specs.has(key)) throw new ConfigError(key, `config key ${key} is declared twice`);
+      const given = settings[key];
+      const spec = key in this.#defaults ? { ...given, default: this.#defaults[key] } : given;
+      if (!(spec.secret && spec.default === "")) coerceConfigValue(key, spec, spec.default, "json");
+      this.#declare(key, spec);
     }
   }
 
-  /** Declares app keys; returns the keys that were new to the stored config (and were saved). */
-  add(defaults: Readonly<Record<string, ConfigValue>>): string[] {
+  /**
+   * Declares app keys, each a default ({key: "Counter"}, its type follows) or a long-form
+   * declaration ({key: {default: 60, type: "integer", min: 5, label, help}}). Returns the keys
+   * that were new to the stored config (and were saved). A key already declared is left as it is.
+   */
+  add(declarations: Readonly<Record<string, ConfigValue | SettingDeclaration>>): string[] {
     const added: string[] = [];
-    for (const key of Object.keys(defaults)) {
+    for (const key of Object.keys(declarations)) {
       if (this.#specs.has(key)) continue;
-      if (!APP_KEY.test(key)) throw new ConfigError(key, `config key "${key}" must be 1-64 letters, digits, "_", "." or "-"`);
-      const value = defaults[key];
-      const type = typeof value;
-      if (type !== "string" && type !== "number" && type !== "boolean")
-        throw new ConfigError(key, `config key ${key}: default must be a string, number or boolean`);
-      if (type === "number" && !Number.isFinite(value)) throw new ConfigError(key, `config key ${key}: default must be finite`);
-      const spec: ConfigKeySpec = {
-        type: type as ConfigKeySpec["type"],
-        default: value,
-        group: "app",
-        label: key,
-        maxBytes: type === "string" ? APP_STRING_MAX_BYTES : undefined,
-      };
+      if (!APP_KEY.test(key) || isProtoKey(key)) throw new ConfigError(key, `config key "${key}" must be 1-64 letters, digits, "_", "." or "-"`);
+      const spec = settingSpec(key, declarations[key], "app");
+      coerceConfigValue(key, spec, spec.default, "json");
       if (!this.#orphans.has(key)) added.push(key);
       this.#declare(key, spec);
     }
@@ -100,7 +134,7 @@ export class Config {
     return added;
   }
 
-  #declare(key: string, spec: ConfigKeySpec): void {
+  #declare(key: string, spec: SettingSpec): void {
     this.#specs.set(key, Object.freeze(spec));
     let value = spec.default;
     if (this.#orphans.has(key)) {
@@ -125,7 +159,7 @@ export class Config {
     return this.#values.get(key);
   }
 
-  spec(key: string): ConfigKeySpec | undefined {
+  spec(key: string): SettingSpec | undefined {
     return this.#specs.get(key);
   }
 
@@ -146,8 +180,8 @@ export class Config {
     const next = new Map(this.#values);
     const changed: string[] = [];
     for (const key of Object.keys(changes)) {
-      const spec = this.#specs.get(key);
-      if (!spec) throw new ConfigError(key, `unknown config key "${key}"`);
+      const spec = isProtoKey(key) ? undefined : this.#specs.get(key);
+      if (!spec) throw new ConfigError(key, `unknown config key "${key.slice(0, 64)}"`);
       let value = coerceConfigValue(key, spec, changes[key], source);
       if (spec.hashed && value !== "") {
         const current = String(next.get(key) ?? "");
@@ -160,12 +194,14 @@ export class Config {
     if (!changed.length) return changed;
     this.#persist(next);
     for (const [key, value] of next) this.#values.set(key, value);
-    for (const listener of this.#listeners) listener(changed);
+    for (const listener of [...this.#listeners]) listener(changed);
     return changed;
   }
 
   #persist(values: ReadonlyMap<string, ConfigValue>): void {
-    const out: Record<string, unknown> = {};
+    // No prototype: on the device Object.prototype is frozen, and assigning a key named like one
+    // of its members ("constructor", "valueOf") to a plain object throws instead of adding it.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [key, value] of this.#orphans) out[key] = value;
     for (const [key, value] of values) out[key] = value;
     try {
@@ -178,7 +214,7 @@ export class Config {
 
   /** The config without secrets: what a browser or an API client may see. */
   publicValues(): Record<string, ConfigValue> {
-    const out: Record<string, ConfigValue> = {};
+    const out = Object.create(null) as Record<string, ConfigValue>; // any key may be an app key: see #persist
     for (const [key, value] of this.#values) if (!this.#specs.get(key)?.secret) out[key] = value;
     return out;
   }
@@ -188,8 +224,13 @@ export class Config {
     return this.keys().filter((key) => this.#specs.get(key)?.secret && this.#values.get(key) !== "");
   }
 
-  onChange(listener: ConfigListener): void {
+  /** Calls listener with the keys of every change saved; returns its unsubscribe. */
+  onChange(listener: ConfigListener): () => void {
     this.#listeners.push(listener);
+    return () => {
+      const i = this.#listeners.indexOf(listener);
+      if (i >= 0) this.#listeners.splice(i, 1);
+    };
   }
 
   /** Forgets every saved value (factory reset); the in-memory config returns to defaults. */

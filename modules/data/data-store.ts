@@ -2,7 +2,7 @@
  * DataStore: the app's live values, in insertion order: the order of the page's table and of
  * GET /data. A Map underneath, because a plain object would move integer-like keys ("1", "2")
  * to the front. Values are JSON values; version counts changes so a renderer can tell whether
- * anything moved.
+ * anything moved, and onChange() tells listeners which key did ("" for clear()).
  */
 
 export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
@@ -15,6 +15,23 @@ export class DataStore {
   #version = 0;
   /** Index-like keys present, counted so toJSONText knows when one JSON.stringify is safe. */
   #indexKeys = 0;
+  #listeners: ((key: string) => void)[] | undefined;
+
+  /** Calls listener with the key of every change ("" when the store is cleared); returns its unsubscribe. */
+  onChange(listener: (key: string) => void): () => void {
+    const list = (this.#listeners ??= []);
+    list.push(listener);
+    return () => {
+      const i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  #changed(key: string): void {
+    this.#version++;
+    const list = this.#listeners;
+    if (list) for (const listener of list.length === 1 ? list : [...list]) listener(key);
+  }
 
   set(key: string, value: DataValue): this {
     if (typeof key !== "string") throw new TypeError("data key must be a string");
@@ -23,7 +40,7 @@ export class DataStore {
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`data "${key}": number must be finite`);
     if (!this.#map.has(key) && INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys++;
     this.#map.set(key, value);
-    this.#version++;
+    this.#changed(key);
     return this;
   }
 
@@ -38,8 +55,8 @@ export class DataStore {
   delete(key: string): boolean {
     const had = this.#map.delete(key);
     if (had) {
-      this.#version++;
       if (INDEX_KEY.test(key) && Number(key) < 0xffffffff) this.#indexKeys--;
+      this.#changed(key);
     }
     return had;
   }
@@ -47,7 +64,7 @@ export class DataStore {
   clear(): void {
     this.#map.clear();
     this.#indexKeys = 0;
-    this.#version++;
+    this.#changed("");
   }
 
   get size(): number {

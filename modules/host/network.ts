@@ -11,6 +11,10 @@ export interface NetworkStatus {
   ip: string;
   rssi?: number;
   lastDisconnectReason?: string;
+  /** The access point's own address while it is open. */
+  apIp?: string;
+  /** A network is saved for the station (then only being on it counts as healthy). */
+  configured?: boolean;
 }
 
 export interface Network {

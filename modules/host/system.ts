@@ -15,6 +15,8 @@ export interface System {
   info(): SystemInfo;
   /** Random bytes from the host's best source (ESP32: the hardware RNG), for password salts. */
   randomBytes?(length: number): Uint8Array;
+  /** False where the host cannot restart the app (the Moddable simulator): restart() does nothing. */
+  readonly canRestart?: boolean;
   /** Restart the app. On the device it does not return; the simulator restarts in-process. */
   restart(): void;
 }

@@ -4,12 +4,9 @@
  * name keeps its last value (so a hidden "false" before a checkbox works as a default).
  */
 
-export class FormError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "FormError";
-  }
-}
+export class FormError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(FormError.prototype, "name", { value: "FormError", writable: true, configurable: true });
 
 export function decodeFormComponent(text: string): string {
   try {

@@ -1,37 +1,130 @@
 /*
- * Router: exact-path routes with one handler per method. An unknown path is 404; a known path
- * with another method is 405 with Allow. A handler that throws is answered 500 and logged by
- * the caller, never allowed to take the server down.
+ * Router: routes by method and path, one handler each, with parameters and an auth policy.
+ *
+ * - A path is exact ("/api/status") or has parameters: ":name" matches one non-empty segment
+ *   ("/api/:user/lights/:id"), handed to the handler as request.params, percent-decoded. Exact
+ *   paths win over patterns; patterns are tried in the order they were added.
+ * - Unknown path: 404. Known path, other method: 405 with Allow. HEAD is answered by the GET
+ *   handler (the server sends the head alone), OPTIONS with 204 and Allow, unless a route
+ *   defines them.
+ * - Each route has an auth policy: "public" (GET, HEAD and OPTIONS by default), "admin" (every
+ *   other method by default: the manager's admin password and device-name checks), or a
+ *   function of the feature's own that returns the refusal (Alexa's paired users). resolve()
+ *   says which; the manager applies it.
+ * Handlers are synchronous; one that throws is answered 500 by the caller.
  */
 
 import type { HttpHandler, HttpRequest, HttpResponse } from "./http-message";
 import { methodNotAllowed, notFound } from "./response";
 
-export class Router {
-  readonly #routes = new Map<string, Map<string, HttpHandler>>();
+/** A feature's own check: the response that refuses the request, or undefined to let it on. */
+export type RoutePolicy = (request: HttpRequest) => HttpResponse | undefined;
+export type RouteAuth = "public" | "admin" | RoutePolicy;
 
-  add(method: string, path: string, handler: HttpHandler): this {
-    let methods = this.#routes.get(path);
-    if (!methods) this.#routes.set(path, (methods = new Map()));
+export interface RouteOptions {
+  auth?: RouteAuth;
+}
+
+interface Route {
+  readonly handler: HttpHandler;
+  readonly auth: RouteAuth;
+}
+
+interface Pattern {
+  readonly segments: readonly string[];
+  readonly methods: Map<string, Route>;
+}
+
+export type Resolved =
+  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly params?: Record<string, string> }
+  | { readonly kind: "answer"; readonly response: HttpResponse };
+
+const READS: readonly string[] = Object.freeze(["GET", "HEAD", "OPTIONS"]);
+
+function allowed(methods: Map<string, Route>): string[] {
+  const names: string[] = [];
+  for (const name of methods.keys()) {
+    names.push(name);
+    if (name === "GET" && !methods.has("HEAD")) names.push("HEAD");
+  }
+  return names;
+}
+
+export class Router {
+  readonly #exact = new Map<string, Map<string, Route>>();
+  readonly #patterns: Pattern[] = [];
+
+  add(method: string, path: string, handler: HttpHandler, options: RouteOptions = {}): this {
+    const auth = options.auth ?? (READS.includes(method) ? "public" : "admin");
+    let methods: Map<string, Route> | undefined;
+    if (path.includes("/:")) {
+      const segments = path.split("/");
+      const same = this.#patterns.find((p) => p.segments.join("/") === path);
+      methods = same?.methods;
+      if (!methods) this.#patterns.push({ segments, methods: (methods = new Map()) });
+    } else {
+      methods = this.#exact.get(path);
+      if (!methods) this.#exact.set(path, (methods = new Map()));
+    }
     if (methods.has(method)) throw new Error(`route ${method} ${path} is already defined`);
-    methods.set(method, handler);
+    methods.set(method, { handler, auth });
     return this;
   }
 
+  /** True when some route takes this path. */
   has(path: string): boolean {
-    return this.#routes.has(path);
+    return this.#find(path) !== undefined;
   }
 
-  /** True when a handler exists for this method on this path. */
-  handles(method: string, path: string): boolean {
-    return this.#routes.get(path)?.has(method) ?? false;
+  /** The route for a request, or the answer for a path or method that has none. */
+  resolve(method: string, path: string): Resolved {
+    const found = this.#find(path);
+    if (!found) return { kind: "answer", response: notFound() };
+    const { methods, params } = found;
+    const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+    if (route) return { kind: "route", handler: route.handler, auth: route.auth, params };
+    const allow = allowed(methods);
+    if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
+    return { kind: "answer", response: methodNotAllowed(allow) };
   }
 
+  /** Routes the request without any policy (tests, and callers that checked it already). */
   handle(request: HttpRequest): HttpResponse {
-    const methods = this.#routes.get(request.path);
-    if (!methods) return notFound();
-    const handler = methods.get(request.method);
-    if (!handler) return methodNotAllowed(Array.from(methods.keys()));
-    return handler(request);
+    const resolved = this.resolve(request.method, request.path);
+    if (resolved.kind === "answer") return resolved.response;
+    if (resolved.params) request.params = resolved.params;
+    return resolved.handler(request);
   }
+
+  #find(path: string): { methods: Map<string, Route>; params?: Record<string, string> } | undefined {
+    const exact = this.#exact.get(path);
+    if (exact) return { methods: exact };
+    if (this.#patterns.length === 0) return undefined;
+    const parts = path.split("/");
+    for (const pattern of this.#patterns) {
+      const params = match(pattern.segments, parts);
+      if (params) return { methods: pattern.methods, params };
+    }
+    return undefined;
+  }
+}
+
+function match(segments: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
+  if (segments.length !== parts.length) return undefined;
+  let params: Record<string, string> | undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    const part = parts[i];
+    if (segment.startsWith(":")) {
+      if (part === "") return undefined;
+      let value: string;
+      try {
+        value = decodeURIComponent(part);
+      } catch {
+        return undefined;
+      }
+      (params ??= Object.create(null) as Record<string, string>)[segment.slice(1)] = value;
+    } else if (segment !== part) return undefined;
+  }
+  return params ?? (Object.create(null) as Record<string, string>);
 }

@@ -48,12 +48,9 @@ export function chipName(id: number): string {
   return CHIP_NAMES[id] ?? `chip id ${id}`;
 }
 
-export class ImageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ImageError";
-  }
-}
+export class ImageError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(ImageError.prototype, "name", { value: "ImageError", writable: true, configurable: true });
 
 export interface AppImageSummary extends AppImageInfo {
   /** Bytes in the image, appended hash included. */

@@ -14,9 +14,9 @@
  * web server up and network settled. An update that was rolled back is reported as a failure.
  */
 
-import type { Feature, FeatureContext } from "../feature";
+import type { SettingSpec } from "../config/config-keys";
+import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
-import type { NetworkStatus } from "../host/network";
 import type { RunningApp, Updater } from "../host/updater";
 import { TcpHttpClient, type HttpClient } from "../http/http-client";
 import { readJsonObject } from "../http/request-body";
@@ -32,20 +32,35 @@ export interface OtaFeatureOptions {
   stallTimeoutMs?: number;
   /** Pause between "rebooting" and the restart, so the answer gets out (ms). */
   rebootDelayMs?: number;
-  /** The version to show when the running image does not say (the simulator's factory app). */
+  /** The version to show when the running image does not say; the app's when absent. */
   appVersion?: string;
-  /** The network as the manager reports it; host.network when absent. */
-  network?: () => NetworkStatus;
-  /** True once the web server accepts connections; assumed true when absent. */
-  serving?: () => boolean;
+  /** Default of the ota_url setting. */
+  otaUrl?: string;
   /** The downloader; the core's client over the host's Tcp when absent (tests script one). */
   client?: HttpClient;
 }
 
 const SETTLED: readonly string[] = Object.freeze(["station", "ap", "ap+station"]);
+const NEEDS: readonly HostPart[] = Object.freeze(["updater"]);
+
+export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> {
+  return Object.freeze({
+    ota_url: Object.freeze({
+      type: "string",
+      default: otaUrl,
+      group: "device",
+      label: "Update image URL",
+      help: "Where POST /api/ota and the Update button fetch the image from: http://host[:port]/path/name.bin",
+      maxBytes: 200,
+    }),
+  });
+}
 
 export class OtaFeature implements Feature {
   readonly name = "ota";
+  readonly title = "Update";
+  readonly needs = NEEDS;
+  readonly settings: Readonly<Record<string, SettingSpec>>;
   readonly clientScript = OTA_CLIENT_SCRIPT;
   readonly #options: OtaFeatureOptions;
   #context: FeatureContext | undefined;
@@ -56,6 +71,7 @@ export class OtaFeature implements Feature {
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
+    this.settings = otaSettings(options.otaUrl);
   }
 
   attach(context: FeatureContext): void {
@@ -103,18 +119,19 @@ export class OtaFeature implements Feature {
     return {
       ...job.status(),
       project: running.project,
-      version: running.version || (this.#options.appVersion ?? ""),
+      version: running.version || this.#appVersion(),
       probation: probation.active,
       probationLeft: Math.ceil(probation.remainingMs / 1000),
     };
   }
 
-  *pageSection(): Iterable<string> {
+  // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
+  pageSection(): Iterable<string> {
     const running = this.#runningNow();
     const probation = this.#probation as Probation;
-    yield* renderOtaSection({
+    return renderOtaSection({
       project: running.project,
-      version: running.version || (this.#options.appVersion ?? ""),
+      version: running.version || this.#appVersion(),
       url: String(this.#context?.config.get("ota_url") ?? ""),
       progress: (this.#job as OtaJob).status(),
       probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : 0,
@@ -127,13 +144,18 @@ export class OtaFeature implements Feature {
     return this.#running as RunningApp;
   }
 
+  #appVersion(): string {
+    return this.#options.appVersion ?? this.#context?.app.version ?? "";
+  }
+
   #healthy(): boolean {
-    if (this.#options.serving && !this.#options.serving()) return false;
-    const network = this.#options.network?.() ?? this.#context?.host.network?.status();
-    if (!network) return true;
+    const context = this.#context;
+    if (!context) return false;
+    if (!context.serving()) return false;
+    const network = context.network();
     // With a network saved, only being on it counts: an update that cannot join it (its WiFi
     // broken, its settings lost) would otherwise be kept, and the device left out of reach.
-    if (this.#context?.config.get("wifi_ssid")) return network.mode === "station";
+    if (network.configured) return network.mode === "station";
     return SETTLED.includes(network.mode);
   }
 

@@ -67,20 +67,14 @@ export interface OtaJobOptions {
 }
 
 /** Thrown by start() while a job runs (the API answers 409). */
-export class OtaBusyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "OtaBusyError";
-  }
-}
+export class OtaBusyError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(OtaBusyError.prototype, "name", { value: "OtaBusyError", writable: true, configurable: true });
 
 /** Thrown by start() for a request that cannot be tried (the API answers 400). */
-export class OtaRequestError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "OtaRequestError";
-  }
-}
+export class OtaRequestError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(OtaRequestError.prototype, "name", { value: "OtaRequestError", writable: true, configurable: true });
 
 const REDIRECTS = Object.freeze([301, 302, 303, 307, 308]);
 

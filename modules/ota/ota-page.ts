@@ -28,6 +28,8 @@ export function* renderOtaSection(model: OtaPageModel): Generator<string> {
   yield `<p class="small mb-0" id="ota-outcome" role="status">${p.state === "failed" ? "Update failed: " + escapeHtml(p.error) : ""}</p>`;
   yield `</div></section>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(renderOtaSection.prototype);
 
 /** Browser script (ES5, like the page's own): POST to start, poll GET /api/ota while it runs. */
 export const OTA_CLIENT_SCRIPT = `(function () {

@@ -7,12 +7,9 @@
 
 import type { HttpGetOptions } from "../http/http-client";
 
-export class UrlError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UrlError";
-  }
-}
+export class UrlError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(UrlError.prototype, "name", { value: "UrlError", writable: true, configurable: true });
 
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

@@ -28,9 +28,10 @@ export class PersistentValueError extends Error {
 
   constructor(variable: string, value: unknown, type: string, reason: string) {
     super(`${variable}: cannot store ${show(value)} as ${type}: ${reason}`);
-    this.name = "PersistentValueError";
     this.variable = variable;
     this.value = value;
     this.type = type;
   }
 }
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(PersistentValueError.prototype, "name", { value: "PersistentValueError", writable: true, configurable: true });

@@ -30,7 +30,7 @@ import type { Storage } from "../host/storage";
 import { AtomicRecord } from "../storage/atomic-record";
 import { utf8Length } from "../text/utf8";
 import type { PersistentCodec, PersistentInput, PersistentType } from "./persistent-codec";
-import { rememberFolder } from "./persistent-folders";
+import { rememberFolder } from "../storage/storage-folders";
 import { PERSISTENT_LIMITS } from "./persistent-limits";
 import { checkPersistentName, isPersistentName, persistentRecordName, persistentRecordOwner } from "./persistent-record-name";
 import { PersistentValueError } from "./persistent-value-error";
@@ -69,6 +69,8 @@ export class PersistentVariable<T, I = T> {
   /** encode(#value): compared with a new value's to skip writes that change nothing. */
   #encoded: string;
   #saved = false;
+  /** The folder is in the list a factory reset erases (checked on the first write of a boot). */
+  #folderListed = false;
 
   protected constructor(name: string, options: PersistentOptions<I>, codec: PersistentCodec<T>) {
     checkPersistentName("name", name);
@@ -126,7 +128,10 @@ export class PersistentVariable<T, I = T> {
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
-    rememberFolder(this.#resolvedStorage as Storage, this.folder);
+    if (!this.#folderListed) {
+      rememberFolder(this.#resolvedStorage as Storage, this.folder);
+      this.#folderListed = true;
+    }
     record.save(this.#owner + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;

@@ -84,6 +84,8 @@ function* field(variable: EditableVariable, index: number): Generator<string> {
   yield `<input class="${cls}" type="${input.kind}" id="${id}" name="${name}" value="${text}"`;
   yield `${attribute("min", input.min)}${attribute("max", input.max)}${attribute("step", input.step)}${attribute("pattern", input.pattern)}></div>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(field.prototype);
 
 /** A form field's text as the value to coerce (see the header). */
 function fromFormText(variable: EditableVariable, text: string): unknown {

@@ -19,9 +19,10 @@ import { STORAGE_LIMITS, checkStorageName } from "./storage-rules";
 export class RecordTooLargeError extends Error {
   constructor(name: string, bytes: number, limit: number) {
     super(`${name} is ${bytes} bytes; it must fit in ${limit} bytes`);
-    this.name = "RecordTooLargeError";
   }
 }
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(RecordTooLargeError.prototype, "name", { value: "RecordTooLargeError", writable: true, configurable: true });
 
 interface Slot {
   seq: number;

@@ -15,12 +15,9 @@ export const STORAGE_LIMITS = Object.freeze({
   maxStringBytes: 3999,
 });
 
-export class StorageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "StorageError";
-  }
-}
+export class StorageError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(StorageError.prototype, "name", { value: "StorageError", writable: true, configurable: true });
 
 export function checkStorageName(kind: "domain" | "key", name: string): void {
   if (typeof name !== "string" || name.length === 0)

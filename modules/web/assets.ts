@@ -149,7 +149,8 @@ export const CLIENT_SCRIPT = `"use strict";
     if (el) el.addEventListener("click", function () {
       if (!confirm(question)) return;
       window.iot.postJSON(url, body, function (status, reply) {
-        notify(status === 202, status === 202 ? done : (reply && reply.error) || "Refused (" + status + ").");
+        var ok = status === 202 || (status === 200 && reply && reply.message);
+        notify(ok, status === 202 ? done : (reply && (reply.message || reply.error)) || "Refused (" + status + ").");
         if (status === 202 && after) after();
       });
     });

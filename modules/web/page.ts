@@ -7,7 +7,8 @@
  */
 
 import type { Config } from "../config/config";
-import type { ConfigGroup } from "../config/config-keys";
+import { choiceValue } from "../config/coerce-config-value";
+import type { SettingSpec } from "../config/config-keys";
 import type { DataStore, DataValue } from "../data/data-store";
 import type { Feature } from "../feature";
 import type { NetworkStatus } from "../host/network";
@@ -31,13 +32,9 @@ export interface PageModel {
   notice?: PageNotice;
   /** Polling interval of the data table, in ms. */
   refreshMs: number;
+  /** False on a host that cannot restart the app: the page says so instead of offering to. */
+  canRestart: boolean;
 }
-
-const GROUPS: readonly (readonly [ConfigGroup, string])[] = Object.freeze([
-  Object.freeze(["wifi", "WiFi"] as const),
-  Object.freeze(["device", "Device"] as const),
-  Object.freeze(["app", "Application"] as const),
-]);
 
 export function showValue(value: DataValue): string {
   return typeof value === "string" ? value : JSON.stringify(value);
@@ -54,6 +51,23 @@ function statusItem(label: string, path: string, value: string): string {
   return `<tr><th scope="row">${label}</th><td data-status="${path}">${escapeHtml(value === "" ? "-" : value)}</td></tr>`;
 }
 
+/** The input's limits as attributes, so the browser refuses what the server would. */
+function limitAttributes(spec: SettingSpec): string {
+  let out = "";
+  if (spec.type === "number" || spec.type === "integer") {
+    if (spec.min !== undefined) out += ` min="${spec.min}"`;
+    if (spec.max !== undefined) out += ` max="${spec.max}"`;
+    out += ` step="${spec.step ?? (spec.type === "integer" ? 1 : "any")}"`;
+  } else {
+    if (spec.pattern !== undefined && !spec.secret) out += ` pattern="${escapeHtml(spec.pattern)}"`;
+    if (spec.patternHelp !== undefined) out += ` title="${escapeHtml(spec.patternHelp)}"`;
+    // maxlength counts characters, the limit bytes: the server has the last word on non-ASCII text.
+    if (spec.maxBytes !== undefined) out += ` maxlength="${spec.maxBytes}"`;
+    if (spec.minBytes !== undefined && spec.minBytes > 0 && !spec.secret) out += ` required`;
+  }
+  return out;
+}
+
 function* configField(config: Config, key: string): Generator<string> {
   const spec = config.spec(key);
   if (!spec) return;
@@ -61,24 +75,46 @@ function* configField(config: Config, key: string): Generator<string> {
   const name = escapeHtml(key);
   const label = escapeHtml(spec.label);
   const value = config.get(key);
+  const help = spec.help ? `<div class="form-text" id="${id}-help">${escapeHtml(spec.help)}</div>` : "";
+  const described = spec.help ? ` aria-describedby="${id}-help"` : "";
   if (spec.type === "boolean") {
     yield `<div class="form-check"><input type="hidden" name="${name}" value="false">`;
-    yield `<input class="form-check-input" type="checkbox" id="${id}" name="${name}" value="true"${value ? " checked" : ""}>`;
-    yield ` <label class="form-check-label" for="${id}">${label}</label></div>`;
+    yield `<input class="form-check-input" type="checkbox" id="${id}" name="${name}" value="true"${value ? " checked" : ""}${described}>`;
+    yield ` <label class="form-check-label" for="${id}">${label}</label>${help}</div>`;
     return;
   }
   yield `<label class="form-label" for="${id}">${label}</label>`;
   if (spec.secret) {
     const set = value !== "";
-    yield `<input class="form-control" type="password" id="${id}" name="${name}" value="" autocomplete="new-password" placeholder="${set ? "saved (leave empty to keep)" : "not set"}">`;
+    yield `<input class="form-control" type="password" id="${id}" name="${name}" value="" autocomplete="new-password" placeholder="${set ? "saved (leave empty to keep)" : "not set"}"${limitAttributes(spec)}${described}>${help}`;
     if (set)
       yield `<div class="form-check"><input class="form-check-input" type="checkbox" id="${id}-clear" name="clear:${name}" value="true"> <label class="form-check-label small" for="${id}-clear">remove the saved ${label.toLowerCase()}</label></div>`;
     return;
   }
-  const type = spec.type === "number" ? `number" step="any` : "text";
+  if (spec.choices) {
+    yield `<select class="form-select" id="${id}" name="${name}"${described}>`;
+    for (const choice of spec.choices) {
+      const v = choiceValue(choice);
+      const text = typeof choice === "string" ? choice : choice.label;
+      yield `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(text)}</option>`;
+    }
+    yield `</select>${help}`;
+    return;
+  }
+  const type = spec.type === "number" || spec.type === "integer" ? "number" : "text";
   const extra = key === "wifi_ssid" || key === "wifi_fallback_ssid" ? ` list="ssid-list"` : "";
-  yield `<input class="form-control" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${extra}>`;
+  yield `<input class="form-control" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${limitAttributes(spec)}${extra}${described}>${help}`;
 }
+
+/** The settings form's fieldsets: each feature's that does not edit its own, the device's, the app's. */
+function settingGroups(model: PageModel): [string, string][] {
+  const groups: [string, string][] = [];
+  for (const feature of model.features) if (!feature.ownsSettingsForm) groups.push([feature.name, feature.title ?? feature.name]);
+  groups.push(["device", "Device"], ["app", "Application"]);
+  return groups;
+}
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(configField.prototype);
 
 export function* renderPage(model: PageModel): Generator<string> {
   const title = escapeHtml(model.title);
@@ -117,17 +153,20 @@ export function* renderPage(model: PageModel): Generator<string> {
 
   yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Settings</h2><form method="post" action="/config" accept-charset="utf-8">`;
   const keys = model.config.keys();
-  const owned = model.features.map((f) => f.configGroup);
-  for (const [group, legend] of GROUPS) {
-    if (owned.includes(group)) continue;
+  for (const [group, legend] of settingGroups(model)) {
     const inGroup = keys.filter((key) => model.config.spec(key)?.group === group);
     if (!inGroup.length) continue;
-    yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${legend}</legend>`;
+    yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${escapeHtml(legend)}</legend>`;
     for (const key of inGroup) yield* configField(model.config, key);
     yield `</fieldset>`;
   }
   yield `<datalist id="ssid-list"></datalist><button class="btn btn-primary" type="submit">Save settings</button></form></div></section>`;
 
-  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-secondary" type="button" id="reboot">Restart</button> <button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">A factory reset erases every setting (WiFi included) and restarts into setup mode.</p></div></section>`;
+  if (model.canRestart)
+    yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-secondary" type="button" id="reboot">Restart</button> <button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">A factory reset erases every setting (WiFi included) and restarts into setup mode.</p></div></section>`;
+  else
+    yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">This host cannot restart the app by itself: a factory reset erases every setting, then quit and relaunch it. Restart is not offered.</p></div></section>`;
   yield `</main></body></html>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(renderPage.prototype);

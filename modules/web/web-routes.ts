@@ -24,7 +24,12 @@ export interface WebApp {
   clientScript(): string;
   restartSoon(delayMs?: number): void;
   factoryReset(): void;
+  /** False on a host that cannot restart the app (the Moddable simulator). */
+  canRestart(): boolean;
 }
+
+/** What a host that cannot restart says instead of restarting. */
+export const CANNOT_RESTART = "this host cannot restart the app: quit and relaunch it";
 
 const PAGE_HEADERS = Object.freeze({
   "content-type": "text/html; charset=utf-8",
@@ -63,7 +68,9 @@ function configView(config: Config): Record<string, unknown> {
 
 /** Turns the form's fields into config changes: an empty password field keeps the saved one. */
 function formChanges(config: Config, form: Record<string, string>): Record<string, unknown> {
-  const changes: Record<string, unknown> = {};
+  // No prototype, like parseForm's: a field named __proto__ or constructor is then a key like any
+  // other (and an unknown one), and never meets the device's frozen Object.prototype.
+  const changes = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(form)) {
     if (name.startsWith("clear:")) {
       const key = name.slice(6);
@@ -130,6 +137,7 @@ export function addWebRoutes(router: Router, app: WebApp): void {
   router.add("POST", "/api/reboot", (request) => {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
+    if (!app.canRestart()) return jsonError(501, CANNOT_RESTART);
     app.restartSoon();
     return json(202, { rebooting: true });
   });
@@ -141,6 +149,7 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     if (body.value.confirm !== FACTORY_RESET_CONFIRMATION)
       return jsonError(400, `send {"confirm": "${FACTORY_RESET_CONFIRMATION}"} to erase every setting`);
     app.factoryReset();
+    if (!app.canRestart()) return json(200, { reset: true, rebooting: false, message: `every setting is erased; ${CANNOT_RESTART} to start in setup mode` });
     return json(202, { reset: true, rebooting: true });
   });
 }

@@ -31,12 +31,9 @@ export function accessPointName(base: string, mac: string): string {
   return `${name.slice(0, BASE_MAX).replace(/-$/, "")}-${tail}`;
 }
 
-export class AccessPointPasswordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AccessPointPasswordError";
-  }
-}
+export class AccessPointPasswordError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(AccessPointPasswordError.prototype, "name", { value: "AccessPointPasswordError", writable: true, configurable: true });
 
 /** Returns the password to use ("" for an open access point) or throws if WPA2 would refuse it. */
 export function checkAccessPointPassword(password: string | undefined): string {

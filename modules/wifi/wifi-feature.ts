@@ -19,7 +19,9 @@
 
 import type { Config } from "../config/config";
 import { ConfigError } from "../config/config-error";
-import type { Feature, FeatureContext } from "../feature";
+import type { SettingSpec } from "../config/config-keys";
+import type { Feature, FeatureContext, HostPart } from "../feature";
+import { BackgroundJob } from "../http/background-job";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { NetworkStatus } from "../host/network";
 import type { StationOptions } from "../host/radio";
@@ -45,7 +47,18 @@ export interface WifiFeatureOptions {
   scanMaxAgeMs?: number;
 }
 
+const NO_SECTION: readonly string[] = Object.freeze([]);
 const WIFI_KEYS: readonly string[] = Object.freeze(["wifi_ssid", "wifi_password", "wifi_fallback_ssid", "wifi_fallback_password"]);
+
+/** The WiFi settings: edited in this feature's card, with the scan and the outcome. */
+export const WIFI_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
+  wifi_ssid: Object.freeze({ type: "string", default: "", group: "wifi", label: "Network (SSID)", maxBytes: 32 }),
+  wifi_password: Object.freeze({ type: "string", default: "", group: "wifi", label: "Password", secret: true, maxBytes: 64 }),
+  wifi_fallback_ssid: Object.freeze({ type: "string", default: "", group: "wifi", label: "Fallback network (SSID)", maxBytes: 32 }),
+  wifi_fallback_password: Object.freeze({ type: "string", default: "", group: "wifi", label: "Fallback password", secret: true, maxBytes: 64 }),
+} satisfies Record<string, SettingSpec>);
+
+const NEEDS: readonly HostPart[] = Object.freeze(["radio"]);
 
 function text(config: Config, key: string): string {
   const value = config.get(key);
@@ -61,17 +74,17 @@ export function savedNetworks(config: Config): StationOptions[] {
 
 export class WifiFeature implements Feature {
   readonly name = "wifi";
+  readonly title = "WiFi";
+  readonly needs = NEEDS;
+  readonly settings = WIFI_SETTINGS;
+  readonly ownsSettingsForm = true;
   readonly clientScript = WIFI_CLIENT_SCRIPT;
-  /** The WiFi keys are edited in this feature's section (with the scan and the outcome). */
-  readonly configGroup = "wifi" as const;
   readonly #options: WifiFeatureOptions;
   #context: FeatureContext | undefined;
   #policy: WifiPolicy | undefined;
   readonly #dns = new PortalDns();
-  #scan: VisibleNetwork[] | undefined;
-  #scanAt = 0;
-  #scanPending = false;
-  #scanError: string | undefined;
+  #scan: BackgroundJob<VisibleNetwork[]> | undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(options: WifiFeatureOptions = {}) {
     this.#options = { ...options };
@@ -90,13 +103,13 @@ export class WifiFeature implements Feature {
       timing: this.#options.timing,
       log,
       onAccessPoint: (open, address) => this.#portalDns(open, address),
+      onChange: () => context.networkChanged(),
     });
     this.#context = context;
     this.#policy = policy;
+    this.#scan = new BackgroundJob(context.host.clock, { timeoutMs: 20_000 });
 
-    config.onChange((changed) => {
-      // The listener outlives a detach (Config has no way to remove it): only the live one acts.
-      if (this.#policy !== policy) return;
+    this.#unsubscribe = config.onChange((changed) => {
       if (changed.some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(config), { trial: true });
     });
 
@@ -113,6 +126,9 @@ export class WifiFeature implements Feature {
   }
 
   detach(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#scan?.cancel();
     const policy = this.#policy;
     this.#policy = undefined;
     policy?.stop();
@@ -126,7 +142,12 @@ export class WifiFeature implements Feature {
   }
 
   network(): NetworkStatus | undefined {
-    return this.#policy?.network();
+    const network = this.#policy?.network();
+    const context = this.#context;
+    if (!network || !context) return network;
+    const out: NetworkStatus = { ...network, configured: text(context.config, "wifi_ssid") !== "" };
+    if (this.#policy?.accessPointOpen) out.apIp = this.#policy.accessPointAddress;
+    return out;
   }
 
   status(): unknown {
@@ -139,11 +160,12 @@ export class WifiFeature implements Feature {
     };
   }
 
-  *pageSection(): Iterable<string> {
+  // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
+  pageSection(): Iterable<string> {
     const policy = this.#policy;
     const context = this.#context;
-    if (!policy || !context) return;
-    yield* wifiSection({
+    if (!policy || !context) return NO_SECTION;
+    return wifiSection({
       details: policy.details(),
       ssid: text(context.config, "wifi_ssid"),
       passwordSaved: text(context.config, "wifi_password") !== "",
@@ -186,28 +208,24 @@ export class WifiFeature implements Feature {
 
   #networks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
-    const context = this.#context;
-    if (!policy || !context) return jsonError(503, "WiFi is not running");
-    const now = context.host.clock.now();
+    const scan = this.#scan;
+    if (!policy || !scan) return jsonError(503, "WiFi is not running");
     const refresh = /(?:^|&)refresh=(?:1|true)(?:&|$)/.test(request.query);
-    const stale = this.#scan === undefined || now - this.#scanAt > (this.#options.scanMaxAgeMs ?? 20_000);
-    if ((refresh || stale) && !this.#scanPending) {
-      this.#scanPending = true;
-      policy.scan((error, seen) => {
-        this.#scanPending = false;
-        if (error) {
-          this.#scanError = error.message;
-          context.log.warn(`scan failed: ${error.message}`);
-          return;
-        }
-        this.#scanError = undefined;
-        this.#scan = visibleNetworks(seen);
-        this.#scanAt = context.host.clock.now();
-      });
+    const stale = scan.resultAgeMs > (this.#options.scanMaxAgeMs ?? 20_000);
+    if ((refresh || stale) && !scan.running) {
+      scan.start(({ done, fail }) =>
+        policy.scan((error, seen) => {
+          if (!error) done(visibleNetworks(seen));
+          else {
+            this.#context?.log.warn(`scan failed: ${error.message}`);
+            fail(error.message);
+          }
+        }),
+      );
     }
-    const out: Record<string, unknown> = { networks: this.#scan ?? [], scanning: this.#scanPending };
-    if (this.#scan !== undefined) out.ageMs = Math.max(0, Math.round(now - this.#scanAt));
-    if (this.#scanError !== undefined && !this.#scanPending) out.error = this.#scanError;
+    const out: Record<string, unknown> = { networks: scan.result ?? [], scanning: scan.running };
+    if (scan.result !== undefined) out.ageMs = Math.round(scan.resultAgeMs);
+    if (scan.error !== undefined && !scan.running) out.error = scan.error;
     return json(200, out);
   }
 

@@ -45,6 +45,8 @@ export function* wifiSection(model: WifiSectionModel): Generator<string> {
   yield `<button class="btn btn-primary" type="submit" id="wifi-save">Save and connect</button></form>`;
   yield `<div id="wifi-outcome" role="status" class="alert" hidden></div></div></section>`;
 }
+// A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
+Object.freeze(wifiSection.prototype);
 
 export const WIFI_CLIENT_SCRIPT = `(function () {
   "use strict";

@@ -70,6 +70,8 @@ export interface WifiPolicyOptions {
   log?: Logger;
   /** Called when the access point opens (with its address) and when it closes. */
   onAccessPoint?: (open: boolean, address: string) => void;
+  /** Called after anything network() reports may have changed (mode, address, SSID). */
+  onChange?: () => void;
 }
 
 export interface WifiDetails {
@@ -103,6 +105,7 @@ export class WifiPolicy {
   readonly #timing: WifiTiming;
   readonly #log: Logger | undefined;
   readonly #onAccessPoint: ((open: boolean, address: string) => void) | undefined;
+  readonly #onChange: (() => void) | undefined;
   #ap: AccessPointOptions;
 
   #phase: Phase = "stopped";
@@ -140,6 +143,7 @@ export class WifiPolicy {
     this.#timing = { ...WIFI_TIMING, ...options.timing };
     this.#log = options.log;
     this.#onAccessPoint = options.onAccessPoint;
+    this.#onChange = options.onChange;
     this.#ap = { ...options.accessPoint };
   }
 
@@ -171,6 +175,11 @@ export class WifiPolicy {
     this.#online = undefined;
     this.#ip = "";
     if (this.#apOpen) this.#closeAccessPoint();
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#onChange?.();
   }
 
   /** Scans when the radio is free; callback runs once, later. */
@@ -272,6 +281,7 @@ export class WifiPolicy {
       this.#log?.info("no WiFi network configured: opening the access point");
       if (!this.#apOpen) this.#openAccessPoint();
       this.#resumeScan();
+      this.#changed();
       return;
     }
 
@@ -291,6 +301,7 @@ export class WifiPolicy {
     this.#phase = "waiting";
     if (!this.#apOpen) this.#armPortal();
     this.#attempt();
+    this.#changed();
   }
 
   #clearStationTimers(): void {
@@ -322,6 +333,7 @@ export class WifiPolicy {
     if (!network) return;
     this.#phase = "connecting";
     this.#log?.info(`joining "${network.ssid}"`);
+    this.#changed();
     this.#attemptTimer = this.#clock.set(() => {
       this.#attemptTimer = undefined;
       this.#radio.disconnect();
@@ -349,6 +361,7 @@ export class WifiPolicy {
         else if (this.#phase === "online" && event.ip !== this.#ip) {
           this.#log?.info(`address changed to ${event.ip}`);
           this.#ip = event.ip;
+          this.#changed();
         }
         return;
       case "disconnected":
@@ -385,6 +398,7 @@ export class WifiPolicy {
       }, this.#timing.apCloseGraceMs);
     }
     this.#resumeScan();
+    this.#changed();
   }
 
   #failed(reason: DisconnectReason): void {
@@ -403,6 +417,7 @@ export class WifiPolicy {
     this.#index = next;
     this.#scheduleAttempt(delay);
     this.#resumeScan();
+    this.#changed();
   }
 
   #lost(reason: DisconnectReason): void {
@@ -417,6 +432,7 @@ export class WifiPolicy {
     this.#closeTimer = undefined;
     if (!this.#apOpen) this.#armPortal();
     this.#scheduleAttempt(this.#timing.switchDelayMs);
+    this.#changed();
   }
 
   #scheduleAttempt(delay: number): void {
@@ -442,6 +458,7 @@ export class WifiPolicy {
       return;
     }
     this.#onAccessPoint?.(true, this.#apAddress);
+    this.#changed();
   }
 
   #closeAccessPoint(): void {
@@ -454,6 +471,7 @@ export class WifiPolicy {
     }
     this.#log?.info(`access point "${this.#ap.ssid}" closed`);
     this.#onAccessPoint?.(false, this.#apAddress);
+    this.#changed();
   }
 
   #resumeScan(): void {

@@ -11,6 +11,7 @@ import { createTestHost } from "../support/test-host";
 import { hashPassword, isPasswordHash, pbkdf2Sha256, verifyPassword, constantTimeEqual } from "../../modules/auth/password-hash";
 import { toHex } from "../../modules/crypto/sha256";
 import { IotManager } from "../../modules/manager";
+import { wifiSettings } from "../support/wifi-settings";
 import { utf8Encode } from "../../modules/text/utf8";
 import { base64Decode } from "../../modules/text/base64";
 import type { HttpRequest } from "../../modules/http/http-message";
@@ -61,14 +62,14 @@ describe("password hashing", () => {
 
   it("the password survives a reboot, and re-saving the same one writes nothing", () => {
     const storage = new MemoryStorage();
-    const first = new IotManager({}, createTestHost(storage));
+    const first = new IotManager({ features: [wifiSettings()] }, createTestHost(storage));
     first.config.set("admin_password", "correct horse");
     const stored = first.config.get("admin_password");
     const writes = storage.writes;
     first.config.set("admin_password", "correct horse");
     assert.equal(storage.writes, writes, "same password: no flash write");
     assert.equal(first.config.get("admin_password"), stored);
-    const rebooted = new IotManager({}, createTestHost(storage));
+    const rebooted = new IotManager({ features: [wifiSettings()] }, createTestHost(storage));
     assert.equal(rebooted.config.get("admin_password"), stored, "the hash is read back as it was saved");
     assert.equal(rebooted.handle(jsonRequest("POST", "/api/reboot", {})).status, 401, "still locked after the reboot");
     assert.equal(rebooted.handle(withAuth(jsonRequest("POST", "/api/reboot", {}), "admin", "correct horse")).status, 202);
@@ -76,7 +77,7 @@ describe("password hashing", () => {
 
   it("the config stores admin_password only as a hash", () => {
     const storage = new MemoryStorage();
-    const iot = new IotManager({}, createTestHost(storage));
+    const iot = new IotManager({ features: [wifiSettings()] }, createTestHost(storage));
     iot.config.set("admin_password", "correct horse");
     const stored = String(iot.config.get("admin_password"));
     assert.ok(isPasswordHash(stored));
@@ -89,13 +90,13 @@ describe("password hashing", () => {
 describe("admin password on the HTTP API", () => {
   function locked(): { iot: IotManager; host: ReturnType<typeof createTestHost> } {
     const host = createTestHost();
-    const iot = new IotManager({ title: "T" }, host);
+    const iot = new IotManager({ title: "T", features: [wifiSettings()] }, host);
     iot.config.set("admin_password", "s3cret pass");
     return { iot, host };
   }
 
   it("without a password set, changes need no credentials", () => {
-    const iot = new IotManager({}, createTestHost());
+    const iot = new IotManager({ features: [wifiSettings()] }, createTestHost());
     assert.equal(iot.handle(jsonRequest("POST", "/api/config", { wifi_ssid: "x" })).status, 200);
   });
 
@@ -116,7 +117,7 @@ describe("admin password on the HTTP API", () => {
     assert.equal(iot.config.get("wifi_ssid"), "a");
     assert.equal(iot.handle(withAuth(jsonRequest("POST", "/api/config", { wifi_ssid: "b" }), "root", "s3cret pass", "10.0.0.2")).status, 401);
     assert.equal(iot.handle(withAuth(jsonRequest("POST", "/api/config", { wifi_ssid: "b" }), "admin", "S3cret pass", "10.0.0.3")).status, 401);
-    const garbage = { ...jsonRequest("POST", "/api/config", {}), remote: "10.0.0.4", headers: { "content-type": "application/json", authorization: "Basic %%%" } };
+    const garbage = { ...jsonRequest("POST", "/api/config", {}), remote: "10.0.0.4", headers: { host: "192.168.1.50", "content-type": "application/json", authorization: "Basic %%%" } };
     assert.equal(iot.handle(garbage).status, 401);
     assert.equal(iot.config.get("wifi_ssid"), "a");
   });
@@ -154,27 +155,28 @@ describe("admin password on the HTTP API", () => {
 
 describe("DNS rebinding", () => {
   it("refuses changes addressed to another site's name, with or without a password set", () => {
-    const iot = new IotManager({}, createTestHost());
+    const iot = new IotManager({ features: [wifiSettings()] }, createTestHost());
     const rebound = jsonRequest("POST", "/api/config", { wifi_ssid: "evil" });
     rebound.headers.host = "attacker.example";
     rebound.headers.origin = "http://attacker.example";
     const res = iot.handle(rebound);
     assert.equal(res.status, 403);
-    assert.match(bodyText(res), /by its IP address or its hostname/);
+    assert.match(bodyText(res), /use the device's IP address or its hostname, or add this name to the allowed hosts setting/);
     const form = formRequest("/config", "wifi_ssid=evil", "http://attacker.example");
     form.headers.host = "attacker.example";
     assert.equal(iot.handle(form).status, 403);
     assert.equal(iot.config.get("wifi_ssid"), "");
   });
 
-  it("accepts an IP address, localhost, the hostname, .local, and a router's name for it", () => {
-    const iot = new IotManager({}, createTestHost());
-    for (const host of ["192.168.1.50", "192.168.1.50:80", "[fe80::1]:80", "localhost:8080", "iot-123456", "IOT-123456.local", "iot-123456.fritz.box"]) {
+  it("accepts its own addresses, loopback, localhost, the hostname, .local and the allowed hosts, and nothing else", () => {
+    const iot = new IotManager({ features: [wifiSettings()] }, createTestHost());
+    iot.config.set("allowed_hosts", "iot-123456.fritz.box, 203.0.113.7");
+    for (const host of ["192.168.1.50", "192.168.1.50:80", "127.0.0.1:8080", "[::1]:80", "localhost:8080", "iot-123456", "IOT-123456.local", "iot-123456.fritz.box", "203.0.113.7"]) {
       const req = jsonRequest("POST", "/api/config", { wifi_ssid: "ok" });
       req.headers.host = host;
       assert.equal(iot.handle(req).status, 200, host);
     }
-    for (const host of ["iot-123456x.example", "example.com", "1.2.3.4.nip.io", "x.iot-123456.local"]) {
+    for (const host of ["iot-123456x.example", "example.com", "1.2.3.4.nip.io", "x.iot-123456.local", "iot-123456.attacker.example", "10.9.9.9", "[fe80::1]:80", ""]) {
       const req = jsonRequest("POST", "/api/config", { wifi_ssid: "no" });
       req.headers.host = host;
       assert.equal(iot.handle(req).status, 403, host);
@@ -188,7 +190,7 @@ describe("DNS rebinding", () => {
 describe("factory reset", () => {
   it("needs its confirmation in so many words, and erases nothing otherwise", () => {
     const host = createTestHost();
-    const iot = new IotManager({}, host);
+    const iot = new IotManager({ features: [wifiSettings()] }, host);
     iot.config.set("wifi_ssid", "home");
     for (const body of [{}, { confirm: true }, { confirm: "yes" }]) {
       const res = iot.handle(jsonRequest("POST", "/api/factory-reset", body));
@@ -202,7 +204,7 @@ describe("factory reset", () => {
   it("erases the config and every feature's state, then restarts", async () => {
     const host = createTestHost();
     let featureReset = 0;
-    const iot = new IotManager({ features: [{ name: "probe", attach: () => undefined, factoryReset: () => void featureReset++ }] }, host);
+    const iot = new IotManager({ features: [wifiSettings(), { name: "probe", attach: () => undefined, factoryReset: () => void featureReset++ }] }, host);
     iot.configAdd({ color: "red" });
     iot.config.update({ wifi_ssid: "home", wifi_password: "pw123456", color: "blue", admin_password: "adm" });
     const res = iot.handle(withAuth(jsonRequest("POST", "/api/factory-reset", { confirm: "erase everything" }), "admin", "adm"));
@@ -210,7 +212,7 @@ describe("factory reset", () => {
     assert.equal(featureReset, 1);
     await host.clock.advance(1000);
     assert.equal(host.restarts, 1);
-    const after = new IotManager({}, createTestHost(host.storage));
+    const after = new IotManager({ features: [wifiSettings()] }, createTestHost(host.storage));
     after.configAdd({ color: "red" });
     assert.equal(after.config.get("wifi_ssid"), "");
     assert.equal(after.config.get("admin_password"), "");
@@ -224,7 +226,7 @@ describe("factory reset", () => {
     const host = createTestHost(storage);
     const threshold = new PersistentFloat("threshold", { folder: "sensor", default: 21.5, storage });
     threshold.value = 30;
-    const iot = new IotManager({}, host);
+    const iot = new IotManager({ features: [wifiSettings()] }, host);
     assert.equal(iot.handle(jsonRequest("POST", "/api/factory-reset", { confirm: "erase everything" })).status, 202);
     assert.equal(new PersistentFloat("threshold", { folder: "sensor", default: 21.5, storage }).value, 21.5);
     assert.equal(new PersistentString("legacy", { folder: "old-app", default: "fresh", storage }).value, "fresh");

@@ -8,9 +8,10 @@ import * as assert from "../support/assert";
 import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
 import { createTestHost, type TestHost } from "../support/test-host";
 import { IotManager } from "../../modules/manager";
+import { wifiSettings } from "../support/wifi-settings";
 
 function demo(host: TestHost = createTestHost(), useCss = true): IotManager {
-  const iot = new IotManager({ title: "IoT Demo Controller", useCss, otaUrl: "http://10.1.1.10:8080/fw.bin", version: "1.2.3" }, host);
+  const iot = new IotManager({ title: "IoT Demo Controller", useCss, otaUrl: "http://10.1.1.10:8080/fw.bin", version: "1.2.3", features: [wifiSettings()] }, host);
   iot.configAdd({ "60_CUSTOM_CONFIG": "Counter", interval: 3, enabled: true });
   for (let i = 0; i < 5; i++) iot.data.set(`Key ${i}`, `${i}`);
   return iot;
@@ -36,7 +37,8 @@ describe("manager HTTP: /data and status", () => {
     assert.equal(status.version, "1.2.3");
     assert.equal(status.uptime, 65);
     assert.equal(status.hostname, "iot-123456");
-    assert.deepEqual(status.network, { mode: "offline", ssid: "", ip: "" });
+    assert.deepEqual(status.network, { mode: "station", ssid: "Home", ip: "192.168.1.50" });
+    assert.equal(status.canRestart, true);
   });
 
   it("unknown paths are 404, known paths with another method 405 with Allow", () => {
@@ -44,7 +46,7 @@ describe("manager HTTP: /data and status", () => {
     assert.equal(iot.handle(request("GET", "/nope")).status, 404);
     const res = iot.handle(request("DELETE", "/api/config"));
     assert.equal(res.status, 405);
-    assert.equal(res.headers?.allow, "GET, POST");
+    assert.equal(res.headers?.allow, "GET, HEAD, POST");
     assert.match(bodyText(res), /"error"/);
   });
 });
@@ -57,8 +59,8 @@ describe("manager HTTP: config API", () => {
     assert.notMatch(text, /hunter22|topsecret|fb-pass/);
     const view = JSON.parse(text) as Record<string, unknown>;
     assert.equal(view["60_CUSTOM_CONFIG"], "Counter");
-    assert.equal(view.ota_url, "http://10.1.1.10:8080/fw.bin");
-    assert.deepEqual(view.secrets_set, ["wifi_password", "wifi_fallback_password", "admin_password"]);
+    assert.equal(view.hostname, "iot-123456");
+    assert.deepEqual(view.secrets_set, ["admin_password", "wifi_password", "wifi_fallback_password"]);
   });
 
   it("POST /api/config saves all changes and answers the new config", () => {
@@ -264,11 +266,20 @@ describe("manager: reboot and tasks", () => {
     iot.stop();
   });
 
-  it("saves form fields named like Object.prototype members", () => {
+  it("saves form fields named like Object.prototype members, and never takes __proto__, constructor or prototype as keys", () => {
     const iot = new IotManager({}, createTestHost());
-    iot.configAdd({ constructor: "a", valueOf: "b" });
-    iot.handle(formRequest("/config", "constructor=x&valueOf=y"));
-    assert.equal(iot.config.get("constructor"), "x");
+    iot.configAdd({ valueOf: "b", toString: "c" });
+    for (const key of ["__proto__", "constructor", "prototype"]) assert.throws(() => iot.configAdd({ [key]: "a" }), /must be 1-64 letters/);
+    iot.handle(formRequest("/config", "valueOf=y&toString=z"));
     assert.equal(iot.config.get("valueOf"), "y");
+    assert.equal(iot.config.get("toString"), "z");
+    for (const key of ["__proto__", "constructor", "prototype"]) {
+      const form = iot.handle(formRequest("/config", `${key}=x`));
+      assert.equal(form.status, 303);
+      assert.match(bodyText(iot.handle(request("GET", `/?${String(form.headers?.location).split("?")[1]}`))), new RegExp(`unknown config key &quot;${key}&quot;`));
+      const api = iot.handle(jsonRequest("POST", "/api/config", JSON.parse(`{"${key}": "x"}`)));
+      assert.equal(api.status, 400, key);
+      assert.equal((bodyJson(api) as { key: string }).key, key);
+    }
   });
 });

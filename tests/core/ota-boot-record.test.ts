@@ -1,13 +1,13 @@
 /*
- * The rollback state machine (modules/ota/boot-record.ts) and SlotUpdater across power cuts:
+ * The rollback state machine (hosts/simulated/boot-record.ts) and SlotUpdater across power cuts:
  * the boot choice lives in one AtomicRecord, so a cut at ANY storage step of an update, a first
  * boot, a rollback or a markValid leaves a device that boots, and boots the old app or the new
  * one, never neither; and the next update after that works. Runs on XS too.
  */
 
 import * as assert from "../support/assert";
-import { BootRecord } from "../../modules/ota/boot-record";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { BootRecord } from "../../hosts/simulated/boot-record";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions } from "../support/ota-fakes";
 import { PowerCut, PowerCutStorage } from "../support/power-cut-storage";

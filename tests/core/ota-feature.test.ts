@@ -14,10 +14,11 @@ import type { NetworkMode } from "../../modules/host/network";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
 import { OtaFeature, type OtaFeatureOptions } from "../../modules/ota/ota-feature";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import { buildImage } from "../support/esp32-image";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions, ScriptedHttpClient } from "../support/ota-fakes";
+import { featureContext } from "../support/feature-context";
 import { createTestHost, type TestHost } from "../support/test-host";
 
 const URL = "http://10.0.0.2:8000/fw.bin";
@@ -37,7 +38,14 @@ function bodyText(response: HttpResponse): string {
   return typeof response.body === "string" ? response.body : "";
 }
 
-function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpdater) => void, otaUrl = URL, saved: Record<string, string> = {}): Rig {
+interface RigOptions extends OtaFeatureOptions {
+  /** What the manager would say: the web server is up, the network is this. */
+  serving?: () => boolean;
+  network?: () => { mode: NetworkMode; ssid: string; ip: string; configured?: boolean };
+}
+
+function makeRig(rigOptions: RigOptions = {}, prepare?: (boot: () => SlotUpdater) => void, otaUrl = URL): Rig {
+  const { serving, network, ...options } = rigOptions;
   const store = new MemoryPartitions(32 * 1024);
   const otaStorage = new MemoryStorage();
   const boot = (): SlotUpdater => new SlotUpdater({ store, storage: otaStorage, factory: { project: "xs_esp32", version: "", chipId: 0 } });
@@ -46,18 +54,19 @@ function makeRig(options: OtaFeatureOptions = {}, prepare?: (boot: () => SlotUpd
   const client = new ScriptedHttpClient(base.clock);
   const host: TestHost = Object.assign(base, { updater: boot() });
   const router = new Router();
-  const config = new Config(host.storage, { ota_url: otaUrl });
-  config.update(saved);
+  const config = new Config(host.storage);
   const restarts: number[] = [];
-  const feature = new OtaFeature({ appVersion: "1.0.0", client, ...options });
-  feature.attach({
-    host,
-    config,
-    data: new DataStore(),
-    router,
-    log: new Logger(host.log, false),
-    restartSoon: (ms) => void restarts.push(ms ?? 0),
-  });
+  const feature = new OtaFeature({ appVersion: "1.0.0", client, otaUrl, ...options });
+  config.declare(feature.settings);
+  feature.attach(
+    featureContext(host, {
+      config,
+      router,
+      serving,
+      network: network ?? (() => ({ mode: "station", ssid: "Home", ip: "10.0.0.1" })),
+      restartSoon: (ms) => void restarts.push(ms ?? 0),
+    }),
+  );
   return {
     host,
     router,
@@ -192,15 +201,13 @@ describe("ota: feature and API", () => {
   it("with a network saved, only being on it is healthy: an update that cannot join is not kept", () => {
     let mode: NetworkMode = "ap";
     const fresh = makeRig(
-      { probationMs: 30_000, serving: () => true, network: () => ({ mode, ssid: "", ip: "" }) },
+      { probationMs: 30_000, serving: () => true, network: () => ({ mode, ssid: "", ip: "", configured: true }) },
       (boot) => {
         const u = boot();
         u.begin();
         u.write(buildImage({ size: 3000, version: "2.0.0" }));
         u.complete();
       },
-      URL,
-      { wifi_ssid: "Home" },
     );
     fresh.host.clock.run(120_000);
     assert.equal(fresh.request("GET").json.probation, true, "portal only: not kept");

@@ -8,7 +8,7 @@
 
 import * as assert from "../support/assert";
 import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "../../modules/ota/ota-job";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import type { Updater } from "../../modules/host/updater";
 import { Sha256, sha256, toHex } from "../../modules/crypto/sha256";
 import { breakImage, buildImage } from "../support/esp32-image";

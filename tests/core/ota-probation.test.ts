@@ -7,7 +7,7 @@
 
 import * as assert from "../support/assert";
 import { Probation } from "../../modules/ota/probation";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import type { Updater } from "../../modules/host/updater";
 import { buildImage } from "../support/esp32-image";
 import { MemoryStorage } from "../support/memory-storage";

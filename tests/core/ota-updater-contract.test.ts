@@ -3,7 +3,7 @@
 import { updaterContract } from "../contract/updater-contract";
 import { MemoryPartitions } from "../support/ota-fakes";
 import { MemoryStorage } from "../support/memory-storage";
-import { SlotUpdater } from "../../modules/ota/slot-updater";
+import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 
 updaterContract("SlotUpdater over memory", () => {
   const store = new MemoryPartitions(32 * 1024);

@@ -7,6 +7,7 @@
 import { deepEqual, equal, match, notMatch, ok, throws } from "../support/assert";
 import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
 import { MemoryStorage } from "../support/memory-storage";
+import { featureContext } from "../support/feature-context";
 import { createTestHost } from "../support/test-host";
 import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
@@ -57,14 +58,7 @@ describe("persistent variables feature", () => {
     feature = persistentVariablesFeature(Object.values(vars));
     router = new Router();
     const host = createTestHost(storage);
-    feature.attach({
-      host,
-      config: new Config(storage),
-      data: new DataStore(),
-      router,
-      log: new Logger(host.log, false),
-      restartSoon: () => undefined,
-    });
+    feature.attach(featureContext(host, { router }));
   });
 
   it("renders an input that fits each type", () => {

@@ -5,7 +5,7 @@
  * says what is wrong, never throws, and a refused change leaves the saved config as it was.
  */
 
-import fc, { scaledRuns } from "../support/fast-check";
+import fc, { dictionary, jsonValue, scaledRuns } from "../support/fast-check";
 import * as assert from "../support/assert";
 import { bodyText } from "../support/http-request";
 import { createTestHost } from "../support/test-host";
@@ -31,8 +31,8 @@ const pathArb = fc.oneof(
 );
 const bodyArb = fc.oneof(
   fc.string({ maxLength: 200 }),
-  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-  fc.dictionary(fc.constantFrom("wifi_ssid", "label", "count", "on", "hostname", "admin_password", "clear:wifi_password", "zzz"), fc.string({ maxLength: 40 })).map((d) =>
+  jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  dictionary(fc.constantFrom("wifi_ssid", "label", "count", "on", "hostname", "admin_password", "clear:wifi_password", "zzz"), fc.string({ maxLength: 40 })).map((d) =>
     Object.entries(d).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&"),
   ),
 );
@@ -65,7 +65,7 @@ describe("fuzz: parsing what clients send", () => {
 
   it("parseForm reads back any fields a browser encodes, UTF-8 and '+' included", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 30 }), { maxKeys: 6 }), (fields) => {
+      fc.property(dictionary(fc.string({ minLength: 1, maxLength: 12 }), fc.string({ maxLength: 30 }), { maxKeys: 6 }), (fields) => {
         const body = Object.entries(fields)
           .map(([k, v]) => `${encodeURIComponent(k).replace(/%20/g, "+")}=${encodeURIComponent(v).replace(/%20/g, "+")}`)
           .join("&");
@@ -78,7 +78,7 @@ describe("fuzz: parsing what clients send", () => {
 
   it("readJsonObject never throws; it accepts only JSON objects sent as JSON", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 80 }), fc.jsonValue().map((v) => JSON.stringify(v))), fc.constantFrom("application/json", "text/plain"), (body, type) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 80 }), jsonValue().map((v) => JSON.stringify(v))), fc.constantFrom("application/json", "text/plain"), (body, type) => {
         const result = readJsonObject({ method: "POST", path: "/", query: "", headers: { "content-type": type }, body });
         if (result.ok) {
           assert.equal(type, "application/json");
@@ -92,7 +92,7 @@ describe("fuzz: parsing what clients send", () => {
   it("a config change is saved whole or refused with a ConfigError, leaving the config as it was", () => {
     fc.assert(
       fc.property(
-        fc.dictionary(fc.constantFrom("wifi_ssid", "label", "count", "on", "hostname", "nope"), fc.oneof(fc.string({ maxLength: 40 }), fc.double(), fc.boolean(), fc.constant(null))),
+        dictionary(fc.constantFrom("wifi_ssid", "label", "count", "on", "hostname", "nope"), fc.oneof(fc.string({ maxLength: 40 }), fc.double(), fc.boolean(), fc.constant(null))),
         (changes) => {
           const iot = demo();
           const before = JSON.stringify(iot.config.publicValues());

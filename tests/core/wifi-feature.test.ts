@@ -52,7 +52,8 @@ function device(options: { air?: AirNetwork[]; saved?: Record<string, string>; a
       if (remote) req.remote = remote;
       return iot.handle(req);
     },
-    status: () => bodyJson(d.get("/api/status")) as Record<string, any>,
+    // Asked by the address a browser would use now: the AP's while it is open, else the station's.
+    status: () => bodyJson(d.get("/api/status", iot.network().apIp ?? (iot.network().ip || "localhost"))) as Record<string, any>,
   };
   return d;
 }
@@ -69,7 +70,7 @@ describe("WiFi feature: first boot, captive portal", () => {
     assert.equal(d.radio.accessPoint?.ssid, "IoT-Demo-Controller-3456");
     assert.equal(d.radio.accessPoint?.password, "");
     const st = d.status();
-    assert.deepEqual(st.network, { mode: "ap", ssid: "", ip: "192.168.4.1" });
+    assert.deepEqual(st.network, { mode: "ap", ssid: "", ip: "192.168.4.1", configured: false, apIp: "192.168.4.1" });
     assert.equal(st.wifi.accessPoint.open, true);
     assert.equal(st.wifi.accessPoint.ssid, "IoT-Demo-Controller-3456");
   });
@@ -160,7 +161,7 @@ describe("WiFi feature: saving from the portal", () => {
     d.host.clock.run(WIFI_TIMING.apCloseGraceMs);
     assert.equal(d.radio.accessPoint, undefined);
     assert.deepEqual(d.udp.closed, [53]);
-    assert.deepEqual(d.status().network, { mode: "station", ssid: "Home", ip: "192.168.1.23", rssi: -50 });
+    assert.deepEqual(d.status().network, { mode: "station", ssid: "Home", ip: "192.168.1.23", rssi: -50, configured: true });
     assert.equal(d.host.restarts, 0, "no reboot");
     // With the AP closed, names the router's DNS gives the device are no longer redirected.
     assert.equal(d.get("/", "greenhouse.fritz.box").status, 200);

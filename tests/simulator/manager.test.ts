@@ -80,7 +80,7 @@ describe("simulator: the demo app over HTTP", function () {
       method: "POST",
       redirect: "manual",
       headers: { "content-type": "application/x-www-form-urlencoded", origin: sim.url },
-      body: "hostname=greenhouse-1&wifi_password=",
+      body: "hostname=greenhouse-1&admin_password=",
     });
     assert.equal(res.status, 303);
     const location = res.headers.get("location")!;
@@ -95,7 +95,7 @@ describe("simulator: the demo app over HTTP", function () {
 
     const wrongMethod = await fetch(`${sim.url}/data`, { method: "DELETE" });
     assert.equal(wrongMethod.status, 405);
-    assert.equal(wrongMethod.headers.get("allow"), "GET");
+    assert.equal(wrongMethod.headers.get("allow"), "GET, HEAD");
     assert.equal((await fetch(`${sim.url}/missing`)).status, 404);
 
     const big = await fetch(`${sim.url}/api/config`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ x: "a".repeat(5000) }) });
@@ -117,7 +117,7 @@ describe("simulator: the demo app over HTTP", function () {
   });
 
   it("keeps the config across a reboot (POST /api/reboot restarts in-process, same port)", async () => {
-    const save = await fetch(`${sim.url}/api/config`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ wifi_ssid: "home-net" }) });
+    const save = await fetch(`${sim.url}/api/config`, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify({ hostname: "home-net" }) });
     assert.equal(save.status, 200);
     const before = sim.url;
     const reboot = await fetch(`${sim.url}/api/reboot`, { method: "POST", headers: JSON_HEADERS, body: "{}" });
@@ -125,7 +125,7 @@ describe("simulator: the demo app over HTTP", function () {
     await sim.waitForBoot(2);
     assert.equal(sim.url, before);
     const config = await getJson(`${sim.url}/api/config`);
-    assert.equal(config.wifi_ssid, "home-net");
+    assert.equal(config.hostname, "home-net");
     assert.equal(config["60_CUSTOM_CONFIG"], "Küche 温度");
     const status = await getJson(`${sim.url}/api/status`);
     assert.ok((status.uptime as number) < 5, "uptime starts again after the reboot");

@@ -58,7 +58,7 @@ describe("simulator WiFi: captive portal (npm start --networks --dns-port)", fun
 
   it("boots with nothing saved into access point mode, named after the app and the MAC", async () => {
     const status = await getJson(sim.url, "/api/status");
-    assert.deepEqual(status.network, { mode: "ap", ssid: "", ip: "192.168.4.1" });
+    assert.deepEqual(status.network, { mode: "ap", ssid: "", ip: "192.168.4.1", apIp: "192.168.4.1", configured: false });
     assert.match(status.wifi.accessPoint.ssid, /^IoT-Demo-Controller-[0-9A-F]{4}$/);
     assert.equal(status.wifi.accessPoint.secured, false);
     assert.ok(sim.output.some((l) => /portal DNS answers every name with 192\.168\.4\.1/.test(l)), "DNS started");
@@ -180,7 +180,7 @@ describe("simulator WiFi: saving, recovery and the networks file (fast app, in-p
     assert.ok(st.wifi.accessPoint.closesInMs > 0);
     await until(async () => (await status()).network.mode === "station", "the AP closed");
     const after = await status();
-    assert.deepEqual(after.network, { mode: "station", ssid: "Home", ip: "192.168.1.23", rssi: -48, lastDisconnectReason: "wrong-password" });
+    assert.deepEqual(after.network, { mode: "station", ssid: "Home", ip: "192.168.1.23", rssi: -48, lastDisconnectReason: "wrong-password", configured: true });
     assert.equal(sim.boots, 1, "no reboot");
     // Closed, not silent: the port refuses (a resolver timing out would mean it still listens).
     await assert.rejects(resolverFor(dnsPort).resolve4("example.com"), (e: NodeJS.ErrnoException) => e.code === "ECONNREFUSED");

@@ -3,12 +3,9 @@
  * can run unchanged under mocha and inside xsnap. Failures throw AssertionError with both values.
  */
 
-export class AssertionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "AssertionError";
-  }
-}
+export class AssertionError extends Error {}
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(AssertionError.prototype, "name", { value: "AssertionError", writable: true, configurable: true });
 
 function show(value: unknown): string {
   try {

@@ -9,8 +9,8 @@
  */
 
 import type { HttpClient, HttpDownload, HttpDownloadHandler, HttpGetOptions } from "../../modules/http/http-client";
-import type { Slot } from "../../modules/ota/boot-record";
-import type { PartitionStore } from "../../modules/ota/slot-updater";
+import type { Slot } from "../../hosts/simulated/boot-record";
+import type { PartitionStore } from "../../hosts/simulated/slot-updater";
 import type { VirtualClock } from "./virtual-clock";
 
 export class MemoryPartitions implements PartitionStore {

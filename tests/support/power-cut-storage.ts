@@ -13,9 +13,10 @@ import { MemoryStorage } from "./memory-storage";
 export class PowerCut extends Error {
   constructor() {
     super("power cut");
-    this.name = "PowerCut";
   }
 }
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(PowerCut.prototype, "name", { value: "PowerCut", writable: true, configurable: true });
 
 function torn(value: StoredValue): StoredValue {
   if (typeof value === "string") return value.slice(0, value.length >> 1);

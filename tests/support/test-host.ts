@@ -31,6 +31,8 @@ export function createTestHost(storage: Storage = new MemoryStorage(), mac = "24
       restart: () => void host.restarts++,
     },
     tcp: new MemoryTcp(),
+    // The address every test request names in its Host (tests/support/http-request.ts).
+    network: { status: () => ({ mode: "station", ssid: "Home", ip: "192.168.1.50" }) },
   };
   return host;
 }

@@ -5,6 +5,10 @@
  * as a lazy initialiser, so a file whose modules cannot even initialise on XS fails alone and by
  * name instead of taking the whole run down.
  *
+ * Before the tests, the bundle preloads the modules manifest.json preloads, each modules/<name>.ts,
+ * and freezes the world as the XS linker leaves it (preload-emulation.ts): the tests then run in
+ * the device's world, not a bare XS's.
+ *
  * A file opts out with a first line `// xs: skip — <reason>`; the reason is required and reported.
  * Node builtins are refused at build time with the importing file named: the core must not use
  * them, and XS would only fail later and less clearly.
@@ -17,7 +21,7 @@
 
 import { build, type Plugin } from "esbuild";
 import { builtinModules } from "node:module";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -36,6 +40,8 @@ export interface XsBundle {
   /** Test files in the bundle, relative to the repository root with "/" separators. */
   files: string[];
   skipped: SkippedFile[];
+  /** The manifest's preloaded modules, by module name, loaded before the tests. */
+  preloaded: string[];
   ms: number;
 }
 
@@ -65,6 +71,20 @@ export function xsSkipReason(file: string, source: string): string | undefined {
   const reason = m[1].trim();
   if (!reason) throw new Error(`${file}: \`// xs: skip\` needs a reason: \`// xs: skip — <reason>\``);
   return reason;
+}
+
+/**
+ * The modules manifest.json preloads, with the file each name stands for. The device's manifest
+ * names them one by one (mcconfig never matches a preload wildcard against .ts), and every one is
+ * a core module: modules/<path>.ts.
+ */
+export function preloadedModules(root = ROOT): { name: string; file: string }[] {
+  const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { preload?: string[] };
+  return (manifest.preload ?? []).map((name) => {
+    const file = join(root, `${name}.ts`);
+    if (!name.startsWith("modules/") || !existsSync(file)) throw new Error(`manifest.json preloads "${name}", which is not a core module (no ${name}.ts)`);
+    return { name, file };
+  });
 }
 
 const builtins = new Set(builtinModules);
@@ -140,16 +160,22 @@ export async function bundleCoreTests(options: { root?: string; outDir?: string;
   }
 
   const runner = JSON.stringify(join(root, "tests", "xs", "xs-runner.ts"));
+  const emulation = JSON.stringify(join(root, "tests", "xs", "preload-emulation.ts"));
+  const preloaded = preloadedModules(root);
+  // import(), not import: a module whose body throws is then reported by name, as xsl would stop on it.
   const entry = [
     `import { run } from ${runner};`,
+    `import { preload } from ${emulation};`,
     `run([`,
     ...files.map((file) => `  [${JSON.stringify(file)}, () => import(${JSON.stringify(join(root, file))})],`),
-    `]);`,
+    `], { preload: () => preload([`,
+    ...preloaded.map(({ name, file }) => `  [${JSON.stringify(name)}, () => import(${JSON.stringify(file)})],`),
+    `]) });`,
   ].join("\n");
 
   const script = join(outDir, `${options.name ?? "core-tests"}.js`);
   await bundleForXs({ entry: { contents: entry, sourcefile: "xs-entry.ts" }, outfile: script, what: "the XS tests", sourcemap: true, root });
-  return { script, map: `${script}.map`, files, skipped, ms: Math.round(performance.now() - started) };
+  return { script, map: `${script}.map`, files, skipped, preloaded: preloaded.map((m) => m.name), ms: Math.round(performance.now() - started) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

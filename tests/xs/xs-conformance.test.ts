@@ -2,6 +2,12 @@
  * The core's tests (tests/core) on the real XS engine, as part of `npm test`: what passes under
  * mocha on Node but fails here is a bug in the core, because XS is what the device runs.
  *
+ * The run is preload-faithful: before any test, the bundle loads the modules manifest.json
+ * preloads and freezes the world as the XS linker leaves it (preload-emulation.ts). Each object
+ * the linker would warn about ("### warning: <module>: <path>: not frozen") is a failing test
+ * named like that warning, and canary tests prove the emulation holds (an Error subclass that
+ * sets this.name throws, as it does on the device).
+ *
  * before(): bundle the core tests (bundle.ts), run the bundle in xsnap in a child process
  * (run-in-xs.mjs; never in this process, whose realm SES would lock down), then add one mocha
  * test per XS test so a failure shows its name and the XS error, with XS stack lines mapped back
@@ -17,6 +23,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Test } from "mocha";
 import { bundleCoreTests, ROOT, type XsBundle } from "./bundle.ts";
+import type { PreloadFinding } from "./preload-emulation.ts";
 import type { XsError, XsEvent } from "./xs-runner.ts";
 
 const RUN_IN_XS = join(dirname(fileURLToPath(import.meta.url)), "run-in-xs.mjs");
@@ -69,6 +76,22 @@ function mapStack(stack: string, bundle: XsBundle, map: SourceMap): string {
     .join("\n");
 }
 
+type PreloadEvent = Extract<XsEvent, { type: "preload" }>;
+
+/** The finding as xsl prints it. */
+function xslLine(f: PreloadFinding): string {
+  return f.kind === "threw" ? `### error: "${f.module}": its body threw: ${f.message}` : `### warning: "${f.module}": ${f.path}: not frozen`;
+}
+
+function explain(f: PreloadFinding): Error {
+  return new Error(
+    f.kind === "threw"
+      ? `preloading runs the module's body at build time; this one threw (${f.message}), which stops the device build`
+      : `${f.path} stays writable after preloading: XS keeps it in flash and copies it to RAM when written (one alias each). ` +
+          "Freeze it where it is made (Object.freeze), or make it at run time inside a function or an instance",
+  );
+}
+
 function toError(e: XsError, bundle: XsBundle, map: SourceMap): Error {
   const err = new Error(e.message);
   err.name = `${e.name} (on XS)`;
@@ -79,6 +102,7 @@ function toError(e: XsError, bundle: XsBundle, map: SourceMap): Error {
 describe("core tests on XS (xsnap)", function () {
   let bundle: XsBundle;
   let run: XsRun;
+  let preload: PreloadEvent | undefined;
 
   before(async function () {
     this.timeout(XS_TIMEOUT_MS + 30_000);
@@ -99,6 +123,10 @@ describe("core tests on XS (xsnap)", function () {
         }),
       );
     }
+    preload = run.events.find((e): e is PreloadEvent => e.type === "preload");
+    for (const finding of preload?.findings ?? []) suite.addTest(new Test(xslLine(finding), () => { throw explain(finding); }));
+    for (const { what, ok, saw } of preload?.canary ?? [])
+      suite.addTest(new Test(`preload canary: ${what}`, () => { if (!ok) throw new Error(`the run is not preload-faithful: ${saw}`); }));
   });
 
   after(function () {
@@ -113,6 +141,18 @@ describe("core tests on XS (xsnap)", function () {
     const expected = { setTimeout: "undefined", setImmediate: "function", harden: "function", print: "function", issueCommand: "function", strict: true };
     for (const [key, value] of Object.entries(expected))
       if (seen[key as keyof typeof seen] !== value) throw new Error(`not the XS we expect: ${JSON.stringify(seen)}`);
+  });
+
+  it("preloads the manifest's modules, then freezes the world as the XS linker does, before any test", function () {
+    if (!preload) throw new Error(`the runner never reported the preload${run.crash ? `; XS crashed: ${run.crash}` : ""}`);
+    console.log(
+      `      preload: ${preload.modules.length} modules in ${preload.ms} ms; frozen: ${preload.builtIns} built-in objects, ` +
+        `${preload.functions} functions, ${preload.prototypes} prototypes; read-only instances: ${preload.readOnly}; findings: ${preload.findings.length}`,
+    );
+    if (preload.modules.join() !== bundle.preloaded.join()) throw new Error(`preloaded ${preload.modules.join(", ")}, the manifest says ${bundle.preloaded.join(", ")}`);
+    if (preload.canary.length === 0) throw new Error("no canary ran: nothing proves the emulation froze anything");
+    const first = run.events.findIndex((e) => e.type === "start");
+    if (first !== -1 && first < run.events.indexOf(preload)) throw new Error("a test started before the preload was done");
   });
 
   it("finishes: no crash, the runner reported done, at least one test ran", function () {

@@ -14,7 +14,12 @@
  * one evaluate or stops at a test awaiting something that nothing will ever settle (typically a
  * timer). The parent then calls abandon() (through RUNNER_GLOBAL), which fails that test and lets
  * the run continue with the next.
+ *
+ * Before any test file loads, run() can hand over to the preload emulation (preload-emulation.ts)
+ * and reports what it did as one "preload" event; the tests then load into the frozen world.
  */
+
+import type { PreloadReport } from "./preload-emulation";
 
 /** The global under which the parent finds the runner (for abandon()). */
 export const RUNNER_GLOBAL = "__xsTestRunner";
@@ -28,6 +33,7 @@ export interface XsError {
 /** What the runner reports, one event per issueCommand. */
 export type XsEvent =
   | { type: "engine"; setTimeout: string; setImmediate: string; harden: string; print: string; issueCommand: string; strict: boolean }
+  | ({ type: "preload" } & PreloadReport)
   | { type: "start"; path: string[] }
   | { type: "result"; path: string[]; file: string; ok: boolean; ms: number; error?: XsError }
   | { type: "abandoned"; path: string[] }
@@ -195,8 +201,14 @@ async function runSuite(suite: Suite): Promise<void> {
   for (const child of suite.suites) await runSuite(child);
 }
 
-/** Loads each test file in turn (collecting its tests), then runs them all. */
-export async function run(files: ReadonlyArray<readonly [file: string, load: () => Promise<unknown>]>): Promise<void> {
+/**
+ * Runs `options.preload` first when given (a failure there is fatal: the run would not be the
+ * device's), then loads each test file in turn (collecting its tests), then runs them all.
+ */
+export async function run(
+  files: ReadonlyArray<readonly [file: string, load: () => Promise<unknown>]>,
+  options: { preload?: () => Promise<PreloadReport> } = {},
+): Promise<void> {
   const started = now();
   try {
     send({
@@ -208,6 +220,7 @@ export async function run(files: ReadonlyArray<readonly [file: string, load: () 
       issueCommand: typeof host.issueCommand,
       strict: (function (this: unknown) { return this === undefined; })(),
     });
+    if (options.preload) send({ type: "preload", ...(await options.preload()) });
     for (const [file, load] of files) {
       currentFile = file;
       current = root;

@@ -38,6 +38,16 @@ function ffi(): FFI {
 
 export const platformName: string = "esp32";
 
+/**
+ * The socket layer frees a closed socket while messages for it may still be queued, and
+ * destroys a disconnected one itself (the Linux simulator's modules/network/socket/lin): the
+ * device host then closes sockets only where that is safe (hosts/moddable/tcp.ts). lwIP keeps a
+ * socket until its messages are delivered.
+ */
+export const fragileSocketClose: boolean = false;
+
+export const canRestart: boolean = true;
+
 export const hasRadio: boolean = true;
 
 export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = Object.freeze({

@@ -20,6 +20,16 @@ import type { OtaClass } from "../updater";
 
 export const platformName: string = "moddable-simulator";
 
+/**
+ * The socket layer frees a closed socket while messages for it may still be queued, and
+ * destroys a disconnected one itself (the Linux simulator's modules/network/socket/lin): the
+ * device host then closes sockets only where that is safe (hosts/moddable/tcp.ts). lwIP keeps a
+ * socket until its messages are delivered.
+ */
+export const fragileSocketClose: boolean = true;
+
+export const canRestart: boolean = false;
+
 export const hasRadio: boolean = false;
 
 export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = undefined;

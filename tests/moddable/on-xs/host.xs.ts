@@ -49,12 +49,18 @@ describe("Moddable host on XS: host, system, network, clock, digest, text", () =
     assert.equal(chip.restarts, 1);
   });
 
-  it("System: falls back to Net's station MAC when eFuse cannot be read, and to zeros when nothing knows", () => {
+  it("System: falls back to Net's station MAC when eFuse cannot be read, and to a made-up one kept in flash", () => {
     chip.macReadError = 0x102;
-    const system = new ModdableSystem();
-    assert.equal(system.info().mac, "00:00:00:00:00:00", "Wi-Fi off: Net knows nothing yet");
     WiFi.mode = 1;
-    assert.equal(system.info().mac, "24:0a:c4:12:3f:2a", "Net.get(\"MAC\", \"station\"), lower-cased");
+    assert.equal(new ModdableSystem().info().mac, "24:0a:c4:12:3f:2a", "Net.get(\"MAC\", \"station\"), lower-cased");
+    resetDevice();
+    chip.macReadError = 0x102;
+    const madeUp = new ModdableSystem().info().mac;
+    assert.match(madeUp, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+    assert.equal(parseInt(madeUp.slice(0, 2), 16) & 0x03, 0x02, "locally administered, unicast");
+    resetDevice();
+    chip.macReadError = 0x102;
+    assert.equal(new ModdableSystem().info().mac, madeUp, "the same after a reboot");
   });
 
   it("System: a release build without instrumentation has no free-memory figure", () => {

@@ -36,9 +36,10 @@ type NvsValue = { readonly type: "u8"; readonly value: boolean } | { readonly ty
 export class PowerCut extends Error {
   constructor() {
     super("power cut (stand-in NVS)");
-    this.name = "PowerCut";
   }
 }
+// On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
+Object.defineProperty(PowerCut.prototype, "name", { value: "PowerCut", writable: true, configurable: true });
 
 const NAME_MAX = 15;
 const VALUE_MAX = 4000;

@@ -17,10 +17,13 @@
  * Each transition is ONE AtomicRecord save, so a power cut at any moment leaves the record as
  * it was before the transition or after it, and the next boot() decides from a whole record.
  * A fresh device: slot 0 holds the serial-flashed app ("undefined"), slot 1 is empty.
+ *
+ * Simulator-only (hosts/simulated/): the device's real bootloader keeps its own otadata, so the
+ * firmware never contains this.
  */
 
-import type { Storage } from "../host/storage";
-import { AtomicRecord } from "../storage/atomic-record";
+import type { Storage } from "../../modules/host/storage";
+import { AtomicRecord } from "../../modules/storage/atomic-record";
 
 export type SlotState = "undefined" | "empty" | "new" | "pending" | "valid" | "aborted";
 export type Slot = 0 | 1;

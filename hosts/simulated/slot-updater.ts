@@ -11,12 +11,16 @@
  *   whole slot with the core's AppImageVerifier (exactly the rules the download applied) and
  *   selects it; cancel() erases what was written. The running slot is never touched.
  * - markValid() ends probation. A new SlotUpdater over the same store and storage is a reboot.
+ *
+ * It lives in hosts/simulated/, not modules/, because the firmware never contains it: on the
+ * device ESP-IDF's bootloader and the `ota` module do this (hosts/moddable/updater.ts), and
+ * every file of modules/ is compiled and preloaded into the firmware.
  */
 
-import type { Sha256Factory } from "../host/digest";
-import type { Storage } from "../host/storage";
-import type { AppImageInfo, RunningApp, RunningAppState, Updater } from "../host/updater";
-import { AppImageVerifier, type AppImageSummary } from "./app-image-verifier";
+import type { Sha256Factory } from "../../modules/host/digest";
+import type { Storage } from "../../modules/host/storage";
+import type { AppImageInfo, RunningApp, RunningAppState, Updater } from "../../modules/host/updater";
+import { AppImageVerifier, type AppImageSummary } from "../../modules/ota/app-image-verifier";
 import { BootRecord, type Slot, type SlotState } from "./boot-record";
 
 /** Two app partitions of `size` bytes each. */

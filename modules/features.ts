@@ -1,0 +1,35 @@
+/*
+ * The feature list: every feature the framework offers, by name, in the order the page shows
+ * them. Adding a feature is its folder, one line here and its modules in manifest.json; the
+ * manager (manager.ts) makes each one the app does not switch off ({metrics: false}) and leaves
+ * out, with the reason logged, each one whose host lacks what it needs.
+ */
+
+import type { FeatureEntry } from "./feature";
+import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
+import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
+import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
+
+/** What the app may pass for each feature (or false to leave it out). */
+export interface FeatureOptions {
+  wifi: Omit<WifiFeatureOptions, "title">;
+  ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
+  metrics: MetricsOptions;
+}
+
+export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
+
+export const FEATURES: readonly FeatureEntry[] = Object.freeze([
+  Object.freeze({
+    name: "wifi",
+    create: (options: unknown, app: { title: string }) => new WifiFeature({ ...(options as FeatureOptions["wifi"] | undefined), title: app.title }),
+  }),
+  Object.freeze({
+    name: "ota",
+    create: (options: unknown, app: { otaUrl?: string }) => new OtaFeature({ ...(options as FeatureOptions["ota"] | undefined), otaUrl: app.otaUrl }),
+  }),
+  Object.freeze({
+    name: "metrics",
+    create: (options: unknown) => new MetricsFeature(options as MetricsOptions | undefined),
+  }),
+]);

@@ -1,0 +1,78 @@
+/// <reference lib="dom" />
+/*
+ * Declared settings in real Chromium: the page's inputs carry the limits, so the browser refuses
+ * an out-of-range number, a value off its pattern, before anything is sent; and a form that gets
+ * past the browser (its limits removed, as any client could) is refused by the server too, with
+ * the key named and nothing saved.
+ */
+
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser } from "playwright-core";
+import { hasChromium, launchBrowser } from "../support/browser";
+import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+
+describe("browser: declared setting limits", function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let sim: Simulator;
+  let stateDir: string;
+
+  before(async function () {
+    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium.
+    ({ browser, close: closeBrowser } = await launchBrowser());
+    stateDir = mkdtempSync(join(tmpdir(), "iot-limits-"));
+    sim = await startSimulator({ port: 0, stateDir, app: resolve(import.meta.dirname, "../fixtures/limits-app.ts"), logSink: () => undefined });
+  });
+  after(async () => {
+    await sim?.stop();
+    await closeBrowser?.();
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  const saved = async (): Promise<Record<string, unknown>> => (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
+
+  it("shows label, help and a select, and the browser refuses what the limits refuse", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sim.url}/`);
+    assert.equal(await page.textContent('label[for="cfg-interval"]'), "Interval (s)");
+    assert.equal(await page.textContent("#cfg-interval-help"), "How often the sensor is read, in seconds.");
+    assert.deepEqual(await page.$$eval("#cfg-unit option", (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent])), [["celsius", "°C"], ["fahrenheit", "°F"]]);
+    for (const [id, value] of [["#cfg-interval", "2"], ["#cfg-interval", "7.5"], ["#cfg-room", "Hall 1"]] as const) {
+      await page.fill(id, value);
+      const valid = await page.$eval(id, (el) => (el as HTMLInputElement).checkValidity());
+      assert.equal(valid, false, `${id} = ${value} is invalid in the browser`);
+      await page.click('button[type="submit"]');
+      await page.waitForTimeout(200);
+      assert.equal(new URL(page.url()).search, "", "the form was not sent");
+      await page.goto(`${sim.url}/`);
+    }
+    assert.equal((await saved()).interval, 60);
+    await page.close();
+  });
+
+  it("a form that gets past the browser is refused by the server, naming the key, and saves nothing", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${sim.url}/`);
+    await page.$eval("#cfg-interval", (el) => {
+      el.removeAttribute("min");
+      el.removeAttribute("max");
+    });
+    await page.fill("#cfg-interval", "4000");
+    await page.fill("#cfg-room", "kitchen");
+    await Promise.all([page.waitForURL(/\?n=\d+/), page.click('button[type="submit"]')]);
+    assert.match((await page.textContent("#notice")) ?? "", /Not saved: interval must be at most 3600/);
+    const config = await saved();
+    assert.equal(config.interval, 60);
+    assert.equal(config.room, "hall", "all or nothing: the valid field was not saved either");
+    await page.fill("#cfg-interval", "120");
+    await page.selectOption("#cfg-unit", "fahrenheit");
+    await Promise.all([page.waitForURL(/\?n=\d+/), page.click('button[type="submit"]')]);
+    assert.match((await page.textContent("#notice")) ?? "", /Saved: interval, unit\./);
+    assert.deepEqual([(await saved()).interval, (await saved()).unit], [120, "fahrenheit"]);
+    await page.close();
+  });
+});

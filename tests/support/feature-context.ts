@@ -1,0 +1,34 @@
+/*
+ * A FeatureContext for a feature's tests without a manager: the host's storage under a fresh
+ * Config, a Router, Events, and the manager's views (network, serving, status) as the test
+ * sets them. Engine-neutral.
+ */
+
+import { Config } from "../../modules/config/config";
+import { DataStore } from "../../modules/data/data-store";
+import { Events } from "../../modules/events";
+import type { FeatureContext } from "../../modules/feature";
+import type { Host } from "../../modules/host/host";
+import { Router } from "../../modules/http/router";
+import { Logger } from "../../modules/log/logger";
+
+export function featureContext(host: Host, parts: Partial<FeatureContext> = {}): FeatureContext {
+  return {
+    host,
+    config: parts.config ?? new Config(host.storage),
+    data: parts.data ?? new DataStore(),
+    router: parts.router ?? new Router(),
+    events:
+      parts.events ??
+      new Events((name, e) => {
+        throw new Error(`a ${name} listener failed: ${e instanceof Error ? e.message : String(e)}`);
+      }),
+    log: parts.log ?? new Logger(host.log, false),
+    app: parts.app ?? { title: "Test device", version: "1.0.0" },
+    network: parts.network ?? (() => host.network?.status() ?? { mode: "station", ssid: "Home", ip: "10.0.0.1" }),
+    serving: parts.serving ?? (() => true),
+    status: parts.status ?? (() => ({})),
+    networkChanged: parts.networkChanged ?? (() => undefined),
+    restartSoon: parts.restartSoon ?? (() => undefined),
+  };
+}
