@@ -17,8 +17,11 @@
  * Relative imports resolve as usual. The stand-ins are never in the firmware: the manifest
  * lists none of them and this is their only way in.
  *
- * The entry imports standins/xs-runtime.ts first (trace and the XS statics xsnap lacks), then
- * every test file through import(), as bundle.ts does for the core tests.
+ * The entry imports standins/xs-runtime.ts first (trace and the XS statics xsnap lacks, which
+ * the device has before anything is frozen), then, like the core's XS run, loads the modules
+ * manifest.json preloads and freezes the world as the XS linker leaves it
+ * (tests/xs/preload-emulation.ts), and only then each test file through import(): the device
+ * host runs in the world the device boots into.
  * Output: .build/xs/<name>.js and its source map.
  */
 
@@ -26,7 +29,7 @@ import type { Plugin } from "esbuild";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundleForXs, ROOT } from "../xs/bundle.ts";
+import { bundleForXs, preloadedModules, ROOT } from "../xs/bundle.ts";
 
 export const STANDINS = join(ROOT, "tests", "moddable", "standins");
 const TESTS = join(ROOT, "tests", "moddable", "on-xs");
@@ -82,12 +85,16 @@ export function findDeviceTests(): string[] {
 export async function bundleDeviceTests(options: { name?: string } = {}): Promise<DeviceBundle> {
   const started = performance.now();
   const files = findDeviceTests();
+  const preloaded = preloadedModules(ROOT);
   const entry = [
     `import ${JSON.stringify(join(STANDINS, "xs-runtime.ts"))};`,
     `import { run } from ${JSON.stringify(join(ROOT, "tests", "xs", "xs-runner.ts"))};`,
+    `import { preload } from ${JSON.stringify(join(ROOT, "tests", "xs", "preload-emulation.ts"))};`,
     `run([`,
     ...files.map((f) => `  [${JSON.stringify(f)}, () => import(${JSON.stringify(join(ROOT, f))})],`),
-    `]);`,
+    `], { preload: () => preload([`,
+    ...preloaded.map(({ name, file }) => `  [${JSON.stringify(name)}, () => import(${JSON.stringify(file)})],`),
+    `]) });`,
   ].join("\n");
   const script = join(ROOT, ".build", "xs", `${options.name ?? "device-tests"}.js`);
   await bundleForXs({

@@ -6,8 +6,8 @@
  * xsnap by run-in-xs.mjs in a child process.
  *
  * before() bundles and runs, then adds one mocha test per XS test (its error, with XS stack
- * lines mapped back to .ts lines). Two fixed tests prove the run happened and finished: no
- * crash, the runner reported done, every file loaded, at least one test ran.
+ * lines mapped back to .ts lines). A fixed test proves the run happened, in the preloaded and
+ * frozen world, and finished: no crash, the runner reported done, every file loaded and ran.
  */
 
 import { readFileSync, rmSync } from "node:fs";
@@ -47,7 +47,7 @@ describe("device host on XS (xsnap, SDK stand-ins)", function () {
     if (bundle) for (const file of [bundle.script, bundle.map]) rmSync(file, { force: true });
   });
 
-  it("finishes: no crash, the runner reported done, every file loaded, at least one test ran", function () {
+  it("finishes in the preloaded, frozen world: no crash, done, every file loaded and ran", function () {
     const results = run.events.filter((e) => e.type === "result");
     const started = run.events.filter((e) => e.type === "start");
     const fatal = run.events.find((e) => e.type === "fatal");
@@ -62,6 +62,11 @@ describe("device host on XS (xsnap, SDK stand-ins)", function () {
       throw new Error(`XS crashed${last ? ` during "${last.path.join(" › ")}"` : ""}: ${run.crash}`);
     }
     if (!done) throw new Error("the XS runner never reported done");
+    // The same preload-faithful world as the core's XS run (which names each finding itself).
+    const preload = run.events.find((e) => e.type === "preload");
+    if (!preload || preload.type !== "preload") throw new Error("the device run did not preload the manifest's modules first");
+    if (preload.findings.length) throw new Error(`preloading left ${preload.findings.length} objects writable (the core XS run names them)`);
+    if (!preload.canary.length || preload.canary.some((c) => !c.ok)) throw new Error("the preload emulation's canary failed: the run is not preload-faithful");
     const unloaded = results.filter((e) => e.type === "result" && e.path.at(-1) === "(loading the file)");
     if (unloaded.length) throw new Error(`files that failed to load on XS: ${unloaded.map((e) => (e.type === "result" ? e.file : "")).join(", ")}`);
     for (const file of bundle.files)
