@@ -12,7 +12,8 @@
  * - Messages: "connect" (associated), "gotIP", "disconnect" with a code, "station_connect" and
  *   "station_disconnect" (AP clients). The code is -1 when the password was refused (4-way
  *   handshake failures) and 0 for everything else; the driver has already retried 5 times. So a
- *   0 before association is reported "not-found", a disconnect after the address "lost".
+ *   0 before association is reported "not-found", a disconnect after the address "lost" whatever
+ *   its code: the SDK keeps -1 once one attempt's handshake failed, even after a good retry.
  * - WiFi.disconnect() (and the disconnect WiFi.connect() does first) is echoed later by a
  *   "disconnect" message. To keep disconnect() silent and keep old news out of a new attempt,
  *   a stop is followed by a drain: the echo is swallowed (or 2 s pass) before the next attempt
@@ -261,10 +262,13 @@ export class ModdableRadio implements Radio {
         const phase = this.#phase;
         if (phase === "draining") return this.#drained();
         if (phase === "idle") return;
+        // The SDK's -1 is sticky (gDisconnectReason is only reset by WiFi.connect()): once one
+        // attempt's handshake failed, a loss after a successful retry comes with -1 too. So -1
+        // means a refused password only while the station is still joining.
         let reason: DisconnectReason;
-        if (code === -1) reason = "wrong-password";
+        if (phase === "online") reason = "lost";
+        else if (code === -1) reason = "wrong-password";
         else if (phase === "joining") reason = "not-found";
-        else if (phase === "online") reason = "lost";
         else reason = "unknown";
         // An address lost without a disconnect leaves the driver associated: stop it cleanly.
         if (message === "lostIP") this.#wifi.disconnect();

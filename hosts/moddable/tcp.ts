@@ -10,6 +10,8 @@
  *   it is read, so memory is bounded by what the core keeps.
  * - writable() is write() with no argument: lwIP's tcp_sndbuf. write() passes the chunks to one
  *   socket write (lwIP copies them); more than fits throws, as the contract says.
+ * - Message 1 (connected) reaches a client connection's connected(); the SDK sends it to an
+ *   accepted socket as well, where the Tcp interface has no such event, so it stops there.
  * - Disconnect (-1) and error (-2) end the connection: closed() once, then the socket is closed
  *   to release it (lwIP). An exception from a listener closes the connection instead of
  *   reaching the native callback, where it would be unhandled.
@@ -95,6 +97,8 @@ class ModdableConnection implements TcpConnection {
     this.#inCallback = true;
     try {
       if (message === CONNECTED) {
+        // lwIP sends 1 to an accepted socket too; only a client connection reports it.
+        if (this.#up) return;
         this.#up = true;
         (events as TcpClientEvents | undefined)?.connected?.();
       } else if (message === READABLE) {

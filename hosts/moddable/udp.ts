@@ -4,7 +4,9 @@
  * constructor, which becomes a rejected `ready` (and a closed socket). Each datagram is read
  * whole in its callback; an exception from the listener never reaches the native callback.
  * multicast and ttl go to the socket as the SDK's mdns module passes them (joined on the
- * default interface: the station's once it has an address).
+ * default interface: the station's once it has an address). With port 0 lwIP picks a port, but
+ * the SDK's socket has no way to tell it (get() answers only REMOTE_IP), so ready resolves 0:
+ * services on the device bind fixed ports.
  */
 
 import { Socket } from "socket";

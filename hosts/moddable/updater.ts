@@ -39,7 +39,9 @@ export class ModdableUpdater implements Updater {
   readonly #makeNatives: () => OtaNatives;
   #natives: OtaNatives | undefined;
   #ota: InstanceType<OtaClass> | undefined;
-  /** What never changes while the app runs: read once, on first use. */
+  /** Bytes written in this session, to refuse an image too large in the core's words. */
+  #written = 0;
+  /** What changes only when an update completes (then it is read again): read on first use. */
   #image: (AppImageInfo & { chipId: number; rolledBack?: AppImageInfo }) | undefined;
 
   /** @param makeNatives creates the FFI object on first use (never while preloading). */
@@ -76,11 +78,15 @@ export class ModdableUpdater implements Updater {
   begin(): void {
     if (this.#ota) throw new Error("an update is already being written");
     this.#ota = new this.#OTA();
+    this.#written = 0;
   }
 
   write(bytes: Uint8Array): void {
     if (!this.#ota) throw new Error("no update is being written");
+    // ESP-IDF would only say "write failed": say what every host says.
+    if (this.#written + bytes.length > this.partitionSize) throw new Error("the image is larger than the partition");
     this.#ota.write(bytes);
+    this.#written += bytes.length;
   }
 
   complete(): void {
@@ -89,6 +95,8 @@ export class ModdableUpdater implements Updater {
     this.#ota = undefined;
     try {
       ota.complete();
+      // The new otadata entry replaces the rolled-back app's: it is no longer reported.
+      this.#image = undefined;
     } catch (e) {
       // complete() failing in esp_ota_end has already released the session; cancel() is
       // harmless then and frees it if set_boot_partition was what failed.

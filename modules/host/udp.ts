@@ -13,7 +13,7 @@
  */
 
 export interface UdpOpenOptions {
-  /** Local port; 0 or absent picks a free one. */
+  /** Local port; 0 or absent picks a free one (the device's socket cannot say which: its ready is 0). */
   port?: number;
   /** Address to bind; the device binds every interface and ignores it. */
   host?: string;

@@ -1,8 +1,8 @@
 /*
- * The Radio contract: the promises modules/host/radio.ts makes, checked against any radio that
- * can run here on a VirtualClock (the unit tests' FakeRadio, the simulator's SimulatedRadio).
- * The device's radio cannot run here (it needs an ESP32's WiFi); it is built to the same
- * promises and the policy tests exercise the device-like FakeRadio in its place.
+ * The Radio contract: the promises modules/host/radio.ts makes, checked against every radio on
+ * a clock the test moves: the unit tests' FakeRadio and the simulator's SimulatedRadio on a
+ * VirtualClock, and the device's ModdableRadio over the SDK wifi and net stand-ins on XS
+ * (tests/moddable/on-xs/radio.xs.ts), on the stand-in machine's clock.
  * Engine-neutral: describe/it globals and tests/support/assert.ts only.
  */
 
@@ -12,7 +12,8 @@ import type { VirtualClock } from "../support/virtual-clock";
 
 export interface RadioSubject {
   readonly radio: Radio;
-  readonly clock: VirtualClock;
+  /** Moves time synchronously, delivering what falls due (a VirtualClock, the stand-in machine). */
+  readonly clock: Pick<VirtualClock, "run">;
   /** Puts a network on the air (password "" for an open one). */
   put(network: { ssid: string; password: string; rssi: number; hidden?: boolean }): void;
   /** Takes a network off the air. */

@@ -72,6 +72,14 @@ describe("manifest.json (the device build)", () => {
     assert.equal(manifest.modules.app, "./main");
   });
 
+  it("builds nothing from tests/: the SDK stand-ins of the XS device tests stay out of the firmware", () => {
+    const manifests = [readFileSync(join(ROOT, "manifest.json"), "utf8"), readFileSync(join(ROOT, "hosts/moddable/manifest_ota.json"), "utf8")];
+    for (const text of manifests) assert.doesNotMatch(text, /tests\//);
+    // And no device module imports a stand-in: the SDK names reach them only through the XS bundle.
+    for (const file of filesUnder(join(ROOT, "hosts/moddable")).filter((f) => f.endsWith(".ts")))
+      assert.doesNotMatch(readFileSync(join(ROOT, file), "utf8"), /standins/, file);
+  });
+
   it("binds hosts/moddable/platform per platform and refuses the others", () => {
     assert.deepEqual(Object.keys(manifest.platforms).sort(), ["...", "esp32", "lin", "mac"]);
     assert.equal(manifest.platforms.esp32.modules?.["hosts/moddable/platform"], "./hosts/moddable/platform/esp32");

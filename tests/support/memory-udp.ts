@@ -2,7 +2,8 @@
  * MemoryUdp: a Udp that never opens a socket, for the core's tests on any engine. Sockets bind
  * ports of one in-memory network; a test sends a datagram to a bound port with deliver() and
  * reads what the socket sent back. Binding a port twice fails the second `ready`, as a real
- * stack does.
+ * stack does. A datagram one socket sends to LOOPBACK ("127.0.0.1") reaches the socket bound to
+ * that port a promise turn later, copied, as from 127.0.0.1 (the Udp contract's two sockets).
  */
 
 import type { Udp, UdpListener, UdpOpenOptions, UdpSocket } from "../../modules/host/udp";
@@ -17,6 +18,8 @@ interface Bound {
   readonly listener: UdpListener;
   readonly sent: SentDatagram[];
 }
+
+export const LOOPBACK = "127.0.0.1";
 
 export class MemoryUdp implements Udp {
   readonly #bound = new Map<number, Bound>();
@@ -37,7 +40,11 @@ export class MemoryUdp implements Udp {
     return {
       ready,
       send: (bytes, address, to) => {
-        if (open) entry.sent.push({ bytes: bytes.slice(), address, port: to });
+        if (!open) return;
+        const copy = bytes.slice();
+        entry.sent.push({ bytes: copy, address, port: to });
+        if (address === LOOPBACK)
+          void Promise.resolve().then(() => this.#bound.get(to)?.listener(copy.slice(), LOOPBACK, port));
       },
       close: () => {
         if (!open) return;

@@ -115,6 +115,8 @@ export async function bundleForXs(options: {
   what: string;
   sourcemap?: boolean;
   root?: string;
+  /** More esbuild plugins, run before the Node-builtin check (the device tests map SDK module names with one). */
+  plugins?: Plugin[];
 }): Promise<void> {
   const root = options.root ?? ROOT;
   const { entry } = options;
@@ -131,7 +133,7 @@ export async function bundleForXs(options: {
     banner: { js: '"use strict";' },
     outfile: options.outfile,
     ...(options.sourcemap ? { sourcemap: "external" as const, sourcesContent: false } : {}),
-    plugins: [refuseNodeBuiltins(root)],
+    plugins: [...(options.plugins ?? []), refuseNodeBuiltins(root)],
     logLevel: "silent",
     write: true,
   });
