@@ -23,7 +23,7 @@
  *   server calls it and tests may too.
  */
 
-import { AdminAuth } from "./auth/admin-auth";
+import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
 import { hashPassword, verifyPassword } from "./auth/password-hash";
 import { CONFIG_DOMAIN, Config } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
@@ -143,7 +143,7 @@ export class IotManager {
       { hostname: defaultHostname(host.system.info().mac) },
       { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
     );
-    this.#auth = new AdminAuth(this.config, host.clock, sha256);
+    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, (line) => this.log.debug(line));
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
       this.events.emit("config", keys);

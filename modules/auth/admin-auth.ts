@@ -72,11 +72,15 @@ export class AdminAuth {
   #globalFailures = 0;
   #minuteStart = 0;
 
-  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS) {
+  readonly #debug: ((line: string) => void) | undefined;
+
+  /** debug, when given, hears how long each password check took: the figure to tune PASSWORD_ITERATIONS by on a board. */
+  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: (line: string) => void) {
     this.#config = config;
     this.#clock = clock;
     this.#hash = hash;
     this.#limits = limits;
+    this.#debug = debug;
   }
 
   /** True when an admin password is set. */
@@ -103,7 +107,9 @@ export class AdminAuth {
       if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.#tooMany(60_000 - (now - this.#minuteStart));
       if (!failures && this.#full(now)) return this.#tooMany(this.#limits.firstLockoutMs);
       const given = password(header);
-      if (given !== undefined && verifyPassword(given, stored, this.#hash)) {
+      const ok = given !== undefined && verifyPassword(given, stored, this.#hash);
+      this.#debug?.(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
+      if (ok) {
         this.#verified = key;
         if (hashIterations(stored) < PASSWORD_ITERATIONS) this.#upgrade(given);
         return this.#passed(client);
