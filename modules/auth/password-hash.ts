@@ -34,24 +34,39 @@ function hmacKeyPads(key: Uint8Array, hash: Sha256Factory): [Uint8Array, Uint8Ar
   return [inner, outer];
 }
 
-function hmac(pads: [Uint8Array, Uint8Array], message: Uint8Array, hash: Sha256Factory): Uint8Array {
-  const inner = hash().update(pads[0]).update(message).digest();
-  return hash().update(pads[1]).update(inner).digest();
-}
-
-/** PBKDF2-HMAC-SHA256, one 32-byte block. */
+/**
+ * PBKDF2-HMAC-SHA256, one 32-byte block. Written for the device, where each call into the
+ * native digest and each step of a JavaScript loop costs: every HMAC of the iterations hashes a
+ * 64-byte pad and a 32-byte value, so each pad lives in a 96-byte buffer the value is copied
+ * behind (one update per hash), and the running XOR takes 8 words, not 32 bytes. On the SDK's
+ * Linux simulator that is 7 us an iteration against 20 us for the plain form (tests/moddable
+ * notes in README.md, "Authentication").
+ */
 export function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, hash: Sha256Factory = jsSha256): Uint8Array {
-  const pads = hmacKeyPads(password, hash);
+  const [innerPad, outerPad] = hmacKeyPads(password, hash);
+  const inner = new Uint8Array(96);
+  inner.set(innerPad);
+  const outer = new Uint8Array(96);
+  outer.set(outerPad);
   const first = new Uint8Array(salt.length + 4);
   first.set(salt);
   first[salt.length + 3] = 1;
-  let u = hmac(pads, first, hash);
-  const out = u.slice();
+  outer.set(hash().update(innerPad).update(first).digest(), 64);
+  let u = hash().update(outer).digest();
+  const sum = new Uint32Array(8);
+  const sumBytes = new Uint8Array(sum.buffer);
+  sumBytes.set(u);
+  // u's own buffer may not be 4-byte aligned (a Node Buffer): it is copied into words first.
+  const word = new Uint32Array(8);
+  const wordBytes = new Uint8Array(word.buffer);
   for (let i = 1; i < iterations; i++) {
-    u = hmac(pads, u, hash);
-    for (let k = 0; k < 32; k++) out[k] ^= u[k];
+    inner.set(u, 64);
+    outer.set(hash().update(inner).digest(), 64);
+    u = hash().update(outer).digest();
+    wordBytes.set(u);
+    for (let k = 0; k < 8; k++) sum[k] ^= word[k];
   }
-  return out;
+  return sumBytes;
 }
 
 export function hashPassword(password: string, salt: Uint8Array, iterations = PASSWORD_ITERATIONS, hash: Sha256Factory = jsSha256): string {
