@@ -8,9 +8,10 @@
  * Hashing goes through a Sha256Factory so the device uses its native digest (crypt's Digest):
  * in plain JavaScript on XS one iteration costs about 3.6 ms on a PC. PASSWORD_ITERATIONS is
  * what the device should do in roughly 150-250 ms with its native hash (measured on the SDK's
- * simulator, estimated for the ESP32: README.md, "Authentication"; the device logs each check); AdminAuth caches a verified credential, so the cost is paid
- * once per login, not per request, and it upgrades a hash made with fewer iterations the next
- * time its password is given.
+ * simulator, estimated for the ESP32: README.md, "Authentication"; the device logs each
+ * check). AdminAuth caches a verified credential, so the cost is paid once per login, not per
+ * request, and it upgrades a hash made with fewer iterations the next time its password is
+ * given.
  */
 
 import { Sha256, toHex } from "../crypto/sha256";
