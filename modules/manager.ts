@@ -24,7 +24,7 @@
  */
 
 import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
-import { hashPassword, verifyPassword } from "./auth/password-hash";
+import { hashPassword, verifyPassword } from "./crypto/password-hash";
 import { CONFIG_DOMAIN, Config } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";

@@ -8,7 +8,7 @@ import * as assert from "../support/assert";
 import { bodyJson, bodyText, formRequest, jsonRequest, request } from "../support/http-request";
 import { MemoryStorage } from "../support/memory-storage";
 import { createTestHost } from "../support/test-host";
-import { hashIterations, hashPassword, isPasswordHash, pbkdf2Sha256, PASSWORD_ITERATIONS, verifyPassword, constantTimeEqual } from "../../modules/auth/password-hash";
+import { hashIterations, hashPassword, isPasswordHash, pbkdf2Sha256, PASSWORD_ITERATIONS, verifyPassword, constantTimeEqual } from "../../modules/crypto/password-hash";
 import { AdminAuth, AUTH_LIMITS } from "../../modules/auth/admin-auth";
 import { Config, CONFIG_DOMAIN } from "../../modules/config/config";
 import { AtomicRecord } from "../../modules/storage/atomic-record";

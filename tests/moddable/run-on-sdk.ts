@@ -36,7 +36,7 @@ import { useDevice, type DeviceUnderTest } from "./device";
 import { InstrumentReader, summarize, type HeapSummary, type Sample } from "./instrumentation";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
-import { PASSWORD_ITERATIONS } from "../../modules/auth/password-hash";
+import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
 
 const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts"];
 const BOOT_TIMEOUT_MS = 60_000;
