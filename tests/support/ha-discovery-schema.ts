@@ -4,8 +4,10 @@
  * schema in mixins.py/schemas.py, sensor.py, switch.py, number.py, text.py, select.py, button.py,
  * light/schema_json.py, and abbreviations.py for the device block). Home Assistant's discovery
  * schemas drop keys they do not know without a word (vol.REMOVE_EXTRA), so a misspelt field
- * would silently do nothing there: here it is a failure.
+ * would silently do nothing there: here it is a failure. Engine-neutral: the core tests use it on XS.
  */
+
+import { utf8Length } from "../../modules/text/utf8";
 
 const COMMON = [
   "availability",
@@ -88,7 +90,7 @@ const TOPIC_FIELDS = ["availability_topic", "state_topic", "command_topic", "jso
 const COLOR_MODES = ["onoff", "brightness", "color_temp", "hs", "xy", "rgb", "rgbw", "rgbww", "white"];
 
 function validTopic(topic: unknown, publish: boolean): boolean {
-  if (typeof topic !== "string" || topic === "" || Buffer.byteLength(topic) > 65535 || topic.includes("\0")) return false;
+  if (typeof topic !== "string" || topic === "" || utf8Length(topic) > 65535 || topic.includes("\0")) return false;
   return !publish || (!topic.includes("+") && !topic.includes("#"));
 }
 
