@@ -150,6 +150,7 @@ export class MqttFeature implements Feature {
   #retryTimer: TimerId | undefined;
   #retryAt = 0;
   #flushTimer: TimerId | undefined;
+  #objectTimer: TimerId | undefined;
   #tickTimer: TimerId | undefined;
   #ticks = 0;
   // What the current connection was made with.
@@ -436,8 +437,10 @@ export class MqttFeature implements Feature {
     const clock = this.#context?.host.clock;
     clock?.clear(this.#tickTimer);
     clock?.clear(this.#flushTimer);
+    clock?.clear(this.#objectTimer);
     this.#tickTimer = undefined;
     this.#flushTimer = undefined;
+    this.#objectTimer = undefined;
     this.#errors = [];
     if (this.#state === "connected" || this.#state === "connecting") this.#state = "off";
   }
@@ -586,9 +589,10 @@ export class MqttFeature implements Feature {
         if (!this.#publish(`${base}/data`, data.toJSONText(), true)) return;
         this.#dataObjectDue = false;
         this.#lastDataObject = now;
-      } else if (this.#flushTimer === undefined) {
-        this.#flushTimer = context.host.clock.set(() => {
-          this.#flushTimer = undefined;
+      } else if (this.#objectTimer === undefined) {
+        // Its own timer: the per-key flush (#flushTimer) must not wait for the object's turn.
+        this.#objectTimer = context.host.clock.set(() => {
+          this.#objectTimer = undefined;
           this.#flush();
         }, interval - (now - this.#lastDataObject));
       }

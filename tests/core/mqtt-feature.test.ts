@@ -114,6 +114,7 @@ describe("MQTT feature", () => {
       await r.host.clock.advance(100);
     }
     const sent = r.broker.count(`${BASE}/data`) - objects;
+    assert.ok(r.broker.count(`${BASE}/data/n`) - before >= 50, "each key's change goes out at once, not at the whole object's pace");
     assert.ok(sent >= 4 && sent <= 6, `about one a second over 5 s: ${sent}`);
     assert.equal(r.broker.last(`${BASE}/data`)?.payload, '{"temperature":21.5,"n":49}');
     assert.ok(r.broker.last(`${BASE}/data`)?.retain);

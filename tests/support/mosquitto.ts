@@ -150,6 +150,8 @@ export interface Received {
   /** The payload's bytes. */
   readonly payload: Buffer;
   readonly text: string;
+  /** When it arrived (ms since 1970, sub-millisecond): the read of mosquitto_sub's output. */
+  readonly at: number;
 }
 
 let markers = 0;
@@ -172,6 +174,7 @@ export class Subscriber {
     let subscribed: () => void = () => undefined;
     this.ready = new Promise<void>((resolve) => (subscribed = resolve));
     this.#child.stdout!.on("data", (chunk: Buffer) => {
+      const at = performance.timeOrigin + performance.now();
       this.#partial += chunk.toString("latin1");
       const lines = this.#partial.split("\n");
       this.#partial = lines.pop() ?? "";
@@ -185,7 +188,7 @@ export class Subscriber {
           continue;
         }
         const payload = Buffer.from(m[3], "hex");
-        this.messages.push({ topic, retained: m[1] === "1", payload, text: payload.toString("utf8") });
+        this.messages.push({ topic, retained: m[1] === "1", payload, text: payload.toString("utf8"), at });
       }
     });
   }
