@@ -1,6 +1,6 @@
 /*
- * MemoryBroker: a scripted MQTT 3.1.1 broker on a MemoryTcp port, for the core's tests on any
- * engine (XS included). Its reader is its own, written from the specification, not the device's,
+ * MemoryBroker: a scripted MQTT 3.1.1 broker on a port of any Tcp (MemoryTcp, or the device's
+ * ModdableTcp over the SDK stand-ins), for tests on any engine (XS included). Its reader is its own, written from the specification, not the device's,
  * so a mistake in the client's encoder cannot hide behind the same mistake here.
  *
  * It answers CONNECT with CONNACK (connackCode, default 0), SUBSCRIBE with SUBACK (granting the
@@ -10,7 +10,7 @@
 
 import type { TcpConnection } from "../../modules/host/tcp";
 import { utf8Decode, utf8Encode } from "../../modules/text/utf8";
-import type { MemoryTcp } from "./memory-tcp";
+import type { Tcp } from "../../modules/host/tcp";
 
 export interface BrokerPublish {
   readonly topic: string;
@@ -78,7 +78,7 @@ export class MemoryBroker {
   #buffer: number[] = [];
   #pending: Uint8Array[] = [];
 
-  constructor(tcp: MemoryTcp, port = 1883) {
+  constructor(tcp: Tcp, port = 1883) {
     this.port = port;
     tcp.listen({ port }, (connection) => {
       this.connection = connection;
