@@ -134,6 +134,27 @@ function hasAddress(network: NetworkStatus): boolean {
 /** Errors kept for <base>/error while the broker is slow; older ones are dropped. */
 const MAX_PENDING_ERRORS = 8;
 
+/**
+ * What the feature keeps about names and what is owed, made on first use (an exposed variable or
+ * the first connection), so that the feature in but off holds none of it.
+ */
+class Books {
+  readonly dataLevels = new UniqueNames(topicLevel);
+  readonly dataIds = new UniqueNames(objectId);
+  readonly varLevels = new UniqueNames(topicLevel);
+  readonly varIds = new UniqueNames(objectId);
+  readonly exposed = new Map<string, Exposed>();
+  readonly described = new Map<string, MqttDescribeOptions>();
+  // What is owed to the broker (sets: a key changed twice is sent once).
+  readonly removals = new Set<string>();
+  readonly discoverData = new Set<string>();
+  readonly discoverVars = new Set<string>();
+  readonly dirtyData = new Set<string>();
+  readonly dirtyVars = new Set<string>();
+  /** Topics whose payload could never be sent, already logged. */
+  readonly tooLarge = new Set<string>();
+}
+
 export class MqttFeature implements Feature {
   readonly name = "mqtt";
   readonly title = "MQTT";
@@ -159,26 +180,14 @@ export class MqttFeature implements Feature {
   #prefix = "";
   #discovery = false;
   #device: DeviceInfo | undefined;
-  // Names.
-  readonly #dataLevels = new UniqueNames(topicLevel);
-  readonly #dataIds = new UniqueNames(objectId);
-  readonly #varLevels = new UniqueNames(topicLevel);
-  readonly #varIds = new UniqueNames(objectId);
-  readonly #exposed = new Map<string, Exposed>();
-  readonly #described = new Map<string, MqttDescribeOptions>();
+  #books: Books | undefined;
   // What is owed to the broker (sets: a key changed twice is sent once).
   #onlineDue = false;
   #infoDue = false;
   #restartDiscoveryDue = false;
   #dataObjectDue = false;
   #lastDataObject = -Infinity;
-  readonly #removals = new Set<string>();
-  readonly #discoverData = new Set<string>();
-  readonly #discoverVars = new Set<string>();
-  readonly #dirtyData = new Set<string>();
-  readonly #dirtyVars = new Set<string>();
   #errors: string[] = [];
-  readonly #tooLarge = new Set<string>();
   // Commands: a token bucket.
   #tokens = 0;
   #tokensAt = 0;
@@ -188,6 +197,10 @@ export class MqttFeature implements Feature {
   #received = 0;
   #refused = 0;
   #connectedAt = 0;
+
+  get #b(): Books {
+    return (this.#books ??= new Books());
+  }
 
   constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
@@ -202,17 +215,17 @@ export class MqttFeature implements Feature {
    * component its type calls for (mqtt-exposed.ts). Returns the name it got in topics.
    */
   expose(variable: MqttVariable, options: MqttExposeOptions = {}): string {
-    for (const known of this.#exposed.values()) if (known.variable.id === variable.id) throw new Error(`mqtt: ${variable.id} is exposed twice`);
+    for (const known of this.#b.exposed.values()) if (known.variable.id === variable.id) throw new Error(`mqtt: ${variable.id} is exposed twice`);
     const component = options.component ?? defaultComponent(variable.type, options);
     if (!componentFits(component, variable.type)) throw new Error(`mqtt: ${variable.id} is a ${variable.type}; it cannot be a Home Assistant ${component}`);
     if (component === "select" && (!options.options || options.options.length === 0)) throw new Error(`mqtt: ${variable.id}: a select needs options`);
     const wanted = options.name ?? variable.name ?? variable.id;
-    const level = this.#varLevels.name(variable.id, wanted);
-    const entry: Exposed = { variable, options, component, level, objectId: this.#varIds.name(variable.id, level), published: undefined };
-    this.#exposed.set(entry.level, entry);
+    const level = this.#b.varLevels.name(variable.id, wanted);
+    const entry: Exposed = { variable, options, component, level, objectId: this.#b.varIds.name(variable.id, level), published: undefined };
+    this.#b.exposed.set(entry.level, entry);
     if (this.connected) {
-      this.#discoverVars.add(entry.level);
-      this.#dirtyVars.add(entry.level);
+      this.#b.discoverVars.add(entry.level);
+      this.#b.dirtyVars.add(entry.level);
       this.#schedule();
     }
     return entry.level;
@@ -220,9 +233,9 @@ export class MqttFeature implements Feature {
 
   /** Units, device class, state class and icon of a data entry, for Home Assistant. */
   describe(key: string, options: MqttDescribeOptions): void {
-    this.#described.set(key, options);
+    this.#b.described.set(key, options);
     if (this.connected && this.#context?.data.has(key)) {
-      this.#discoverData.add(key);
+      this.#b.discoverData.add(key);
       this.#schedule();
     }
   }
@@ -233,7 +246,7 @@ export class MqttFeature implements Feature {
 
   /** The topic names a data key has been given (undefined until it was published). */
   dataTopic(key: string): string | undefined {
-    const level = this.#dataLevels.peek(key);
+    const level = this.#b.dataLevels.peek(key);
     return level === undefined ? undefined : `${this.#base}/data/${level}`;
   }
 
@@ -266,7 +279,7 @@ export class MqttFeature implements Feature {
     out.published = this.#published;
     out.received = this.#received;
     out.refused = this.#refused;
-    out.exposed = [...this.#exposed.keys()];
+    out.exposed = this.#books ? [...this.#books.exposed.keys()] : [];
     return out;
   }
 
@@ -388,12 +401,12 @@ export class MqttFeature implements Feature {
     this.#infoDue = true;
     this.#dataObjectDue = true;
     for (const key of context.data.keys()) {
-      this.#dirtyData.add(key);
-      if (this.#discovery) this.#discoverData.add(key);
+      this.#b.dirtyData.add(key);
+      if (this.#discovery) this.#b.discoverData.add(key);
     }
-    for (const entry of this.#exposed.values()) {
-      this.#dirtyVars.add(entry.level);
-      if (this.#discovery) this.#discoverVars.add(entry.level);
+    for (const entry of this.#b.exposed.values()) {
+      this.#b.dirtyVars.add(entry.level);
+      if (this.#discovery) this.#b.discoverVars.add(entry.level);
     }
     this.#restartDiscoveryDue = this.#discovery && this.#options.restartCommand === true;
   }
@@ -454,10 +467,11 @@ export class MqttFeature implements Feature {
 
   #dataChanged(key: string): void {
     const context = this.#context;
-    if (!context) return;
+    // Before the first connection nothing is owed: connecting publishes everything.
+    if (!context || !this.#books) return;
     const data = context.data;
     if (key === "") {
-      for (const known of [...this.#dataLevels.keys()]) if (!data.has(known)) this.#removeData(known);
+      for (const known of [...this.#b.dataLevels.keys()]) if (!data.has(known)) this.#removeData(known);
       for (const k of data.keys()) this.#dataAdded(k);
     } else if (data.has(key)) this.#dataAdded(key);
     else this.#removeData(key);
@@ -466,21 +480,21 @@ export class MqttFeature implements Feature {
   }
 
   #dataAdded(key: string): void {
-    this.#dirtyData.add(key);
-    if (this.#discovery && this.#dataLevels.peek(key) === undefined) this.#discoverData.add(key);
+    this.#b.dirtyData.add(key);
+    if (this.#discovery && this.#b.dataLevels.peek(key) === undefined) this.#b.discoverData.add(key);
   }
 
   /** A key went: its retained value and its discovery config are cleared. */
   #removeData(key: string): void {
-    this.#dirtyData.delete(key);
-    this.#discoverData.delete(key);
-    const level = this.#dataLevels.peek(key);
+    this.#b.dirtyData.delete(key);
+    this.#b.discoverData.delete(key);
+    const level = this.#b.dataLevels.peek(key);
     if (level === undefined) return;
-    this.#removals.add(`${this.#base}/data/${level}`);
-    const id = this.#dataIds.peek(level);
-    if (id !== undefined && this.#discovery) this.#removals.add(configTopic(this.#topics(), "sensor", id));
-    this.#dataLevels.release(key);
-    this.#dataIds.release(level);
+    this.#b.removals.add(`${this.#base}/data/${level}`);
+    const id = this.#b.dataIds.peek(level);
+    if (id !== undefined && this.#discovery) this.#b.removals.add(configTopic(this.#topics(), "sensor", id));
+    this.#b.dataLevels.release(key);
+    this.#b.dataIds.release(level);
   }
 
   #topics(): DiscoveryTopics {
@@ -504,7 +518,7 @@ export class MqttFeature implements Feature {
     const every = Math.max(1, Math.round((this.#options.statusIntervalMs ?? 60_000) / 1000));
     if (this.#ticks % every === 0) this.#infoDue = true;
     // Variables have no change event: their state text is compared once a second.
-    for (const entry of this.#exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.#dirtyVars.add(entry.level);
+    for (const entry of this.#b.exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.#b.dirtyVars.add(entry.level);
     if (this.#dropped) {
       context.log.warn(`dropped ${this.#dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
       this.#dropped = 0;
@@ -521,8 +535,8 @@ export class MqttFeature implements Feature {
       this.#published++;
     } catch (e) {
       // Too large to ever send: said once per topic, and dropped.
-      if (!this.#tooLarge.has(topic)) {
-        this.#tooLarge.add(topic);
+      if (!this.#b.tooLarge.has(topic)) {
+        this.#b.tooLarge.add(topic);
         this.#context?.log.error(`not published: ${errorText(e)}`);
       }
     }
@@ -538,9 +552,9 @@ export class MqttFeature implements Feature {
       if (!this.#publish(`${base}/status`, "online", true)) return;
       this.#onlineDue = false;
     }
-    for (const topic of this.#removals) {
+    for (const topic of this.#b.removals) {
       if (!this.#publish(topic, "", true)) return;
-      this.#removals.delete(topic);
+      this.#b.removals.delete(topic);
     }
     while (this.#errors.length) {
       if (!this.#publish(`${base}/error`, this.#errors[0], false)) return;
@@ -550,37 +564,37 @@ export class MqttFeature implements Feature {
     const data = context.data;
     if (this.#discovery) {
       const topics = this.#topics();
-      for (const key of this.#discoverData) {
+      for (const key of this.#b.discoverData) {
         if (data.has(key)) {
-          const level = this.#dataLevels.name(key);
-          const id = this.#dataIds.name(level);
-          if (!this.#publish(configTopic(topics, "sensor", id), sensorConfig(topics, device, key, level, id, this.#described.get(key)), true)) return;
+          const level = this.#b.dataLevels.name(key);
+          const id = this.#b.dataIds.name(level);
+          if (!this.#publish(configTopic(topics, "sensor", id), sensorConfig(topics, device, key, level, id, this.#b.described.get(key)), true)) return;
         }
-        this.#discoverData.delete(key);
+        this.#b.discoverData.delete(key);
       }
-      for (const level of this.#discoverVars) {
-        const entry = this.#exposed.get(level);
+      for (const level of this.#b.discoverVars) {
+        const entry = this.#b.exposed.get(level);
         if (entry && !this.#publish(configTopic(topics, entry.component, entry.objectId), variableConfig(topics, device, entry.component, entry.variable, level, entry.objectId, entry.options), true)) return;
-        this.#discoverVars.delete(level);
+        this.#b.discoverVars.delete(level);
       }
       if (this.#restartDiscoveryDue) {
         if (!this.#publish(configTopic(topics, "button", "restart"), restartButtonConfig(topics, device), true)) return;
         this.#restartDiscoveryDue = false;
       }
     }
-    for (const key of this.#dirtyData) {
+    for (const key of this.#b.dirtyData) {
       const value = data.get(key);
-      if (value !== undefined && !this.#publish(`${base}/data/${this.#dataLevels.name(key)}`, dataPayload(value), true)) return;
-      this.#dirtyData.delete(key);
+      if (value !== undefined && !this.#publish(`${base}/data/${this.#b.dataLevels.name(key)}`, dataPayload(value), true)) return;
+      this.#b.dirtyData.delete(key);
     }
-    for (const level of this.#dirtyVars) {
-      const entry = this.#exposed.get(level);
+    for (const level of this.#b.dirtyVars) {
+      const entry = this.#b.exposed.get(level);
       if (entry) {
         const text = stateText(entry.component, entry.variable);
         if (!this.#publish(`${base}/state/${level}`, text, true)) return;
         entry.published = text;
       }
-      this.#dirtyVars.delete(level);
+      this.#b.dirtyVars.delete(level);
     }
     if (this.#dataObjectDue) {
       const now = context.host.clock.now();
@@ -659,7 +673,7 @@ export class MqttFeature implements Feature {
       return;
     }
     const name = topic === restartTopic ? "restart" : topic.slice(setPrefix.length);
-    const entry = this.#exposed.get(name);
+    const entry = this.#b.exposed.get(name);
     let text: string;
     try {
       text = this.#text.decode(payload);
@@ -682,7 +696,7 @@ export class MqttFeature implements Feature {
       const reason = (e instanceof Error && e.name === "PersistentValueError") || e instanceof CommandError ? e.message : `could not save: ${errorText(e)}`;
       return this.#refuse(name, variable.id, e instanceof CommandError ? `${variable.id}: ${reason}` : reason);
     }
-    this.#dirtyVars.add(entry.level);
+    this.#b.dirtyVars.add(entry.level);
     this.#schedule();
   }
 
@@ -710,7 +724,7 @@ export class MqttFeature implements Feature {
   #oversized(length: number, topic: string | undefined): void {
     const base = this.#base;
     const name = topic?.startsWith(`${base}/set/`) ? topic.slice(base.length + 5) : undefined;
-    const entry = name === undefined ? undefined : this.#exposed.get(name);
+    const entry = name === undefined ? undefined : this.#b.exposed.get(name);
     const limit = this.#options.maxPacketBytes ?? 4096;
     const what = `a message of ${length} bytes${topic ? ` on ${topic.slice(0, 120)}` : ""} was dropped: this device takes at most ${limit}`;
     if (name !== undefined) {

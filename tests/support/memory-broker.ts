@@ -117,6 +117,20 @@ export class MemoryBroker {
     }
   }
 
+  /** Bytes waiting for the connection's send buffer. */
+  get pendingBytes(): number {
+    let n = 0;
+    for (const p of this.#pending) n += p.length;
+    return n;
+  }
+
+  /** Drops the records (published, acks): a long test measuring memory keeps only the retained map. */
+  forget(): void {
+    this.published.length = 0;
+    this.acks.length = 0;
+    this.subscriptions.length = 0;
+  }
+
   /** Ends the connection from the broker's side (a crash). */
   drop(): void {
     const c = this.connection;
