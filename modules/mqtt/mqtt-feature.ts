@@ -734,13 +734,17 @@ export class MqttFeature implements Feature {
   }
 }
 
-/** The page's card (a module-level generator: its prototype can be frozen for flash). */
+/**
+ * The page's card (a module-level generator: its prototype can be frozen for flash). The page's
+ * own script refreshes every data-status element from GET /api/status, so the card follows the
+ * connection without a script of its own.
+ */
 function* mqttSection(state: MqttState, broker: BrokerAddress | undefined, base: string, lastError: string): Generator<string> {
   yield `<section class="card mb-3" id="mqtt"><div class="card-body"><h2 class="h5">MQTT</h2>`;
-  yield `<p class="mb-1">State: <strong id="mqtt-state">${escapeHtml(state)}</strong>`;
-  if (broker) yield ` (broker <span id="mqtt-broker">${escapeHtml(`${broker.host}:${broker.port}`)}</span>)`;
-  yield `</p><p class="small mb-1">Base topic: <code id="mqtt-base">${escapeHtml(base)}</code></p>`;
-  yield `<p class="small mb-0 text-muted" id="mqtt-error">${lastError ? `Last error: ${escapeHtml(lastError)}` : ""}</p>`;
+  yield `<p class="mb-1">State: <strong data-status="mqtt.state" id="mqtt-state">${escapeHtml(state)}</strong>`;
+  yield ` (broker <span data-status="mqtt.broker" id="mqtt-broker">${escapeHtml(broker ? `${broker.host}:${broker.port}` : "-")}</span>)`;
+  yield `</p><p class="small mb-1">Base topic: <code data-status="mqtt.baseTopic" id="mqtt-base">${escapeHtml(base)}</code></p>`;
+  yield `<p class="small mb-0 text-muted">Last error: <span data-status="mqtt.lastError" id="mqtt-error">${escapeHtml(lastError || "-")}</span></p>`;
   yield `</div></section>`;
 }
 Object.freeze(mqttSection.prototype);

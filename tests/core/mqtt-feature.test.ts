@@ -242,7 +242,8 @@ describe("MQTT feature", () => {
     assert.match(page, /id="mqtt-state">retrying</);
     assert.match(page, /id="mqtt-broker">nowhere:1999</);
     assert.match(page, /id="mqtt-base">iot-123456</);
-    assert.match(page, /Last error: connection refused/);
+    assert.match(page, /id="mqtt-error">connection refused</);
+    assert.match(page, /data-status="mqtt.state"/, "the page's script refreshes it from /api/status");
     assert.notMatch(page, /hunter2/);
     assert.notMatch(JSON.stringify(r.iot.status()), /hunter2/);
     r.iot.stop();

@@ -224,7 +224,7 @@ describe("MQTT against Mosquitto", function () {
       const res = await fetch(`http://127.0.0.1:${(await wrong.iot.listening).port}/`);
       assert.equal(res.status, 200);
       const page = await res.text();
-      assert.match(page, /id="mqtt-error">Last error: the broker (refused the user name or password|says this client is not authorized)/);
+      assert.match(page, /id="mqtt-error">the broker (refused the user name or password|says this client is not authorized)/);
     } finally {
       wrong.stop();
     }
