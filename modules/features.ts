@@ -7,6 +7,7 @@
 
 import type { FeatureEntry } from "./feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
+import { MqttFeature, type MqttFeatureOptions } from "./mqtt/mqtt-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
@@ -15,6 +16,15 @@ export interface FeatureOptions {
   wifi: Omit<WifiFeatureOptions, "title">;
   ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   metrics: MetricsOptions;
+  mqtt: MqttFeatureOptions;
+}
+
+/** The feature each name stands for: what iot.feature(name) returns, typed. */
+export interface FeatureInstances {
+  wifi: WifiFeature;
+  ota: OtaFeature;
+  metrics: MetricsFeature;
+  mqtt: MqttFeature;
 }
 
 export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
@@ -31,5 +41,9 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
   Object.freeze({
     name: "metrics",
     create: (options: unknown) => new MetricsFeature(options as MetricsOptions | undefined),
+  }),
+  Object.freeze({
+    name: "mqtt",
+    create: (options: unknown) => new MqttFeature(options as MqttFeatureOptions | undefined),
   }),
 ]);

@@ -31,7 +31,7 @@ import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
 import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
-import { FEATURES, type FeatureSwitches } from "./features";
+import { FEATURES, type FeatureInstances, type FeatureSwitches } from "./features";
 import type { TimerId } from "./host/clock";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
@@ -207,6 +207,16 @@ export class IotManager {
   addFeature(feature: Feature): void {
     if (this.#running) throw new Error(`feature ${feature.name} must be added before run()`);
     this.#include(feature);
+  }
+
+  /**
+   * The feature of that name, when it is in (the list's features typed: iot.feature("mqtt")
+   * is an MqttFeature); undefined when the app or the host left it out.
+   */
+  feature<K extends keyof FeatureInstances>(name: K): FeatureInstances[K] | undefined;
+  feature(name: string): Feature | undefined;
+  feature(name: string): Feature | undefined {
+    return this.#features.find((f) => f.name === name);
   }
 
   /** The features running (or about to), in start order. */
