@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 import { startSimulatorProcess } from "../support/simulator-process";
+import { freeUdpPort } from "../support/wifi-http";
 
 interface Reply {
   status: number;
@@ -65,14 +66,6 @@ async function mSearch(port: number, st: string, mx: number, waitMs: number): Pr
   await new Promise((resolve) => setTimeout(resolve, waitMs));
   socket.close();
   return answers;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 function header(answer: string, name: string): string | undefined {
