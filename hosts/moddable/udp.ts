@@ -16,7 +16,12 @@
  * - Without it (the Moddable simulator) multicast and ttl go to the socket as the SDK's mdns
  *   module passes them; the lin socket joins on INADDR_ANY.
  * - With multicast: false (mc/config udp_multicast=0) no group is joined at all and the socket
- *   hears unicast only: the Linux simulator on a network that is not its own.
+ *   hears unicast only.
+ * The SDK's Linux simulator cannot serve UDP at all (SDK 8.2.3, modules/network/socket/lin/
+ * modSocket.c): a plain UDP socket never binds its port (only the multicast branch calls
+ * bind()), and the multicast option throws "invalid multicast IP address" for every valid
+ * address (inet_pton's 1 for success is taken as failure). So SSDP (and the portal's DNS) hear
+ * nothing there; on ESP32, lwIP binds every UDP socket.
  */
 
 import { Socket } from "socket";

@@ -47,7 +47,9 @@ describe("device: Alexa (the Hue bridge it plays)", function () {
 
   it("answers an SSDP search with the LOCATION of its own web server", async function () {
     const port = ssdpPort();
-    if (port === undefined) this.skip(); // IOT_DEVICE_SSDP_PORT names where the device answers searches.
+    // IOT_DEVICE_SSDP_PORT names where the device answers searches. The SDK's Linux simulator
+    // cannot serve UDP (hosts/moddable/udp.ts says why), so test:moddable leaves it unset.
+    if (port === undefined) this.skip();
     const answers = await search(port, "ssdp:all");
     assert.equal(answers.length, 3, answers.join("\n---\n"));
     const location = /\r\nLOCATION: (\S+)\r\n/.exec(answers[0])?.[1] ?? "";
