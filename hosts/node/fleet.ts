@@ -13,7 +13,6 @@ import type { Host } from "../../modules/host/host";
 import type { LogLevel } from "../../modules/host/log";
 import type { Storage, StoredValue } from "../../modules/host/storage";
 import { IotManager } from "../../modules/manager";
-import type { MqttFeature } from "../../modules/mqtt/mqtt-feature";
 import { PersistentBoolean } from "../../modules/persistent/persistent-boolean";
 import { PersistentInteger } from "../../modules/persistent/persistent-integer";
 import { checkStorageName, checkStorageWrite } from "../../modules/storage/storage-rules";
@@ -99,7 +98,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       network: { status: () => ({ mode: "station", ssid: "fleet", ip: "127.0.0.1" }) },
     };
     const iot = new IotManager({ title: "Fleet device", version: "1.0.0" }, host);
-    const mqtt = iot.feature("mqtt") as MqttFeature;
+    const mqtt = iot.mqtt;
     mqtt.expose(new PersistentBoolean("enabled", { storage, default: true }));
     mqtt.expose(new PersistentInteger("setpoint", { storage, default: 20 }));
     mqtt.describe("temperature", { unit: "°C", deviceClass: "temperature", stateClass: "measurement" });
@@ -130,7 +129,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   }
   return {
     managers,
-    connected: () => managers.filter((m) => (m.feature("mqtt") as MqttFeature).connected).length,
+    connected: () => managers.filter((m) => m.mqtt.connected).length,
     published: () => managers.reduce((sum, m) => sum + Number((m.status().mqtt as { published?: number }).published ?? 0), 0),
     stop: () => {
       for (const stop of stops) stop();

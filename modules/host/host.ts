@@ -35,6 +35,8 @@ export interface ServicePorts {
   readonly http?: number;
   /** The captive portal's DNS: 53. */
   readonly dns?: number;
+  /** SSDP, where the Alexa feature answers Hue bridge searches: 1900. */
+  readonly ssdp?: number;
 }
 
 export interface Host {

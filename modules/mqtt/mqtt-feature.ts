@@ -46,7 +46,7 @@ export interface MqttExposed extends MqttExposeOptions {
 }
 
 export interface MqttFeatureOptions {
-  /** Variables writable over MQTT (also iot.feature("mqtt")?.expose()). */
+  /** Variables writable over MQTT (also iot.mqtt.expose()). */
   expose?: readonly MqttExposed[];
   /** Units and classes of data entries for Home Assistant (also describe()). */
   describe?: Readonly<Record<string, MqttDescribeOptions>>;
@@ -155,6 +155,16 @@ class Books {
   readonly tooLarge = new Set<string>();
 }
 
+/** What the app reaches as iot.mqtt (or iot.feature("mqtt")). */
+export interface MqttApi {
+  /** Makes a variable writable over MQTT and announces it to Home Assistant; returns its topic name. */
+  expose(variable: MqttVariable, options?: MqttExposeOptions): string;
+  /** Units, device class, state class and icon of a data entry, for Home Assistant. */
+  describe(key: string, options: MqttDescribeOptions): void;
+  /** True while the broker has the device connected. */
+  readonly connected: boolean;
+}
+
 export class MqttFeature implements Feature {
   readonly name = "mqtt";
   readonly title = "MQTT";
@@ -202,7 +212,17 @@ export class MqttFeature implements Feature {
     return (this.#books ??= new Books());
   }
 
+  readonly api: MqttApi;
+
   constructor(options: MqttFeatureOptions = {}) {
+    const feature = this;
+    this.api = Object.freeze({
+      expose: (variable: MqttVariable, exposeOptions?: MqttExposeOptions) => this.expose(variable, exposeOptions),
+      describe: (key: string, describeOptions: MqttDescribeOptions) => this.describe(key, describeOptions),
+      get connected(): boolean {
+        return feature.connected;
+      },
+    });
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#tokens = options.commandsPerSecond ?? 10;

@@ -7,7 +7,7 @@
  */
 
 import { IotManager } from "../../modules/manager";
-import type { MqttFeature, MqttFeatureOptions } from "../../modules/mqtt/mqtt-feature";
+import type { MqttApi, MqttFeatureOptions } from "../../modules/mqtt/mqtt-feature";
 import { parseBrokerUrl } from "../../modules/mqtt/mqtt-url";
 import { objectId, topicLevel, UniqueNames } from "../../modules/mqtt/topic-names";
 import type { NetworkStatus } from "../../modules/host/network";
@@ -25,7 +25,7 @@ import { createTestHost, type TestHost } from "../support/test-host";
 interface Rig {
   host: TestHost;
   iot: IotManager;
-  mqtt: MqttFeature;
+  mqtt: MqttApi;
   broker: MemoryBroker;
   net: { status: NetworkStatus };
   count: PersistentInteger;
@@ -43,7 +43,7 @@ function rig(options: MqttFeatureOptions = {}, url = "mqtt://broker:1883"): Rig 
   const enabled = new PersistentBoolean("enabled", { storage });
   const colour = new PersistentRgb("colour", { storage, default: "#ff0000" });
   const iot = new IotManager({ title: "Rig", version: "1.0.0", mqtt: { random: () => 0, ...options } }, host);
-  const mqtt = iot.feature("mqtt") as MqttFeature;
+  const mqtt = iot.mqtt;
   mqtt.expose(count);
   mqtt.expose(enabled);
   mqtt.expose(colour);

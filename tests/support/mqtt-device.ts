@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LogLevel } from "../../modules/host/log";
 import { IotManager } from "../../modules/manager";
-import type { MqttFeature } from "../../modules/mqtt/mqtt-feature";
+import type { MqttApi } from "../../modules/mqtt/mqtt-feature";
 import { PersistentBoolean } from "../../modules/persistent/persistent-boolean";
 import { PersistentFloat } from "../../modules/persistent/persistent-float";
 import { PersistentInteger } from "../../modules/persistent/persistent-integer";
@@ -22,7 +22,7 @@ import { DEVICE_PASSWORD, DEVICE_USER, type Mosquitto } from "./mosquitto";
 
 export interface TestDevice {
   readonly iot: IotManager;
-  readonly mqtt: MqttFeature;
+  readonly mqtt: MqttApi;
   readonly host: NodeHost;
   readonly lines: { level: LogLevel; line: string }[];
   readonly variables: {
@@ -83,7 +83,7 @@ export async function startDevice(options: DeviceOptions): Promise<TestDevice> {
     },
     host,
   );
-  const mqtt = iot.feature("mqtt") as MqttFeature;
+  const mqtt = iot.mqtt;
   mqtt.expose(variables.enabled);
   mqtt.expose(variables.count);
   mqtt.expose(variables.threshold, { unit: "°C" });

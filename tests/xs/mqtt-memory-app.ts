@@ -15,7 +15,6 @@
  */
 
 import { IotManager } from "../../modules/manager";
-import type { MqttFeature } from "../../modules/mqtt/mqtt-feature";
 import { PersistentInteger } from "../../modules/persistent/persistent-integer";
 import { MemoryBroker, publishPacket } from "../support/memory-broker";
 import { MemoryStorage } from "../support/memory-storage";
@@ -63,7 +62,7 @@ function run(command: Command): unknown {
       if (command.mode === "on") {
         broker = new MemoryBroker(tcp);
         count = new PersistentInteger("count", { storage });
-        (iot.feature("mqtt") as MqttFeature).expose(count);
+        iot.mqtt.expose(count);
         iot.config.set("mqtt_url", "mqtt://broker");
       }
       void iot.run();
@@ -85,7 +84,7 @@ function run(command: Command): unknown {
       return { ok: true, pending: broker?.pendingBytes };
     case "state": {
       const status = (iot?.status().mqtt ?? {}) as Record<string, unknown>;
-      return { ok: true, connected: (iot?.feature("mqtt") as MqttFeature | undefined)?.connected ?? false, published: status.published, received: status.received, count: count?.value };
+      return { ok: true, connected: iot?.mqtt.connected ?? false, published: status.published, received: status.received, count: count?.value };
     }
     case "drop":
       iot?.stop();
