@@ -8,6 +8,7 @@
 import type { FeatureEntry } from "./feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
+import { TimeFeature, type TimeFeatureOptions } from "./time/time-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
 /** What the app may pass for each feature (or false to leave it out). */
@@ -15,6 +16,7 @@ export interface FeatureOptions {
   wifi: Omit<WifiFeatureOptions, "title">;
   ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   metrics: MetricsOptions;
+  time: TimeFeatureOptions;
 }
 
 export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
@@ -31,5 +33,9 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
   Object.freeze({
     name: "metrics",
     create: (options: unknown) => new MetricsFeature(options as MetricsOptions | undefined),
+  }),
+  Object.freeze({
+    name: "time",
+    create: (options: unknown) => new TimeFeature(options as TimeFeatureOptions | undefined),
   }),
 ]);

@@ -18,6 +18,8 @@ import type { Tcp } from "./tcp";
 import type { TextCodec } from "./text-codec";
 import type { Udp } from "./udp";
 import type { Updater } from "./updater";
+import type { Resolver } from "./resolver";
+import type { WallClock } from "./wall-clock";
 import type { HttpLimits } from "../http/limits";
 
 /** Where a host serves the well-known services (the simulator moves them off privileged ports). */
@@ -26,6 +28,8 @@ export interface ServicePorts {
   readonly http?: number;
   /** The captive portal's DNS: 53. */
   readonly dns?: number;
+  /** mDNS (multicast 224.0.0.251): 5353. */
+  readonly mdns?: number;
 }
 
 export interface Host {
@@ -53,6 +57,10 @@ export interface Host {
   readonly radio?: Radio;
   /** The app partitions; with them the OTA feature runs (modules/ota). */
   readonly updater?: Updater;
+  /** The calendar clock and how to set it; the core keeps an offset over Date when absent. */
+  readonly wallClock?: WallClock;
+  /** Host names to addresses (SNTP servers given by name); only addresses work when absent. */
+  readonly resolver?: Resolver;
 }
 
 // The binding lives on the global object under a registered symbol, not in a module variable:
