@@ -6,6 +6,7 @@
  */
 
 import type { FeatureEntry } from "./feature";
+import { MdnsFeature, type MdnsFeatureOptions } from "./mdns/mdns-feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
 import { TimeFeature, type TimeFeatureOptions } from "./time/time-feature";
@@ -17,6 +18,7 @@ export interface FeatureOptions {
   ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   metrics: MetricsOptions;
   time: TimeFeatureOptions;
+  mdns: MdnsFeatureOptions;
 }
 
 export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
@@ -37,5 +39,9 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
   Object.freeze({
     name: "time",
     create: (options: unknown) => new TimeFeature(options as TimeFeatureOptions | undefined),
+  }),
+  Object.freeze({
+    name: "mdns",
+    create: (options: unknown) => new MdnsFeature(options as MdnsFeatureOptions | undefined),
   }),
 ]);

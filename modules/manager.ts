@@ -265,6 +265,7 @@ export class IotManager {
         ({ host: address, port }) => {
           this.log.info(`${this.title} ${this.version}: listening on http://${address}:${port}`);
           this.#serving = true;
+          this.events.emit("serving", { port });
           this.#tasks.start();
         },
         (e: unknown) => {

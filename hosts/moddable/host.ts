@@ -9,6 +9,7 @@
  *   the simulator it reports the network as Net sees it (network.ts).
  * - updater only where there are OTA partitions (esp32): with it the manager runs the OTA
  *   feature.
+ * wallClock is Date with Time.set (wall-clock.ts), resolver Net.resolve (resolver.ts).
  * sha256 is native on every platform (crypt's Digest, digest.ts), so the core never falls back
  * to its plain-JavaScript SHA-256 here.
  */
@@ -27,6 +28,8 @@ import { ModdableTcp } from "./tcp";
 import { MODDABLE_TEXT_CODEC } from "./text-codec";
 import { ModdableUdp } from "./udp";
 import { ModdableUpdater } from "./updater";
+import { ModdableResolver } from "./resolver";
+import { ModdableWallClock } from "./wall-clock";
 
 /** The manifest's config.http_port (a command-line http_port=N arrives as a string), else 80. */
 function httpPort(): number {
@@ -47,6 +50,8 @@ export function createModdableHost(): Host {
     udp: new ModdableUdp(),
     text: MODDABLE_TEXT_CODEC,
     ports: Object.freeze({ http: httpPort() }),
+    wallClock: new ModdableWallClock(),
+    resolver: new ModdableResolver(),
     network: new NetNetwork(),
     sha256: moddableSha256,
     ...(hasRadio ? { radio: new ModdableRadio({ clock, mac: system.info().mac }) } : {}),

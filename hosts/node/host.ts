@@ -20,6 +20,8 @@ import { SimulatedSystem } from "./system";
 import { NodeTcp } from "./tcp";
 import { NODE_TEXT_CODEC } from "./text-codec";
 import { NodeUdp } from "./udp";
+import { NodeResolver } from "./resolver";
+import { NodeWallClock } from "./wall-clock";
 import { createNodeUpdater } from "./updater";
 
 export interface NodeHostOptions {
@@ -39,6 +41,13 @@ export interface NodeHostOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server (--dns-port), 8053 by default. */
   dnsPort?: number;
+  /**
+   * Time servers (--ntp-server): "host" (the default) is the computer's clock; HOST[:PORT]
+   * entries are what the simulated network offers (as DHCP would), and the clock starts unset.
+   */
+  ntpServers?: readonly string[];
+  /** UDP port of the mDNS responder (--mdns-port), on the bind address and its group; 5353 by default. */
+  mdnsPort?: number;
 }
 
 export interface NodeHost extends Host {
@@ -71,6 +80,10 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     ? new SimulatedRadio({ clock, mac: system.info().mac, networksFile: options.networksFile, log: (level, line) => log.write(level, line) })
     : undefined;
   const storage = new FileStorage(options.stateDir);
+  const ntp = options.ntpServers ?? ["host"];
+  const offered = ntp.filter((s) => s !== "host");
+  // 1970 plus the time the computer has been up: what an ESP32 reads before anyone sets it.
+  const wallClock = new NodeWallClock({ trustHost: ntp.includes("host"), startMs: Math.round(clock.now()) });
   return {
     storage,
     clock,
@@ -80,13 +93,15 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     udp,
     text: NODE_TEXT_CODEC,
     bind: options.bind,
-    ports: { http: options.port, dns: options.dnsPort ?? 8053 },
+    ports: { http: options.port, dns: options.dnsPort ?? 8053, mdns: options.mdnsPort ?? 5353 },
+    wallClock,
+    resolver: new NodeResolver(),
     httpLimits: options.limits,
     ...(radio ? { radio } : {}),
     sha256: nodeSha256,
     // Partition files in the state folder; creating the updater "boots" what otadata selects.
     updater: createNodeUpdater({ stateDir: options.stateDir, storage, sha256: nodeSha256 }),
-    network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind),
+    network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind, offered),
     shutdown(): void {
       clock.shutdown();
       tcp.shutdown();

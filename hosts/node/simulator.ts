@@ -25,6 +25,10 @@ export interface SimulatorOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server. */
   dnsPort?: number;
+  /** Time servers: "host" (the default: the computer's clock) or HOST[:PORT] entries. */
+  ntpServers?: readonly string[];
+  /** UDP port of the mDNS responder (5353 by default). */
+  mdnsPort?: number;
 }
 
 export interface Simulator {
@@ -58,6 +62,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       limits: options.limits,
       networksFile: options.networksFile,
       dnsPort: options.dnsPort,
+      ntpServers: options.ntpServers,
+      mdnsPort: options.mdnsPort,
       onRestart: () => {
         sim.restart().catch((e: unknown) => {
           // A reboot that fails (the port taken, the app throwing) leaves the device off.
