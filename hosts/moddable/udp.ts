@@ -6,10 +6,13 @@
  * multicast and ttl go to the socket as the SDK's mdns module passes them (joined on the
  * default interface: the station's once it has an address). With port 0 lwIP picks a port, but
  * the SDK's socket has no way to tell it (get() answers only REMOTE_IP), so ready resolves 0:
- * services on the device bind fixed ports.
+ * services on the device bind fixed ports. Where the platform's socket layer cannot open a
+ * multicast socket (the Linux simulator: platform/simulator.ts), such an open is refused here,
+ * with the reason, before the SDK is called.
  */
 
 import { Socket } from "socket";
+import { multicastSockets } from "hosts/moddable/platform";
 import type { Udp, UdpListener, UdpOpenOptions, UdpSocket } from "../../modules/host/udp";
 import type { UdpSocketClass, UdpSocketInstance } from "./types/socket";
 
@@ -26,10 +29,14 @@ class ModdableUdpSocket implements UdpSocket {
   constructor(options: UdpOpenOptions, onMessage: UdpListener) {
     let socket: UdpSocketInstance | undefined;
     let failure: Error | undefined;
-    try {
-      socket = new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: options.multicast, ttl: options.ttl });
-    } catch (e) {
-      failure = e instanceof Error ? e : new Error(String(e));
+    if (options.multicast !== undefined && !multicastSockets)
+      failure = new Error("this platform's socket layer cannot open multicast sockets (the Moddable simulator's does not)");
+    else {
+      try {
+        socket = new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: options.multicast, ttl: options.ttl });
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+      }
     }
     this.#socket = socket;
     if (!socket) {

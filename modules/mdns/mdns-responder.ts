@@ -194,7 +194,8 @@ export class MdnsResponder {
         this.#socket = undefined;
         this.#state = "failed";
         this.#error = `no mDNS socket on port ${this.#port}: ${errorText(e)}`;
-        this.#o.log.error(this.#error);
+        // Once: every later change of name or network tries again, and fails the same way.
+        this.#logOnce(this.#error, "warn", `${this.#error}: hostname.local is not announced`);
         this.#changed();
       },
     );
