@@ -25,9 +25,9 @@
  *   server calls it and tests may too.
  */
 
-import { AdminAuth } from "./auth/admin-auth";
+import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
 import { hashPassword, verifyPassword } from "./auth/password-hash";
-import { Config } from "./config/config";
+import { CONFIG_DOMAIN, Config } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
@@ -44,7 +44,7 @@ import { HttpServer } from "./http/http-server";
 import { jsonError } from "./http/response";
 import { Router, type RouteAuth } from "./http/router";
 import { Logger, errorText } from "./log/logger";
-import { eraseAllVariables } from "./storage/storage-folders";
+import { eraseAllVariables, openAllFolders } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
@@ -113,6 +113,8 @@ export class IotManager {
   readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
   readonly #features: Feature[] = [];
+  /** Storage problems already logged, so each is logged once however often it is asked for. */
+  readonly #reportedProblems = new Set<string>();
   readonly #port: number | undefined;
   readonly #refreshMs: number;
   readonly #startedAt: number;
@@ -147,7 +149,7 @@ export class IotManager {
       { hostname: defaultHostname(host.system.info().mac) },
       { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
     );
-    this.#auth = new AdminAuth(this.config, host.clock, sha256);
+    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, (line) => this.log.debug(line));
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
       this.events.emit("config", keys);
@@ -162,6 +164,11 @@ export class IotManager {
       this.#include(entry.create(switched, app));
     }
     for (const feature of options.features ?? []) this.#include(feature);
+    if (this.config.notice) this.log.warn(this.config.notice);
+    // Every folder variables have used is opened now, not on its first read, so a damaged one
+    // is named at boot; storageProblems() logs each problem the first time it sees it.
+    openAllFolders(this.host.storage);
+    this.storageProblems();
 
     addWebRoutes(this.#router, {
       config: this.config,
@@ -347,19 +354,46 @@ export class IotManager {
     }, delayMs);
   }
 
-  /** Forgets every setting and everything features stored, then restarts into setup. */
-  factoryReset(): void {
-    this.log.warn("factory reset");
-    this.config.reset();
-    eraseAllVariables(this.host.storage);
-    for (const feature of this.#features) {
-      try {
-        feature.factoryReset?.();
-      } catch (e) {
-        this.log.error(`feature ${feature.name} failed to reset: ${errorText(e)}`);
-      }
+  /**
+   * What could not be read from storage, in plain words: the settings record, and every domain
+   * the host could not read. Empty when all is well. The page and GET /api/status show it.
+   */
+  storageProblems(): string[] {
+    const out: string[] = [];
+    if (this.config.problem) out.push(this.config.problem);
+    for (const problem of this.host.storage.problems?.() ?? []) {
+      if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
     }
+    for (const problem of out) {
+      if (this.#reportedProblems.has(problem)) continue;
+      this.#reportedProblems.add(problem);
+      this.log.error(problem);
+    }
+    return out;
+  }
+
+  /**
+   * Forgets every setting and everything features stored, then restarts into setup. Each part
+   * is erased on its own: one that fails is logged and named in the result, the others are
+   * erased all the same, and the device restarts either way.
+   */
+  factoryReset(): string[] {
+    this.log.warn("factory reset");
+    const failed: string[] = [];
+    const erase = (what: string, step: () => void): void => {
+      try {
+        step();
+      } catch (e) {
+        this.log.error(`factory reset: ${what} could not be erased: ${errorText(e)}`);
+        failed.push(`${what}: ${errorText(e)}`);
+      }
+    };
+    // Features first: one may still need what the framework's erase is about to remove.
+    for (const feature of this.#features) if (feature.factoryReset) erase(`what ${feature.name} stored`, () => feature.factoryReset?.());
+    erase("the settings", () => this.config.reset());
+    erase("the persistent variables", () => eraseAllVariables(this.host.storage));
     this.restartSoon();
+    return failed;
   }
 
   /**
@@ -432,6 +466,8 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
     };
     if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
+    const problems = this.storageProblems();
+    if (problems.length) out.storage = { problems };
     for (const feature of this.#features) {
       if (!feature.status) continue;
       try {
@@ -456,6 +492,7 @@ export class IotManager {
       notice,
       refreshMs: this.#refreshMs,
       canRestart: this.host.system.canRestart !== false,
+      storageProblems: this.storageProblems(),
     };
   }
 

@@ -29,7 +29,7 @@ import type { Updater } from "../host/updater";
 import { STATUS_TEXT } from "../http/response";
 import type { Logger } from "../log/logger";
 import { AppImageVerifier, chipName, ImageError, type AppImageSummary } from "./app-image-verifier";
-import { formatUrl, parseHttpUrl, resolveLocation, UrlError } from "./ota-url";
+import { checkImageTarget, formatUrl, parseHttpUrl, resolveLocation, UrlError } from "./ota-url";
 import { isSha256Hex } from "../crypto/sha256";
 
 export type OtaState = "idle" | "downloading" | "verifying" | "rebooting" | "failed";
@@ -168,7 +168,7 @@ export class OtaJob {
     if (this.running) throw new OtaBusyError(`an update is already ${this.#state}`);
     let target: HttpGetOptions;
     try {
-      target = parseHttpUrl(request.url);
+      target = checkImageTarget(parseHttpUrl(request.url), false);
     } catch (e) {
       throw new OtaRequestError(e instanceof UrlError ? e.message : String(e));
     }
@@ -225,7 +225,7 @@ export class OtaJob {
       if (this.#redirects >= this.#maxRedirects) return this.#fail(`too many redirects (more than ${this.#maxRedirects})`);
       let next: HttpGetOptions;
       try {
-        next = resolveLocation(target, head.location);
+        next = checkImageTarget(resolveLocation(target, head.location), true);
       } catch (e) {
         return this.#fail(e instanceof Error ? e.message : String(e));
       }
@@ -240,8 +240,7 @@ export class OtaJob {
     }
     const size = this.#updater.partitionSize;
     if (head.contentLength !== undefined) {
-      if (head.contentLength > size)
-        return this.#fail(`the image is ${head.contentLength} bytes, but the update partition holds only ${size}`);
+      if (head.contentLength > size) return this.#fail(`the file is larger than the update partition (${size} bytes)`);
       if (head.contentLength === 0) return this.#fail("the server sent an empty file");
       this.#total = head.contentLength;
     }

@@ -28,6 +28,21 @@ export function rememberFolder(storage: Storage, folder: string): void {
 }
 
 /**
+ * Opens every remembered folder (lists its keys), so a host that cannot read one finds out now
+ * and names it in problems(), rather than on the first read of one of its variables. A folder
+ * whose keys cannot be listed (the mac simulator's Preference) is left to its first read.
+ */
+export function openAllFolders(storage: Storage): void {
+  for (const folder of folders(storage).list) {
+    try {
+      storage.keys(folder);
+    } catch {
+      // Only a probe: the folder's first read reports what is wrong with it.
+    }
+  }
+}
+
+/**
  * Removes every variable of every remembered folder, then the list itself (factory reset).
  * Each variable's two slots are cleared by its record, older slot first, so a power cut in the
  * middle leaves every variable at its current value or erased, never at an older value.
