@@ -9,11 +9,16 @@
  * - data: a data entry was set or deleted (the key), or the store was cleared ("").
  * - config: settings changed (their keys).
  * - answer: the web server answered a request (its status), for the metrics.
+ * - status: something GET /api/status shows changed that none of the above says (a feature's
+ *   name: "ota" when an update's state moves; "tasks" when a task failed). The live event
+ *   stream sends the status again.
+ * - task: a task failed (its name, what it threw, when), after it was logged.
  * - on() returns its unsubscribe; calling it twice is harmless. A listener that throws is
  *   reported through onError (the manager logs it) and the others still run.
  */
 
 import type { NetworkStatus } from "./host/network";
+import type { TaskFailure } from "./tasks/task-runner";
 
 export interface ClockEvent {
   /** Where the time came from ("sntp", "host", ...). */
@@ -28,6 +33,8 @@ export interface ManagerEvents {
   data: string;
   config: readonly string[];
   answer: number;
+  status: string;
+  task: TaskFailure;
 }
 
 export type Listener<T> = (value: T) => void;
