@@ -6,6 +6,7 @@
  */
 
 import type { FeatureEntry } from "./feature";
+import { LiveFeature, type LiveOptions } from "./live/live-feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
@@ -15,6 +16,7 @@ export interface FeatureOptions {
   wifi: Omit<WifiFeatureOptions, "title">;
   ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   metrics: MetricsOptions;
+  live: LiveOptions;
 }
 
 export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
@@ -32,4 +34,5 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
     name: "metrics",
     create: (options: unknown) => new MetricsFeature(options as MetricsOptions | undefined),
   }),
+  Object.freeze({ name: "live", create: (options: unknown) => new LiveFeature(options as LiveOptions | undefined) }),
 ]);
