@@ -7,7 +7,7 @@
  * Commands (JSON through xsnap's issueCommand, answered with JSON):
  *   {op: "boot", live, logBytes}   a manager serving on port 80; live: false switches the feature off
  *   {op: "settle"}                 a minute of virtual time in steps (timers, deliveries run)
- *   {op: "open"}                   a client opens GET /events (and keeps reading)
+ *   {op: "open"}                   a client opens GET /events (and keeps reading); again: one more
  *   {op: "log", n}                 n log lines (fills the ring)
  *   {op: "state"}                  {status, received, streams}
  *   {op: "gc"}                     a full collection (its crank's meter: live slots)
@@ -38,6 +38,7 @@ const decoder = new xs.TextDecoder();
 let host: TestHost | undefined;
 let iot: IotManager | undefined;
 let peer: MemoryPeer | undefined;
+let opened = 0;
 
 function run(command: Command): unknown {
   switch (command.op) {
@@ -54,7 +55,7 @@ function run(command: Command): unknown {
       return { ok: true };
     }
     case "open": {
-      peer = ((host as TestHost).tcp as MemoryTcp).dial(80, { remote: "10.0.0.7" });
+      peer = ((host as TestHost).tcp as MemoryTcp).dial(80, { remote: `10.0.0.${++opened}` });
       peer.send("GET /events HTTP/1.1\r\nHost: 192.168.1.50\r\n\r\n");
       return { ok: true };
     }

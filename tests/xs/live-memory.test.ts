@@ -66,17 +66,22 @@ describe("live feature on XS: idle heap cost", function () {
     const bare = await heap({ live: false, logBytes: 0 });
     const ring = await heap({ live: false }, [{ op: "log", n: 200 }]);
     const live = await heap({}, [{ op: "open" }]);
+    const two = await heap({}, [{ op: "open" }, { op: "open" }]);
     const idleLive = live.idle - ring.idle;
     const ringCost = ring.idle - bare.idle;
     const ringFull = ring.after - bare.idle;
     // The test's client records what it received (in this heap, not the device's): left out.
     const stream = live.after - live.idle - (live.state.received as number);
+    // The second stream shares the listeners the first subscribed.
+    const second = two.after - live.after - (two.state.received as number);
+    assert.equal(two.state.streams, 2);
     assert.equal(live.state.status, 200, JSON.stringify(live.state));
     assert.equal(live.state.streams, 1);
     const slots = live.idleSlots - ring.idleSlots;
-    console.log(`      live feature idle: ${idleLive} bytes (${slots} slots, ${idleLive - slots * 32} of chunks; on the ESP32 about ${idleLive - slots * 16}); log ring (2 KiB default): ${ringCost} bytes empty, ${ringFull} bytes after 200 lines; one open stream: ${stream} bytes (with its connection and the listeners it adds; the client's ${live.state.received as number} received bytes left out)`);
+    console.log(`      live feature idle: ${idleLive} bytes (${slots} slots, ${idleLive - slots * 32} of chunks; on the ESP32 about ${idleLive - slots * 16}); log ring (2 KiB default): ${ringCost} bytes empty, ${ringFull} bytes after 200 lines; one open stream: ${stream} bytes (with its connection and the listeners it adds; the client's ${live.state.received as number} received bytes left out), a second one ${second} more`);
     assert.ok(idleLive > 0 && idleLive <= IDLE_LIVE_BOUND, `the idle feature holds ${idleLive} bytes (bound ${IDLE_LIVE_BOUND})`);
     assert.ok(ringFull - ringCost <= 512, `a full ring holds ${ringFull - ringCost} bytes more than an empty one: it must be allocated once`);
     assert.ok(stream <= STREAM_BOUND, `one stream holds ${stream} bytes`);
+    assert.ok(second <= stream, `a second stream holds ${second} bytes, more than the first`);
   });
 });
