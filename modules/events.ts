@@ -9,6 +9,7 @@
  * - data: a data entry was set or deleted (the key), or the store was cleared ("").
  * - config: settings changed (their keys).
  * - answer: the web server answered a request (its status), for the metrics.
+ * - serving: the web server accepts connections, on this port (once per run; mDNS announces it).
  * - status: something GET /api/status shows changed that none of the above says (a feature's
  *   name: "ota" when an update's state moves; "tasks" when a task failed). The live event
  *   stream sends the status again.
@@ -33,6 +34,7 @@ export interface ManagerEvents {
   data: string;
   config: readonly string[];
   answer: number;
+  serving: { readonly port: number };
   status: string;
   task: TaskFailure;
 }

@@ -10,9 +10,11 @@
 import { AlexaFeature, type AlexaApi, type AlexaOptions } from "./alexa/alexa-feature";
 import type { FeatureEntry } from "./feature";
 import { LiveFeature, type LiveOptions } from "./live/live-feature";
+import { MdnsFeature, type MdnsFeatureOptions } from "./mdns/mdns-feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { MqttFeature, type MqttApi, type MqttFeatureOptions } from "./mqtt/mqtt-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
+import { TimeFeature, type TimeFeatureOptions } from "./time/time-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
 /** What the app may pass for each feature (or false to leave it out). */
@@ -23,6 +25,8 @@ export interface FeatureOptions {
   mqtt: MqttFeatureOptions;
   alexa: AlexaOptions;
   live: LiveOptions;
+  time: TimeFeatureOptions;
+  mdns: MdnsFeatureOptions;
 }
 
 /**
@@ -58,4 +62,12 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
     create: (options: unknown) => new AlexaFeature(options as AlexaOptions | undefined),
   }),
   Object.freeze({ name: "live", create: (options: unknown) => new LiveFeature(options as LiveOptions | undefined) }),
+  Object.freeze({
+    name: "time",
+    create: (options: unknown) => new TimeFeature(options as TimeFeatureOptions | undefined),
+  }),
+  Object.freeze({
+    name: "mdns",
+    create: (options: unknown) => new MdnsFeature(options as MdnsFeatureOptions | undefined),
+  }),
 ]);

@@ -2,7 +2,8 @@
  * `npm start`: runs main.ts as a simulated device.
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
- *                [--networks FILE] [--dns-port N] [--ssdp-port N] [--help]
+ *                [--networks FILE] [--dns-port N] [--ssdp-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
+ *                [--help]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
  * by default .state/ in the repository (git-ignored). Prints "listening on http://HOST:PORT"
@@ -12,6 +13,11 @@
  * see README.md, "WiFi"); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
  * --ssdp-port N: where the Alexa feature answers Hue bridge searches (SSDP, 1900 on the device;
  * a free port by default), on --host and joined to 239.255.255.250 there (docs/alexa.md).
+ * --ntp-server host (the default) keeps the simulated clock on this computer's, which is right
+ * at once; --ntp-server HOST[:PORT] (repeatable) starts the clock unset, as a device's, and lets
+ * the SNTP client set it from those servers (offered first, as DHCP would, then the ntp_servers
+ * setting's). The mDNS responder answers on --mdns-port (5353) on the --host address and on
+ * 224.0.0.251 through that interface only (docs/time-and-names.md).
  *
  * The command line promises: --help prints every flag (exit 0); an unknown flag, a missing value
  * or a stray argument is one line on stderr and exit code 2, never a stack trace (`npm start
@@ -24,6 +30,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { HTTP_LIMITS } from "../../modules/http/limits";
+import { parseServer } from "../../modules/time/sntp-client";
 import { startSimulator } from "./simulator";
 
 interface Flag {
@@ -31,6 +38,8 @@ interface Flag {
   /** What the value is, for --help; absent for a switch. */
   readonly value?: string;
   readonly help: string;
+  /** May be given more than once (the values are collected in order). */
+  readonly multiple?: boolean;
 }
 
 // The one list of flags: parsing and --help both read it.
@@ -43,6 +52,8 @@ const FLAGS: readonly Flag[] = [
   { name: "networks", value: "FILE", help: "simulate the WiFi radio with the networks in FILE (re-read when it changes)" },
   { name: "dns-port", value: "N", help: "the captive portal's DNS server on 127.0.0.1 (default 8053; with --networks)" },
   { name: "ssdp-port", value: "N", help: "where the Alexa feature answers Hue bridge searches (SSDP; default a free port)" },
+  { name: "ntp-server", value: "host|HOST[:PORT]", multiple: true, help: "host (the default): the computer's clock; HOST[:PORT], repeatable: start unset and let SNTP set it" },
+  { name: "mdns-port", value: "N", help: "the mDNS responder's port (default 5353)" },
   { name: "help", help: "print this and exit (also -h)" },
 ];
 
@@ -95,7 +106,7 @@ function flagsNpmKept(): string[] {
 
 const options = Object.fromEntries(FLAGS.map((f) => [f.name, { type: f.value ? ("string" as const) : ("boolean" as const), ...(f.name === "help" ? { short: "h" } : {}) }]));
 const { tokens } = parseArgs({ options, strict: false, allowPositionals: true, tokens: true });
-const given: Record<string, string | boolean> = {};
+const given: Record<string, string | boolean | string[]> = {};
 for (const token of tokens) {
   if (token.kind === "positional") {
     const kept = flagsNpmKept();
@@ -112,6 +123,10 @@ for (const token of tokens) {
   }
   if (flag.value && (token.value === undefined || token.value === "")) fail(`--${flag.name} needs a value: --${flag.name} ${flag.value}`);
   if (!flag.value && token.inlineValue) fail(`--${flag.name} takes no value`);
+  if (flag.multiple) {
+    given[flag.name] = [...((given[flag.name] as string[] | undefined) ?? []), token.value as string];
+    continue;
+  }
   if (given[flag.name] !== undefined) fail(`--${flag.name} is given twice`);
   given[flag.name] = token.value ?? true;
 }
@@ -128,6 +143,8 @@ const values = {
   networks: given.networks as string | undefined,
   "dns-port": given["dns-port"] as string | undefined,
   "ssdp-port": given["ssdp-port"] as string | undefined,
+  "ntp-server": given["ntp-server"] as string[] | undefined,
+  "mdns-port": given["mdns-port"] as string | undefined,
 };
 
 function wholeNumber(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -149,6 +166,14 @@ const limits = {
 };
 const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
 const ssdpPort = wholeNumber("ssdp-port", values["ssdp-port"], 0, 65535);
+const mdnsPort = wholeNumber("mdns-port", values["mdns-port"], 1, 65535);
+const ntpServers = values["ntp-server"] ?? ["host"];
+for (const server of ntpServers) {
+  if (server !== "host" && !parseServer(server)) {
+    process.stderr.write(`--ntp-server must be "host" or HOST[:PORT], not "${server}"\n`);
+    process.exit(2);
+  }
+}
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
 const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
@@ -171,7 +196,7 @@ if (process.env.npm_lifecycle_event !== undefined) {
 }
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort, ntpServers, mdnsPort });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -17,7 +17,7 @@ import { setTimeout as delay } from "node:timers/promises";
 const ROOT = resolve(import.meta.dirname, "../..");
 const START = join(ROOT, "hosts/node/start.ts");
 // Every flag the simulator takes, as the README's table lists them.
-const FLAGS = ["--port", "--host", "--state", "--max-connections", "--request-timeout", "--networks", "--dns-port", "--ssdp-port", "--help"];
+const FLAGS = ["--port", "--host", "--state", "--max-connections", "--request-timeout", "--networks", "--dns-port", "--ssdp-port", "--ntp-server", "--mdns-port", "--help"];
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   // npm's own variables are left out, so this run looks like a plain `node` run unless a test sets them.
