@@ -9,9 +9,9 @@
  *   queue of them. Work that takes time is started by the handler and reported through a later
  *   request (http/background-job.ts).
  * - A response body is a string (sent as UTF-8 with an exact Content-Length), bytes, or an
- *   iterable of string fragments that the server sends chunked, joining fragments to fill what
- *   the socket takes (the page, which is never assembled whole). Every response closes its
- *   connection.
+ *   iterable of fragments, strings or bytes, that the server sends chunked, joining fragments
+ *   to fill what the socket takes (the page, which is never assembled whole: its fixed markup
+ *   is bytes made once, its values strings). Every response closes its connection.
  */
 
 export interface HttpRequest {
@@ -30,7 +30,7 @@ export interface HttpRequest {
   params?: Record<string, string>;
 }
 
-export type HttpBody = string | Uint8Array | Iterable<string>;
+export type HttpBody = string | Uint8Array | Iterable<string | Uint8Array>;
 
 export interface HttpResponse {
   status: number;

@@ -31,7 +31,7 @@ export function bodyText(response: HttpResponse): string {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return utf8Decode(body);
   let out = "";
-  for (const fragment of body) out += fragment;
+  for (const fragment of body) out += typeof fragment === "string" ? fragment : utf8Decode(fragment);
   return out;
 }
 
