@@ -15,7 +15,7 @@
  *   policy), subscribes to events, starts its timers. detach() undoes all of that (the
  *   simulator's in-process reboot, tests): every timer cleared, every subscription ended.
  * - status() is merged into GET /api/status under the feature's name; pageSection() renders its
- *   card (HTML already escaped); clientScript is appended to /app.js; factoryReset() forgets
+ *   card (HTML already escaped), on a view of its own; clientScript is appended to /app.js; factoryReset() forgets
  *   what it stored; intercept() sees every request first (the captive portal redirects there);
  *   network() reports the network when the feature drives it.
  */
@@ -29,6 +29,8 @@ import type { NetworkStatus } from "./host/network";
 import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";
+import type { FormAnswer } from "./web/form-answer";
+import type { StaticAsset } from "./web/static-asset";
 
 /** The parts of a host a feature may need. */
 export type HostPart = "radio" | "udp" | "updater" | "network";
@@ -52,6 +54,11 @@ export interface FeatureContext {
   networkChanged(): void;
   /** Restarts the device after the current response has gone out. */
   restartSoon(delayMs?: number): void;
+  /**
+   * Answers a form of the feature's card (web/form-answer.ts): JSON for the page's script, or a
+   * 303 back to the view with the answer shown once. Use web/form-answer.ts answerForm(context, ...).
+   */
+  answerForm?(request: HttpRequest, answer: FormAnswer): HttpResponse;
 }
 
 export interface Feature {
@@ -80,8 +87,8 @@ export interface Feature {
   pageFirst?(): boolean;
   /** True when the feature's settings are edited in its own section, not the settings form. */
   readonly ownsSettingsForm?: boolean;
-  /** Browser JavaScript appended to /app.js (served with script-src 'self'). */
-  readonly clientScript?: string;
+  /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (web/static-asset.ts). */
+  readonly clientScript?: string | StaticAsset;
 }
 
 /** An entry of the feature list: how to make the feature from the app's options for it. */

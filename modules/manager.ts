@@ -45,8 +45,8 @@ import { Logger, errorText } from "./log/logger";
 import { eraseAllVariables, openAllFolders } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
 import { FRAMEWORK_VERSION } from "./version";
-import { CLIENT_SCRIPT } from "./web/assets";
 import type { PageModel, PageNotice } from "./web/page";
+import type { NoticeBoard } from "./web/form-answer";
 import { addWebRoutes } from "./web/web-routes";
 
 export interface IotManagerOptions extends FeatureSwitches {
@@ -116,7 +116,8 @@ export class IotManager {
   #service: HttpService | undefined;
   #restartTimer: TimerId | undefined;
   #running = false;
-  #script: string | undefined;
+  /** The answers of forms sent without script, shown once on the page the browser goes back to. */
+  readonly #notices: NoticeBoard;
   /** Settles the promise run() returned. */
   #stopped: (() => void) | undefined;
   /** The web server accepts connections (an updated app's probation needs it). */
@@ -164,12 +165,12 @@ export class IotManager {
     openAllFolders(this.host.storage);
     this.storageProblems();
 
-    addWebRoutes(this.#router, {
+    this.#notices = addWebRoutes(this.#router, {
       config: this.config,
       data: this.data,
       pageModel: (notice) => this.#pageModel(notice),
       status: () => this.status(),
-      clientScript: () => this.#clientScript(),
+      features: () => this.#features,
       restartSoon: (delayMs) => this.restartSoon(delayMs),
       factoryReset: () => this.factoryReset(),
       canRestart: () => this.host.system.canRestart !== false,
@@ -290,6 +291,7 @@ export class IotManager {
       status: () => this.status(),
       networkChanged: () => this.#announceNetwork(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
+      answerForm: (request, answer) => this.#notices.answer(request, answer),
     };
   }
 
@@ -485,13 +487,5 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
       storageProblems: this.storageProblems(),
     };
-  }
-
-  #clientScript(): string {
-    if (this.#script === undefined) {
-      this.#script = CLIENT_SCRIPT;
-      for (const feature of this.#features) if (feature.clientScript) this.#script += `\n${feature.clientScript}`;
-    }
-    return this.#script;
   }
 }
