@@ -18,6 +18,9 @@
  *   card (HTML already escaped), on a view of its own; clientScript is appended to /app.js; factoryReset() forgets
  *   what it stored; intercept() sees every request first (the captive portal redirects there);
  *   network() reports the network when the feature drives it.
+ * - api is what the app reaches as iot.<name> (iot.alexa.expose(...)): a feature that offers
+ *   the app calls of its own names their type in FeatureApis (features.ts), and the manager
+ *   hands the object out through iot.feature(name) and the iot.<name> getter.
  */
 
 import type { Config } from "./config/config";
@@ -29,8 +32,8 @@ import type { NetworkStatus } from "./host/network";
 import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";
-import type { FormAnswer } from "./web/form-answer";
-import type { StaticAsset } from "./web/static-asset";
+import type { FormAnswer } from "./http/form-answer";
+import type { StaticAsset } from "./http/static-asset";
 
 /** The parts of a host a feature may need. */
 export type HostPart = "radio" | "udp" | "updater" | "network";
@@ -48,6 +51,8 @@ export interface FeatureContext {
   network(): NetworkStatus;
   /** True once the web server accepts connections. */
   serving(): boolean;
+  /** The web server's port: the one it is bound to once serving, the one it will use before. */
+  webPort(): number;
   /** The device's status as GET /api/status has it. */
   status(): Record<string, unknown>;
   /** A feature that drives the network calls this whenever it may have changed. */
@@ -55,8 +60,8 @@ export interface FeatureContext {
   /** Restarts the device after the current response has gone out. */
   restartSoon(delayMs?: number): void;
   /**
-   * Answers a form of the feature's card (web/form-answer.ts): JSON for the page's script, or a
-   * 303 back to the view with the answer shown once. Use web/form-answer.ts answerForm(context, ...).
+   * Answers a form of the feature's card (http/form-answer.ts): JSON for the page's script, or a
+   * 303 back to the view with the answer shown once. Use http/form-answer.ts answerForm(context, ...).
    */
   answerForm?(request: HttpRequest, answer: FormAnswer): HttpResponse;
 }
@@ -87,8 +92,10 @@ export interface Feature {
   pageFirst?(): boolean;
   /** True when the feature's settings are edited in its own section, not the settings form. */
   readonly ownsSettingsForm?: boolean;
-  /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (web/static-asset.ts). */
+  /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (http/static-asset.ts). */
   readonly clientScript?: string | StaticAsset;
+  /** The app's calls into the feature, reached as iot.<name> (typed by FeatureApis in features.ts). */
+  readonly api?: object;
 }
 
 /** An entry of the feature list: how to make the feature from the app's options for it. */

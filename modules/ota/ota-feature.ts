@@ -27,7 +27,7 @@ import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError } from "../http/response";
 import { ConfigError } from "../config/config-error";
 import { errorText } from "../log/logger";
-import { answerForm } from "../web/form-answer";
+import { answerForm } from "../http/form-answer";
 import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
 import { OTA_CLIENT_SCRIPT, plainOtaError, renderOtaSection } from "./ota-page";
 import { checkImageTarget, parseHttpUrl, UrlError } from "./ota-url";

@@ -10,7 +10,7 @@
  */
 
 import { escapeHtml } from "../text/escape-html";
-import { staticAsset } from "../web/static-asset";
+import { staticAsset } from "../http/static-asset";
 import type { OtaProgress } from "./ota-job";
 
 export interface OtaPageModel {

@@ -12,7 +12,7 @@
  *   shape (application/json, any subset of the variables) and answers the new values.
  * - POST /variables: the page's form (urlencoded, from this device's own page only), answered
  *   in place for the page's script (JSON: the message, or the refusal naming the variable) or
- *   by a 303 back to the card's view with the answer (web/form-answer.ts). Form fields are
+ *   by a 303 back to the card's view with the answer (http/form-answer.ts). Form fields are
  *   text: numbers and booleans are parsed by the same coercion;
  *   json, set and list fields are parsed as JSON first; a string's CRLF line breaks (what a
  *   browser sends from a textarea) become LF.
@@ -29,7 +29,7 @@ import { readForm, readJsonObject } from "../http/request-body";
 import { json } from "../http/response";
 import { errorText } from "../log/logger";
 import { escapeHtml } from "../text/escape-html";
-import { answerForm } from "../web/form-answer";
+import { answerForm } from "../http/form-answer";
 import { decimalText } from "./decimal-text";
 import type { PersistentInput, PersistentType } from "./persistent-codec";
 import { PersistentValueError } from "./persistent-value-error";

@@ -22,10 +22,11 @@
  *   asks first (data-confirm-if="a.b" and data-confirm-then: another question while
  *   status.a.b is set); data-after="restart" waits for the device to come back and reloads.
  * - The log view follows GET /api/log (?since=) or the stream's log events.
- * window.iot is what the features' scripts use: get, post, postForm, answer, onStatus, status().
+ * window.iot is what the features' scripts use: get, post, postForm, answer, onStatus, status()
+ * (and getJSON, postJSON: the first script's names).
  */
 
-import { staticAsset } from "./static-asset";
+import { staticAsset } from "../http/static-asset";
 
 const SCRIPT = `"use strict";
 (function () {
@@ -371,6 +372,9 @@ const SCRIPT = `"use strict";
   window.iot = {
     get: get,
     post: post,
+    // The names of the page's first script, which features' scripts may still use.
+    getJSON: function (url, done) { get(url, done); },
+    postJSON: post,
     postForm: postForm,
     answer: answer,
     refusal: refusal,

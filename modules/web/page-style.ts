@@ -14,7 +14,7 @@
  * Colours keep a contrast of at least 4.5:1 for text (axe checks it in the browser tests).
  */
 
-import { staticAsset } from "./static-asset";
+import { staticAsset } from "../http/static-asset";
 
 const STYLE = `*,::before,::after{box-sizing:border-box}
 body{margin:0}

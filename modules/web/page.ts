@@ -22,10 +22,10 @@ import type { Feature } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import { escapeHtml } from "../text/escape-html";
 import { BOOTSTRAP_CSS, FACTORY_RESET_CONFIRMATION } from "./assets";
-import { viewHref, type PageNotice } from "./form-answer";
-import { fixedBytes } from "./static-asset";
+import { viewHref, type PageNotice } from "../http/form-answer";
+import { fixedBytes } from "../http/static-asset";
 
-export type { PageNotice } from "./form-answer";
+export type { PageNotice } from "../http/form-answer";
 
 export interface PageModel {
   title: string;

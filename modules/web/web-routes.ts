@@ -24,11 +24,11 @@ import { errorText } from "../log/logger";
 import { crc32 } from "../text/crc32";
 import { utf8Encode } from "../text/utf8";
 import { FACTORY_RESET_CONFIRMATION } from "./assets";
-import { NoticeBoard, queryValue, type FormAnswer, type PageNotice } from "./form-answer";
+import { NoticeBoard, queryValue, type FormAnswer, type PageNotice } from "../http/form-answer";
 import { renderPage, type PageModel } from "./page";
 import { PAGE_SCRIPT } from "./page-script";
 import { PAGE_STYLE } from "./page-style";
-import { assetResponse, tagText, type StaticAsset } from "./static-asset";
+import { assetResponse, tagText, type StaticAsset } from "../http/static-asset";
 
 /** What the routes need from the manager. */
 export interface WebApp {

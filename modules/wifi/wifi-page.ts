@@ -13,12 +13,12 @@
  * - Passwords are never written into the page (the field is always empty).
  * The script is plain ES5-level code (captive-portal browsers are old and small) that uses the
  * page's window.iot helpers; it must stay free of template-literal syntax because it is itself
- * a template literal here. It is bytes made once (web/static-asset.ts), appended to /app.js.
+ * a template literal here. It is bytes made once (http/static-asset.ts), appended to /app.js.
  */
 
 import { escapeHtml } from "../text/escape-html";
 import type { NetworkStatus } from "../host/network";
-import { staticAsset } from "../web/static-asset";
+import { staticAsset } from "../http/static-asset";
 import type { WifiDetails } from "./wifi-policy";
 
 export interface WifiSectionModel {

@@ -18,7 +18,7 @@ import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import { buildImage } from "../support/esp32-image";
 import { formRequest } from "../support/http-request";
 import { utf8Decode } from "../../modules/text/utf8";
-import type { StaticAsset } from "../../modules/web/static-asset";
+import type { StaticAsset } from "../../modules/http/static-asset";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions, ScriptedHttpClient } from "../support/ota-fakes";
 import { featureContext } from "../support/feature-context";

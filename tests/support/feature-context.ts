@@ -11,7 +11,7 @@ import type { FeatureContext } from "../../modules/feature";
 import type { Host } from "../../modules/host/host";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
-import { NoticeBoard } from "../../modules/web/form-answer";
+import { NoticeBoard } from "../../modules/http/form-answer";
 
 export function featureContext(host: Host, parts: Partial<FeatureContext> = {}): FeatureContext {
   const notices = new NoticeBoard();
@@ -29,6 +29,7 @@ export function featureContext(host: Host, parts: Partial<FeatureContext> = {}):
     app: parts.app ?? { title: "Test device", version: "1.0.0" },
     network: parts.network ?? (() => host.network?.status() ?? { mode: "station", ssid: "Home", ip: "10.0.0.1" }),
     serving: parts.serving ?? (() => true),
+    webPort: parts.webPort ?? (() => host.ports?.http ?? 80),
     status: parts.status ?? (() => ({})),
     networkChanged: parts.networkChanged ?? (() => undefined),
     restartSoon: parts.restartSoon ?? (() => undefined),
