@@ -92,6 +92,7 @@ html:not(.bs) .list-unstyled{list-style:none;padding-left:0}
 html:not(.bs) details{margin:.75rem 0}
 html:not(.bs) summary{cursor:pointer;color:#0a58ca}
 html:not(.bs) a{color:#0a58ca}
+html:not(.bs) .alert-link{color:inherit;font-weight:700}
 html:not(.bs) .visually-hidden{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
 `;
 

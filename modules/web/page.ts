@@ -230,7 +230,7 @@ function* overview(model: PageModel): Generator<string | Uint8Array> {
   for (const problem of model.storageProblems)
     yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problem)}</div>`;
   if (model.config.get("admin_password") === "")
-    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
+    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a class="alert-link" href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
   yield TASKS_BOX;
   for (const feature of model.features) if (feature.pageSection && feature.pageFirst?.()) yield* feature.pageSection();
 

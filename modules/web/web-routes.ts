@@ -136,6 +136,12 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
     return body;
   }
 
+  /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
+  function hasOwnRoute(path: string): boolean {
+    const resolved = router.resolve("GET", path);
+    return resolved.kind === "route" && resolved.params === undefined;
+  }
+
   function page(request: HttpRequest): HttpResponse {
     const view = viewName(request.query);
     const model = app.pageModel(notices.take(request.query));
@@ -152,8 +158,8 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
         view,
         styleTag: PAGE_STYLE.tag,
         scriptTag: currentScriptTag(),
-        eventsPath: router.resolve("GET", "/events").kind === "route" ? "/events" : undefined,
-        logs: router.resolve("GET", "/api/log").kind === "route",
+        eventsPath: hasOwnRoute("/events") ? "/events" : undefined,
+        logs: hasOwnRoute("/api/log"),
         probationLeftS,
       }),
     };

@@ -253,6 +253,36 @@ describe("manager HTTP: the page", () => {
     assert.match(script, /window\.iot = \{/);
   });
 
+  it("offers the Logs view and names the event stream only for routes of those very paths", async () => {
+    const host = createTestHost();
+    const bare = demo(host);
+    // A pattern that happens to match (Alexa's Hue API has GET /api/:user) is not a log.
+    bare.addFeature({ name: "hue-like", attach: (context) => context.router.add("GET", "/api/:user", () => ({ status: 200, body: "[]" })) });
+    void bare.run();
+    await host.clock.advance(10);
+    const page = bodyText(bare.handle(request("GET", "/")));
+    assert.ok(!page.includes("?view=logs"), "no Logs view");
+    assert.ok(!page.includes("data-events"), "no stream named");
+    bare.stop();
+
+    const host2 = createTestHost();
+    const live = demo(host2);
+    live.addFeature({
+      name: "live-like",
+      attach: (context) => {
+        context.router.add("GET", "/api/log", () => ({ status: 200, body: "{}" }));
+        context.router.add("GET", "/events", () => ({ status: 503, body: "" }));
+      },
+    });
+    void live.run();
+    await host2.clock.advance(10);
+    const withLog = bodyText(live.handle(request("GET", "/")));
+    assert.match(withLog, /<a href="\/\?view=logs">Logs<\/a>/);
+    assert.match(withLog, / data-events="\/events"/);
+    assert.match(bodyText(live.handle(request("GET", "/?view=logs"))), /id="iot-log"/);
+    live.stop();
+  });
+
   it("goes to the overview for a view it does not have", () => {
     const page = bodyText(demo().handle(request("GET", "/?view=nothing-here")));
     assert.match(page, /<a href="\/" aria-current="page">Overview<\/a>/);
