@@ -93,6 +93,8 @@ export interface Feature {
   pageSection?(): Iterable<string>;
   /** True when the section is what the visitor came for (setup): it goes first on the page. */
   pageFirst?(): boolean;
+  /** The card belongs on the overview, after status and data (a small card with nothing to edit), not on a view of its own. */
+  readonly overviewCard?: boolean;
   /** True when the feature's settings are edited in its own section, not the settings form. */
   readonly ownsSettingsForm?: boolean;
   /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (http/static-asset.ts). */

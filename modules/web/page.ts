@@ -2,7 +2,8 @@
  * The device's page: one view at a time, under a header that every view shares (the title,
  * clamped to two lines; the device's state, kept by the script; the navigation between views).
  *   /                 Overview: what needs attention (storage, no password, failed tasks), the
- *                     setup card while the device is in setup (a feature's pageFirst), status, data
+ *                     setup card while the device is in setup (a feature's pageFirst), status,
+ *                     data, then the small cards that have no view of their own (overviewCard)
  *   /?view=<feature>  that feature's card (WiFi, Update, Variables, ...)
  *   /?view=settings   the settings form, then restart and factory reset
  *   /?view=logs       the log, where the device keeps one (GET /api/log)
@@ -73,7 +74,7 @@ export function formatUptime(seconds: number): string {
 /** The views, in the navigation's order: the overview, each feature with a card, settings, logs. */
 export function pageViews(features: readonly Feature[], logs: boolean): [string, string][] {
   const views: [string, string][] = [["", "Overview"]];
-  for (const feature of features) if (feature.pageSection) views.push([feature.name, feature.title ?? feature.name]);
+  for (const feature of features) if (feature.pageSection && !feature.overviewCard) views.push([feature.name, feature.title ?? feature.name]);
   views.push(["settings", "Settings"]);
   if (logs) views.push(["logs", "Logs"]);
   return views;
@@ -262,6 +263,7 @@ function* overview(model: PageModel): Generator<string | Uint8Array> {
   if (batch !== "") yield batch;
   yield DATA_END;
   yield `<p class="small text-muted mb-0" id="data-empty"${rows ? " hidden" : ""}>No data yet.</p></div></section></div>`;
+  for (const feature of model.features) if (feature.pageSection && feature.overviewCard && !feature.pageFirst?.()) yield* feature.pageSection();
 }
 Object.freeze(overview.prototype);
 
