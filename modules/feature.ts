@@ -31,6 +31,7 @@ import type { Host } from "./host/host";
 import type { NetworkStatus } from "./host/network";
 import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
+import type { LogRing } from "./log/log-ring";
 import type { Logger } from "./log/logger";
 import type { DeviceClock } from "./clock/device-clock";
 import type { FormAnswer } from "./http/form-answer";
@@ -67,6 +68,14 @@ export interface FeatureContext {
    * 303 back to the view with the answer shown once. Use http/form-answer.ts answerForm(context, ...).
    */
   answerForm?(request: HttpRequest, answer: FormAnswer): HttpResponse;
+  /** The last log lines (the manager's ring). */
+  readonly logs?: LogRing;
+  /**
+   * The check an "admin" route gets: undefined when the request may go on (no admin password
+   * set, or the right one given), else the answer that refuses it (401, 429). Counts a wrong
+   * password like any other.
+   */
+  checkAdmin?(request: HttpRequest): HttpResponse | undefined;
 }
 
 export interface Feature {

@@ -284,7 +284,7 @@ function run(command: XsCommand): unknown {
       floorObject = {};
       for (const [key, value] of requireData()) floorObject[key] = value as string;
       const page = serve(GET_PAGE).body;
-      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...page];
+      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...(page as Iterable<string>)];
       const served = serve(GET_DATA).body;
       return {
         ok: true,
