@@ -24,7 +24,7 @@ import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
 import { bindHost, type Host } from "../../modules/host/host";
 import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-client";
-import type { HttpHandler, HttpRequest, HttpResponse } from "../../modules/http/http-message";
+import { isHttpStream, type HttpHandler, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
 import type { Slot } from "../../hosts/simulated/boot-record";
@@ -183,6 +183,7 @@ function consume(response: HttpResponse): number {
   if (body === undefined) return 0;
   if (typeof body === "string") return body.length;
   if (body instanceof Uint8Array) return body.byteLength;
+  if (isHttpStream(body)) throw new Error("the bench serves no stream bodies");
   // Strings are joined (the server joins neighbouring ones before encoding), bytes are handed on
   // as they are (the server writes them without a copy).
   let out = "";
@@ -355,7 +356,7 @@ function profilePage(rounds: number): unknown {
     const handled = now();
     add("(handler: route, page model)", (handled - begin) * 1000, 0);
     const body = response.body;
-    if (body === undefined || typeof body === "string" || body instanceof Uint8Array) throw new Error("GET / is not a fragment stream");
+    if (body === undefined || typeof body === "string" || body instanceof Uint8Array || isHttpStream(body)) throw new Error("GET / is not a fragment stream");
     const iterator = body[Symbol.iterator]();
     const parts: string[] = [];
     for (;;) {
@@ -383,7 +384,7 @@ function profilePage(rounds: number): unknown {
 /** Produces the page's first n fragments (n = 0: the handler alone); their length, so nothing is skipped. */
 function pagePrefix(n: number): number {
   const body = serve(GET_PAGE).body;
-  if (body === undefined || typeof body === "string" || body instanceof Uint8Array) return 0;
+  if (body === undefined || typeof body === "string" || body instanceof Uint8Array || isHttpStream(body)) return 0;
   const iterator = body[Symbol.iterator]();
   let chars = 0;
   for (let i = 0; i < n; i++) {
