@@ -3,6 +3,7 @@
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
  *                [--networks FILE] [--dns-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
+ *                [--ca FILE]... [--resolve NAME=ADDR]... [--github-api URL]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
  * by default .state/ in the repository (git-ignored). Prints "listening on http://HOST:PORT"
@@ -15,6 +16,9 @@
  * the SNTP client set it from those servers (offered first, as DHCP would, then the ntp_servers
  * setting's). The mDNS responder answers on --mdns-port (5353) on the --host address and on
  * 224.0.0.251 through that interface only (docs/time-and-names.md).
+ * https trusts Node's and the system's roots plus each --ca FILE (PEM); --resolve NAME=ADDR
+ * answers a name without DNS; --github-api URL is where the GitHub update source asks while
+ * ota_github_api is left at its default (docs/github-updates.md).
  */
 
 import { resolve } from "node:path";
@@ -34,6 +38,9 @@ const { values } = parseArgs({
     "dns-port": { type: "string" },
     "ntp-server": { type: "string", multiple: true },
     "mdns-port": { type: "string" },
+    ca: { type: "string", multiple: true },
+    resolve: { type: "string", multiple: true },
+    "github-api": { type: "string" },
   },
   strict: true,
 });
@@ -64,6 +71,21 @@ for (const server of ntpServers) {
     process.exit(2);
   }
 }
+const aliases: Record<string, string> = {};
+for (const entry of values.resolve ?? []) {
+  const eq = entry.indexOf("=");
+  if (eq < 1 || eq === entry.length - 1) {
+    process.stderr.write(`--resolve must be NAME=ADDR, not "${entry}"\n`);
+    process.exit(2);
+  }
+  aliases[entry.slice(0, eq).toLowerCase()] = entry.slice(eq + 1);
+}
+const caFiles = (values.ca ?? []).map((file) => resolve(file));
+const githubApi = values["github-api"];
+if (githubApi !== undefined && !/^https?:\/\/[^/]+/i.test(githubApi)) {
+  process.stderr.write(`--github-api must be an http(s) URL, not "${githubApi}"\n`);
+  process.exit(2);
+}
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
 const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
@@ -78,7 +100,7 @@ process.once("SIGINT", quit);
 process.once("SIGTERM", quit);
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ntpServers, mdnsPort });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ntpServers, mdnsPort, caFiles, aliases, githubApi });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
