@@ -190,6 +190,7 @@ export class OtaFeature implements Feature {
       url: String(this.#context?.config.get("ota_url") ?? ""),
       progress: (this.#job as OtaJob).status(),
       probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : 0,
+      github: this.#github?.pageModel(),
     });
   }
 

@@ -14,6 +14,8 @@ export interface OtaPageModel {
   url: string;
   progress: OtaProgress;
   probationLeftS: number;
+  /** The GitHub source, when a repository is set (ota_github_repo). */
+  github?: { repo: string; line: string; availableVersion?: string; notes?: string };
 }
 
 export function* renderOtaSection(model: OtaPageModel): Generator<string> {
@@ -24,6 +26,13 @@ export function* renderOtaSection(model: OtaPageModel): Generator<string> {
   yield `<input class="form-control" type="url" id="ota-url" value="${escapeHtml(model.url)}" placeholder="http://192.168.1.10:8080/firmware.bin">`;
   yield `<button class="btn btn-primary" type="button" id="ota-start">Update</button>`;
   yield `<div class="progress" id="ota-progress" role="progressbar" aria-label="Download" hidden><div class="progress-bar" id="ota-bar"></div></div>`;
+  const gh = model.github;
+  if (gh) {
+    yield `<div class="mt-3" id="ota-gh"><p class="small mb-1">GitHub releases of <span>${escapeHtml(gh.repo)}</span>: <span id="ota-gh-line" role="status">${escapeHtml(gh.line)}</span></p>`;
+    yield `<pre class="small" id="ota-gh-notes"${gh.notes ? "" : " hidden"}>${escapeHtml(gh.notes ?? "")}</pre>`;
+    yield `<button class="btn btn-secondary" type="button" id="ota-check">Check for updates</button> `;
+    yield `<button class="btn btn-primary" type="button" id="ota-gh-install"${gh.availableVersion ? "" : " hidden"}>Install ${escapeHtml(gh.availableVersion ?? "")}</button></div>`;
+  }
   const p = model.progress;
   yield `<p class="small mb-0" id="ota-outcome" role="status">${p.state === "failed" ? "Update failed: " + escapeHtml(p.error) : ""}</p>`;
   yield `</div></section>`;
@@ -55,6 +64,7 @@ export const OTA_CLIENT_SCRIPT = `(function () {
     xhr.send();
   }
   function render(s) {
+    renderGithub(s);
     var busy = s.state === "downloading" || s.state === "verifying" || s.state === "rebooting";
     start.disabled = busy;
     running.textContent = s.project + " " + s.version;
@@ -77,6 +87,35 @@ export const OTA_CLIENT_SCRIPT = `(function () {
       out.textContent = "Restarted: now running " + s.project + " " + s.version + ".";
     }
   }
+  var check = document.getElementById("ota-check"), install = document.getElementById("ota-gh-install");
+  var ghLine = document.getElementById("ota-gh-line"), notes = document.getElementById("ota-gh-notes");
+  function renderGithub(s) {
+    if (!check) return;
+    check.disabled = !!s.checking;
+    if (s.checking) ghLine.textContent = "checking\u2026";
+    else if (s.available) ghLine.textContent = s.available.version + " (" + s.available.tag + ") is available";
+    else if (s.upToDate) ghLine.textContent = "up to date";
+    else if (s.checkError) ghLine.textContent = "check failed: " + s.checkError;
+    install.hidden = !s.available || s.checking;
+    if (s.available) install.textContent = "Install " + s.available.version;
+    notes.hidden = !(s.available && s.available.notes);
+    notes.textContent = s.available ? s.available.notes : "";
+    if (s.checking) poll(1000);
+  }
+  if (check) check.addEventListener("click", function () {
+    ghLine.textContent = "checking\u2026";
+    window.iot.postJSON("/api/ota/check", {}, function (status, r) {
+      if (status === 202 && r) render(r);
+      else ghLine.textContent = "check refused: " + ((r && r.error) || "HTTP " + status);
+    });
+  });
+  if (install) install.addEventListener("click", function () {
+    out.textContent = "Starting\u2026";
+    window.iot.postJSON("/api/ota", { source: "github" }, function (status, r) {
+      if (status === 202 && r) render(r);
+      else out.textContent = "Update refused: " + ((r && r.error) || "HTTP " + status);
+    });
+  });
   start.addEventListener("click", function () {
     var body = input.value ? { url: input.value } : {};
     out.textContent = "Starting\\u2026";

@@ -291,7 +291,7 @@ export class GithubCheck {
     this.#fetch = new Fetch(this.#options.client, { ...api, path }, headers, secret, {
       head: (head) => {
         if (head.status === 304 && cached) {
-          this.#options.log?.debug("GitHub: not modified since the last check (304)");
+          this.#options.log?.info("GitHub: not modified since the last check (304): the release found then stands");
           this.#decide(cached.release, cached.manifest, channel, settings, running, finish);
           over = true;
           return false;

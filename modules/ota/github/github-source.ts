@@ -196,6 +196,19 @@ export class GithubSource {
     });
   }
 
+  /** The page's lines, when a repository is set. */
+  pageModel(): { repo: string; line: string; availableVersion?: string; notes?: string } | undefined {
+    const repo = String(this.#context.config.get("ota_github_repo"));
+    if (repo === "") return undefined;
+    const job = this.#job;
+    const result = job.result;
+    if (job.running) return { repo, line: "checking..." };
+    if (job.state === "failed") return { repo, line: `check failed: ${job.error ?? ""}` };
+    if (result?.kind === "available") return { repo, line: `${result.release.version} (${result.release.tag}) is available`, availableVersion: result.release.version, notes: result.release.notes };
+    if (result?.kind === "upToDate") return { repo, line: "up to date" };
+    return { repo, line: "not checked yet" };
+  }
+
   status(): Record<string, unknown> {
     const job = this.#job;
     const result = job.result;
