@@ -249,6 +249,7 @@ export class JsonStream {
   #stringByte(b: number): void {
     if (this.#escape === 1) {
       this.#escape = 0;
+      if (b !== 0x75) this.#flushSurrogate();
       switch (b) {
         case 0x22:
         case 0x5c:
@@ -280,11 +281,8 @@ export class JsonStream {
       this.#escape = 0;
       return this.#codeUnit(this.#unicode);
     }
-    if (this.#highSurrogate) {
-      // A high surrogate not followed by its low half stands for itself.
-      this.#codePoint(0xfffd);
-      this.#highSurrogate = 0;
-    }
+    // A high surrogate must be followed by the \u escape of its low half.
+    if (b !== 0x5c) this.#flushSurrogate();
     if (b === 0x22) return this.#endString();
     if (b === 0x5c) {
       this.#escape = 1;
@@ -292,6 +290,13 @@ export class JsonStream {
     }
     if (b < 0x20) this.#fail("a string in the JSON holds a control character");
     this.#raw(b);
+  }
+
+  /** A high surrogate not followed by its low half: U+FFFD (UTF-8 has no lone surrogates). */
+  #flushSurrogate(): void {
+    if (!this.#highSurrogate) return;
+    this.#highSurrogate = 0;
+    this.#codePoint(0xfffd);
   }
 
   #codeUnit(unit: number): void {
