@@ -188,7 +188,7 @@ describe("github: automatic updates in a local-time window", () => {
 
   it("decides in words: off, nothing, notify, clock, busy, window, idle, install", () => {
     const local = { year: 2026, month: 6, day: 11, hour: 3, minute: 15, second: 0, millisecond: 0, weekday: 4, dst: true, offset: 7200, abbreviation: "CEST" };
-    const facts = { mode: "install" as AutoMode, available: RELEASE, clockValid: true, local, windows: windows("02:00-05:00"), idleForMs: 10 * MINUTE, idleMs: 5 * MINUTE, busy: undefined };
+    const facts = { mode: "install" as AutoMode, available: RELEASE, clockValid: true, local, windows: windows("02:00-05:00"), idleForMs: 10 * MINUTE, idleMs: 5 * MINUTE, busy: undefined as string | undefined };
     const reason = (changes: Partial<typeof facts>) => decide({ ...facts, ...changes }, "02:00-05:00").reason;
     assert.equal(reason({ mode: "off" }), "automatic updates are off");
     assert.equal(reason({ available: undefined }), "nothing newer to install");
