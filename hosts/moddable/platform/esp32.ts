@@ -66,6 +66,14 @@ export function randomBytes(length: number): Uint8Array {
   return new Uint8Array(buffer);
 }
 
+/** MALLOC_CAP_8BIT: memory any allocation can use (where the TLS stack's buffers come from). */
+const MALLOC_CAP_8BIT = 4;
+
+/** The largest block the heap could give now (heap_caps_get_largest_free_block), in bytes. */
+export function largestFreeBlock(): number | undefined {
+  return ffi().heap_caps_get_largest_free_block(MALLOC_CAP_8BIT);
+}
+
 /** "aa:bb:cc:dd:ee:ff", or undefined if eFuse could not be read. */
 export function stationMac(): string | undefined {
   const buffer = new ArrayBuffer(6);
