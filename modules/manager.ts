@@ -23,17 +23,20 @@
  *   manager, its features and its tasks set.
  * - handle() is the whole HTTP application: a request in, a response out, no sockets; the
  *   server calls it and tests may too.
+ * - A feature's calls for the app (feature.api) are iot.<name>, e.g. iot.alexa.expose(...),
+ *   typed through FeatureApis (features.ts), or iot.feature("alexa"). Asking for one that is
+ *   switched off or left out throws, saying why.
  */
 
-import { AdminAuth } from "./auth/admin-auth";
-import { hashPassword, verifyPassword } from "./auth/password-hash";
-import { Config } from "./config/config";
+import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
+import { hashPassword, verifyPassword } from "./crypto/password-hash";
+import { CONFIG_DOMAIN, Config } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
 import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
-import { FEATURES, type FeatureSwitches } from "./features";
+import { FEATURES, type FeatureApis, type FeatureSwitches } from "./features";
 import type { TimerId } from "./host/clock";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
@@ -44,7 +47,7 @@ import { HttpServer } from "./http/http-server";
 import { jsonError } from "./http/response";
 import { Router, type RouteAuth } from "./http/router";
 import { Logger, errorText } from "./log/logger";
-import { eraseAllVariables } from "./storage/storage-folders";
+import { eraseAllVariables, openAllFolders } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
@@ -98,6 +101,10 @@ function startOrder(features: readonly Feature[]): Feature[] {
   return ordered;
 }
 
+// Declaration merging: iot.alexa (each entry of FeatureApis) is typed on the manager; the
+// constructor defines the getters.
+export interface IotManager extends Readonly<FeatureApis> {}
+
 export class IotManager {
   readonly host: Host;
   readonly config: Config;
@@ -113,6 +120,8 @@ export class IotManager {
   readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
   readonly #features: Feature[] = [];
+  /** Storage problems already logged, so each is logged once however often it is asked for. */
+  readonly #reportedProblems = new Set<string>();
   readonly #port: number | undefined;
   readonly #refreshMs: number;
   readonly #startedAt: number;
@@ -126,6 +135,10 @@ export class IotManager {
   #serving = false;
   /** The network as last announced, to announce only changes. */
   #announced = "";
+  /** The port the web server is bound to, once it serves. */
+  #boundPort: number | undefined;
+  /** Why a feature of the list is not here: switched off, or left out. */
+  readonly #absent = new Map<string, string>();
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
@@ -147,7 +160,7 @@ export class IotManager {
       { hostname: defaultHostname(host.system.info().mac) },
       { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
     );
-    this.#auth = new AdminAuth(this.config, host.clock, sha256);
+    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, (line) => this.log.debug(line));
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
       this.events.emit("config", keys);
@@ -158,10 +171,23 @@ export class IotManager {
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
     for (const entry of FEATURES) {
       const switched = options[entry.name as keyof FeatureSwitches];
-      if (switched === false) continue;
+      if (switched === false) {
+        this.#absent.set(entry.name, `the app switched it off ({${entry.name}: false})`);
+        continue;
+      }
       this.#include(entry.create(switched, app));
     }
     for (const feature of options.features ?? []) this.#include(feature);
+    if (this.config.notice) this.log.warn(this.config.notice);
+    // Every folder variables have used is opened now, not on its first read, so a damaged one
+    // is named at boot; storageProblems() logs each problem the first time it sees it.
+    openAllFolders(this.host.storage);
+    this.storageProblems();
+    // iot.<name> for every feature of the list, present or not: an absent one throws its reason.
+    for (const entry of FEATURES) {
+      if (entry.name in this) continue;
+      Object.defineProperty(this, entry.name, { get: () => this.feature(entry.name as keyof FeatureApis), enumerable: false });
+    }
 
     addWebRoutes(this.#router, {
       config: this.config,
@@ -181,6 +207,7 @@ export class IotManager {
     const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
     if (missing.length) {
       this.log.info(`feature ${feature.name} left out: the host has no ${missing.join(" or ")}`);
+      this.#absent.set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
       return;
     }
     if (feature.settings) this.config.declare(feature.settings);
@@ -214,6 +241,20 @@ export class IotManager {
   }
 
   /**
+   * A feature's calls for the app (its `api`): iot.feature("alexa").expose(...), the same as
+   * iot.alexa. Throws, saying why, when the feature is switched off, was left out, failed to
+   * start, or offers no such calls.
+   */
+  feature<K extends keyof FeatureApis>(name: K): FeatureApis[K];
+  feature(name: string): object;
+  feature(name: string): object {
+    const feature = this.#features.find((f) => f.name === name);
+    if (feature?.api) return feature.api;
+    if (feature) throw new Error(`feature ${name} has no calls for the app`);
+    throw new Error(`feature ${name} is not available: ${this.#absent.get(name) ?? "there is no feature of that name"}`);
+  }
+
+  /**
    * Resolves after ms milliseconds: the tasks' timer. Refuses what no timer can do: a negative,
    * non-finite or longer-than-a-day delay throws a RangeError (a task that computes its delay
    * from a setting would otherwise spin or never wake).
@@ -239,6 +280,7 @@ export class IotManager {
         // Left out of status, page and reset: a half-attached feature would break them all.
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
+        this.#absent.set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
         } catch {
@@ -264,6 +306,7 @@ export class IotManager {
       service.ready.then(
         ({ host: address, port }) => {
           this.log.info(`${this.title} ${this.version}: listening on http://${address}:${port}`);
+          this.#boundPort = port;
           this.#serving = true;
           this.events.emit("serving", { port });
           this.#tasks.start();
@@ -289,6 +332,7 @@ export class IotManager {
       app: { title: this.title, version: this.version },
       network: () => this.network(),
       serving: () => this.#serving,
+      webPort: () => this.#boundPort ?? this.#port ?? this.host.ports?.http ?? 80,
       status: () => this.status(),
       networkChanged: () => this.#announceNetwork(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
@@ -347,19 +391,46 @@ export class IotManager {
     }, delayMs);
   }
 
-  /** Forgets every setting and everything features stored, then restarts into setup. */
-  factoryReset(): void {
-    this.log.warn("factory reset");
-    this.config.reset();
-    eraseAllVariables(this.host.storage);
-    for (const feature of this.#features) {
-      try {
-        feature.factoryReset?.();
-      } catch (e) {
-        this.log.error(`feature ${feature.name} failed to reset: ${errorText(e)}`);
-      }
+  /**
+   * What could not be read from storage, in plain words: the settings record, and every domain
+   * the host could not read. Empty when all is well. The page and GET /api/status show it.
+   */
+  storageProblems(): string[] {
+    const out: string[] = [];
+    if (this.config.problem) out.push(this.config.problem);
+    for (const problem of this.host.storage.problems?.() ?? []) {
+      if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
     }
+    for (const problem of out) {
+      if (this.#reportedProblems.has(problem)) continue;
+      this.#reportedProblems.add(problem);
+      this.log.error(problem);
+    }
+    return out;
+  }
+
+  /**
+   * Forgets every setting and everything features stored, then restarts into setup. Each part
+   * is erased on its own: one that fails is logged and named in the result, the others are
+   * erased all the same, and the device restarts either way.
+   */
+  factoryReset(): string[] {
+    this.log.warn("factory reset");
+    const failed: string[] = [];
+    const erase = (what: string, step: () => void): void => {
+      try {
+        step();
+      } catch (e) {
+        this.log.error(`factory reset: ${what} could not be erased: ${errorText(e)}`);
+        failed.push(`${what}: ${errorText(e)}`);
+      }
+    };
+    // Features first: one may still need what the framework's erase is about to remove.
+    for (const feature of this.#features) if (feature.factoryReset) erase(`what ${feature.name} stored`, () => feature.factoryReset?.());
+    erase("the settings", () => this.config.reset());
+    erase("the persistent variables", () => eraseAllVariables(this.host.storage));
     this.restartSoon();
+    return failed;
   }
 
   /**
@@ -381,9 +452,10 @@ export class IotManager {
         if (refused) return refused;
       }
       if (resolved.kind === "answer") return resolved.response;
+      // Before the policy: a feature's own policy reads them (Alexa's paired username).
+      if (resolved.params) request.params = resolved.params;
       const refused = this.#authorize(request, resolved.auth);
       if (refused) return refused;
-      if (resolved.params) request.params = resolved.params;
       return resolved.handler(request);
     } catch (e) {
       this.log.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
@@ -432,6 +504,8 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
     };
     if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
+    const problems = this.storageProblems();
+    if (problems.length) out.storage = { problems };
     for (const feature of this.#features) {
       if (!feature.status) continue;
       try {
@@ -456,6 +530,7 @@ export class IotManager {
       notice,
       refreshMs: this.#refreshMs,
       canRestart: this.host.system.canRestart !== false,
+      storageProblems: this.storageProblems(),
     };
   }
 

@@ -8,30 +8,45 @@
  * - Preference.set erases the key before it writes it (an ESP-IDF workaround), so a write is not
  *   atomic across a power cut: values that must survive one go through atomic-record.ts.
  * - read() answers undefined for a missing key or domain; remove() of a missing key is harmless.
+ *   A read that fails reads as undefined too, and problems() names the domain until its next write or remove.
  * - keys() uses Preference.keys, which the mac simulator does not implement: there it throws a
  *   StorageError that says so.
  */
 
 import Preference from "preference";
-import type { Storage, StoredValue } from "../../modules/host/storage";
+import type { Storage, StorageProblem, StoredValue } from "../../modules/host/storage";
 import { StorageError, checkStorageName, checkStorageWrite } from "../../modules/storage/storage-rules";
 
 export class PreferenceStorage implements Storage {
+  readonly #problems = new Map<string, string>();
+
   read(domain: string, key: string): StoredValue | undefined {
     checkStorageName("domain", domain);
     checkStorageName("key", key);
-    return Preference.get(domain, key);
+    try {
+      return Preference.get(domain, key);
+    } catch (e) {
+      // A flash read error reads as nothing saved: the device boots on defaults and says so.
+      this.#problems.set(domain, `storage domain "${domain}" could not be read (key ${key}: ${e instanceof Error ? e.message : String(e)}): defaults are in use until it is saved again`);
+      return undefined;
+    }
   }
 
   write(domain: string, key: string, value: StoredValue): void {
     checkStorageWrite(domain, key, value);
     Preference.set(domain, key, value);
+    this.#problems.delete(domain);
+  }
+
+  problems(): readonly StorageProblem[] {
+    return Array.from(this.#problems, ([domain, message]) => ({ domain, message }));
   }
 
   remove(domain: string, key: string): void {
     checkStorageName("domain", domain);
     checkStorageName("key", key);
     Preference.delete(domain, key);
+    this.#problems.delete(domain);
   }
 
   keys(domain: string): string[] {

@@ -41,6 +41,8 @@ export interface NodeHostOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server (--dns-port), 8053 by default. */
   dnsPort?: number;
+  /** UDP port of the Alexa feature's SSDP responder (--ssdp-port); a free one by default. */
+  ssdpPort?: number;
   /**
    * Time servers (--ntp-server): "host" (the default) is the computer's clock; HOST[:PORT]
    * entries are what the simulated network offers (as DHCP would), and the clock starts unset.
@@ -109,7 +111,8 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     udp,
     text: NODE_TEXT_CODEC,
     bind: options.bind,
-    ports: { http: options.port, dns: options.dnsPort ?? 8053, mdns: options.mdnsPort ?? 5353 },
+    // SSDP on a free port unless asked for one: simulators side by side never share 1900.
+    ports: { http: options.port, dns: options.dnsPort ?? 8053, ssdp: options.ssdpPort ?? 0, mdns: options.mdnsPort ?? 5353 },
     wallClock,
     resolver: new NodeResolver(),
     httpLimits: options.limits,

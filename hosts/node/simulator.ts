@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server. */
   dnsPort?: number;
+  /** UDP port of the Alexa feature's SSDP responder (a free one when absent). */
+  ssdpPort?: number;
   /** Time servers: "host" (the default: the computer's clock) or HOST[:PORT] entries. */
   ntpServers?: readonly string[];
   /** UDP port of the mDNS responder (5353 by default). */
@@ -68,6 +70,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       limits: options.limits,
       networksFile: options.networksFile,
       dnsPort: options.dnsPort,
+      ssdpPort: options.ssdpPort,
       ntpServers: options.ntpServers,
       mdnsPort: options.mdnsPort,
       caFiles: options.caFiles,

@@ -2,7 +2,7 @@
  * `npm start`: runs main.ts as a simulated device.
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
- *                [--networks FILE] [--dns-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
+ *                [--networks FILE] [--dns-port N] [--ssdp-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
  *                [--ca FILE]... [--resolve NAME=ADDR]... [--github-api URL]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
@@ -11,6 +11,8 @@
  * changed here (to try what a different connection budget does, or to test timeouts quickly).
  * --networks FILE simulates the WiFi radio with the networks in FILE (re-read when it changes;
  * see README.md, "WiFi"); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
+ * --ssdp-port N: where the Alexa feature answers Hue bridge searches (SSDP, 1900 on the device;
+ * a free port by default), on --host and joined to 239.255.255.250 there (docs/alexa.md).
  * --ntp-server host (the default) keeps the simulated clock on this computer's, which is right
  * at once; --ntp-server HOST[:PORT] (repeatable) starts the clock unset, as a device's, and lets
  * the SNTP client set it from those servers (offered first, as DHCP would, then the ntp_servers
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     "request-timeout": { type: "string" },
     networks: { type: "string" },
     "dns-port": { type: "string" },
+    "ssdp-port": { type: "string" },
     "ntp-server": { type: "string", multiple: true },
     "mdns-port": { type: "string" },
     ca: { type: "string", multiple: true },
@@ -63,6 +66,7 @@ const limits = {
   headersTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(HTTP_LIMITS.headersTimeoutMs, requestTimeoutMs),
 };
 const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
+const ssdpPort = wholeNumber("ssdp-port", values["ssdp-port"], 0, 65535);
 const mdnsPort = wholeNumber("mdns-port", values["mdns-port"], 1, 65535);
 const ntpServers = values["ntp-server"] ?? ["host"];
 for (const server of ntpServers) {
@@ -100,7 +104,7 @@ process.once("SIGINT", quit);
 process.once("SIGTERM", quit);
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ntpServers, mdnsPort, caFiles, aliases, githubApi });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort, ntpServers, mdnsPort, caFiles, aliases, githubApi });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,11 +1,18 @@
 /*
  * AdminAuth: with admin_password set, requests that change the device must carry HTTP Basic
  * credentials for user "admin". A wrong password is answered 401 with WWW-Authenticate (so a
- * browser asks for it); a client that keeps failing is slowed down exponentially: after two
- * free tries, each failure locks that client out for 1 s, 2 s, 4 s, ... up to 5 minutes, and
- * while locked out every attempt is answered 429 with Retry-After without being checked.
+ * browser asks for it). Guessing is slow for everyone:
+ * - Per client (address): after two free tries, each failure locks that client out for 1 s,
+ *   2 s, 4 s, ... up to 5 minutes; while locked out every attempt is answered 429 with
+ *   Retry-After without being checked.
+ * - The table of clients is bounded (trackedClients) and never forgets a locked client to make
+ *   room: when every entry is locked, a client it does not know is treated as locked too. So
+ *   rotating addresses buys an attacker nothing.
+ * - Across all clients, at most globalFailuresPerMinute wrong passwords a minute: past that,
+ *   every attempt with credentials is answered 429 until the minute is over.
  * A verified credential is remembered (as a hash), so the password hash is computed once per
- * login, not on every request.
+ * login, not on every request; a stored hash made with fewer PBKDF2 iterations than today's is
+ * made anew from the password the first time it is given right.
  */
 
 import type { Config } from "../config/config";
@@ -16,16 +23,20 @@ import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { jsonError } from "../http/response";
 import { base64Decode } from "../text/base64";
 import { utf8Decode, utf8Encode } from "../text/utf8";
-import { constantTimeEqual, verifyPassword } from "./password-hash";
+import { constantTimeEqual, hashIterations, PASSWORD_ITERATIONS, verifyPassword } from "../crypto/password-hash";
 
 export const AUTH_LIMITS = Object.freeze({
   /** Failures before the lock-outs begin. */
   freeFailures: 2,
   firstLockoutMs: 1000,
   maxLockoutMs: 300_000,
-  /** Clients tracked at once; the oldest is forgotten first. */
+  /** Clients tracked at once; an unlocked one is forgotten first, a locked one never. */
   trackedClients: 32,
+  /** Wrong passwords a minute from all clients together, before everyone waits. */
+  globalFailuresPerMinute: 20,
 });
+
+export type AuthLimits = { readonly [K in keyof typeof AUTH_LIMITS]: number };
 
 interface Failures {
   count: number;
@@ -54,13 +65,22 @@ export class AdminAuth {
   readonly #config: Config;
   readonly #clock: Clock;
   readonly #hash: Sha256Factory;
+  readonly #limits: AuthLimits;
   readonly #failures = new Map<string, Failures>();
   #verified: string | undefined;
+  /** Wrong passwords in the current minute, from everyone, and when that minute began. */
+  #globalFailures = 0;
+  #minuteStart = 0;
 
-  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256()) {
+  readonly #debug: ((line: string) => void) | undefined;
+
+  /** debug, when given, hears how long each password check took: the figure to tune PASSWORD_ITERATIONS by on a board. */
+  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: (line: string) => void) {
     this.#config = config;
     this.#clock = clock;
     this.#hash = hash;
+    this.#limits = limits;
+    this.#debug = debug;
   }
 
   /** True when an admin password is set. */
@@ -75,25 +95,53 @@ export class AdminAuth {
     const client = request.remote ?? "unknown";
     const now = this.#clock.now();
     const failures = this.#failures.get(client);
-    if (failures && now < failures.until) {
-      const seconds = Math.ceil((failures.until - now) / 1000);
-      return jsonError(429, `too many wrong passwords; try again in ${seconds} s`, { "retry-after": String(seconds) });
-    }
+    if (failures && now < failures.until) return this.#tooMany(failures.until - now);
     const header = request.headers.authorization;
     if (header !== undefined) {
       const key = credentialKey(header, stored, this.#hash);
       if (this.#verified !== undefined && constantTimeEqual(key, this.#verified)) return this.#passed(client);
+      if (now - this.#minuteStart >= 60_000) {
+        this.#minuteStart = now;
+        this.#globalFailures = 0;
+      }
+      if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.#tooMany(60_000 - (now - this.#minuteStart));
+      if (!failures && this.#full(now)) return this.#tooMany(this.#limits.firstLockoutMs);
       const given = password(header);
-      if (given !== undefined && verifyPassword(given, stored, this.#hash)) {
+      const ok = given !== undefined && verifyPassword(given, stored, this.#hash);
+      this.#debug?.(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
+      if (ok) {
         this.#verified = key;
+        if (hashIterations(stored) < PASSWORD_ITERATIONS) this.#upgrade(given);
         return this.#passed(client);
       }
+      this.#globalFailures++;
       this.#failed(client, now, failures);
     }
     const realm = String(this.#config.get("hostname") ?? "device").replace(/["\\]/g, "");
     return jsonError(401, "this change needs the admin password (user admin)", {
       "www-authenticate": `Basic realm="${realm}", charset="UTF-8"`,
     });
+  }
+
+  #tooMany(ms: number): HttpResponse {
+    const seconds = Math.max(1, Math.ceil(ms / 1000));
+    return jsonError(429, `too many wrong passwords; try again in ${seconds} s`, { "retry-after": String(seconds) });
+  }
+
+  /** The table holds trackedClients clients and every one of them is locked out. */
+  #full(now: number): boolean {
+    if (this.#failures.size < this.#limits.trackedClients) return false;
+    for (const entry of this.#failures.values()) if (now >= entry.until) return false;
+    return true;
+  }
+
+  /** Makes the stored hash anew with today's iteration count (the password was just given right). */
+  #upgrade(clear: string): void {
+    try {
+      this.#config.rehash("admin_password", clear);
+    } catch {
+      // The store refused the write: the old hash still works, the next login tries again.
+    }
   }
 
   #passed(client: string): undefined {
@@ -103,14 +151,19 @@ export class AdminAuth {
 
   #failed(client: string, now: number, previous: Failures | undefined): void {
     const count = (previous?.count ?? 0) + 1;
-    const over = count - AUTH_LIMITS.freeFailures;
-    const lockout = over <= 0 ? 0 : Math.min(AUTH_LIMITS.firstLockoutMs * 2 ** (over - 1), AUTH_LIMITS.maxLockoutMs);
+    const over = count - this.#limits.freeFailures;
+    const lockout = over <= 0 ? 0 : Math.min(this.#limits.firstLockoutMs * 2 ** (over - 1), this.#limits.maxLockoutMs);
     this.#failures.delete(client);
-    this.#failures.set(client, { count, until: now + lockout });
-    if (this.#failures.size > AUTH_LIMITS.trackedClients) {
-      const oldest = this.#failures.keys().next().value;
-      if (oldest !== undefined) this.#failures.delete(oldest);
+    if (this.#failures.size >= this.#limits.trackedClients) {
+      // Room is made by forgetting the oldest client that is not locked out; a locked one stays.
+      for (const [other, entry] of this.#failures) {
+        if (now >= entry.until) {
+          this.#failures.delete(other);
+          break;
+        }
+      }
     }
+    if (this.#failures.size < this.#limits.trackedClients) this.#failures.set(client, { count, until: now + lockout });
   }
 
   /** Forgets the remembered login (the password changed). */

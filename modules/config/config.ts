@@ -11,14 +11,16 @@
  *   a save made before add() never drops it.
  */
 
-import { hashPassword, isPasswordHash, verifyPassword } from "../auth/password-hash";
+import { hashPassword, isPasswordHash, verifyPassword } from "../crypto/password-hash";
 import type { Storage } from "../host/storage";
 import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
+import { CONFIG_DOMAIN } from "../storage/storage-rules";
 import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
 import { ConfigError } from "./config-error";
 import { APP_STRING_MAX_BYTES, CORE_SETTINGS, type ConfigValue, type SettingDeclaration, type SettingSpec } from "./config-keys";
 
-export const CONFIG_DOMAIN = "iot";
+export { CONFIG_DOMAIN };
+
 const RECORD_NAME = "config";
 /** Made where it is used: a preloaded regex corrupts XS 8.2.3's heap when it runs (tests/node/preload-lint.ts). */
 const APP_KEY = (): RegExp => /^[A-Za-z0-9_.-]{1,64}$/;
@@ -75,6 +77,10 @@ export class Config {
   readonly #orphans = new Map<string, unknown>();
   readonly #listeners: ConfigListener[] = [];
   readonly #hashSecret: SecretHasher;
+  /** What went wrong reading the saved settings (defaults are in use), until someone saves them. */
+  problem: string | undefined;
+  /** What the load found that worked out (a damaged copy, the other one used), to log. */
+  notice: string | undefined;
   /** Defaults the manager knows better than a declaration (hostname from the MAC, ota_url). */
   readonly #defaults: Readonly<Record<string, ConfigValue>>;
 
@@ -88,13 +94,22 @@ export class Config {
     this.#record = new AtomicRecord(storage, CONFIG_DOMAIN, RECORD_NAME);
     let saved: Record<string, unknown> = {};
     const text = this.#record.value;
+    const condition = this.#record.condition;
+    // The host's word first: a domain it could not read at all reads as empty here. The problem
+    // stays the settings' until they are saved, even once another key of the domain is written.
+    const unread = storage.problems?.().find((p) => p.domain === CONFIG_DOMAIN);
+    if (unread) this.problem = `the settings could not be read, defaults are in use until they are saved: ${unread.message}`;
+    else if (condition === "damaged") this.problem = "the saved settings are damaged (neither copy is readable): defaults are in use until the settings are saved";
+    else if (condition === "one-copy-damaged") this.notice = "one copy of the saved settings was damaged (a save cut short?): the other copy is in use";
     if (text !== undefined) {
       try {
         const parsed: unknown = JSON.parse(text);
         if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) saved = parsed as Record<string, unknown>;
+        else throw new SyntaxError("not a JSON object");
       } catch {
         // A record with a valid checksum holds what we wrote; unparsable JSON means a bug, not a
-        // power cut. Fall back to defaults rather than refuse to boot.
+        // power cut. Defaults rather than a device that will not boot, and it says so.
+        this.problem = "the saved settings could not be read (not JSON): defaults are in use until the settings are saved";
       }
     }
     for (const key of Object.keys(saved)) this.#orphans.set(key, saved[key]);
@@ -194,9 +209,24 @@ export class Config {
     }
     if (!changed.length) return changed;
     this.#persist(next);
+    // Saved by someone: the settings are theirs again, not defaults standing in for lost ones.
+    this.problem = undefined;
     for (const [key, value] of next) this.#values.set(key, value);
     for (const listener of [...this.#listeners]) listener(changed);
     return changed;
+  }
+
+  /**
+   * Stores a hashed secret anew from its clear text (a hash made with fewer iterations than
+   * today's, upgraded on a login). Nothing changes for the listeners: the secret is the same.
+   */
+  rehash(key: string, clear: string): void {
+    const spec = this.#specs.get(key);
+    if (!spec?.hashed || clear === "") return;
+    const next = new Map(this.#values);
+    next.set(key, this.#hashSecret.hash(clear));
+    this.#persist(next);
+    this.#values.set(key, next.get(key) as ConfigValue);
   }
 
   #persist(values: ReadonlyMap<string, ConfigValue>): void {
@@ -237,6 +267,7 @@ export class Config {
   /** Forgets every saved value (factory reset); the in-memory config returns to defaults. */
   reset(): void {
     this.#record.clear();
+    this.problem = undefined;
     this.#orphans.clear();
     for (const [key, spec] of this.#specs) this.#values.set(key, spec.default);
   }

@@ -8,7 +8,17 @@
  *   atomic across a power cut: code that must not lose a value uses atomic-record.ts.
  * - Every host calls checkStorageWrite() before it writes, so a limit broken in the simulator
  *   fails there, not first on the device.
+ * - A domain the host cannot read (its file damaged, a flash read error) does not throw from
+ *   read(): it reads as empty, and problems() names it until a write has stored it afresh (or,
+ *   on a host that sets a damaged domain aside, until the next boot), so the device boots on
+ *   defaults and says why instead of stopping.
  */
+
+export interface StorageProblem {
+  readonly domain: string;
+  /** Plain words: what could not be read, and what is lost. */
+  readonly message: string;
+}
 
 export type StoredValue = boolean | number | string | ArrayBuffer;
 
@@ -17,4 +27,6 @@ export interface Storage {
   write(domain: string, key: string, value: StoredValue): void;
   remove(domain: string, key: string): void;
   keys(domain: string): string[];
+  /** Domains that could not be read since they were last stored afresh (none when absent). */
+  problems?(): readonly StorageProblem[];
 }

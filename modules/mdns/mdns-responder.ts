@@ -194,7 +194,8 @@ export class MdnsResponder {
         this.#socket = undefined;
         this.#state = "failed";
         this.#error = `no mDNS socket on port ${this.#port}: ${errorText(e)}`;
-        this.#o.log.error(this.#error);
+        // Once: every later change of name or network tries again, and fails the same way.
+        this.#logOnce(this.#error, "warn", `${this.#error}: hostname.local is not announced`);
         this.#changed();
       },
     );
@@ -315,8 +316,8 @@ export class MdnsResponder {
     this.#probes++;
     const questions = [{ name: this.#hostName(), type: DNS_TYPE.ANY, unicast: true }];
     for (const s of config.services) questions.push({ name: this.#instance(s), type: DNS_TYPE.ANY, unicast: true });
-    this.#sendMessage(this.#multicast(), encodeDnsMessage({ flags: 0, questions, authorities: this.#proposed() }));
     this.#setTimer(250, () => this.#probeStep());
+    this.#encodeAndSend(this.#multicast(), () => encodeDnsMessage({ flags: 0, questions, authorities: this.#proposed() }));
   }
 
   #announce(n: number): void {
@@ -331,7 +332,9 @@ export class MdnsResponder {
     this.#conflicts.push(now);
     const taken = this.#hostName();
     this.#suffix++;
-    this.#name = `${this.#config?.hostname ?? this.#name}-${this.#suffix}`;
+    // A label holds 63 bytes: a long hostname gives up its end to the suffix.
+    const tail = `-${this.#suffix}`;
+    this.#name = `${(this.#config?.hostname ?? this.#name).slice(0, 63 - tail.length)}${tail}`;
     this.#conflict = `${taken} is taken on this network (${why}): using ${this.#hostName()}`;
     this.#o.log.warn(this.#conflict);
     // RFC 6762 section 8.1: after 15 conflicts in 10 s, wait 5 s before probing again.
@@ -370,7 +373,19 @@ export class MdnsResponder {
       const key = answers.map((r) => `${r.type} ${r.name}`).join("|");
       this.#lastMulticast.set(key, this.#o.clock.now());
     }
-    this.#sendMessage(to, encodeDnsMessage({ flags: DNS_FLAG_RESPONSE | DNS_FLAG_AUTHORITATIVE, answers, additionals }));
+    this.#encodeAndSend(to, () => encodeDnsMessage({ flags: DNS_FLAG_RESPONSE | DNS_FLAG_AUTHORITATIVE, answers, additionals }));
+  }
+
+  /** A record DNS cannot carry (an app's TXT string over 255 bytes): logged once, never thrown into a timer. */
+  #encodeAndSend(to: { address: string; port: number }, encode: () => Uint8Array): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = encode();
+    } catch (e) {
+      this.#logOnce(`encode ${errorText(e)}`, "warn", `an mDNS packet could not be made: ${errorText(e)}`);
+      return;
+    }
+    this.#sendMessage(to, bytes);
   }
 
   // ---- receiving -----------------------------------------------------------------------
@@ -499,8 +514,7 @@ export class MdnsResponder {
     // Answers for the asker's own records only (never forwarded to another address).
     if (legacy) {
       const capped = (list: DnsRecordOut[]): DnsRecordOut[] => list.map((r) => ({ ...r, ttl: Math.min(r.ttl, LEGACY_TTL), cacheFlush: false }));
-      this.#sendMessage(
-        { address, port },
+      this.#encodeAndSend({ address, port }, () =>
         encodeDnsMessage({
           id: message.id,
           flags: DNS_FLAG_RESPONSE | DNS_FLAG_AUTHORITATIVE | (message.flags & 0x0100),

@@ -306,10 +306,10 @@ export class AppImageVerifier {
     if (offset + n === DESCRIPTOR_KEPT) this.#info = readDescriptor(d);
   }
 
-  #badMagic(first: number): never {
-    // Servers that do not have the file often answer 200 with an HTML page.
-    const hint = first === 0x3c ? " (it looks like an HTML page)" : first === 0x7b ? " (it looks like JSON)" : "";
-    this.#fail(`the file is not an ESP32 app image${hint}: it starts with ${hex2(first)}, not 0xE9`);
+  #badMagic(_first: number): never {
+    // Servers that do not have the file often answer 200 with an HTML page. What the bytes were is
+    // not said: the answer of whatever the URL reached is none of the page's business.
+    this.#fail("the file is not an ESP32 app image (it does not start with 0xE9: an HTML page, or another file?)");
   }
 
   #incomplete(): string {

@@ -20,7 +20,7 @@
  * web server up and network settled. An update that was rolled back is reported as a failure.
  */
 
-import type { SettingSpec } from "../config/config-keys";
+import type { ConfigValue, SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { RunningApp, Updater } from "../host/updater";
@@ -31,6 +31,7 @@ import { readJsonObject } from "../http/request-body";
 import { json, jsonError } from "../http/response";
 import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
 import { OTA_CLIENT_SCRIPT, renderOtaSection } from "./ota-page";
+import { checkImageTarget, parseHttpUrl, UrlError } from "./ota-url";
 import { Probation } from "./probation";
 
 export interface OtaFeatureOptions {
@@ -55,6 +56,17 @@ export interface OtaFeatureOptions {
 const SETTLED: readonly string[] = Object.freeze(["station", "ap", "ap+station"]);
 const NEEDS: readonly HostPart[] = Object.freeze(["updater"]);
 
+/** The setting's check: empty (no default URL), or the address of an image the device may fetch. */
+function checkImageUrl(value: ConfigValue): string | undefined {
+  if (value === "") return undefined;
+  try {
+    checkImageTarget(parseHttpUrl(String(value)), false);
+    return undefined;
+  } catch (e) {
+    return e instanceof UrlError ? e.message : String(e);
+  }
+}
+
 export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> {
   return Object.freeze({
     ota_url: Object.freeze({
@@ -64,6 +76,7 @@ export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> 
       label: "Update image URL",
       help: "Where POST /api/ota and the Update button fetch the image from: http://host[:port]/path/name.bin",
       maxBytes: 200,
+      check: checkImageUrl,
     }),
     ...GITHUB_SETTINGS,
   });

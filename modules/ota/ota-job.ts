@@ -29,7 +29,7 @@ import type { Updater } from "../host/updater";
 import { STATUS_TEXT } from "../http/response";
 import type { Logger } from "../log/logger";
 import { AppImageVerifier, chipName, ImageError, type AppImageSummary } from "./app-image-verifier";
-import { formatUrl, parseHttpUrl, resolveLocation, UrlError } from "./ota-url";
+import { checkImageTarget, formatUrl, parseHttpUrl, resolveLocation, UrlError } from "./ota-url";
 import { isSha256Hex } from "../crypto/sha256";
 
 export type OtaState = "idle" | "downloading" | "verifying" | "rebooting" | "failed";
@@ -178,7 +178,9 @@ export class OtaJob {
     if (this.running) throw new OtaBusyError(`an update is already ${this.#state}`);
     let target: HttpGetOptions;
     try {
-      target = parseHttpUrl(request.url, { https: request.https === true });
+      // A GitHub release's asset (https, from the API's answer) is an API path or a signed URL
+      // with a query: the .bin rule is for addresses someone typed or saved.
+      target = request.https === true ? parseHttpUrl(request.url, { https: true }) : checkImageTarget(parseHttpUrl(request.url), false);
     } catch (e) {
       throw new OtaRequestError(e instanceof UrlError ? e.message : String(e));
     }
@@ -240,7 +242,8 @@ export class OtaJob {
       if (this.#redirects >= most) return this.#fail(`too many redirects (more than ${most}): the download went round in circles`);
       let next: HttpGetOptions;
       try {
-        next = resolveLocation(target, head.location, { https: this.#request?.https === true });
+        const https = this.#request?.https === true;
+        next = https ? resolveLocation(target, head.location, { https }) : checkImageTarget(resolveLocation(target, head.location), true);
       } catch (e) {
         return this.#fail(e instanceof Error ? e.message : String(e));
       }
@@ -255,8 +258,7 @@ export class OtaJob {
     }
     const size = this.#updater.partitionSize;
     if (head.contentLength !== undefined) {
-      if (head.contentLength > size)
-        return this.#fail(`the image is ${head.contentLength} bytes, but the update partition holds only ${size}`);
+      if (head.contentLength > size) return this.#fail(`the file is larger than the update partition (${size} bytes)`);
       if (head.contentLength === 0) return this.#fail("the server sent an empty file");
       const announced = this.#request?.size;
       if (announced !== undefined && head.contentLength !== announced)

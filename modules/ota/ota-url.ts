@@ -55,6 +55,21 @@ export function parseHttpUrl(text: string, rules: UrlRules = {}): HttpGetOptions
   return rules.https ? { host: host.toLowerCase(), port, path, secure: true } : { host: host.toLowerCase(), port, path };
 }
 
+/**
+ * An update image's address: it must name a .bin file, with no query. The device is then no
+ * probe of its network: a URL someone saves cannot make it call an internal page
+ * (/admin/delete-all?user=root), and a redirect cannot take it there either.
+ */
+export function checkImageTarget(target: HttpGetOptions, redirected: boolean): HttpGetOptions {
+  const path = target.path;
+  const query = path.indexOf("?");
+  if (query >= 0)
+    throw new UrlError(redirected ? "the server redirected to an address with a query: only an image (a .bin file) is followed" : "the image URL must not have a query (?...): name the .bin file");
+  if (!path.toLowerCase().endsWith(".bin"))
+    throw new UrlError(redirected ? "the server redirected to something that is not an image (a .bin file)" : "the image URL must name a .bin file: http://host[:port]/path/firmware.bin");
+  return target;
+}
+
 /** The URL again, its path cut to 120 characters (signed URLs run to kilobytes: a log line need not). */
 export function formatUrl(target: HttpGetOptions): string {
   const scheme = target.secure ? "https" : "http";

@@ -69,7 +69,7 @@ export class PersistentVariable<T, I = T> {
   /** encode(#value): compared with a new value's to skip writes that change nothing. */
   #encoded: string;
   #saved = false;
-  /** The folder is in the list a factory reset erases (checked on the first write of a boot). */
+  /** The folder is in the list a factory reset erases (checked once a boot: first write, or a saved value read). */
   #folderListed = false;
 
   protected constructor(name: string, options: PersistentOptions<I>, codec: PersistentCodec<T>) {
@@ -128,10 +128,7 @@ export class PersistentVariable<T, I = T> {
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
-    if (!this.#folderListed) {
-      rememberFolder(this.#resolvedStorage as Storage, this.folder);
-      this.#folderListed = true;
-    }
+    this.#listFolder(this.#resolvedStorage as Storage);
     record.save(this.#owner + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
@@ -169,7 +166,16 @@ export class PersistentVariable<T, I = T> {
       }
     }
     this.#record = record;
+    // A saved value whose folder is not listed (the list was lost with a damaged settings domain)
+    // is listed again now, so a factory reset still reaches it.
+    if (this.#saved) this.#listFolder(storage);
     return record;
+  }
+
+  #listFolder(storage: Storage): void {
+    if (this.#folderListed) return;
+    rememberFolder(storage, this.folder);
+    this.#folderListed = true;
   }
 
   #load(text: string): void {

@@ -137,6 +137,11 @@ export function persistentVariablesFeature(variables: readonly EditableVariable[
 
   return {
     name: "variables",
+    // The manager erases every listed folder after this: reading each variable lists its folder
+    // again if a damaged settings domain lost the list, so the erase reaches the page's variables.
+    factoryReset() {
+      for (const variable of variables) void variable.value;
+    },
     attach(context) {
       context.router.add("GET", VARIABLES_API_PATH, () => json(200, values()));
       context.router.add("POST", VARIABLES_API_PATH, (request) => {

@@ -8,8 +8,11 @@
  * old copy untouched in the other slot, so a load after it returns the old value or the new
  * one, never neither, never a mix. A save of the same payload writes nothing (flash wears out).
  * A payload too large for one slot is refused with RecordTooLargeError before anything is
- * written.
+ * written. `condition` says what the load found: nothing saved, both copies sound, one copy
+ * damaged and the other in use (a save cut short, or worn flash), or nothing readable left.
  */
+
+export type RecordCondition = "empty" | "ok" | "one-copy-damaged" | "damaged";
 
 import type { Storage } from "../host/storage";
 import { crc32 } from "../text/crc32";
@@ -60,6 +63,7 @@ export class AtomicRecord {
   #newest = -1;
   #seq = 0;
   #payload: string | undefined;
+  #condition: RecordCondition = "empty";
 
   /** Largest payload in UTF-8 bytes a slot can hold. */
   static readonly maxPayloadBytes = STORAGE_LIMITS.maxStringBytes - 20;
@@ -74,7 +78,11 @@ export class AtomicRecord {
   }
 
   #read(): void {
-    const slots = [0, 1].map((i) => parseSlot(this.#storage.read(this.#domain, slotKey(this.#name, i))));
+    const raw = [0, 1].map((i) => this.#storage.read(this.#domain, slotKey(this.#name, i)));
+    const slots = raw.map(parseSlot);
+    const present = raw.filter((v) => v !== undefined).length;
+    const sound = slots.filter((v) => v !== undefined).length;
+    this.#condition = present === 0 ? "empty" : sound === present ? "ok" : sound > 0 ? "one-copy-damaged" : "damaged";
     this.#newest = -1;
     this.#seq = 0;
     this.#payload = undefined;
@@ -85,6 +93,10 @@ export class AtomicRecord {
         this.#payload = slot.payload;
       }
     });
+  }
+
+  get condition(): RecordCondition {
+    return this.#condition;
   }
 
   /** The newest whole payload, or undefined when none was ever saved (or both slots are torn). */
@@ -108,6 +120,7 @@ export class AtomicRecord {
     this.#newest = target;
     this.#seq = seq;
     this.#payload = payload;
+    if (this.#condition !== "one-copy-damaged") this.#condition = "ok";
     return true;
   }
 
@@ -122,5 +135,6 @@ export class AtomicRecord {
     this.#newest = -1;
     this.#seq = 0;
     this.#payload = undefined;
+    this.#condition = "empty";
   }
 }

@@ -10,9 +10,9 @@
  * first write (PersistentVariable), which costs one read of this short record.
  */
 
-import { CONFIG_DOMAIN } from "../config/config";
 import type { Storage } from "../host/storage";
 import { AtomicRecord } from "./atomic-record";
+import { CONFIG_DOMAIN } from "./storage-rules";
 
 const RECORD = "varfolders";
 
@@ -25,6 +25,21 @@ function folders(storage: Storage): { record: AtomicRecord; list: string[] } {
 export function rememberFolder(storage: Storage, folder: string): void {
   const { record, list } = folders(storage);
   if (!list.includes(folder)) record.save(list.concat(folder).join(","));
+}
+
+/**
+ * Opens every remembered folder (lists its keys), so a host that cannot read one finds out now
+ * and names it in problems(), rather than on the first read of one of its variables. A folder
+ * whose keys cannot be listed (the mac simulator's Preference) is left to its first read.
+ */
+export function openAllFolders(storage: Storage): void {
+  for (const folder of folders(storage).list) {
+    try {
+      storage.keys(folder);
+    } catch {
+      // Only a probe: the folder's first read reports what is wrong with it.
+    }
+  }
 }
 
 /**

@@ -34,6 +34,8 @@ export interface PageModel {
   refreshMs: number;
   /** False on a host that cannot restart the app: the page says so instead of offering to. */
   canRestart: boolean;
+  /** What could not be read from storage (defaults in use), in plain words. */
+  storageProblems: readonly string[];
 }
 
 export function showValue(value: DataValue): string {
@@ -127,6 +129,8 @@ export function* renderPage(model: PageModel): Generator<string> {
   yield `<body><main class="container py-3"><h1>${title}</h1>`;
   const notice = model.notice;
   yield `<div id="notice" role="status" class="alert alert-${notice ? notice.kind : "success"}"${notice ? "" : " hidden"}>${notice ? escapeHtml(notice.text) : ""}</div>`;
+  for (const problem of model.storageProblems)
+    yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problem)}</div>`;
   if (model.config.get("admin_password") === "")
     yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. Set one under Device.</div>`;
 

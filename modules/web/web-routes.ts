@@ -23,7 +23,8 @@ export interface WebApp {
   status(): Record<string, unknown>;
   clientScript(): string;
   restartSoon(delayMs?: number): void;
-  factoryReset(): void;
+  /** Erases what it can; returns what it could not erase (empty when all went). */
+  factoryReset(): string[];
   /** False on a host that cannot restart the app (the Moddable simulator). */
   canRestart(): boolean;
 }
@@ -148,8 +149,10 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     if (!body.ok) return body.response;
     if (body.value.confirm !== FACTORY_RESET_CONFIRMATION)
       return jsonError(400, `send {"confirm": "${FACTORY_RESET_CONFIRMATION}"} to erase every setting`);
-    app.factoryReset();
-    if (!app.canRestart()) return json(200, { reset: true, rebooting: false, message: `every setting is erased; ${CANNOT_RESTART} to start in setup mode` });
-    return json(202, { reset: true, rebooting: true });
+    const failed = app.factoryReset();
+    const report = failed.length ? { failed } : {};
+    if (!app.canRestart())
+      return json(200, { reset: true, rebooting: false, ...report, message: `${failed.length ? "what could be erased is erased" : "every setting is erased"}; ${CANNOT_RESTART} to start in setup mode` });
+    return json(202, { reset: true, rebooting: true, ...report });
   });
 }

@@ -123,6 +123,19 @@ describe("mDNS responder: probing and announcing", () => {
     r.responder.stop();
   });
 
+  it("a 63-byte hostname that conflicts gives up its end to the suffix; a TXT string DNS cannot carry is logged, never thrown", async () => {
+    const long = "a".repeat(63);
+    const r = rig();
+    r.responder.start({ ...CONFIG, hostname: long, services: [{ type: "_http._tcp", port: 80, txt: ["x=" + "y".repeat(300)] }] });
+    await r.clock.advance(130);
+    r.udp.deliver(5353, encodeDnsMessage({ flags: 0x8400, answers: [{ name: `${long}.local`, type: DNS_TYPE.A, ttl: 120, address: "192.168.1.77" }] }), { address: "192.168.1.77", port: 5353 });
+    assert.equal(r.responder.status().name, `${"a".repeat(61)}-2.local`);
+    await r.clock.advance(3000);
+    assert.equal(r.responder.status().state, "claimed");
+    assert.equal(r.lines.filter((l) => l.includes("could not be made")).length, 1, r.lines.join("\n"));
+    r.responder.stop();
+  });
+
   it("a simultaneous probe with later data wins: we probe again a second later; with earlier data we go on", async () => {
     const r = rig();
     r.responder.start(CONFIG);

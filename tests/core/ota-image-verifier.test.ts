@@ -84,8 +84,8 @@ describe("ota: app image verifier", () => {
   });
 
   const EXPECTED: readonly [Breakage, RegExp, boolean][] = [
-    ["magic", /not an ESP32 app image: it starts with 0x7F, not 0xE9/, true],
-    ["html", /not an ESP32 app image \(it looks like an HTML page\)/, true],
+    ["magic", /not an ESP32 app image \(it does not start with 0xE9/, true],
+    ["html", /not an ESP32 app image \(it does not start with 0xE9: an HTML page, or another file\?\)/, true],
     ["no-segments", /header says 0 segments/, true],
     ["many-segments", /header says 40 segments \(an app has 1 to 16\)/, true],
     ["descriptor-magic", /no valid app descriptor/, true],

@@ -4,7 +4,7 @@
  */
 
 import * as assert from "../support/assert";
-import { formatUrl, parseHttpUrl, resolveLocation } from "../../modules/ota/ota-url";
+import { checkImageTarget, formatUrl, parseHttpUrl, resolveLocation } from "../../modules/ota/ota-url";
 
 describe("ota: image URL", () => {
   it("parses host, port and path", () => {
@@ -46,5 +46,22 @@ describe("ota: image URL", () => {
     assert.deepEqual(resolveLocation(base, "new.bin"), { host: "h", port: 8080, path: "/dir/new.bin" });
     assert.deepEqual(resolveLocation(base, "?x=2"), { host: "h", port: 8080, path: "/dir/old.bin?x=2" });
     assert.throws(() => resolveLocation(base, "https://h/fw.bin"), /cannot use https/);
+  });
+});
+
+describe("ota: the device is no probe of its network", () => {
+  it("takes only an image: a .bin file, no query, no credentials", () => {
+    assert.deepEqual(checkImageTarget(parseHttpUrl("http://10.0.0.2:8000/fw/Firmware.BIN"), false), { host: "10.0.0.2", port: 8000, path: "/fw/Firmware.BIN" });
+    assert.throws(() => checkImageTarget(parseHttpUrl("http://192.168.1.1/admin/delete-all?user=root"), false), /must not have a query/);
+    assert.throws(() => checkImageTarget(parseHttpUrl("http://192.168.1.1/admin/delete-all"), false), /must name a \.bin file/);
+    assert.throws(() => checkImageTarget(parseHttpUrl("http://192.168.1.1/fw.bin?x=1"), false), /must not have a query/);
+    assert.throws(() => parseHttpUrl("http://admin:pw@192.168.1.1/fw.bin"), /must not contain a user name or password/);
+  });
+
+  it("follows a redirect only to another image", () => {
+    const base = parseHttpUrl("http://10.0.0.2/fw.bin");
+    assert.deepEqual(checkImageTarget(resolveLocation(base, "/v2/fw.bin"), true), { host: "10.0.0.2", port: 80, path: "/v2/fw.bin" });
+    assert.throws(() => checkImageTarget(resolveLocation(base, "http://192.168.1.1/admin"), true), /redirected to something that is not an image/);
+    assert.throws(() => checkImageTarget(resolveLocation(base, "http://192.168.1.1/x.bin?sig=1"), true), /redirected to an address with a query/);
   });
 });

@@ -7,14 +7,17 @@
  * exits 0. Otherwise, and failing (exit 1) when any step does:
  * 1. builds the app for `lin` with mcconfig (release), in .build/moddable/ (git-ignored, kept so
  *    that the next run only rebuilds what changed), with `http_port=<a free port>` on the
- *    command line; see sdk-build.ts for how and why;
+ *    command line (and `ssdp_port=<another> udp_multicast=0`: the Alexa feature's SSDP, unicast
+ *    only); see sdk-build.ts for how and why;
  * 2. fails when xsl warns about one of OUR modules ("### warning: <module>: ...: not frozen" or
  *    "no const": preloading left it writable); the SDK's own warnings are listed, not counted;
  * 3. starts mcsim headless on it (mcsim.ts), waits for "listening on http://HOST:PORT" and takes
  *    the port from that line (the app may not honour http_port yet);
  * 4. runs the black-box specs (device-*.spec.ts, through device.ts) against it with mocha in this
  *    process, the restart test stopping and starting mcsim over the same Preference file;
- * 5. times 20 sequential GET / and 50 GET /data (wall ms on loopback, as a client sees them);
+ * 5. times 20 sequential GET / and 50 GET /data (wall ms on loopback, as a client sees them),
+ *    then what a password costs: a POST /api/config without one, the POST that sets one (one
+ *    PBKDF2 hash), the first request that gives it (one more) and the next (cached);
  * 6. unless --release-only: builds the debug variant (mcconfig -d), runs it with no xsbug, and
  *    reads the XS instrumentation it prints (instrumentation.ts) before, during and after the
  *    same requests;
@@ -34,8 +37,9 @@ import { useDevice, type DeviceUnderTest } from "./device";
 import { InstrumentReader, summarize, type HeapSummary, type Sample } from "./instrumentation";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
+import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
 
-const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts"];
+const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts", "device-alexa.spec.ts"];
 const BOOT_TIMEOUT_MS = 60_000;
 const PAGE_RUNS = 20;
 const DATA_RUNS = 50;
@@ -203,12 +207,51 @@ async function timeGets(url: string, path: string, runs: number): Promise<Timing
   return { path, runs, ms, bytes };
 }
 
+interface LoginTiming {
+  iterations: number;
+  baseline: number;
+  set: number;
+  firstVerify: number;
+  cached: number;
+  deviceMs?: number[];
+}
+
+/** Wall ms of the password's three costs, next to the same POST with no password set. */
+async function timeLogin(url: string): Promise<LoginTiming> {
+  const password = "measure-only-1";
+  const auth = `Basic ${Buffer.from(`admin:${password}`).toString("base64")}`;
+  const post = async (body: unknown, authorization?: string): Promise<number> => {
+    const started = performance.now();
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (authorization) headers.authorization = authorization;
+    const res = await fetch(`${url}/api/config`, { method: "POST", headers, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    const ms = performance.now() - started;
+    if (res.status !== 200) throw new Error(`POST /api/config: ${res.status}`);
+    return ms;
+  };
+  const baseline = await post({});
+  const set = await post({ admin_password: password });
+  const firstVerify = await post({}, auth);
+  const cached = await post({}, auth);
+  return { iterations: PASSWORD_ITERATIONS, baseline, set, firstVerify, cached };
+}
+
 function stats(ms: number[]): string {
   const sorted = [...ms].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return `median ${median.toFixed(1)}  min ${sorted[0].toFixed(1)}  max ${sorted[sorted.length - 1].toFixed(1)}`;
 }
+
+/**
+ * SSDP (the Alexa feature) on a free port with no multicast group: this machine's network is not
+ * ours to announce a Hue bridge on. The SDK's Linux simulator cannot serve UDP (its socket module
+ * never binds a plain UDP socket's port, and throws for every valid multicast address:
+ * hosts/moddable/udp.ts), so IOT_DEVICE_SSDP_PORT is left unset and the spec's SSDP test skips,
+ * saying so; the Hue API over HTTP is tested in full.
+ */
+const ssdpPort = await freePort();
 
 async function build(goal: BuildGoal, port: number): Promise<BuildResult> {
   const preferenceDir = join(runDir, `preferences-${goal}`);
@@ -219,7 +262,7 @@ async function build(goal: BuildGoal, port: number): Promise<BuildResult> {
     goal,
     outputDir,
     preferenceDir,
-    config: { http_port: String(port) },
+    config: { http_port: String(port), ssdp_port: String(ssdpPort), udp_multicast: "0" },
     progress: (line) => say(`  ${line}`),
   });
   say(`  ${result.ok ? "built" : `FAILED: ${result.error}`} (mcconfig ${result.seconds.mcconfig.toFixed(1)} s, make ${result.seconds.make.toFixed(1)} s)`);
@@ -238,6 +281,7 @@ const problems: string[] = [];
 const report: string[] = [];
 let outcome: TestOutcome | undefined;
 const timings: Timing[] = [];
+let login: LoginTiming | undefined;
 let heap: HeapSummary[] | undefined;
 let heapNote = "";
 const builds: BuildResult[] = [];
@@ -269,6 +313,10 @@ try {
       say(`timing ${PAGE_RUNS} GET / and ${DATA_RUNS} GET /data, one after another`);
       timings.push(await timeGets(session.url, "/", PAGE_RUNS));
       timings.push(await timeGets(session.url, "/data", DATA_RUNS));
+      say("timing what an admin password costs");
+      login = await timeLogin(session.url);
+      // The device's own figure for the hash alone (AdminAuth logs it at debug level).
+      login.deviceMs = session.lines.map((l) => /admin password checked in (\d+) ms/.exec(l)?.[1]).filter((v) => v !== undefined).map(Number);
     } catch (e) {
       problems.push(`release run: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
@@ -341,6 +389,12 @@ if (timings.length) {
   for (const t of timings) out.push(`  GET ${t.path.padEnd(5)} x${String(t.runs).padEnd(3)} ${stats(t.ms)}  (${t.bytes} bytes)`);
   // modules/network/socket/lin/modSocket.c: why these are not a device's figures.
   out.push("  (mcsim polls accept() every 50 ms and reports a socket writable on a 20 ms timer, so each fragment of a response waits a tick: compare commits, not devices)");
+}
+if (login) {
+  const ms = (v: number): string => `${v.toFixed(1)} ms`;
+  out.push(`admin password (PBKDF2-HMAC-SHA256, ${login.iterations} iterations, the SDK's native digest; POST /api/config, release build):`);
+  out.push(`  no password ${ms(login.baseline)}, setting it ${ms(login.set)}, first request giving it ${ms(login.firstVerify)}, the next (cached) ${ms(login.cached)}`);
+  out.push(`  the check alone, as the device logs it: ${login.deviceMs?.length ? login.deviceMs.map((v) => `${v} ms`).join(", ") : "not logged"}`);
 }
 out.push(`heap (debug build, XS instrumentation): ${heapNote}`);
 if (heap) {

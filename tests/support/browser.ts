@@ -19,7 +19,8 @@ export function hasChromium(): boolean {
   return false;
 }
 
-export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
+/** extraArgs: more command-line switches (a test's --host-resolver-rules, say). */
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<{ browser: Browser; close: () => Promise<void> }> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -31,6 +32,7 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
   return {

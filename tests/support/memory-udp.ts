@@ -55,7 +55,7 @@ export class MemoryUdp implements Udp {
     };
   }
 
-  /** Every datagram the socket bound on `port` has sent (multicast ones included). */
+  /** Every datagram the socket bound on `port` has sent so far (answers sent later, after a delay). */
   sentFrom(port: number): readonly SentDatagram[] {
     return this.#bound.get(port)?.sent ?? [];
   }
