@@ -16,7 +16,7 @@ import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 import { buildImage } from "../support/esp32-image";
 import { GithubStandIn, manifestFor } from "../support/github-stand-in";
 
-const APP = resolve(import.meta.dirname, "../support/ota-test-app.ts");
+const APP = resolve(import.meta.dirname, "../support/github-test-app.ts");
 const V2 = buildImage({ size: 120_000, version: "2.0.0", segments: 3 });
 const HOSTILE = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> & "quotes"\nsecond line`;
 

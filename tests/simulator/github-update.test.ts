@@ -19,7 +19,7 @@ import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 import { buildImage } from "../support/esp32-image";
 import { API_HOST, ASSET_HOST, GithubStandIn, manifestFor } from "../support/github-stand-in";
 
-const APP = resolve(import.meta.dirname, "../support/ota-test-app.ts");
+const APP = resolve(import.meta.dirname, "../support/github-test-app.ts");
 const V2 = buildImage({ size: 200_000, version: "2.0.0", segments: 4 });
 const V21 = buildImage({ size: 150_000, version: "2.1.0-rc.1", segments: 3, seed: 7 });
 const V1 = buildImage({ size: 100_000, version: "1.0.0", segments: 3, seed: 3 });
