@@ -182,7 +182,7 @@ function consume(response: HttpResponse): number {
   if (typeof body === "string") return body.length;
   if (body instanceof Uint8Array) return body.byteLength;
   let out = "";
-  for (const fragment of body) out += fragment;
+  for (const fragment of body as Iterable<string>) out += fragment;
   return out.length;
 }
 
@@ -272,7 +272,7 @@ function run(command: XsCommand): unknown {
       floorObject = {};
       for (const [key, value] of requireData()) floorObject[key] = value as string;
       const page = serve(GET_PAGE).body;
-      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...page];
+      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...(page as Iterable<string>)];
       const served = serve(GET_DATA).body;
       return {
         ok: true,

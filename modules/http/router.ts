@@ -11,6 +11,8 @@
  *   other method by default: the manager's admin password and device-name checks), or a
  *   function of the feature's own that returns the refusal (Alexa's paired users). resolve()
  *   says which; the manager applies it.
+ * - A route may also ask for the manager's names check (the Host must name the device, against
+ *   DNS rebinding) although it is not under /api/: `names: true` (GET /events does).
  * Handlers are synchronous; one that throws is answered 500 by the caller.
  */
 
@@ -23,11 +25,14 @@ export type RouteAuth = "public" | "admin" | RoutePolicy;
 
 export interface RouteOptions {
   auth?: RouteAuth;
+  /** The Host must name the device, as under /api/ (the manager checks it). */
+  names?: boolean;
 }
 
 interface Route {
   readonly handler: HttpHandler;
   readonly auth: RouteAuth;
+  readonly names: boolean;
 }
 
 interface Pattern {
@@ -36,7 +41,7 @@ interface Pattern {
 }
 
 export type Resolved =
-  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly params?: Record<string, string> }
+  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly names: boolean; readonly params?: Record<string, string> }
   | { readonly kind: "answer"; readonly response: HttpResponse };
 
 const READS: readonly string[] = Object.freeze(["GET", "HEAD", "OPTIONS"]);
@@ -67,7 +72,7 @@ export class Router {
       if (!methods) this.#exact.set(path, (methods = new Map()));
     }
     if (methods.has(method)) throw new Error(`route ${method} ${path} is already defined`);
-    methods.set(method, { handler, auth });
+    methods.set(method, { handler, auth, names: options.names === true });
     return this;
   }
 
@@ -82,7 +87,7 @@ export class Router {
     if (!found) return { kind: "answer", response: notFound() };
     const { methods, params } = found;
     const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
-    if (route) return { kind: "route", handler: route.handler, auth: route.auth, params };
+    if (route) return { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params };
     const allow = allowed(methods);
     if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
     return { kind: "answer", response: methodNotAllowed(allow) };
