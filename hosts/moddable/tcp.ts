@@ -28,16 +28,123 @@
  * - Connect errors have no reason here (the socket only says -2): the words are the device's.
  * - The peer's address is get("REMOTE_IP"); the Linux simulator's answer is unreliable (it
  *   formats the wrong structure), so per-address limits there are per connection.
+ * - connect({tls}) is the SDK's SecureSocket (Moddable's own TLS 1.2 stack, the roots the
+ *   manifest lists as resources), which has the Socket's messages and calls. Before a handshake
+ *   the largest free block is checked (TLS_MIN_BLOCK): a handshake that runs out of memory half
+ *   way fails with nothing to say. SecureSocket swallows the handshake's exception and reports
+ *   -2, so the session's handshake and certificate check are watched on the instance: a missing
+ *   root (the SDK's "Resource not found: caNNN.der") and a refused chain (certificate-facts.ts
+ *   says which rule it broke) reach closed() in TLS_ERRORS' words. A chain the SDK accepts is
+ *   checked again: dates, the leaf's name, and every certificate signed by the next (SDK 8.2.3
+ *   skips a link whose signature fails and accepts the chain by its last certificate).
  */
 
 import { Listener, Socket } from "socket";
+import SecureSocket from "securesocket";
+import X509 from "x509";
 import Time from "time";
 import Timer from "timer";
-import { fragileSocketClose } from "hosts/moddable/platform";
-import type { Tcp, TcpClientEvents, TcpConnectOptions, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
+import { fragileSocketClose, largestFreeBlock } from "hosts/moddable/platform";
+import { chainProblem, tlsFailure } from "../../modules/crypto/certificate-facts";
+import { TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, type TcpConnection, type TcpEvents, type TcpListener, type TcpListenOptions } from "../../modules/host/tcp";
 import type { ListenerClass, SocketClass, SocketMessage, TcpSocketInstance } from "./types/socket";
 
 const SocketRuntime = Socket as unknown as SocketClass;
+/** SecureSocket takes the Socket's dictionary plus `secure` (documentation/network/securesocket.md). */
+const SecureSocketRuntime = SecureSocket as unknown as new (options: {
+  host?: string;
+  address?: string;
+  port: number;
+  noDelay?: boolean;
+  secure: { protocolVersion: number; tls_server_name: string };
+}) => TcpSocketInstance;
+
+/** Free memory in one block a TLS handshake needs (the SDK's guide: 10 KB chunk heap, 2 KB system heap). */
+export const TLS_MIN_BLOCK = 12 * 1024;
+
+/** SecureSocket's session, as ssl/session_original.js and ssl/ssl_cert.js (SDK 8.2.3) have it. */
+interface TlsSession {
+  handshake: (socket: unknown, bytes: number) => boolean;
+  certificateManager?: CertificateManager;
+}
+
+/** The server's certificates reach verify() as views into the handshake's buffer (ssl_handshake.js readChunk). */
+type Certificate = Uint8Array | ArrayBuffer;
+
+interface CertificateManager {
+  verify: (certs: Certificate[], options: { tls_server_name?: string }) => boolean;
+  /** Does the key `spki` sign `x509`? (RSA PKCS#1 v1.5, DSA, ECDSA; throws for other algorithms.) */
+  _verify: (spki: object, x509: object) => boolean;
+}
+
+/** Where the chain has a certificate its successor did not sign, or -1. */
+function unsignedLink(manager: CertificateManager, certs: readonly Certificate[]): number {
+  for (let i = 0; i + 1 < certs.length; i++) {
+    let signed = false;
+    try {
+      signed = manager._verify.call(manager, X509.decodeSPKI(certs[i + 1]), X509.decode(certs[i])) === true;
+    } catch {
+      // Bytes x509 cannot read, or an algorithm the SDK lacks: not a signature it can vouch for.
+    }
+    if (!signed) return i;
+  }
+  return -1;
+}
+
+/** Replaces an inherited method on this instance only (defineProperty: an SDK prototype may be frozen). */
+function override<T extends object, K extends keyof T>(target: T, key: K, value: T[K]): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true });
+}
+
+/**
+ * Watches a SecureSocket's handshake; reason() is what went wrong, in TLS_ERRORS' words.
+ * Also closes a hole in SDK 8.2.3's ssl_cert.js verify(): a certificate whose signature does not
+ * verify against the next one is skipped, and the chain is then accepted when its LAST
+ * certificate leads to a trusted root, so a made-up leaf for the right name followed by the real
+ * intermediate passes. Here every certificate must be signed by the next (the manager's own
+ * _verify), and every date and the leaf's name must hold, before a chain the SDK accepts is.
+ */
+function watchHandshake(socket: TcpSocketInstance, serverName: string): () => string | undefined {
+  let reason: string | undefined;
+  const session = (socket as unknown as { ssl?: TlsSession }).ssl;
+  const manager = session?.certificateManager;
+  if (manager) {
+    const verify = manager.verify;
+    override(manager, "verify", (certs: Certificate[], options: { tls_server_name?: string }) => {
+      const chain = certs.map((c) => (c instanceof Uint8Array ? c : new Uint8Array(c)));
+      if (!verify.call(manager, certs, options)) {
+        reason = tlsFailure(chain, serverName, Date.now());
+        return false;
+      }
+      const problem = chainProblem(chain, serverName, Date.now());
+      if (problem !== undefined) {
+        reason = problem;
+        return false;
+      }
+      const link = unsignedLink(manager, certs);
+      if (link >= 0) {
+        reason = `${TLS_ERRORS.untrusted}: ${link === 0 ? "the server's certificate" : `certificate ${link + 1} of the chain`} is not signed by the certificate after it (forged, or sent out of order)`;
+        return false;
+      }
+      return true;
+    });
+  }
+  if (session) {
+    const handshake = session.handshake;
+    override(session, "handshake", (sock: unknown, bytes: number) => {
+      try {
+        return handshake.call(session, sock, bytes);
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        const missing = /Resource not found: (ca[0-9]+)\.der/.exec(message);
+        if (missing) reason = `${TLS_ERRORS.missingRoot}: the server's chain ends in ${missing[1]}.der, which this firmware lacks (add $(MODULES)/crypt/data/${missing[1]} to the manifest's resources)`;
+        else reason ??= `${TLS_ERRORS.handshake}: ${message}`;
+        throw e;
+      }
+    });
+  }
+  return () => reason;
+}
 const ListenerRuntime = Listener as unknown as ListenerClass;
 
 const CONNECTED = 1;
@@ -60,9 +167,12 @@ class ModdableConnection implements TcpConnection {
   #owed = false;
   #lastMessageAt = 0;
   #retry: Timer | undefined = undefined;
+  /** What a TLS handshake that failed said. */
+  readonly #tlsReason: (() => string | undefined) | undefined;
 
-  constructor(socket: TcpSocketInstance, events: TcpClientEvents | undefined, accepted: boolean) {
+  constructor(socket: TcpSocketInstance, events: TcpClientEvents | undefined, accepted: boolean, tlsReason?: () => string | undefined) {
     this.#socket = socket;
+    this.#tlsReason = tlsReason;
     this.#events = events;
     this.#up = accepted;
     let remote = "";
@@ -106,7 +216,14 @@ class ModdableConnection implements TcpConnection {
         if (buffer && buffer.byteLength > 0) events?.data(new Uint8Array(buffer));
       } else if (message === WRITABLE) events?.writable();
       else if (message < 0) {
-        const error = this.#up ? (message === -2 ? "connection dropped" : undefined) : "no connection (host unreachable, unknown or refusing)";
+        const tls = this.#up ? undefined : this.#tlsReason;
+        const error = this.#up
+          ? message === -2
+            ? "connection dropped"
+            : undefined
+          : tls
+            ? (tls() ?? `${TLS_ERRORS.handshake}: no connection, or the server ended the handshake`)
+            : "no connection (host unreachable, unknown or refusing)";
         this.#disconnected();
         events?.closed(error);
       }
@@ -182,7 +299,24 @@ class ModdableConnection implements TcpConnection {
   }
 }
 
+/** A connection that failed before it began: closed(why) is delivered later, as always. */
+function failed(events: TcpClientEvents, why: string): TcpConnection {
+  void Promise.resolve().then(() => events.closed(why));
+  return {
+    remoteAddress: "",
+    listen: () => undefined,
+    writable: () => 0,
+    write: () => {
+      throw new Error("not connected");
+    },
+    close: () => undefined,
+    abort: () => undefined,
+  };
+}
+
 export class ModdableTcp implements Tcp {
+  readonly tls = true;
+
   listen(options: TcpListenOptions, onConnection: (connection: TcpConnection) => void): TcpListener {
     let listener: InstanceType<ListenerClass>;
     try {
@@ -206,24 +340,34 @@ export class ModdableTcp implements Tcp {
 
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection {
     const where = IPV4.test(options.host) ? { address: options.host } : { host: options.host };
+    if (options.tls) return this.#connectTls(options, where, events);
     let socket: TcpSocketInstance;
     try {
       socket = new SocketRuntime({ ...where, port: options.port, noDelay: true });
     } catch (e) {
       // ESP32 throws "no network" before the station has an address: reported like any failure.
-      const why = e instanceof Error ? e.message : String(e);
-      void Promise.resolve().then(() => events.closed(`no connection (${why})`));
-      return {
-        remoteAddress: "",
-        listen: () => undefined,
-        writable: () => 0,
-        write: () => {
-          throw new Error("not connected");
-        },
-        close: () => undefined,
-        abort: () => undefined,
-      };
+      return failed(events, `no connection (${e instanceof Error ? e.message : String(e)})`);
     }
     return new ModdableConnection(socket, events, false);
+  }
+
+  #connectTls(options: TcpConnectOptions, where: { address: string } | { host: string }, events: TcpClientEvents): TcpConnection {
+    const free = largestFreeBlock();
+    if (free !== undefined && free < TLS_MIN_BLOCK)
+      return failed(events, `${TLS_ERRORS.handshake}: the largest free block of memory is ${free} bytes, and a TLS handshake needs about ${TLS_MIN_BLOCK}`);
+    const serverName = options.tls?.serverName ?? options.host;
+    let socket: TcpSocketInstance;
+    try {
+      socket = new SecureSocketRuntime({
+        ...where,
+        port: options.port,
+        noDelay: true,
+        // TLS 1.2; the name is checked against the certificate (and sent as SNI).
+        secure: { protocolVersion: 0x303, tls_server_name: serverName },
+      });
+    } catch (e) {
+      return failed(events, `${TLS_ERRORS.handshake}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return new ModdableConnection(socket, events, false, watchHandshake(socket, serverName));
   }
 }

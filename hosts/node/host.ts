@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import type { Sha256Hasher } from "../../modules/host/digest";
 import type { Host } from "../../modules/host/host";
 import type { LogLevel } from "../../modules/host/log";
@@ -50,6 +50,22 @@ export interface NodeHostOptions {
   ntpServers?: readonly string[];
   /** UDP port of the mDNS responder (--mdns-port), on the bind address and its group; 5353 by default. */
   mdnsPort?: number;
+  /** More root certificates to trust for https (--ca FILE, PEM), beside Node's and the system's. */
+  caFiles?: readonly string[];
+  /** Host names answered without DNS (--resolve NAME=ADDR). */
+  aliases?: Readonly<Record<string, string>>;
+  /** The GitHub API the update source asks by default (--github-api URL). */
+  githubApi?: string;
+}
+
+/** Debian's bundle of the system's roots (ca-certificates), where it exists. */
+const SYSTEM_ROOTS = "/etc/ssl/certs/ca-certificates.crt";
+
+/** The PEM roots to trust beside Node's own: the system's, then each --ca file (read now, so a bad path fails the boot). */
+function extraRoots(files: readonly string[]): string[] {
+  const roots = existsSync(SYSTEM_ROOTS) ? [readFileSync(SYSTEM_ROOTS, "utf8")] : [];
+  for (const file of files) roots.push(readFileSync(file, "utf8"));
+  return roots;
 }
 
 export interface NodeHost extends Host {
@@ -73,7 +89,7 @@ function nodeSha256(): Sha256Hasher {
 export function createNodeHost(options: NodeHostOptions): NodeHost {
   mkdirSync(options.stateDir, { recursive: true });
   const clock = new NodeClock();
-  const tcp = new NodeTcp({ defaultHost: options.bind });
+  const tcp = new NodeTcp({ defaultHost: options.bind, ca: extraRoots(options.caFiles ?? []), aliases: options.aliases });
   const udp = new NodeUdp({ defaultHost: options.bind });
   const system = new SimulatedSystem(options.stateDir, options.onRestart);
   const log = new ConsoleLog(options.logSink);
@@ -100,6 +116,7 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     wallClock,
     resolver: new NodeResolver(),
     httpLimits: options.limits,
+    ...(options.githubApi ? { githubApi: options.githubApi } : {}),
     ...(radio ? { radio } : {}),
     sha256: nodeSha256,
     // Partition files in the state folder; creating the updater "boots" what otadata selects.

@@ -31,6 +31,12 @@ export interface SimulatorOptions {
   ntpServers?: readonly string[];
   /** UDP port of the mDNS responder (5353 by default). */
   mdnsPort?: number;
+  /** PEM files of more roots for https (--ca). */
+  caFiles?: readonly string[];
+  /** Names answered without DNS (--resolve NAME=ADDR). */
+  aliases?: Readonly<Record<string, string>>;
+  /** The GitHub API by default (--github-api). */
+  githubApi?: string;
 }
 
 export interface Simulator {
@@ -67,6 +73,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ssdpPort: options.ssdpPort,
       ntpServers: options.ntpServers,
       mdnsPort: options.mdnsPort,
+      caFiles: options.caFiles,
+      aliases: options.aliases,
+      githubApi: options.githubApi,
       onRestart: () => {
         sim.restart().catch((e: unknown) => {
           // A reboot that fails (the port taken, the app throwing) leaves the device off.

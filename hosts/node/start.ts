@@ -3,6 +3,7 @@
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
  *                [--networks FILE] [--dns-port N] [--ssdp-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
+ *                [--ca FILE]... [--resolve NAME=ADDR]... [--github-api URL]
  *                [--help]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
@@ -18,6 +19,9 @@
  * the SNTP client set it from those servers (offered first, as DHCP would, then the ntp_servers
  * setting's). The mDNS responder answers on --mdns-port (5353) on the --host address and on
  * 224.0.0.251 through that interface only (docs/time-and-names.md).
+ * https trusts Node's and the system's roots plus each --ca FILE (PEM); --resolve NAME=ADDR
+ * answers a name without DNS; --github-api URL is where the GitHub update source asks while
+ * ota_github_api is left at its default (docs/github-updates.md).
  *
  * The command line promises: --help prints every flag (exit 0); an unknown flag, a missing value
  * or a stray argument is one line on stderr and exit code 2, never a stack trace (`npm start
@@ -54,6 +58,9 @@ const FLAGS: readonly Flag[] = [
   { name: "ssdp-port", value: "N", help: "where the Alexa feature answers Hue bridge searches (SSDP; default a free port)" },
   { name: "ntp-server", value: "host|HOST[:PORT]", multiple: true, help: "host (the default): the computer's clock; HOST[:PORT], repeatable: start unset and let SNTP set it" },
   { name: "mdns-port", value: "N", help: "the mDNS responder's port (default 5353)" },
+  { name: "ca", value: "FILE", multiple: true, help: "trust this PEM root for https too (besides Node's and the system's); repeatable" },
+  { name: "resolve", value: "NAME=ADDR", multiple: true, help: "answer NAME with ADDR without DNS (a local GitHub stand-in); repeatable" },
+  { name: "github-api", value: "URL", help: "where GitHub updates ask while ota_github_api is left at its default" },
   { name: "help", help: "print this and exit (also -h)" },
 ];
 
@@ -145,6 +152,9 @@ const values = {
   "ssdp-port": given["ssdp-port"] as string | undefined,
   "ntp-server": given["ntp-server"] as string[] | undefined,
   "mdns-port": given["mdns-port"] as string | undefined,
+  ca: given.ca as string[] | undefined,
+  resolve: given.resolve as string[] | undefined,
+  "github-api": given["github-api"] as string | undefined,
 };
 
 function wholeNumber(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -174,6 +184,21 @@ for (const server of ntpServers) {
     process.exit(2);
   }
 }
+const aliases: Record<string, string> = {};
+for (const entry of values.resolve ?? []) {
+  const eq = entry.indexOf("=");
+  if (eq < 1 || eq === entry.length - 1) {
+    process.stderr.write(`--resolve must be NAME=ADDR, not "${entry}"\n`);
+    process.exit(2);
+  }
+  aliases[entry.slice(0, eq).toLowerCase()] = entry.slice(eq + 1);
+}
+const caFiles = (values.ca ?? []).map((file) => resolve(file));
+const githubApi = values["github-api"];
+if (githubApi !== undefined && !/^https?:\/\/[^/]+/i.test(githubApi)) {
+  process.stderr.write(`--github-api must be an http(s) URL, not "${githubApi}"\n`);
+  process.exit(2);
+}
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
 const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
@@ -196,7 +221,7 @@ if (process.env.npm_lifecycle_event !== undefined) {
 }
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort, ntpServers, mdnsPort });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort, ntpServers, mdnsPort, caFiles, aliases, githubApi });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -8,12 +8,20 @@
  * - close() ends the connection after what was written (FIN), then destroys it if the peer does
  *   not close its side within a few seconds. close() after closed() is harmless.
  * - Errors become the device's plain words ("connection refused", "host not found", ...).
+ * - connect({tls}) is node:tls trusting Node's roots, the system's and the simulator's --ca files
+ *   (host.ts reads them), with
+ *   the certificate's name checked against tls.serverName; its failures become the reasons of
+ *   TLS_ERRORS (modules/host/tcp.ts), so the device and the simulator say the same.
+ * - aliases (--resolve NAME=ADDR) answer names without DNS, as /etc/hosts would: the tests
+ *   give a local stand-in of GitHub two host names on one loopback address.
  * - firstListening settles with the first listener's address (the simulator waits for it), and
  *   shutdown() closes every listener and connection (a device reset).
  */
 
-import { connect, createServer, type Server, type Socket } from "node:net";
-import type { Tcp, TcpClientEvents, TcpConnectOptions, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
+import { lookup as dnsLookup } from "node:dns";
+import { connect, createServer, type LookupFunction, type Server, type Socket } from "node:net";
+import { connect as connectTls, rootCertificates } from "node:tls";
+import { TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, type TcpConnection, type TcpEvents, type TcpListener, type TcpListenOptions } from "../../modules/host/tcp";
 
 /** ESP32's lwIP default TCP_SND_BUF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT). */
 export const SEND_BUFFER = 5744;
@@ -22,6 +30,21 @@ const CLOSE_GRACE_MS = 3000;
 
 export function plainError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
+    case "CERT_HAS_EXPIRED":
+      return `${TLS_ERRORS.dates}: the server's certificate has expired`;
+    case "CERT_NOT_YET_VALID":
+      return `${TLS_ERRORS.dates}: the server's certificate is not valid yet`;
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+      return `${TLS_ERRORS.untrusted}: the server's certificate is self-signed`;
+    case "UNABLE_TO_GET_ISSUER_CERT":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "CERT_SIGNATURE_FAILURE":
+    case "CERT_UNTRUSTED":
+      return `${TLS_ERRORS.untrusted}: no trusted root signed the server's certificate (${e.code})`;
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `${TLS_ERRORS.name}: ${e.message}`;
     case "ECONNREFUSED":
       return "connection refused";
     case "ENOTFOUND":
@@ -36,6 +59,7 @@ export function plainError(e: NodeJS.ErrnoException): string {
     case "EPIPE":
       return "connection dropped";
     default:
+      if (typeof e.code === "string" && (e.code.startsWith("ERR_SSL") || e.code.startsWith("ERR_TLS"))) return `${TLS_ERRORS.handshake}: ${e.message}`;
       return e.message;
   }
 }
@@ -164,9 +188,26 @@ export class NodeTcp implements Tcp {
   });
   #first: Promise<{ host: string; port: number }> | undefined;
 
-  /** defaultHost: the address a listener binds when it names none (the simulator's --host). */
-  constructor(options: { defaultHost?: string } = {}) {
+  readonly tls = true;
+  readonly #ca: readonly string[];
+  readonly #lookup: LookupFunction | undefined;
+
+  /**
+   * defaultHost: the address a listener binds when it names none (the simulator's --host);
+   * ca: more roots to trust (PEM, the simulator's --ca); aliases: names answered without DNS.
+   */
+  constructor(options: { defaultHost?: string; ca?: readonly string[]; aliases?: Readonly<Record<string, string>> } = {}) {
     this.#defaultHost = options.defaultHost ?? "127.0.0.1";
+    this.#ca = [...rootCertificates, ...(options.ca ?? [])];
+    const aliases = options.aliases ?? {};
+    this.#lookup = Object.keys(aliases).length
+      ? (hostname, lookupOptions, callback) => {
+          const address = aliases[hostname.toLowerCase()];
+          if (address === undefined) return dnsLookup(hostname, lookupOptions, callback);
+          if (lookupOptions.all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: address.includes(":") ? 6 : 4 }]);
+          else callback(null, address, address.includes(":") ? 6 : 4);
+        }
+      : undefined;
   }
 
   listen(options: TcpListenOptions, onConnection: (connection: TcpConnection) => void): TcpListener {
@@ -198,7 +239,20 @@ export class NodeTcp implements Tcp {
   }
 
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection {
-    const socket = connect({ host: options.host, port: options.port });
+    const lookup = this.#lookup ? { lookup: this.#lookup } : {};
+    if (options.tls) {
+      const socket = connectTls({
+        host: options.host,
+        port: options.port,
+        servername: options.tls.serverName ?? options.host,
+        ca: this.#ca as string[],
+        ...lookup,
+      });
+      const connection = new NodeTcpConnection(socket, this.#live, events);
+      socket.once("secureConnect", () => events.connected());
+      return connection;
+    }
+    const socket = connect({ host: options.host, port: options.port, ...lookup });
     const connection = new NodeTcpConnection(socket, this.#live, events);
     socket.once("connect", () => events.connected());
     return connection;

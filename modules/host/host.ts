@@ -72,6 +72,8 @@ export interface Host {
   readonly wallClock?: WallClock;
   /** Host names to addresses (SNTP servers given by name); only addresses work when absent. */
   readonly resolver?: Resolver;
+  /** Where the GitHub update source asks while ota_github_api is left at its default (the simulator's --github-api). */
+  readonly githubApi?: string;
 }
 
 // The binding lives on the global object under a registered symbol, not in a module variable:

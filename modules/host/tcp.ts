@@ -16,7 +16,26 @@
  * - closed() is delivered once when the connection ends from the peer's side or breaks; close()
  *   sends what was written, ends the connection and is silent (no closed() follows); after
  *   closed() it only releases what is left. Writing after either throws.
+ * - connect({tls}) (where the host says `tls: true`) speaks TLS: connected() comes after the
+ *   handshake, once the server's chain verifies against the host's roots and its certificate
+ *   names tls.serverName; data() and write() carry the plain bytes. A handshake that fails
+ *   reports closed(reason) with one of the TLS_ERRORS prefixes below, so the caller can tell a
+ *   certificate that does not verify from a name that does not match from a missing root.
  */
+
+/** How a failed TLS handshake's reason begins (the rest is the host's plain words). */
+export const TLS_ERRORS = Object.freeze({
+  /** The chain does not end in a trusted root: self-signed, unknown issuer, bad signature. */
+  untrusted: "certificate not trusted",
+  /** The certificate's dates do not include now (expired, or not valid yet). */
+  dates: "certificate expired or not yet valid",
+  /** The certificate is for other names. */
+  name: "certificate name mismatch",
+  /** The device lacks the root certificate the chain ends in (it names the file). */
+  missingRoot: "root certificate missing",
+  /** Anything else in the handshake (protocol, cipher, memory). */
+  handshake: "TLS handshake failed",
+});
 
 export interface TcpEvents {
   data(bytes: Uint8Array): void;
@@ -61,6 +80,13 @@ export interface TcpConnectOptions {
   /** Host name or IPv4 address. */
   host: string;
   port: number;
+  /** Speak TLS; only where the host's `tls` is true. */
+  tls?: TlsConnectOptions;
+}
+
+export interface TlsConnectOptions {
+  /** The name the server's certificate must carry (SNI too); the host by default. */
+  serverName?: string;
 }
 
 export interface TcpClientEvents extends TcpEvents {
@@ -69,6 +95,8 @@ export interface TcpClientEvents extends TcpEvents {
 }
 
 export interface Tcp {
+  /** True when connect() takes `tls` (the simulator: node:tls; the device: SecureSocket). */
+  readonly tls?: boolean;
   listen(options: TcpListenOptions, onConnection: (connection: TcpConnection) => void): TcpListener;
   /** Opens a connection; its events go to `events` (connected, then data..., then closed). */
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection;

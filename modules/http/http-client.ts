@@ -12,7 +12,11 @@
  *   valid during the call: the client may reuse its memory.
  * - After abort() returns, the handler is never called again. Aborting twice is harmless.
  * - If a handler method throws, the client aborts and calls the handler no more.
- * - Every request sends Host, Connection: close and a User-Agent, and closes when done.
+ * - Every request sends Host, Connection: close and a User-Agent, and closes when done; a
+ *   header given in options.headers replaces the default of the same name (Accept, User-Agent).
+ * - https (options.secure): over the host's TLS (Tcp.tls). Refused before any connection where
+ *   the host has no TLS, and while the clock is not valid (options.clockValid): certificate
+ *   dates cannot be checked against a clock near 1970, and "expired" would be the wrong words.
  */
 
 import type { Tcp, TcpConnection } from "../host/tcp";
@@ -30,6 +34,8 @@ export interface HttpGetOptions {
   headers?: Readonly<Record<string, string>>;
   /** Lower-case names of response headers to report beyond Content-Length and Location. */
   keep?: readonly string[];
+  /** https: TLS to the host, whose certificate must name it. */
+  secure?: boolean;
 }
 
 export interface HttpResponseHead {
@@ -59,7 +65,13 @@ export interface HttpClientOptions {
   text?: TextCodec;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** False while the wall clock is not known to be right: https is refused then. */
+  clockValid?: () => boolean;
 }
+
+/** What a refused https request says. */
+export const CLOCK_NOT_VALID = "the clock is not set yet, so a certificate's dates cannot be checked: https works once the time is known (SNTP)";
+export const NO_TLS = "this device cannot speak https (its host has no TLS)";
 
 /** A response head this large is refused (a signed redirect URL fits with room to spare). */
 const LIMITS: ResponseLimits = Object.freeze({ maxLineBytes: 8192, maxHeadBytes: 16384 });
@@ -67,6 +79,18 @@ const LIMITS: ResponseLimits = Object.freeze({ maxLineBytes: 8192, maxHeadBytes:
 const HEADER_NAME = (): RegExp => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BREAK = (): RegExp => /[\r\n\0]/;
 const PATH = (): RegExp => /^\/[\x21-\x7e]*$/;
+
+/** The connection of a request refused before connecting. */
+const REFUSED: TcpConnection = Object.freeze({
+  remoteAddress: "",
+  listen: () => undefined,
+  writable: () => 0,
+  write: () => {
+    throw new Error("not connected");
+  },
+  close: () => undefined,
+  abort: () => undefined,
+});
 
 class Download implements HttpDownload {
   readonly #handler: HttpDownloadHandler;
@@ -87,10 +111,14 @@ class Download implements HttpDownload {
       onHead: (head) => this.#head(head),
       onBody: (bytes) => this.#call(() => this.#handler.data(bytes)),
     });
-    const defaultPort = options.port === 80;
+    const defaultPort = options.port === (options.secure ? 443 : 80);
     let head = `GET ${options.path} HTTP/1.1\r\nHost: ${options.host}${defaultPort ? "" : `:${options.port}`}\r\n`;
-    head += `User-Agent: ${client.userAgent ?? "iot-manager"}\r\nAccept: */*\r\nConnection: close\r\n`;
     const extra = options.headers ?? {};
+    let given = "";
+    for (const name of Object.keys(extra)) given += `${name.toLowerCase()}\n`;
+    if (!given.includes("user-agent\n")) head += `User-Agent: ${client.userAgent ?? "iot-manager"}\r\n`;
+    if (!given.includes("accept\n")) head += "Accept: */*\r\n";
+    head += "Connection: close\r\n";
     for (const name of Object.keys(extra)) {
       const value = extra[name];
       if (!HEADER_NAME().test(name) || BREAK().test(value)) throw new TypeError(`invalid request header ${JSON.stringify(name)}`);
@@ -98,8 +126,15 @@ class Download implements HttpDownload {
     }
     if (!PATH().test(options.path)) throw new TypeError(`invalid request path ${JSON.stringify(options.path.slice(0, 80))}`);
     this.#request = text.encode(`${head}\r\n`);
+    const refusal = options.secure ? (!client.tcp.tls ? NO_TLS : client.clockValid && !client.clockValid() ? CLOCK_NOT_VALID : undefined) : undefined;
+    if (refusal !== undefined) {
+      // Reported later, like every failure: never from inside get().
+      this.#connection = REFUSED;
+      void Promise.resolve().then(() => this.#finish({ error: refusal }));
+      return;
+    }
     this.#connection = client.tcp.connect(
-      { host: options.host, port: options.port },
+      { host: options.host, port: options.port, ...(options.secure ? { tls: { serverName: options.host } } : {}) },
       {
         connected: () => this.#send(),
         writable: () => this.#send(),

@@ -4,9 +4,15 @@
  *   POST /api/ota  {"url"?, "sha256"?, "allowOtherProject"?}  (application/json; the body may be {})
  *        202 {state, received, total, error, ...}  the update started from url, or from the
  *            ota_url setting when the body names none
- *        409 {error}  an update is already running, or the running app is still on probation
+ *   POST /api/ota  {"source": "github", "allowDowngrade"?, "allowOtherProject"?}
+ *        202  the release the last check found is being installed, over https, its SHA-256
+ *             checked (modules/ota/github/github-source.ts)
+ *        409 {error}  an update is already running, or the running app is still on probation;
+ *            (github) nothing found to install, or it is not newer and no downgrade was asked
  *        400 {error}  no usable URL, a malformed sha256, wrong field types
- *   GET  /api/ota  200 {state, received, total, error, project, version, probation, probationLeft}
+ *   POST /api/ota/check  202 {checking, ...}  checks GitHub in the background
+ *   GET  /api/ota  200 {state, received, total, error, project, version, probation, probationLeft,
+ *                       checking, available?, upToDate?, checkError?, github}
  *
  *   POST /ota      the page's form: ota_url (saved as the setting when it changed), then as POST
  *                  /api/ota {} does; answered in place (JSON) or by a 303 back to the Update view
@@ -29,6 +35,8 @@ import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { RunningApp, Updater } from "../host/updater";
 import { TcpHttpClient, type HttpClient } from "../http/http-client";
+import { GithubSource } from "./github/github-source";
+import { GITHUB_SETTINGS } from "./github/github-settings";
 import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError } from "../http/response";
 import { ConfigError } from "../config/config-error";
@@ -52,6 +60,10 @@ export interface OtaFeatureOptions {
   otaUrl?: string;
   /** The downloader; the core's client over the host's Tcp when absent (tests script one). */
   client?: HttpClient;
+  /** Quiet needed before an automatic install from GitHub (ms, default 5 minutes). */
+  idleMs?: number;
+  /** Random numbers for the checks' jitter (tests pin them). */
+  random?: () => number;
 }
 
 const REPORT_DOMAIN = "ota-report";
@@ -89,6 +101,7 @@ export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> 
       maxBytes: 200,
       check: checkImageUrl,
     }),
+    ...GITHUB_SETTINGS,
   });
 }
 
@@ -106,6 +119,7 @@ export class OtaFeature implements Feature {
   #job: OtaJob | undefined;
   #probation: Probation | undefined;
   #running: RunningApp | undefined;
+  #github: GithubSource | undefined;
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
@@ -118,9 +132,10 @@ export class OtaFeature implements Feature {
     this.#context = context;
     this.#updater = updater;
     const probationMs = this.#options.probationMs ?? 60_000;
+    const client = this.#options.client ?? new TcpHttpClient({ tcp, text, clockValid: () => context.clock.valid });
     this.#job = new OtaJob({
       updater,
-      client: this.#options.client ?? new TcpHttpClient({ tcp, text }),
+      client,
       clock: context.host.clock,
       log: context.log,
       stallTimeoutMs: this.#options.stallTimeoutMs,
@@ -140,10 +155,27 @@ export class OtaFeature implements Feature {
     });
     const running = (this.#running = updater.running());
     if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
+    this.#github = new GithubSource({
+      context,
+      client,
+      running: () => {
+        const now = this.#runningNow();
+        return { version: now.version || this.#appVersion(), project: now.project };
+      },
+      busy: () => this.#busy(),
+      start: (request) => this.#start(request)?.error,
+      idleMs: this.#options.idleMs,
+      random: this.#options.random,
+    });
     context.router.add("GET", "/api/ota", () => json(200, this.status()));
     context.router.add("POST", "/api/ota", (request) => this.#post(request));
     context.router.add("POST", "/ota", (request) => this.#postForm(request));
+    context.router.add("POST", "/api/ota/check", () => {
+      (this.#github as GithubSource).startCheck();
+      return json(202, this.status());
+    });
     this.#probation.start();
+    this.#github.attach();
   }
 
   /** Dismisses a rolled-back update's failure (it stays dismissed after the restart). */
@@ -157,9 +189,21 @@ export class OtaFeature implements Feature {
   }
 
   detach(): void {
+    this.#github?.detach();
     this.#probation?.stop();
     this.#job?.stop();
   }
+
+  /** Why an update cannot start now, or undefined. */
+  #busy(): string | undefined {
+    const job = this.#job as OtaJob;
+    const probation = this.#probation as Probation;
+    if (job.running) return `an update is already ${job.state}`;
+    if (probation.active) return `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more`;
+    return undefined;
+  }
+
+  /** Starts the job for the GitHub source; a string is why it did not start. */
 
   status(): Record<string, unknown> {
     const job = this.#job as OtaJob;
@@ -171,6 +215,7 @@ export class OtaFeature implements Feature {
       version: running.version || this.#appVersion(),
       probation: probation.active,
       probationLeft: Math.ceil(probation.remainingMs / 1000),
+      ...this.#github?.status(),
     };
   }
 
@@ -184,6 +229,7 @@ export class OtaFeature implements Feature {
       url: String(this.#context?.config.get("ota_url") ?? ""),
       progress: (this.#job as OtaJob).status(),
       probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : undefined,
+      github: this.#github?.pageModel(),
     });
   }
 
@@ -234,7 +280,17 @@ export class OtaFeature implements Feature {
   #post(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
-    const { url, sha256, allowOtherProject } = body.value;
+    const { url, sha256, allowOtherProject, source, allowDowngrade } = body.value;
+    if (source !== undefined && source !== "github" && source !== "url") return jsonError(400, 'source must be "github" or "url"');
+    if (allowDowngrade !== undefined && typeof allowDowngrade !== "boolean") return jsonError(400, "allowDowngrade must be true or false");
+    if (source === "github") {
+      if (url !== undefined || sha256 !== undefined) return jsonError(400, "a GitHub update takes its URL and SHA-256 from the release: send no url or sha256");
+      const busy = this.#busy();
+      if (busy !== undefined) return jsonError(409, busy);
+      const refused = (this.#github as GithubSource).install(allowDowngrade === true);
+      if (refused !== undefined) return jsonError(409, refused);
+      return json(202, this.status());
+    }
     if (url !== undefined && typeof url !== "string") return jsonError(400, "url must be a string");
     if (sha256 !== undefined && typeof sha256 !== "string") return jsonError(400, "sha256 must be a string");
     if (allowOtherProject !== undefined && typeof allowOtherProject !== "boolean")

@@ -40,6 +40,16 @@ export interface OtaRequest {
   sha256?: string;
   /** Accept an image whose project name differs from the running app's. */
   allowOtherProject?: boolean;
+  /** An https download (the GitHub source): the URL and every redirect must be https. */
+  https?: boolean;
+  /** Request headers for every hop (Accept: application/octet-stream). */
+  headers?: Readonly<Record<string, string>>;
+  /** Headers for one host only (a GitHub token): not sent once a redirect leaves it. */
+  privateHeaders?: { readonly host: string; readonly headers: Readonly<Record<string, string>> };
+  /** Redirects to follow (the job's maxRedirects by default). */
+  maxRedirects?: number;
+  /** The size the source announced: a Content-Length that differs fails at once. */
+  size?: number;
 }
 
 export interface OtaProgress {
@@ -175,7 +185,9 @@ export class OtaJob {
     if (this.running) throw new OtaBusyError(`an update is already ${this.#state}`);
     let target: HttpGetOptions;
     try {
-      target = checkImageTarget(parseHttpUrl(request.url), false);
+      // A GitHub release's asset (https, from the API's answer) is an API path or a signed URL
+      // with a query: the .bin rule is for addresses someone typed or saved.
+      target = request.https === true ? parseHttpUrl(request.url, { https: true }) : checkImageTarget(parseHttpUrl(request.url), false);
     } catch (e) {
       throw new OtaRequestError(e instanceof UrlError ? e.message : String(e));
     }
@@ -213,8 +225,12 @@ export class OtaJob {
     this.#target = target;
     this.#responded = false;
     const id = ++this.#exchange;
+    const request = this.#request;
+    let headers = request?.headers;
+    const own = request?.privateHeaders;
+    if (own && own.host === target.host) headers = { ...headers, ...own.headers };
     try {
-      this.#download = this.#client.get(target, new Exchange(this, id));
+      this.#download = this.#client.get(headers ? { ...target, headers } : target, new Exchange(this, id));
     } catch (e) {
       this.#fail(`could not reach ${target.host}:${target.port}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -229,10 +245,12 @@ export class OtaJob {
     const status = head.status;
     if (REDIRECTS.includes(status)) {
       if (head.location === undefined) return this.#fail(`the server answered ${status} (a redirect) without saying where to`);
-      if (this.#redirects >= this.#maxRedirects) return this.#fail(`too many redirects (more than ${this.#maxRedirects})`);
+      const most = this.#request?.maxRedirects ?? this.#maxRedirects;
+      if (this.#redirects >= most) return this.#fail(`too many redirects (more than ${most}): the download went round in circles`);
       let next: HttpGetOptions;
       try {
-        next = checkImageTarget(resolveLocation(target, head.location), true);
+        const https = this.#request?.https === true;
+        next = https ? resolveLocation(target, head.location, { https }) : checkImageTarget(resolveLocation(target, head.location), true);
       } catch (e) {
         return this.#fail(e instanceof Error ? e.message : String(e));
       }
@@ -249,6 +267,9 @@ export class OtaJob {
     if (head.contentLength !== undefined) {
       if (head.contentLength > size) return this.#fail(`the file is larger than the update partition (${size} bytes)`);
       if (head.contentLength === 0) return this.#fail("the server sent an empty file");
+      const announced = this.#request?.size;
+      if (announced !== undefined && head.contentLength !== announced)
+        return this.#fail(`the server sends ${head.contentLength} bytes, but the release says the image has ${announced}`);
       this.#total = head.contentLength;
     }
     try {
@@ -300,6 +321,9 @@ export class OtaJob {
     if (!this.#writing) return this.#fail("the server closed the connection without sending the image");
     if (this.#total && this.#received < this.#total)
       return this.#fail(`the download ended early: ${this.#received} of ${this.#total} bytes arrived`);
+    const announced = this.#request?.size;
+    if (announced !== undefined && this.#received !== announced)
+      return this.#fail(`${this.#received} bytes arrived, but the release says the image has ${announced}`);
     let summary: AppImageSummary;
     try {
       summary = (this.#verifier as AppImageVerifier).finish();

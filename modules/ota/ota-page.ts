@@ -7,6 +7,9 @@
  * The markup uses Bootstrap's class names (the page's built-in CSS styles them without it);
  * every value goes through escapeHtml, and the script writes text with textContent only.
  * Users see versions, not the image's project name (every Moddable app is "xs_esp32").
+ * With a GitHub repository set, the card also shows what the last check found (the release's
+ * notes as text), "Check for updates" (POST /api/ota/check) and "Install <version>" (POST
+ * /api/ota {source: "github"}): those two need the script.
  */
 
 import { escapeHtml } from "../text/escape-html";
@@ -21,6 +24,8 @@ export interface OtaPageModel {
   progress: OtaProgress;
   /** Seconds of healthy running still needed, when the running app is on probation. */
   probationLeftS: number | undefined;
+  /** The GitHub source, when a repository is set (ota_github_repo). */
+  github?: { repo: string; line: string; availableVersion?: string; notes?: string };
 }
 
 const BUSY: readonly string[] = Object.freeze(["downloading", "verifying", "rebooting"]);
@@ -46,7 +51,15 @@ export function* renderOtaSection(model: OtaPageModel): Generator<string> {
   const p = model.progress;
   if (p.state === "failed") yield `<div class="alert alert-danger iot-answer" id="ota-outcome" role="status">Update failed: ${escapeHtml(plainOtaError(p.error, model.project))}</div>`;
   else yield `<div class="iot-answer" id="ota-outcome" role="status" hidden></div>`;
-  yield `</form></div></section>`;
+  yield `</form>`;
+  const gh = model.github;
+  if (gh) {
+    yield `<div class="mt-3" id="ota-gh"><h3 class="h6">GitHub releases of ${escapeHtml(gh.repo)}</h3><p class="mb-2" id="ota-gh-line" role="status">${escapeHtml(gh.line)}</p>`;
+    yield `<pre class="small iot-notes" id="ota-gh-notes"${gh.notes ? "" : " hidden"}>${escapeHtml(gh.notes ?? "")}</pre>`;
+    yield `<div class="iot-actions"><button class="btn btn-secondary" type="button" id="ota-check">Check for updates</button> `;
+    yield `<button class="btn btn-primary" type="button" id="ota-gh-install"${gh.availableVersion ? "" : " hidden"}>Install ${escapeHtml(gh.availableVersion ?? "")}</button></div></div>`;
+  }
+  yield `</div></section>`;
 }
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(renderOtaSection.prototype);
@@ -74,6 +87,7 @@ const SCRIPT = `(function () {
     iot.get("/api/ota", render, function () { if (watching) poll(2000); }, 4000);
   }
   function render(s) {
+    renderGithub(s);
     var busy = s.state === "downloading" || s.state === "verifying" || s.state === "rebooting";
     start.disabled = busy;
     running.textContent = s.version || "-";
@@ -97,6 +111,35 @@ const SCRIPT = `(function () {
     }
     lastState = s.state;
   }
+  var check = document.getElementById("ota-check"), install = document.getElementById("ota-gh-install");
+  var ghLine = document.getElementById("ota-gh-line"), notes = document.getElementById("ota-gh-notes");
+  function renderGithub(s) {
+    if (!check) return;
+    check.disabled = !!s.checking;
+    if (s.checking) ghLine.textContent = "checking\u2026";
+    else if (s.available) ghLine.textContent = s.available.version + " (" + s.available.tag + ") is available";
+    else if (s.upToDate) ghLine.textContent = "up to date";
+    else if (s.checkError) ghLine.textContent = "check failed: " + s.checkError;
+    install.hidden = !s.available || !!s.checking;
+    if (s.available) install.textContent = "Install " + s.available.version;
+    notes.hidden = !(s.available && s.available.notes);
+    notes.textContent = s.available ? (s.available.notes || "") : "";
+    if (s.checking) poll(1000);
+  }
+  if (check) check.addEventListener("click", function () {
+    ghLine.textContent = "checking\u2026";
+    iot.post("/api/ota/check", {}, function (status, r) {
+      if (status === 202 && r) render(r);
+      else ghLine.textContent = "check refused: " + ((r && r.error) || "HTTP " + status);
+    });
+  });
+  if (install) install.addEventListener("click", function () {
+    say("info", "Starting the update\u2026");
+    iot.post("/api/ota", { source: "github" }, function (status, r) {
+      if (status === 202 && r) render(r);
+      else say("danger", "Update refused: " + ((r && r.error) || "HTTP " + status));
+    });
+  });
   iot.onAnswer("ota-form", function (ok, r) { if (ok && r) render(r); });
   iot.onStatus(function (st) { if (st.ota && !watching && st.ota.state !== lastState) render(st.ota); });
   refresh();

@@ -1,8 +1,14 @@
 /*
  * The OTA image URL: http://<host or IPv4>[:<port>]/<path>, and the redirects the download
- * follows. Plain HTTP only, because that is what the device's HTTP client speaks; an https URL
- * is refused with a message that says so rather than failing later. Errors are UrlError with a
- * sentence a person can act on.
+ * follows. Errors are UrlError with a sentence a person can act on.
+ *
+ * - The ota_url setting and POST /api/ota {"url"} take plain http:// only: an https URL is
+ *   refused with a message that says so. The device trusts only the root certificates its
+ *   manifest lists (GitHub's), so an https server of the user's own would fail its handshake
+ *   anyway; a local server is reached over http.
+ * - {https: true} is what the GitHub source asks for (modules/ota/github/): https URLs, and
+ *   redirects that stay on https. A redirect from https to plain http is refused: the image
+ *   would travel unprotected after a check that was protected.
  */
 
 import type { HttpGetOptions } from "../http/http-client";
@@ -16,19 +22,25 @@ const HOST = (): RegExp => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9](?
 const IPV4 = (): RegExp => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const NOT_IN_URL = (): RegExp => /[\u0000-\u0020"<>\\^`{|}\u007f-\uffff]/;
 
-export function parseHttpUrl(text: string): HttpGetOptions {
+export interface UrlRules {
+  /** https URLs (and only https) are taken: the GitHub source's downloads. */
+  readonly https?: boolean;
+}
+
+export function parseHttpUrl(text: string, rules: UrlRules = {}): HttpGetOptions {
   const url = text.trim();
   if (url === "") throw new UrlError("no image URL: set ota_url in the settings or send {\"url\": \"http://...\"}");
-  if (/^https:/i.test(url)) throw new UrlError("https is not supported: the device downloads updates over plain http://");
-  const m = /^http:\/\/([^/?#]*)([^#]*)/i.exec(url);
-  if (!m) throw new UrlError(`"${url}" is not an http:// URL`);
+  if (!rules.https && /^https:/i.test(url)) throw new UrlError("https is not supported: the device downloads updates over plain http:// (GitHub releases come over https through the GitHub source)");
+  if (rules.https && /^http:/i.test(url)) throw new UrlError(`refused to leave https for plain http (${url.slice(0, 80)})`);
+  const m = (rules.https ? /^https:\/\/([^/?#]*)([^#]*)/i : /^http:\/\/([^/?#]*)([^#]*)/i).exec(url);
+  if (!m) throw new UrlError(`"${url.slice(0, 80)}" is not an ${rules.https ? "https" : "http"}:// URL`);
   if (NOT_IN_URL().test(url)) throw new UrlError("the URL contains spaces or characters that must be percent-encoded");
   const authority = m[1];
   if (authority.includes("@")) throw new UrlError("the URL must not contain a user name or password");
   if (authority.startsWith("[")) throw new UrlError("IPv6 addresses are not supported: use a host name or an IPv4 address");
   const colon = authority.lastIndexOf(":");
   const host = colon < 0 ? authority : authority.slice(0, colon);
-  let port = 80;
+  let port = rules.https ? 443 : 80;
   if (colon >= 0) {
     const portText = authority.slice(colon + 1);
     port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
@@ -40,7 +52,7 @@ export function parseHttpUrl(text: string): HttpGetOptions {
     throw new UrlError(`"${host}" is not a valid host name or IPv4 address`);
   let path = m[2];
   if (path === "" || path.startsWith("?")) path = "/" + path;
-  return { host: host.toLowerCase(), port, path };
+  return rules.https ? { host: host.toLowerCase(), port, path, secure: true } : { host: host.toLowerCase(), port, path };
 }
 
 /**
@@ -58,25 +70,30 @@ export function checkImageTarget(target: HttpGetOptions, redirected: boolean): H
   return target;
 }
 
+/** The URL again, its path cut to 120 characters (signed URLs run to kilobytes: a log line need not). */
 export function formatUrl(target: HttpGetOptions): string {
-  return `http://${target.host}${target.port === 80 ? "" : ":" + target.port}${target.path}`;
+  const scheme = target.secure ? "https" : "http";
+  const path = target.path.length > 120 ? `${target.path.slice(0, 120)}...` : target.path;
+  return `${scheme}://${target.host}${target.port === (target.secure ? 443 : 80) ? "" : ":" + target.port}${path}`;
 }
 
 /** Where a redirect's Location points, seen from the URL that answered it. */
-export function resolveLocation(base: HttpGetOptions, location: string): HttpGetOptions {
+export function resolveLocation(base: HttpGetOptions, location: string, rules: UrlRules = {}): HttpGetOptions {
   const value = location.trim();
   if (/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-    if (/^https:/i.test(value)) throw new UrlError(`the server redirected to ${value}, but the device cannot use https`);
-    return parseHttpUrl(value);
+    if (!rules.https && /^https:/i.test(value)) throw new UrlError(`the server redirected to ${value.slice(0, 80)}, but the device cannot use https for ota_url downloads`);
+    if (rules.https && /^http:/i.test(value)) throw new UrlError(`the server redirected to plain http (${value.slice(0, 80)}): refused, an https download stays on https`);
+    return parseHttpUrl(value, rules);
   }
-  if (value.startsWith("//")) return parseHttpUrl("http:" + value);
+  if (value.startsWith("//")) return parseHttpUrl((rules.https ? "https:" : "http:") + value, rules);
   const cut = value.indexOf("#");
   const ref = cut < 0 ? value : value.slice(0, cut);
   if (NOT_IN_URL().test(ref)) throw new UrlError("the server redirected to a malformed location");
-  if (ref.startsWith("/")) return { host: base.host, port: base.port, path: ref };
+  const at = (path: string): HttpGetOptions => (base.secure ? { host: base.host, port: base.port, path, secure: true } : { host: base.host, port: base.port, path });
+  if (ref.startsWith("/")) return at(ref);
   // Relative to the directory of the current path (queries do not take part).
   const basePath = base.path.split("?")[0];
   const dir = basePath.slice(0, basePath.lastIndexOf("/") + 1);
-  if (ref === "") return { ...base };
-  return { host: base.host, port: base.port, path: ref.startsWith("?") ? basePath + ref : dir + ref };
+  if (ref === "") return at(base.path);
+  return at(ref.startsWith("?") ? basePath + ref : dir + ref);
 }

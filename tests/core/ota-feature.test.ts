@@ -99,6 +99,7 @@ describe("ota: feature and API", () => {
     assert.deepEqual(json, {
       state: "idle", received: 0, total: 0, error: "",
       project: "xs_esp32", version: "1.0.0", probation: false, probationLeft: 0,
+      checking: false, github: { repo: "", channel: "stable", auto: "off", decision: "automatic updates are off" },
     });
     assert.deepEqual(rig.feature.status(), json, "the same object in /api/status");
   });

@@ -37,6 +37,8 @@ const TESTS = join(ROOT, "tests", "moddable", "on-xs");
 /** SDK module name -> stand-in file (without .ts). */
 export const SDK_STANDINS: Readonly<Record<string, string>> = Object.freeze({
   socket: "socket",
+  securesocket: "securesocket",
+  x509: "x509",
   preference: "preference",
   timer: "timer",
   time: "time",

@@ -119,7 +119,10 @@ describe("simulator: OTA over HTTP", function () {
     const d = device as Device;
     const status = await getJson(`${d.sim.url}/api/status`);
     assert.equal(status.version, "1.0.0");
-    assert.deepEqual(status.ota, { state: "idle", received: 0, total: 0, error: "", project: "xs_esp32", version: "1.0.0", probation: false, probationLeft: 0 });
+    assert.deepEqual(status.ota, {
+      state: "idle", received: 0, total: 0, error: "", project: "xs_esp32", version: "1.0.0", probation: false, probationLeft: 0,
+      checking: false, github: { repo: "", channel: "stable", auto: "off", decision: "automatic updates are off" },
+    });
     const page = await (await fetch(`${d.sim.url}/?view=ota`)).text();
     assert.match(page, /<section class="card mb-3" id="ota" /);
     assert.match(page, /id="ota-start"/);

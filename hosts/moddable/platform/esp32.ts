@@ -73,6 +73,14 @@ export function randomBytes(length: number): Uint8Array {
   return new Uint8Array(buffer);
 }
 
+/** MALLOC_CAP_8BIT: memory any allocation can use (where the TLS stack's buffers come from). */
+const MALLOC_CAP_8BIT = 4;
+
+/** The largest block the heap could give now (heap_caps_get_largest_free_block), in bytes. */
+export function largestFreeBlock(): number | undefined {
+  return ffi().heap_caps_get_largest_free_block(MALLOC_CAP_8BIT);
+}
+
 /** Joins (or leaves) group on every interface with an address: how many; -1 for a bad address. */
 export const joinGroup: ((group: string, join: boolean) => number) | undefined = (group, join) => {
   const natives = ffi() as unknown as MulticastNatives;

@@ -59,3 +59,8 @@ export function randomBytes(length: number): Uint8Array {
 export function stationMac(): string | undefined {
   return undefined;
 }
+
+/** The simulator cannot tell (its heap is the computer's). */
+export function largestFreeBlock(): number | undefined {
+  return undefined;
+}

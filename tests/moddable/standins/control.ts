@@ -24,6 +24,7 @@ import { digests } from "./crypt";
 import { air } from "./esp-wifi";
 import { chip, flash } from "./esp-chip";
 import { ffi } from "./mc-ffi";
+import { tls } from "./securesocket";
 
 export { machine } from "./machine";
 export { wire, stackOptions, Peer } from "./lwip";
@@ -35,6 +36,7 @@ export { air, WIFI_REASON, type AirNetwork } from "./esp-wifi";
 export { chip, flash, OTA_STATE } from "./esp-chip";
 export { ffi } from "./mc-ffi";
 export { digests } from "./crypt";
+export { tls } from "./securesocket";
 
 const resets: (() => void)[] = [];
 
@@ -62,6 +64,11 @@ export function resetDevice(options: ResetOptions = {}): void {
   digests.writesAfterClose = 0;
   air.reset();
   ffi.calls.clear();
+  tls.servers.clear();
+  tls.store.length = 0;
+  tls.resources.clear();
+  tls.handshakes = 0;
+  tls.names.length = 0;
   for (const clear of resets) clear();
   if (options.format) {
     nvs.format();

@@ -65,6 +65,11 @@ export default class FFI {
     chip.random(new Uint8Array(buffer, 0, Math.min(length, buffer.byteLength)));
   }
 
+  heap_caps_get_largest_free_block(caps: number): number {
+    count("heap_caps_get_largest_free_block");
+    return caps === 4 ? chip.largestFreeBlock : 0;
+  }
+
   ota_mark_valid(): number {
     count("ota_mark_valid");
     return flash.markValid();

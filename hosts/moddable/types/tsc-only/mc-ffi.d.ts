@@ -16,5 +16,7 @@ declare module "mc/ffi" {
     esp_read_mac(arg0: ArrayBuffer, arg1: number): number;
     /** ESP-IDF esp_fill_random(buf, len): fills buf from the hardware RNG. */
     esp_fill_random(arg0: ArrayBuffer, arg1: number): void;
+    /** ESP-IDF heap_caps_get_largest_free_block(caps): the largest block malloc could give now. */
+    heap_caps_get_largest_free_block(arg0: number): number;
   }
 }
