@@ -3,7 +3,7 @@
  *
  * Simulator (Node): an image of 1 MiB and of 4 MiB downloaded through the framework as the
  * simulator's OTA feature runs it (the core's OtaJob checking every fragment, over the Node
- * host's HttpClient and node:crypto SHA-256, and its file-backed Updater, which verifies the
+ * host's NodeTcp (the core's HTTP client on it) and node:crypto SHA-256, and its file-backed Updater, which verifies the
  * written partition again on complete()) next to a plain node:http download
  * of the same bytes into a file, from the same loopback server (tests/support/image-server.ts,
  * in this process), in alternating rounds of one child process. Peak live memory (heapUsed +
@@ -42,7 +42,7 @@ async function missingApi(): Promise<string | undefined> {
   const needs: [file: string, exports: string[]][] = [
     ["modules/ota/ota-job.ts", ["OtaJob"]],
     ["hosts/simulated/slot-updater.ts", ["SlotUpdater"]],
-    ["hosts/node/http-client.ts", ["NodeHttpClient"]],
+    ["modules/http/http-client.ts", ["TcpHttpClient"]],
     ["hosts/node/host.ts", ["createNodeHost"]],
     ["hosts/node/updater.ts", ["createNodeUpdater"]],
     ["tests/support/esp32-image.ts", ["buildImage"]],
@@ -90,7 +90,7 @@ export async function measureOta(options: { quick: boolean }): Promise<SectionRe
       "ota",
       "OTA download and verify (simulator)",
       `not available yet: ${missing}. Expected: OtaJob({ updater, client, clock, onReady }).start({ url }) in modules/ota/ota-job.ts, ` +
-        "SlotUpdater({ store, storage, factory }) in hosts/simulated/slot-updater.ts, NodeHttpClient in hosts/node/http-client.ts",
+        "SlotUpdater({ store, storage, factory }) in hosts/simulated/slot-updater.ts, TcpHttpClient in modules/http/http-client.ts",
     );
   }
   const sizes = options.quick ? [64 * KiB, 256 * KiB] : [1 * MiB, 4 * MiB];
@@ -162,7 +162,7 @@ export async function measureOta(options: { quick: boolean }): Promise<SectionRe
         ]),
       },
       notes: [
-        "OTA = as the simulator runs it: the core's OtaJob (checks each fragment) over the Node host's HttpClient and SHA-256 (node:crypto) and its file-backed Updater (complete() verifies the written partition again); plain = node:http into a file",
+        "OTA = as the simulator runs it: the core's OtaJob (checks each fragment) over the core's HTTP client on the Node host's NodeTcp, SHA-256 (node:crypto) and its file-backed Updater (complete() verifies the written partition again); plain = node:http into a file",
         `fastest of ${rounds} alternating round(s) per size, in one process after a warm-up pair of the largest image; the ratio is OTA speed over plain speed`,
         "OTA after last byte: complete() reading the partition back to verify it, and selecting it for the next boot (an fsync'ed otadata record): a per-update cost that weighs most on small images and varies with the disk",
         `peak live = highest heapUsed + external after gc(), sampled every ${bytes(sampleBytes)} received, over the same before the download (negative: less than before), after one unsampled download of the same kind${options.quick ? "" : ", in a fresh process per size and mode"}; V8's heap also holds compiled code and its collector's timing varies, so expect a few hundred KiB of noise: an image held whole would add its size (peak RSS growth, noisier still, is in the JSON)`,
