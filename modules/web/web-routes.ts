@@ -9,7 +9,7 @@ import { ConfigError } from "../config/config-error";
 import type { DataStore } from "../data/data-store";
 import type { HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
-import { json, jsonError, jsonText, redirect } from "../http/response";
+import { json, jsonError, JSON_HEADERS, redirect } from "../http/response";
 import type { Router } from "../http/router";
 import { errorText } from "../log/logger";
 import { FACTORY_RESET_CONFIRMATION } from "./assets";
@@ -104,7 +104,8 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     body: app.clientScript(),
   }));
 
-  router.add("GET", "/data", () => jsonText(200, app.data.toJSONText()));
+  // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
+  router.add("GET", "/data", () => ({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: app.data.toJSONText() }));
 
   router.add("GET", "/api/config", () => json(200, configView(app.config)));
 
