@@ -82,6 +82,11 @@ export interface Feature {
   readonly ownsSettingsForm?: boolean;
   /** Browser JavaScript appended to /app.js (served with script-src 'self'). */
   readonly clientScript?: string;
+  /**
+   * Request headers its routes read beyond the framework's (http/request-parser.ts,
+   * KEPT_HEADERS): the server keeps only those, so a name a client makes up is never interned.
+   */
+  readonly requestHeaders?: readonly string[];
 }
 
 /** An entry of the feature list: how to make the feature from the app's options for it. */

@@ -29,7 +29,7 @@
  */
 
 import type { Clock, TimerId } from "../host/clock";
-import type { Tcp, TcpConnection, TcpListener, TcpListenOptions } from "../host/tcp";
+import type { Tcp, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../host/tcp";
 import type { TextCodec } from "../host/text-codec";
 import type { Logger } from "../log/logger";
 import { errorText } from "../log/logger";
@@ -51,16 +51,22 @@ export interface HttpServerOptions {
   limits?: Partial<HttpLimits>;
   /** Counts every answer by status (the metrics feature). */
   onAnswer?: (status: number) => void;
+  /** Request headers to keep beyond the parser's KEPT_HEADERS (the features' requestHeaders). */
+  requestHeaders?: readonly string[];
 }
 
 type State = "receiving" | "responding" | "lingering" | "closed";
 
-/** One connection: a record private to this module. */
-class Exchange {
+/**
+ * One connection: a record private to this module, and the connection's listener (its events
+ * go straight to the service: no closures made per connection).
+ */
+class Exchange implements TcpEvents {
   readonly tcp: TcpConnection;
   readonly remote: string;
   readonly parser: RequestParser;
   readonly openedAt: number;
+  readonly service: Service;
   state: State = "receiving";
   writer: ResponseWriter | undefined = undefined;
   /** The request was read whole and answered by the handler: nothing more is on its way. */
@@ -68,12 +74,25 @@ class Exchange {
   /** When the response last moved, or the linger began. */
   since: number;
 
-  constructor(tcp: TcpConnection, parser: RequestParser, now: number) {
+  constructor(service: Service, tcp: TcpConnection, parser: RequestParser, now: number) {
+    this.service = service;
     this.tcp = tcp;
     this.remote = tcp.remoteAddress;
     this.parser = parser;
     this.openedAt = now;
     this.since = now;
+  }
+
+  data(bytes: Uint8Array): void {
+    this.service.data(this, bytes);
+  }
+
+  writable(): void {
+    this.service.pump(this);
+  }
+
+  closed(): void {
+    this.service.gone(this);
   }
 
   /** Still sending its request line or headers. */
@@ -91,7 +110,7 @@ class Service implements HttpService {
   readonly #text: TextCodec;
   readonly #handler: HttpHandler;
   readonly #listener: TcpListener;
-  readonly #requestPatterns: RequestPatterns = requestPatterns();
+  readonly #requestPatterns: RequestPatterns;
   readonly #responsePatterns: ResponsePatterns = responsePatterns();
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
@@ -106,6 +125,7 @@ class Service implements HttpService {
     this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
+    this.#requestPatterns = requestPatterns(options.requestHeaders);
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
     let listener: TcpListener;
@@ -129,12 +149,8 @@ class Service implements HttpService {
 
   #accept(tcp: TcpConnection): void {
     const now = this.#options.clock.now();
-    const exchange = new Exchange(tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
-    tcp.listen({
-      data: (bytes) => this.#data(exchange, bytes),
-      writable: () => this.#pump(exchange),
-      closed: () => this.#gone(exchange),
-    });
+    const exchange = new Exchange(this, tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
+    tcp.listen(exchange);
     if (this.#closed) {
       this.#drop(exchange);
       return;
@@ -155,6 +171,8 @@ class Service implements HttpService {
 
   /** Before `incoming` is counted: closes slow connections where it would go over a limit. */
   #makeRoom(incoming: Exchange): void {
+    // Alone, the usual case: nothing to make room for.
+    if (this.#exchanges.length === 0) return;
     const limits = this.#limits;
     const now = incoming.openedAt;
     const slow = (e: Exchange): boolean => e.inHead && now - e.openedAt >= limits.slowHeadMs;
@@ -176,7 +194,8 @@ class Service implements HttpService {
     this.#respond(exchange, jsonError(408, why));
   }
 
-  #data(exchange: Exchange, bytes: Uint8Array): void {
+  /** @internal the exchange's data event */
+  data(exchange: Exchange, bytes: Uint8Array): void {
     if (exchange.state === "closed") return;
     const outcome = exchange.parser.push(bytes);
     if (!outcome || exchange.state !== "receiving") return;
@@ -228,10 +247,11 @@ class Service implements HttpService {
     exchange.writer = writer;
     exchange.since = this.#options.clock.now();
     this.#options.onAnswer?.(writer.status);
-    this.#pump(exchange);
+    this.pump(exchange);
   }
 
-  #pump(exchange: Exchange): void {
+  /** @internal the exchange's writable event, and after each answer */
+  pump(exchange: Exchange): void {
     const writer = exchange.writer;
     if (exchange.state !== "responding" || !writer) return;
     try {
@@ -252,8 +272,8 @@ class Service implements HttpService {
     } else this.#drop(exchange);
   }
 
-  /** The peer closed or the connection broke: what was written still goes out. */
-  #gone(exchange: Exchange): void {
+  /** @internal The peer closed or the connection broke: what was written still goes out. */
+  gone(exchange: Exchange): void {
     this.#drop(exchange);
   }
 
