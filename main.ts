@@ -4,6 +4,8 @@
  */
 
 import { IotManager } from "./modules/manager";
+import { PersistentBoolean } from "./modules/persistent/persistent-boolean";
+import { PersistentRange } from "./modules/persistent/persistent-range";
 
 const iot = new IotManager({
   title: "IoT Demo Controller",
@@ -18,6 +20,13 @@ iot.configAdd({ "60_CUSTOM_CONFIG": "Counter" });
 
 // Data shown on the page and served as JSON by GET /data, in this order.
 for (let i = 0; i < 5; i++) iot.data.set(`Key ${i}`, `${i}`);
+
+// A lamp for Alexa: "Alexa, turn on the desk lamp", "Alexa, set the desk lamp to 30 percent".
+// Press the page's "Pair with Alexa", then say "Alexa, discover devices". Its state shows in
+// the data table (and GET /data) and on the Alexa card; both variables survive power cuts.
+const lamp = new PersistentBoolean("lamp", { default: false });
+const level = new PersistentRange("level", { min: 0, max: 100, step: 1, default: 50 });
+iot.alexa.expose("Desk lamp", { on: lamp, brightness: level });
 
 // A task: every 3 seconds, count under the data key the config names, and record UTC time.
 async function alive(): Promise<void> {

@@ -5,6 +5,7 @@
 #   chromium            the browser tests (playwright-core drives Debian's build, never its own)
 #   prometheus          promtool, which checks GET /metrics
 #   mosquitto           the MQTT broker the MQTT tests connect to
+#   mosquitto-clients   mosquitto_sub/mosquitto_pub: the MQTT tests' peers and the benchmark's floor
 #   chrony              the NTP server the SNTP tests ask for the time
 #   build-essential     make and a C compiler: @agoric/xsnap builds XS from source at npm ci
 set -euo pipefail
@@ -14,6 +15,7 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/
 have chromium || need+=(chromium)
 have promtool || need+=(prometheus)
 have mosquitto || need+=(mosquitto)
+have mosquitto_sub || need+=(mosquitto-clients)
 have chronyd || need+=(chrony)
 { have make && have cc && have g++; } || need+=(build-essential)
 [ ${#need[@]} -eq 0 ] && exit 0

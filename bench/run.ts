@@ -4,14 +4,15 @@
  *   - XS memory and XS compute: the real XS engine (xsnap) and its own meter (deterministic);
  *   - simulator throughput: GET /data under load against a bare node:http server, same bytes;
  *   - OTA: download-and-verify against a plain loopback download of the same image;
- *   - size: the bundled, minified core (esbuild), per module.
+ *   - size: the bundled, minified core (esbuild), per module;
+ *   - MQTT: a fleet of 1, 50 and 200 devices on a local Mosquitto, beside mosquitto_pub.
  * Prints one table per section and writes every figure to bench/results/latest.json (git-ignored).
  * Benchmarks never fail: a section that cannot measure says why, and the run goes on.
  *
  *   npm run bench                     # the full run (about 40 s on 2 cores)
  *   npm run bench -- --quick          # tiny counts and 1 s loads: for the smoke test
  *   npm run bench -- --out FILE       # write the JSON elsewhere
- *   npm run bench -- --only xs,size   # some sections (xs, throughput, ota, size)
+ *   npm run bench -- --only xs,size   # some sections (xs, throughput, ota, size, mqtt)
  */
 
 import { execFileSync } from "node:child_process";
@@ -21,12 +22,13 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ROOT } from "../tests/xs/bundle.ts";
 import { formatSection, guarded, notAvailable, type SectionResult } from "./report.ts";
+import { measureMqtt } from "./sections/mqtt.ts";
 import { measureOta, measureOtaXs } from "./sections/ota.ts";
 import { measureSize } from "./sections/size.ts";
 import { measureThroughput } from "./sections/throughput.ts";
 import { measureXs, type XsFigures } from "./sections/xs-engine.ts";
 
-const SECTIONS = ["xs", "throughput", "ota", "size"] as const;
+const SECTIONS = ["xs", "throughput", "ota", "size", "mqtt"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -85,6 +87,8 @@ if (only.has("ota")) {
   report(await guarded("ota", "OTA download and verify (simulator)", () => measureOta({ quick })));
   report(await guarded("otaXs", "OTA on XS", () => measureOtaXs({ quick })));
 }
+
+if (only.has("mqtt")) report(await guarded("mqtt", "MQTT fleet on Mosquitto", () => measureMqtt({ quick })));
 
 const totalMs = Math.round(performance.now() - started);
 const out = resolve(values.out);

@@ -18,6 +18,9 @@
  *   card (HTML already escaped); clientScript is appended to /app.js; factoryReset() forgets
  *   what it stored; intercept() sees every request first (the captive portal redirects there);
  *   network() reports the network when the feature drives it.
+ * - api is what the app reaches as iot.<name> (iot.alexa.expose(...)): a feature that offers
+ *   the app calls of its own names their type in FeatureApis (features.ts), and the manager
+ *   hands the object out through iot.feature(name) and the iot.<name> getter.
  */
 
 import type { Config } from "./config/config";
@@ -46,6 +49,8 @@ export interface FeatureContext {
   network(): NetworkStatus;
   /** True once the web server accepts connections. */
   serving(): boolean;
+  /** The web server's port: the one it is bound to once serving, the one it will use before. */
+  webPort(): number;
   /** The device's status as GET /api/status has it. */
   status(): Record<string, unknown>;
   /** A feature that drives the network calls this whenever it may have changed. */
@@ -87,6 +92,8 @@ export interface Feature {
    * KEPT_HEADERS): the server keeps only those, so a name a client makes up is never interned.
    */
   readonly requestHeaders?: readonly string[];
+  /** The app's calls into the feature, reached as iot.<name> (typed by FeatureApis in features.ts). */
+  readonly api?: object;
 }
 
 /** An entry of the feature list: how to make the feature from the app's options for it. */

@@ -2,11 +2,15 @@
  * The feature list: every feature the framework offers, by name, in the order the page shows
  * them. Adding a feature is its folder, one line here and its modules in manifest.json; the
  * manager (manager.ts) makes each one the app does not switch off ({metrics: false}) and leaves
- * out, with the reason logged, each one whose host lacks what it needs.
+ * out, with the reason logged, each one whose host lacks what it needs. A feature with calls
+ * for the app (feature.api) names their type in FeatureApis: the app reaches them as
+ * iot.<name> (or iot.feature("<name>")).
  */
 
+import { AlexaFeature, type AlexaApi, type AlexaOptions } from "./alexa/alexa-feature";
 import type { FeatureEntry } from "./feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
+import { MqttFeature, type MqttApi, type MqttFeatureOptions } from "./mqtt/mqtt-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
@@ -15,6 +19,17 @@ export interface FeatureOptions {
   wifi: Omit<WifiFeatureOptions, "title">;
   ota: Pick<OtaFeatureOptions, "probationMs" | "stallTimeoutMs" | "rebootDelayMs">;
   metrics: MetricsOptions;
+  mqtt: MqttFeatureOptions;
+  alexa: AlexaOptions;
+}
+
+/**
+ * The app-facing calls of the features that offer some, by feature name: iot.alexa is typed
+ * AlexaApi through this (manager.ts merges it into IotManager). One line per such feature.
+ */
+export interface FeatureApis {
+  mqtt: MqttApi;
+  alexa: AlexaApi;
 }
 
 export type FeatureSwitches = { readonly [K in keyof FeatureOptions]?: FeatureOptions[K] | false };
@@ -31,5 +46,13 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
   Object.freeze({
     name: "metrics",
     create: (options: unknown) => new MetricsFeature(options as MetricsOptions | undefined),
+  }),
+  Object.freeze({
+    name: "mqtt",
+    create: (options: unknown) => new MqttFeature(options as MqttFeatureOptions | undefined),
+  }),
+  Object.freeze({
+    name: "alexa",
+    create: (options: unknown) => new AlexaFeature(options as AlexaOptions | undefined),
   }),
 ]);

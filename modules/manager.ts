@@ -21,17 +21,20 @@
  *   manager, its features and its tasks set.
  * - handle() is the whole HTTP application: a request in, a response out, no sockets; the
  *   server calls it and tests may too.
+ * - A feature's calls for the app (feature.api) are iot.<name>, e.g. iot.alexa.expose(...),
+ *   typed through FeatureApis (features.ts), or iot.feature("alexa"). Asking for one that is
+ *   switched off or left out throws, saying why.
  */
 
 import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
-import { hashPassword, verifyPassword } from "./auth/password-hash";
+import { hashPassword, verifyPassword } from "./crypto/password-hash";
 import { CONFIG_DOMAIN, Config } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
 import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
-import { FEATURES, type FeatureSwitches } from "./features";
+import { FEATURES, type FeatureApis, type FeatureSwitches } from "./features";
 import type { TimerId } from "./host/clock";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
@@ -95,6 +98,10 @@ function startOrder(features: readonly Feature[]): Feature[] {
   return ordered;
 }
 
+// Declaration merging: iot.alexa (each entry of FeatureApis) is typed on the manager; the
+// constructor defines the getters.
+export interface IotManager extends Readonly<FeatureApis> {}
+
 export class IotManager {
   readonly host: Host;
   readonly config: Config;
@@ -125,6 +132,10 @@ export class IotManager {
   #serving = false;
   /** The network as last announced, to announce only changes. */
   #announced = "";
+  /** The port the web server is bound to, once it serves. */
+  #boundPort: number | undefined;
+  /** Why a feature of the list is not here: switched off, or left out. */
+  readonly #absent = new Map<string, string>();
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
@@ -156,7 +167,10 @@ export class IotManager {
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
     for (const entry of FEATURES) {
       const switched = options[entry.name as keyof FeatureSwitches];
-      if (switched === false) continue;
+      if (switched === false) {
+        this.#absent.set(entry.name, `the app switched it off ({${entry.name}: false})`);
+        continue;
+      }
       this.#include(entry.create(switched, app));
     }
     for (const feature of options.features ?? []) this.#include(feature);
@@ -165,6 +179,11 @@ export class IotManager {
     // is named at boot; storageProblems() logs each problem the first time it sees it.
     openAllFolders(this.host.storage);
     this.storageProblems();
+    // iot.<name> for every feature of the list, present or not: an absent one throws its reason.
+    for (const entry of FEATURES) {
+      if (entry.name in this) continue;
+      Object.defineProperty(this, entry.name, { get: () => this.feature(entry.name as keyof FeatureApis), enumerable: false });
+    }
 
     addWebRoutes(this.#router, {
       config: this.config,
@@ -184,6 +203,7 @@ export class IotManager {
     const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
     if (missing.length) {
       this.log.info(`feature ${feature.name} left out: the host has no ${missing.join(" or ")}`);
+      this.#absent.set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
       return;
     }
     if (feature.settings) this.config.declare(feature.settings);
@@ -218,6 +238,20 @@ export class IotManager {
   }
 
   /**
+   * A feature's calls for the app (its `api`): iot.feature("alexa").expose(...), the same as
+   * iot.alexa. Throws, saying why, when the feature is switched off, was left out, failed to
+   * start, or offers no such calls.
+   */
+  feature<K extends keyof FeatureApis>(name: K): FeatureApis[K];
+  feature(name: string): object;
+  feature(name: string): object {
+    const feature = this.#features.find((f) => f.name === name);
+    if (feature?.api) return feature.api;
+    if (feature) throw new Error(`feature ${name} has no calls for the app`);
+    throw new Error(`feature ${name} is not available: ${this.#absent.get(name) ?? "there is no feature of that name"}`);
+  }
+
+  /**
    * Resolves after ms milliseconds: the tasks' timer. Refuses what no timer can do: a negative,
    * non-finite or longer-than-a-day delay throws a RangeError (a task that computes its delay
    * from a setting would otherwise spin or never wake).
@@ -244,6 +278,7 @@ export class IotManager {
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
+        this.#absent.set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
         } catch {
@@ -269,6 +304,7 @@ export class IotManager {
       service.ready.then(
         ({ host: address, port }) => {
           this.log.info(`${this.title} ${this.version}: listening on http://${address}:${port}`);
+          this.#boundPort = port;
           this.#serving = true;
           this.#tasks.start();
         },
@@ -292,6 +328,7 @@ export class IotManager {
       app: { title: this.title, version: this.version },
       network: () => this.network(),
       serving: () => this.#serving,
+      webPort: () => this.#boundPort ?? this.#port ?? this.host.ports?.http ?? 80,
       status: () => this.status(),
       networkChanged: () => this.#announceNetwork(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
@@ -417,12 +454,13 @@ export class IotManager {
         if (refused) return refused;
       }
       if (resolved.kind === "answer") return resolved.response;
+      // Before the policy: a feature's own policy reads them (Alexa's paired username).
+      if (resolved.params) request.params = resolved.params;
       const auth = resolved.auth;
       if (auth !== "public") {
         const refused = auth === "admin" ? this.#auth.check(request) : auth(request);
         if (refused) return refused;
       }
-      if (resolved.params) request.params = resolved.params;
       return resolved.handler(request);
     } catch (e) {
       this.log.error(`${request.method} ${request.path} failed: ${errorText(e)}`);

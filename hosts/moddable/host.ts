@@ -3,7 +3,11 @@
  * and ota behind the core's interfaces. boot.ts binds the one it builds before the app runs.
  *
  * - The web server's port is the manifest's config value http_port (80 unless the build says
- *   otherwise: `mcconfig ... http_port=8080`), so the Linux simulator can serve as a user.
+ *   otherwise: `mcconfig ... http_port=8080`), so the Linux simulator can serve as a user; the
+ *   Alexa feature's SSDP port is ssdp_port (1900), and udp_multicast=0 joins no multicast group
+ *   (the Linux simulator on a network it must not announce itself to).
+ * - UDP multicast groups are joined by the platform's joinGroup where it has one (esp32), else by
+ *   the socket module (udp.ts says why).
  * What the platform module (hosts/moddable/platform/*.ts, chosen by the manifest) decides:
  * - radio only where there is real Wi-Fi (esp32): with it the manager runs the WiFi feature; in
  *   the simulator it reports the network as Net sees it (network.ts).
@@ -15,7 +19,7 @@
 
 import type { Host } from "../../modules/host/host";
 import config from "mc/config";
-import { hasRadio, ota } from "hosts/moddable/platform";
+import { hasRadio, joinGroup, ota } from "hosts/moddable/platform";
 import { TimerClock } from "./clock";
 import { moddableSha256 } from "./digest";
 import { TraceLog } from "./log";
@@ -28,10 +32,16 @@ import { MODDABLE_TEXT_CODEC } from "./text-codec";
 import { ModdableUdp } from "./udp";
 import { ModdableUpdater } from "./updater";
 
-/** The manifest's config.http_port (a command-line http_port=N arrives as a string), else 80. */
-function httpPort(): number {
-  const port = Number((config as Record<string, unknown>).http_port ?? 80);
-  return Number.isInteger(port) && port > 0 && port < 65536 ? port : 80;
+/** A port from the manifest's config (a command-line key=N arrives as a string), else the standard one. */
+function configPort(key: string, standard: number): number {
+  const port = Number((config as Record<string, unknown>)[key] ?? standard);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? port : standard;
+}
+
+/** config.udp_multicast: 0 (or "0", from the command line) joins no multicast group. */
+function multicastAllowed(): boolean {
+  const value = (config as Record<string, unknown>).udp_multicast;
+  return value !== 0 && value !== "0" && value !== false;
 }
 
 export function createModdableHost(): Host {
@@ -44,9 +54,9 @@ export function createModdableHost(): Host {
     system,
     log,
     tcp: new ModdableTcp(),
-    udp: new ModdableUdp(),
+    udp: new ModdableUdp({ joinGroup, multicast: multicastAllowed() }),
     text: MODDABLE_TEXT_CODEC,
-    ports: Object.freeze({ http: httpPort() }),
+    ports: Object.freeze({ http: configPort("http_port", 80), ssdp: configPort("ssdp_port", 1900) }),
     network: new NetNetwork(),
     sha256: moddableSha256,
     ...(hasRadio ? { radio: new ModdableRadio({ clock, mac: system.info().mac }) } : {}),

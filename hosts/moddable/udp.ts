@@ -3,10 +3,25 @@
  * of modules/host/udp.ts. lwIP binds synchronously: a socket that cannot bind throws from its
  * constructor, which becomes a rejected `ready` (and a closed socket). Each datagram is read
  * whole in its callback; an exception from the listener never reaches the native callback.
- * multicast and ttl go to the socket as the SDK's mdns module passes them (joined on the
- * default interface: the station's once it has an address). With port 0 lwIP picks a port, but
- * the SDK's socket has no way to tell it (get() answers only REMOTE_IP), so ready resolves 0:
- * services on the device bind fixed ports.
+ * With port 0 lwIP picks a port, but the SDK's socket has no way to tell it (get() answers only
+ * REMOTE_IP), so ready resolves 0: services on the device bind fixed ports.
+ *
+ * Multicast (SSDP, mDNS), three ways, chosen by the host (host.ts):
+ * - With joinGroup (esp32: native/multicast.c over FFI) the socket is opened as a plain UDP
+ *   socket on its port and the group joined on every interface with an address, then left on
+ *   close. The socket module's own `multicast` option is not used there: on ESP32 (SDK 8.2.3,
+ *   modules/network/socket/lwip/modSocket.c) its join loop asks esp_netif_get_ip_info() about a
+ *   NULL interface, which ESP-IDF refuses, so it never calls igmp_joingroup() (read from the
+ *   SDK's and ESP-IDF's source; not seen on a chip), and it sets the socket's TTL to 1.
+ * - Without it (the Moddable simulator) multicast and ttl go to the socket as the SDK's mdns
+ *   module passes them; the lin socket joins on INADDR_ANY.
+ * - With multicast: false (mc/config udp_multicast=0) no group is joined at all and the socket
+ *   hears unicast only.
+ * The SDK's Linux simulator cannot serve UDP at all (SDK 8.2.3, modules/network/socket/lin/
+ * modSocket.c): a plain UDP socket never binds its port (only the multicast branch calls
+ * bind()), and the multicast option throws "invalid multicast IP address" for every valid
+ * address (inet_pton's 1 for success is taken as failure). So SSDP (and the portal's DNS) hear
+ * nothing there; on ESP32, lwIP binds every UDP socket.
  */
 
 import { Socket } from "socket";
@@ -18,18 +33,36 @@ const UdpRuntime = Socket as unknown as UdpSocketClass;
 /** Socket message: a datagram arrived (value is its length). */
 const READABLE = 2;
 
+export interface ModdableUdpOptions {
+  /** Joins (true) or leaves a group on every interface; how many. Absent: the socket's own option. */
+  readonly joinGroup?: (group: string, join: boolean) => number;
+  /** False: join no group at all (unicast only). */
+  readonly multicast?: boolean;
+}
+
 class ModdableUdpSocket implements UdpSocket {
   readonly ready: Promise<number>;
   readonly #socket: UdpSocketInstance | undefined;
+  readonly #leave: (() => void) | undefined;
   #closed = false;
 
-  constructor(options: UdpOpenOptions, onMessage: UdpListener) {
+  constructor(options: UdpOpenOptions, onMessage: UdpListener, how: ModdableUdpOptions) {
     let socket: UdpSocketInstance | undefined;
     let failure: Error | undefined;
+    const group = how.multicast === false ? undefined : options.multicast;
+    const join = group !== undefined ? how.joinGroup : undefined;
     try {
-      socket = new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: options.multicast, ttl: options.ttl });
+      socket = join
+        ? new UdpRuntime({ kind: "UDP", port: options.port ?? 0 })
+        : new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: group, ttl: group === undefined ? undefined : options.ttl });
+      if (join && group !== undefined) {
+        if (join(group, true) < 0) throw new Error(`${group} is no IPv4 multicast address`);
+        this.#leave = () => void join(group, false);
+      }
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
+      socket?.close();
+      socket = undefined;
     }
     this.#socket = socket;
     if (!socket) {
@@ -58,11 +91,22 @@ class ModdableUdpSocket implements UdpSocket {
     if (this.#closed) return;
     this.#closed = true;
     this.#socket?.close();
+    try {
+      this.#leave?.();
+    } catch {
+      // Leaving is best effort: the interface may be gone already.
+    }
   }
 }
 
 export class ModdableUdp implements Udp {
+  readonly #how: ModdableUdpOptions;
+
+  constructor(how: ModdableUdpOptions = {}) {
+    this.#how = how;
+  }
+
   open(options: UdpOpenOptions, onMessage: UdpListener): UdpSocket {
-    return new ModdableUdpSocket(options, onMessage);
+    return new ModdableUdpSocket(options, onMessage, this.#how);
   }
 }

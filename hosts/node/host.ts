@@ -39,6 +39,8 @@ export interface NodeHostOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server (--dns-port), 8053 by default. */
   dnsPort?: number;
+  /** UDP port of the Alexa feature's SSDP responder (--ssdp-port); a free one by default. */
+  ssdpPort?: number;
 }
 
 export interface NodeHost extends Host {
@@ -80,7 +82,8 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     udp,
     text: NODE_TEXT_CODEC,
     bind: options.bind,
-    ports: { http: options.port, dns: options.dnsPort ?? 8053 },
+    // SSDP on a free port unless asked for one: simulators side by side never share 1900.
+    ports: { http: options.port, dns: options.dnsPort ?? 8053, ssdp: options.ssdpPort ?? 0 },
     httpLimits: options.limits,
     ...(radio ? { radio } : {}),
     sha256: nodeSha256,

@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   networksFile?: string;
   /** Loopback UDP port of the captive portal's DNS server. */
   dnsPort?: number;
+  /** UDP port of the Alexa feature's SSDP responder (a free one when absent). */
+  ssdpPort?: number;
 }
 
 export interface Simulator {
@@ -58,6 +60,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       limits: options.limits,
       networksFile: options.networksFile,
       dnsPort: options.dnsPort,
+      ssdpPort: options.ssdpPort,
       onRestart: () => {
         sim.restart().catch((e: unknown) => {
           // A reboot that fails (the port taken, the app throwing) leaves the device off.

@@ -2,7 +2,7 @@
  * `npm start`: runs main.ts as a simulated device.
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
- *                [--networks FILE] [--dns-port N]
+ *                [--networks FILE] [--dns-port N] [--ssdp-port N]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
  * by default .state/ in the repository (git-ignored). Prints "listening on http://HOST:PORT"
@@ -10,6 +10,8 @@
  * changed here (to try what a different connection budget does, or to test timeouts quickly).
  * --networks FILE simulates the WiFi radio with the networks in FILE (re-read when it changes;
  * see README.md, "WiFi"); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
+ * --ssdp-port N: where the Alexa feature answers Hue bridge searches (SSDP, 1900 on the device;
+ * a free port by default), on --host and joined to 239.255.255.250 there (docs/alexa.md).
  */
 
 import { resolve } from "node:path";
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     "request-timeout": { type: "string" },
     networks: { type: "string" },
     "dns-port": { type: "string" },
+    "ssdp-port": { type: "string" },
   },
   strict: true,
 });
@@ -48,6 +51,7 @@ const limits = {
   headersTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(HTTP_LIMITS.headersTimeoutMs, requestTimeoutMs),
 };
 const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
+const ssdpPort = wholeNumber("ssdp-port", values["ssdp-port"], 0, 65535);
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
 const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
@@ -62,7 +66,7 @@ process.once("SIGINT", quit);
 process.once("SIGTERM", quit);
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

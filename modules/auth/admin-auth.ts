@@ -23,7 +23,7 @@ import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { jsonError } from "../http/response";
 import { base64Decode } from "../text/base64";
 import { utf8Decode, utf8Encode } from "../text/utf8";
-import { constantTimeEqual, hashIterations, PASSWORD_ITERATIONS, verifyPassword } from "./password-hash";
+import { constantTimeEqual, hashIterations, PASSWORD_ITERATIONS, verifyPassword } from "../crypto/password-hash";
 
 export const AUTH_LIMITS = Object.freeze({
   /** Failures before the lock-outs begin. */

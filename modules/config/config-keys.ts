@@ -27,7 +27,7 @@ export interface SettingSpec {
   readonly help?: string;
   /** Never sent back to a browser or over the API. */
   readonly secret?: boolean;
-  /** Stored as a salted hash (auth/password-hash.ts), never in clear. */
+  /** Stored as a salted hash (crypto/password-hash.ts), never in clear. */
   readonly hashed?: boolean;
   /** Shortest and longest string value, in UTF-8 bytes. */
   readonly minBytes?: number;

@@ -11,14 +11,16 @@
  *   a save made before add() never drops it.
  */
 
-import { hashPassword, isPasswordHash, verifyPassword } from "../auth/password-hash";
+import { hashPassword, isPasswordHash, verifyPassword } from "../crypto/password-hash";
 import type { Storage } from "../host/storage";
 import { AtomicRecord, RecordTooLargeError } from "../storage/atomic-record";
+import { CONFIG_DOMAIN } from "../storage/storage-rules";
 import { coerceConfigValue, type ValueSource } from "./coerce-config-value";
 import { ConfigError } from "./config-error";
 import { APP_STRING_MAX_BYTES, CORE_SETTINGS, type ConfigValue, type SettingDeclaration, type SettingSpec } from "./config-keys";
 
-export const CONFIG_DOMAIN = "iot";
+export { CONFIG_DOMAIN };
+
 const RECORD_NAME = "config";
 /** Made where it is used: a preloaded regex corrupts XS 8.2.3's heap when it runs (tests/node/preload-lint.ts). */
 const APP_KEY = (): RegExp => /^[A-Za-z0-9_.-]{1,64}$/;

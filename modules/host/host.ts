@@ -18,14 +18,25 @@ import type { Tcp } from "./tcp";
 import type { TextCodec } from "./text-codec";
 import type { Udp } from "./udp";
 import type { Updater } from "./updater";
-import type { HttpLimits } from "../http/limits";
 
 /** Where a host serves the well-known services (the simulator moves them off privileged ports). */
+/**
+ * The web server's budgets a host may change (the simulator's --max-connections and
+ * --request-timeout), named as in modules/http/limits.ts, which has them all.
+ */
+export interface HttpBudget {
+  readonly maxConnections?: number;
+  readonly requestTimeoutMs?: number;
+  readonly headersTimeoutMs?: number;
+}
+
 export interface ServicePorts {
   /** The web server: 80 on the device unless the build says otherwise (manifest config http_port). */
   readonly http?: number;
   /** The captive portal's DNS: 53. */
   readonly dns?: number;
+  /** SSDP, where the Alexa feature answers Hue bridge searches: 1900. */
+  readonly ssdp?: number;
 }
 
 export interface Host {
@@ -42,7 +53,7 @@ export interface Host {
   /** Address the services bind (the simulator's --host); the device binds every interface. */
   readonly bind?: string;
   /** Changes to the web server's limits (the simulator's --max-connections); the device's own when absent. */
-  readonly httpLimits?: Partial<HttpLimits>;
+  readonly httpLimits?: HttpBudget;
   /** UTF-8 from the host's fastest source; the core's plain-JavaScript codec when absent. */
   readonly text?: TextCodec;
   /** SHA-256 from the host's fastest source; the core's plain-JavaScript one when absent. */

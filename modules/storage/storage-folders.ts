@@ -10,9 +10,9 @@
  * first write (PersistentVariable), which costs one read of this short record.
  */
 
-import { CONFIG_DOMAIN } from "../config/config";
 import type { Storage } from "../host/storage";
 import { AtomicRecord } from "./atomic-record";
+import { CONFIG_DOMAIN } from "./storage-rules";
 
 const RECORD = "varfolders";
 

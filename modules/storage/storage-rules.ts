@@ -15,6 +15,13 @@ export const STORAGE_LIMITS = Object.freeze({
   maxStringBytes: 3999,
 });
 
+/**
+ * The framework's own storage domain: the settings record and the list of variable folders live
+ * there, and no variable folder may take its name. Changing it would orphan every device's
+ * saved settings.
+ */
+export const CONFIG_DOMAIN = "iot";
+
 export class StorageError extends Error {}
 // On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
 Object.defineProperty(StorageError.prototype, "name", { value: "StorageError", writable: true, configurable: true });

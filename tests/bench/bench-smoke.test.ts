@@ -20,6 +20,7 @@ const SECTIONS = {
   ota: "## OTA download and verify",
   otaXs: "## OTA on XS",
   size: "## Size",
+  mqtt: "## MQTT fleet on Mosquitto",
 } as const;
 
 interface BenchJson {

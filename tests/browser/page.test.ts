@@ -54,7 +54,7 @@ describe("browser: the device's page", function () {
   it("saves a setting through the form and shows the outcome", async () => {
     const page = await open("abort");
     await page.fill('input[name="60_CUSTOM_CONFIG"]', "Visitors");
-    await Promise.all([page.waitForURL(/\/\?n=\d+$/), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(/\/\?n=\d+$/), page.click('button:text-is("Save settings")')]);
     assert.match((await page.locator("#notice").textContent()) ?? "", /Saved: 60_CUSTOM_CONFIG\./);
     assert.equal(await page.inputValue('input[name="60_CUSTOM_CONFIG"]'), "Visitors");
     const config = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;

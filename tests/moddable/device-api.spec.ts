@@ -43,13 +43,15 @@ describe("device: the page and the HTTP API", function () {
     if (res.headers.has("content-length")) assert.equal(Number(res.headers.get("content-length")), bytes.length);
     const data = JSON.parse(bytes.toString("utf8")) as Record<string, string>;
     const keys = Object.keys(data);
-    // main.ts: Key 0..4, then the counter under the key its setting named at boot, then gmt_time.
-    assert.deepEqual(keys.slice(0, 5), ["Key 0", "Key 1", "Key 2", "Key 3", "Key 4"]);
+    // main.ts: Key 0..4, the desk lamp Alexa switches (the feature's entry, set as the app
+    // starts), then the counter under the key its setting named at boot, then gmt_time.
+    assert.deepEqual(keys.slice(0, 6), ["Key 0", "Key 1", "Key 2", "Key 3", "Key 4", "Desk lamp"]);
     assert.deepEqual(Object.values(data).slice(0, 5), ["0", "1", "2", "3", "4"]);
-    assert.equal(keys.length, 7, `keys: ${JSON.stringify(keys)}`);
-    assert.equal(keys[6], "gmt_time");
+    assert.deepEqual(data["Desk lamp"] as unknown, { on: false, brightness: 50 });
+    assert.equal(keys.length, 8, `keys: ${JSON.stringify(keys)}`);
+    assert.equal(keys[7], "gmt_time");
     assert.ok(!Number.isNaN(Date.parse(data.gmt_time)), `gmt_time ${data.gmt_time}`);
-    assert.match(data[keys[5]], /^\d+$/, "the task's counter");
+    assert.match(data[keys[6]], /^\d+$/, "the task's counter");
   });
 
   it("GET /api/status: title, version, framework, platform, hostname, uptime, network", async () => {

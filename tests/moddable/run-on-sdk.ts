@@ -7,7 +7,8 @@
  * exits 0. Otherwise, and failing (exit 1) when any step does:
  * 1. builds the app for `lin` with mcconfig (release), in .build/moddable/ (git-ignored, kept so
  *    that the next run only rebuilds what changed), with `http_port=<a free port>` on the
- *    command line; see sdk-build.ts for how and why;
+ *    command line (and `ssdp_port=<another> udp_multicast=0`: the Alexa feature's SSDP, unicast
+ *    only); see sdk-build.ts for how and why;
  * 2. fails when xsl warns about one of OUR modules ("### warning: <module>: ...: not frozen" or
  *    "no const": preloading left it writable); the SDK's own warnings are listed, not counted;
  * 3. starts mcsim headless on it (mcsim.ts), waits for "listening on http://HOST:PORT" and takes
@@ -36,9 +37,9 @@ import { useDevice, type DeviceUnderTest } from "./device";
 import { InstrumentReader, summarize, type HeapSummary, type Sample } from "./instrumentation";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
-import { PASSWORD_ITERATIONS } from "../../modules/auth/password-hash";
+import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
 
-const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts"];
+const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts", "device-alexa.spec.ts"];
 const BOOT_TIMEOUT_MS = 60_000;
 const PAGE_RUNS = 20;
 const DATA_RUNS = 50;
@@ -243,6 +244,15 @@ function stats(ms: number[]): string {
   return `median ${median.toFixed(1)}  min ${sorted[0].toFixed(1)}  max ${sorted[sorted.length - 1].toFixed(1)}`;
 }
 
+/**
+ * SSDP (the Alexa feature) on a free port with no multicast group: this machine's network is not
+ * ours to announce a Hue bridge on. The SDK's Linux simulator cannot serve UDP (its socket module
+ * never binds a plain UDP socket's port, and throws for every valid multicast address:
+ * hosts/moddable/udp.ts), so IOT_DEVICE_SSDP_PORT is left unset and the spec's SSDP test skips,
+ * saying so; the Hue API over HTTP is tested in full.
+ */
+const ssdpPort = await freePort();
+
 async function build(goal: BuildGoal, port: number): Promise<BuildResult> {
   const preferenceDir = join(runDir, `preferences-${goal}`);
   mkdirSync(preferenceDir, { recursive: true });
@@ -252,7 +262,7 @@ async function build(goal: BuildGoal, port: number): Promise<BuildResult> {
     goal,
     outputDir,
     preferenceDir,
-    config: { http_port: String(port) },
+    config: { http_port: String(port), ssdp_port: String(ssdpPort), udp_multicast: "0" },
     progress: (line) => say(`  ${line}`),
   });
   say(`  ${result.ok ? "built" : `FAILED: ${result.error}`} (mcconfig ${result.seconds.mcconfig.toFixed(1)} s, make ${result.seconds.make.toFixed(1)} s)`);

@@ -9,7 +9,7 @@ import { pbkdf2Sync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword, pbkdf2Sha256, verifyPassword } from "../../modules/auth/password-hash";
+import { hashPassword, pbkdf2Sha256, verifyPassword } from "../../modules/crypto/password-hash";
 import { sha256, toHex } from "../../modules/crypto/sha256";
 import { createNodeHost } from "../../hosts/node/host";
 

@@ -27,6 +27,7 @@ export function featureContext(host: Host, parts: Partial<FeatureContext> = {}):
     app: parts.app ?? { title: "Test device", version: "1.0.0" },
     network: parts.network ?? (() => host.network?.status() ?? { mode: "station", ssid: "Home", ip: "10.0.0.1" }),
     serving: parts.serving ?? (() => true),
+    webPort: parts.webPort ?? (() => host.ports?.http ?? 80),
     status: parts.status ?? (() => ({})),
     networkChanged: parts.networkChanged ?? (() => undefined),
     restartSoon: parts.restartSoon ?? (() => undefined),

@@ -55,6 +55,11 @@ export class MemoryUdp implements Udp {
     };
   }
 
+  /** Every datagram the socket bound on `port` has sent so far (answers sent later, after a delay). */
+  sentFrom(port: number): readonly SentDatagram[] {
+    return this.#bound.get(port)?.sent ?? [];
+  }
+
   /** True while a socket is bound to port. */
   isBound(port: number): boolean {
     return this.#bound.has(port);

@@ -12,6 +12,9 @@
  * - hasRadio: the Wi-Fi radio and the captive portal's DNS run here (not in the simulator).
  * - ota: what updater.ts needs and cannot import itself, since neither `ota` nor the rollback
  *   functions of native/ota-rollback.c (manifest_ota.json) exist in the simulator build.
+ * - joinGroup(): native/multicast.c (manifest_multicast.json) joins or leaves a multicast group
+ *   on every interface with an address: the socket module's own join does not on ESP32
+ *   (hosts/moddable/udp.ts says why).
  *
  * The module name is not this file's path, so its value imports are SDK modules by name only: a
  * relative specifier would resolve from "hosts/moddable/" on the device but from
@@ -21,6 +24,7 @@
 
 import FFI from "mc/ffi";
 import OTA from "ota";
+import type { MulticastNatives } from "../types/multicast-natives";
 import type { OtaNatives } from "../types/ota-rollback";
 import type { OtaClass } from "../updater";
 
@@ -65,6 +69,12 @@ export function randomBytes(length: number): Uint8Array {
   ffi().esp_fill_random(buffer, length);
   return new Uint8Array(buffer);
 }
+
+/** Joins (or leaves) group on every interface with an address: how many; -1 for a bad address. */
+export const joinGroup: ((group: string, join: boolean) => number) | undefined = (group, join) => {
+  const natives = ffi() as unknown as MulticastNatives;
+  return join ? natives.multicast_join(group) : natives.multicast_leave(group);
+};
 
 /** "aa:bb:cc:dd:ee:ff", or undefined if eFuse could not be read. */
 export function stationMac(): string | undefined {

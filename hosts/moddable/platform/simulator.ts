@@ -11,6 +11,8 @@
  * - hasRadio is false: the SDK's simulated `wifi` only pretends (a fixed scan list, every join
  *   succeeds), so the app runs without the WiFi feature here.
  * - ota is undefined: there is no `ota` module, so the app runs without the OTA feature.
+ * - joinGroup is undefined: the simulator's socket module joins a group itself (on every
+ *   interface, INADDR_ANY), when asked with the socket's `multicast` option.
  *
  * No relative value imports (see esp32.ts).
  */
@@ -33,6 +35,8 @@ export const canRestart: boolean = false;
 export const hasRadio: boolean = false;
 
 export const ota: { OTA: OtaClass; natives: () => OtaNatives } | undefined = undefined;
+
+export const joinGroup: ((group: string, join: boolean) => number) | undefined = undefined;
 
 export function restart(): void {
   trace("restart requested: the Moddable simulator cannot restart an app; relaunch it\n");

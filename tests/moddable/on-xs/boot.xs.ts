@@ -67,4 +67,21 @@ describe("the device booted on XS: boot.ts, the Moddable host and main.ts over t
     assert.equal(machine.uncaught.length, 0, `uncaught: ${machine.uncaught.join("; ")}`);
     assert.deepEqual(machine.faults, []);
   });
+
+  it("on the home network, answers an Echo's SSDP search to the group with the station's LOCATION", async () => {
+    assert.equal(wire.joined.get("239.255.255.250"), 1, "the interface joined the SSDP group (native/multicast.c)");
+    const search = "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: \"ssdp:discover\"\r\nMX: 1\r\nST: urn:schemas-upnp-org:device:basic:1\r\n\r\n";
+    const before = wire.sent.length;
+    const bytes = new Uint8Array(search.length);
+    for (let i = 0; i < search.length; i++) bytes[i] = search.charCodeAt(i);
+    assert.equal(wire.sendUdp(bytes, { port: 1900, group: "239.255.255.250" }, { address: "192.168.1.30", port: 50000 }), 1);
+    await machine.advance(1_100);
+    const answers = wire.sent.slice(before).filter((d) => d.address === "192.168.1.30" && d.port === 50000);
+    assert.equal(answers.length, 1, "one answer, by unicast to the Echo");
+    const text = String.fromCharCode(...answers[0].bytes);
+    assert.match(text, /\r\nLOCATION: http:\/\/192\.168\.1\.77:80\/description\.xml\r\n/);
+    const description = await get("/description.xml", "192.168.1.77");
+    assert.equal(description.status, 200);
+    assert.match(description.text, /<modelName>Philips hue bridge 2012<\/modelName>/);
+  });
 });

@@ -28,8 +28,9 @@
  *   are open at once; the next dial is reset, a new client socket fails to allocate.
  * UDP: sockets bound to a port (0 picks one from 49152), a read queue of `readQueue` (6)
  * datagrams per socket (a seventh drops the oldest, as didReceiveUDP does), multicast groups
- * joined at construction, datagrams sent recorded on the wire (and delivered when they are for
- * another socket of the device).
+ * joined at construction, or for the whole interface (igmp_joingroup through the esp32 FFI
+ * stand-in: every socket bound on the port then hears the group, as lwIP delivers it), datagrams
+ * sent recorded on the wire (and delivered when they are for another socket of the device).
  * What the SDK punishes less visibly than a throw is recorded in machine.faults: data left
  * unread when a data callback returns (the lin port drops it; lwIP stalls the connection), a
  * write after the VM was told the connection ended (lwIP traces and drops it).
@@ -283,6 +284,8 @@ class Wire {
   readonly hosts = new Map<string, string>();
   readonly udpSockets = new Set<UdpRecord>();
   readonly sent: SentDatagram[] = [];
+  /** Groups the interface has joined (igmp_joingroup), with lwIP's use counts. */
+  readonly joined = new Map<string, number>();
   /** VM sockets holding a pcb now. */
   active = 0;
   /** Connections the stack refused or aborted (limit reached, queue full, nothing listening). */
@@ -295,6 +298,7 @@ class Wire {
     this.hosts.clear();
     this.udpSockets.clear();
     this.sent.length = 0;
+    this.joined.clear();
     this.active = 0;
     this.refused = 0;
     this.#nextUdpPort = 49152;
@@ -343,11 +347,18 @@ class Wire {
     let delivered = 0;
     for (const socket of this.udpSockets) {
       if (socket.port !== to.port) continue;
-      if (to.group !== undefined && !socket.groups.includes(to.group)) continue;
+      if (to.group !== undefined && !socket.groups.includes(to.group) && !this.joined.get(to.group)) continue;
       socket.receive(bytes.slice(), from.address, from.port);
       delivered++;
     }
     return delivered;
+  }
+
+  /** The interface joins (or leaves) a group: lwIP counts joins; the last leave drops it. */
+  joinGroup(group: string, join: boolean): void {
+    const n = (this.joined.get(group) ?? 0) + (join ? 1 : -1);
+    if (n > 0) this.joined.set(group, n);
+    else this.joined.delete(group);
   }
 
   /** Binds a UDP port (0 picks one); undefined when another socket has it. */

@@ -14,7 +14,7 @@
  * given.
  */
 
-import { Sha256, toHex } from "../crypto/sha256";
+import { Sha256, toHex } from "./sha256";
 import type { Sha256Factory } from "../host/digest";
 import { utf8Encode } from "../text/utf8";
 

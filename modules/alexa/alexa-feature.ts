@@ -1,0 +1,548 @@
+/*
+ * AlexaFeature: local voice control of the app's values, by playing a Philips Hue bridge to
+ * the Echo devices on the network (no cloud skill, no account linking).
+ *
+ *   const lamp = new PersistentBoolean("lamp", { default: false });
+ *   const level = new PersistentRange("level", { min: 0, max: 100, default: 50 });
+ *   iot.alexa.expose("Desk lamp", { on: lamp, brightness: level });
+ *
+ * - Discovery: an SSDP responder (ssdp-responder.ts) on UDP 1900 while the device is on a
+ *   network, and GET /description.xml (hue-bridge.ts).
+ * - Pairing is not open to everyone: POST /api {"devicetype"} answers Hue's 101 "link button
+ *   not pressed" unless pairing is open. The page's "Pair with Alexa" button, or POST
+ *   /api/alexa/pair (admin when a password is set), opens it for 30 s like the bridge's link
+ *   button; a POST /api then gets a new random username (hue-users.ts), saved. Retries from
+ *   the same client with the same devicetype in that window get the same username.
+ * - Every /api/<username>/... route with a username that was not given out answers Hue's
+ *   "unauthorized user". These routes are guarded by that policy, not by the admin password,
+ *   and read their body as JSON whatever its Content-Type (Echos send JSON labelled
+ *   application/x-www-form-urlencoded, with no Origin). The manager's device-name check still
+ *   applies: an Echo calls the device by the IP in LOCATION.
+ * - Hue API: GET /api/<u>, /api/<u>/config, /api/<u>/lights, /api/<u>/lights/<id>,
+ *   /api/<u>/groups; PUT /api/<u>/lights/<id>/state (hue-api.ts). Light IDs and uniqueids
+ *   come from the MAC and the device's key, saved (light-ids.ts). A change goes through the
+ *   variable (coerced, saved power-cut safe) and shows at once in the device's data entry
+ *   (GET /data, the page) and on the card.
+ * - Routes of the framework's own API keep their paths: the router prefers exact paths, so
+ *   /api/status is never taken for a username, and no username can be one of those names.
+ * - alexa_enabled (default on): off, or no device exposed, means no SSDP and every Hue route
+ *   (and /description.xml) answers 404.
+ * - Its card: on/off, the devices with their state and IDs, pairing, the paired users (by a
+ *   handle, never the username) with a Remove button (POST /api/alexa/forget, admin).
+ * - At most 16 devices (docs/alexa.md has what one costs); a factory reset forgets the paired
+ *   users and the saved IDs.
+ */
+
+import type { SettingSpec } from "../config/config-keys";
+import { Sha256 } from "../crypto/sha256";
+import type { Feature, FeatureContext } from "../feature";
+import type { TimerId } from "../host/clock";
+import type { Sha256Hasher } from "../host/digest";
+import type { NetworkStatus } from "../host/network";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
+import { readJsonObject } from "../http/request-body";
+import { json, jsonError, notFound } from "../http/response";
+import { errorText } from "../log/logger";
+import { AtomicRecord } from "../storage/atomic-record";
+import { AlexaDevice, type AlexaDeviceOptions } from "./alexa-device";
+import { ALEXA_CLIENT_SCRIPT, renderAlexaSection, type AlexaView } from "./alexa-page";
+import { configJson, hueError, invalidValue, lightJson, readStateChange, shown } from "./hue-api";
+import { bridgeIdentity, DESCRIPTION_PATH, descriptionXml, macDigits, type BridgeIdentity } from "./hue-bridge";
+import { HueUsers, userHandle, USERNAME_LENGTH } from "./hue-users";
+import { ALEXA_DOMAIN, LightIds } from "./light-ids";
+import { SSDP_GROUP, SSDP_PORT, SsdpResponder } from "./ssdp-responder";
+
+export interface AlexaOptions {
+  /** How long "Pair with Alexa" keeps pairing open, in ms (default 30 s, as the bridge's button). */
+  pairingMs?: number;
+  /** Paired users kept at most (default 8). */
+  maxUsers?: number;
+  /** Devices exposed at most (default and most: 16). */
+  maxDevices?: number;
+}
+
+/** What the app reaches as iot.alexa. */
+export interface AlexaApi {
+  /** Exposes a device to Alexa under the name a user says; before or after run(). */
+  expose(name: string, options: AlexaDeviceOptions): void;
+  /** The names exposed, in order. */
+  readonly devices: readonly string[];
+}
+
+export const ALEXA_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
+  alexa_enabled: Object.freeze({
+    type: "boolean",
+    default: true,
+    group: "alexa",
+    label: "Alexa (Hue bridge emulation)",
+    help: "Lets Echo devices on this network find and switch the devices this app exposes, once paired.",
+  }),
+});
+
+export const MAX_DEVICES = 16;
+const DEVICETYPE_MAX_CHARS = 40;
+
+function characters(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+function hasControl(text: string): boolean {
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Hue's own JSON answer (200 for errors too, as a bridge answers). */
+function hue(value: unknown): HttpResponse {
+  return json(200, value);
+}
+
+/** Parses a Hue body as JSON whatever its Content-Type (Echos label it a form). */
+function hueBody(request: HttpRequest): { ok: true; value: Record<string, unknown> } | { ok: false } {
+  try {
+    const value: unknown = JSON.parse(request.body);
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return { ok: true, value: value as Record<string, unknown> };
+  } catch {
+    // Not JSON: the caller answers Hue's error 2.
+  }
+  return { ok: false };
+}
+
+export class AlexaFeature implements Feature {
+  readonly name = "alexa";
+  readonly title = "Alexa";
+  readonly settings = ALEXA_SETTINGS;
+  readonly ownsSettingsForm = true;
+  readonly clientScript = ALEXA_CLIENT_SCRIPT;
+  readonly api: AlexaApi;
+  readonly #pairingMs: number;
+  readonly #maxUsers: number;
+  readonly #maxDevices: number;
+  readonly #devices: AlexaDevice[] = [];
+  #context: FeatureContext | undefined;
+  #ids: LightIds | undefined;
+  #users: HueUsers | undefined;
+  #identity: BridgeIdentity | undefined;
+  #ssdp: SsdpResponder | undefined;
+  /** The address the SSDP responder was started for ("" while stopped). */
+  #ssdpFor = "";
+  #ssdpError = "";
+  #pairingUntil = 0;
+  #pairingTimer: TimerId | undefined;
+  /** Who paired in the window open now: address and devicetype to username (retries). */
+  #pairedNow: Map<string, string> | undefined;
+  #refreshTimer: TimerId | undefined;
+  /** The last state each data entry was given, so an unchanged one is not set again. */
+  readonly #mirrored = new Map<AlexaDevice, string>();
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: AlexaOptions = {}) {
+    this.#pairingMs = options.pairingMs ?? 30_000;
+    this.#maxUsers = options.maxUsers ?? 8;
+    this.#maxDevices = Math.min(options.maxDevices ?? MAX_DEVICES, MAX_DEVICES);
+    const devices = this.#devices;
+    this.api = Object.freeze({
+      expose: (name: string, deviceOptions: AlexaDeviceOptions) => this.#expose(name, deviceOptions),
+      get devices(): readonly string[] {
+        return devices.map((d) => d.name);
+      },
+    });
+  }
+
+  // ---- the app's side ---------------------------------------------------------------------
+
+  #expose(name: string, options: AlexaDeviceOptions): void {
+    const device = new AlexaDevice(name, options);
+    const lower = name.trim().toLowerCase();
+    if (this.#devices.some((d) => d.name.trim().toLowerCase() === lower)) throw new Error(`a device named ${JSON.stringify(name)} is already exposed to Alexa: Alexa could not tell them apart`);
+    if (this.#devices.some((d) => d.key === device.key)) throw new Error(`the key ${JSON.stringify(device.key)} of device ${JSON.stringify(name)} is already used by another device`);
+    if (device.dataKey !== undefined && this.#devices.some((d) => d.dataKey === device.dataKey))
+      throw new Error(`the data entry ${JSON.stringify(device.dataKey)} of device ${JSON.stringify(name)} is already another device's`);
+    if (this.#devices.length >= this.#maxDevices) throw new RangeError(`at most ${this.#maxDevices} devices can be exposed to Alexa; ${name} is one too many`);
+    this.#devices.push(device);
+    if (this.#context) {
+      this.#identify(device);
+      this.#mirror(device);
+      this.#startRefresh();
+      this.#updateDiscovery();
+    }
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  attach(context: FeatureContext): void {
+    this.#context = context;
+    const host = context.host;
+    const sha256 = host.sha256 ?? ((): Sha256Hasher => new Sha256());
+    const identity = (this.#identity = bridgeIdentity(this.#macDigits(context)));
+    this.#ids = new LightIds({ storage: host.storage, sha256, mac: identity.macDigits });
+    this.#users = new HueUsers({ storage: host.storage, max: this.#maxUsers });
+    for (const device of this.#devices) this.#identify(device);
+    this.#addRoutes(context);
+    this.#unsubscribe.push(
+      context.events.on("network", () => this.#updateDiscovery()),
+      context.events.on("config", (keys) => {
+        if (!keys.includes("alexa_enabled")) return;
+        if (!this.#active()) this.#closePairing();
+        this.#updateDiscovery();
+      }),
+    );
+    for (const device of this.#devices) this.#mirror(device);
+    this.#startRefresh();
+  }
+
+  detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#stopDiscovery();
+    this.#closePairing();
+    this.#context?.host.clock.clear(this.#refreshTimer);
+    this.#refreshTimer = undefined;
+    this.#context = undefined;
+  }
+
+  factoryReset(): void {
+    this.#users?.clear();
+    this.#ids?.clear();
+    if (this.#context) new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
+  }
+
+  /** The MAC's digits; a made-up one (saved) where the host has none, such as the Moddable simulator. */
+  #macDigits(context: FeatureContext): string {
+    const own = macDigits(context.host.system.info().mac);
+    if (own) return own;
+    const record = new AtomicRecord(context.host.storage, ALEXA_DOMAIN, "mac");
+    const saved = macDigits(record.value);
+    if (saved) return saved;
+    const bytes = this.#random(6);
+    bytes[0] = (bytes[0] | 0x02) & 0xfe; // locally administered, unicast
+    let digits = "";
+    for (const b of bytes) digits += b.toString(16).padStart(2, "0");
+    record.save(digits);
+    return digits;
+  }
+
+  #random(length: number): Uint8Array {
+    return this.#context?.host.system.randomBytes?.(length) ?? Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
+  }
+
+  #identify(device: AlexaDevice): void {
+    const ids = this.#ids as LightIds;
+    const inUse = new Set<string>();
+    for (const d of this.#devices) if (d !== device && d.identity) inUse.add(d.identity.id);
+    const exposed = new Set(this.#devices.map((d) => d.key));
+    try {
+      device.identity = ids.assign(device.key, inUse, exposed);
+    } catch (e) {
+      // Storage refused: the device still gets its IDs for this boot (they are derived, not random).
+      this.#context?.log.error(`could not save the light IDs of ${device.name}: ${errorText(e)}`);
+      device.identity = ids.assign(device.key, inUse, exposed);
+    }
+  }
+
+  /** Enabled and something to offer. */
+  #active(): boolean {
+    return this.#context !== undefined && this.#context.config.get("alexa_enabled") !== false && this.#devices.length > 0;
+  }
+
+  // ---- discovery ----------------------------------------------------------------------------
+
+  /** The address an Echo can reach the device at: a station's, none in setup or offline. */
+  #address(network: NetworkStatus): string {
+    if ((network.mode === "station" || network.mode === "ap+station") && network.ip) return network.ip;
+    return "";
+  }
+
+  #updateDiscovery(): void {
+    const context = this.#context;
+    if (!context) return;
+    const udp = context.host.udp;
+    const address = this.#active() && udp ? this.#address(context.network()) : "";
+    if (address === this.#ssdpFor) return;
+    this.#stopDiscovery();
+    if (!address || !udp || !this.#identity) return;
+    const port = context.host.ports?.ssdp ?? SSDP_PORT;
+    const ssdp = new SsdpResponder({
+      udp,
+      clock: context.host.clock,
+      port,
+      multicast: SSDP_GROUP,
+      identity: this.#identity,
+      location: () => {
+        const ip = this.#address(context.network());
+        return ip ? { ip, port: context.webPort() } : undefined;
+      },
+    });
+    this.#ssdp = ssdp;
+    this.#ssdpFor = address;
+    this.#ssdpError = "";
+    ssdp.start().then(
+      (bound) => context.log.info(`answering Hue bridge searches on UDP port ${bound || port} for ${address}`),
+      (e: unknown) => {
+        if (this.#ssdp !== ssdp) return;
+        this.#ssdpError = errorText(e);
+        context.log.error(`SSDP on UDP port ${port} failed: ${this.#ssdpError}; Echos will not find this device`);
+      },
+    );
+  }
+
+  #stopDiscovery(): void {
+    this.#ssdp?.stop();
+    this.#ssdp = undefined;
+    this.#ssdpFor = "";
+  }
+
+  // ---- pairing ------------------------------------------------------------------------------
+
+  get pairingOpen(): boolean {
+    return this.#pairingTimer !== undefined;
+  }
+
+  #pairingLeftS(): number {
+    if (!this.#context || !this.pairingOpen) return 0;
+    return Math.max(0, Math.ceil((this.#pairingUntil - this.#context.host.clock.now()) / 1000));
+  }
+
+  #openPairing(): void {
+    const context = this.#context as FeatureContext;
+    const clock = context.host.clock;
+    clock.clear(this.#pairingTimer);
+    this.#pairingUntil = clock.now() + this.#pairingMs;
+    this.#pairedNow = new Map();
+    this.#pairingTimer = clock.set(() => {
+      this.#pairingTimer = undefined;
+      this.#pairedNow = undefined;
+      context.log.info("pairing closed");
+    }, this.#pairingMs);
+    context.log.info(`pairing open for ${Math.round(this.#pairingMs / 1000)} s: say "Alexa, discover devices"`);
+  }
+
+  #closePairing(): void {
+    this.#context?.host.clock.clear(this.#pairingTimer);
+    this.#pairingTimer = undefined;
+    this.#pairedNow = undefined;
+  }
+
+  /**
+   * A new username: 32 random hex digits whose handle no paired user has. The framework's own
+   * /api/ routes are named by words (status, config, ota, alexa...), so none can be taken for one.
+   */
+  #newUsername(): string {
+    const users = this.#users as HueUsers;
+    for (;;) {
+      let name = "";
+      for (const b of this.#random(USERNAME_LENGTH / 2)) name += b.toString(16).padStart(2, "0");
+      if (!users.clashes(name)) return name;
+    }
+  }
+
+  /** POST /api {"devicetype": "..."}: a username while pairing is open, Hue's 101 otherwise. */
+  #pair(request: HttpRequest): HttpResponse {
+    if (!this.#active()) return notFound();
+    const body = hueBody(request);
+    if (!body.ok) return hue([hueError(2, "", "body contains invalid json")]);
+    const devicetype = body.value.devicetype;
+    if (devicetype === undefined) return hue([hueError(5, "", "invalid/missing parameters in body")]);
+    if (typeof devicetype !== "string" || devicetype === "" || characters(devicetype) > DEVICETYPE_MAX_CHARS || hasControl(devicetype))
+      return hue([invalidValue("/devicetype", "devicetype", devicetype)]);
+    if (!this.pairingOpen) return hue([hueError(101, "", "link button not pressed")]);
+    const users = this.#users as HueUsers;
+    const client = `${request.remote ?? ""}\n${devicetype}`;
+    const again = this.#pairedNow?.get(client);
+    if (again !== undefined && users.has(again)) return hue([{ success: { username: again } }]);
+    if (users.full) return hue([hueError(901, "", `internal error, ${users.max} clients are paired already: remove one on the device's page`)]);
+    const username = this.#newUsername();
+    const paired = Date.now() > 1_600_000_000_000 ? Date.now() : 0;
+    try {
+      users.add({ username, devicetype, paired });
+    } catch (e) {
+      return hue([hueError(901, "", `internal error, could not save the user: ${shown(errorText(e))}`)]);
+    }
+    this.#pairedNow?.set(client, username);
+    this.#context?.log.info(`paired ${JSON.stringify(devicetype)} from ${request.remote ?? "?"} as ${userHandle(username)}…`);
+    return hue([{ success: { username } }]);
+  }
+
+  // ---- the Hue API --------------------------------------------------------------------------
+
+  /** The policy of every /api/<username>/... route: 404 while off, Hue's 1 for a stranger. */
+  #paired = (request: HttpRequest): HttpResponse | undefined => {
+    if (!this.#active()) return notFound();
+    const username = request.params?.user ?? "";
+    if ((this.#users as HueUsers).has(username)) return undefined;
+    const rest = request.path.split("/").slice(3).join("/");
+    return hue([hueError(1, rest ? `/${rest}` : "/", "unauthorized user")]);
+  };
+
+  #find(id: string | undefined): AlexaDevice | undefined {
+    return this.#devices.find((d) => d.identity?.id === id);
+  }
+
+  #lightsJson(): Record<string, unknown> {
+    const lights: Record<string, unknown> = {};
+    for (const device of this.#devices) if (device.identity) lights[device.identity.id] = lightJson(device, device.state());
+    return lights;
+  }
+
+  #configModel(withUsers: boolean): Parameters<typeof configJson>[0] {
+    const context = this.#context as FeatureContext;
+    return {
+      name: context.app.title,
+      identity: this.#identity as BridgeIdentity,
+      ip: context.network().ip,
+      linkButton: this.pairingOpen,
+      whitelist: withUsers ? (this.#users as HueUsers).list : undefined,
+    };
+  }
+
+  #setState(request: HttpRequest): HttpResponse {
+    const id = request.params?.id ?? "";
+    const device = this.#find(id);
+    if (!device) return hue([hueError(3, `/lights/${shown(id)}/state`, `resource, /lights/${shown(id)}/state, not available`)]);
+    const body = hueBody(request);
+    if (!body.ok) return hue([hueError(2, `/lights/${id}/state`, "body contains invalid json")]);
+    const { change, answer } = readStateChange(device, id, body.value);
+    try {
+      device.apply(change);
+    } catch (e) {
+      (this.#context as FeatureContext).log.error(`${device.name}: the change from Alexa failed: ${errorText(e)}`);
+      return hue([hueError(901, `/lights/${id}/state`, `internal error, ${shown(errorText(e))}`)]);
+    }
+    this.#mirror(device);
+    return hue(answer);
+  }
+
+  #addRoutes(context: FeatureContext): void {
+    const router = context.router;
+    const paired = { auth: this.#paired };
+    const publicHue = { auth: "public" as const };
+    router.add("GET", DESCRIPTION_PATH, () => {
+      if (!this.#active()) return notFound();
+      const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
+      return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
+    });
+    const pair = (request: HttpRequest): HttpResponse => this.#pair(request);
+    router.add("POST", "/api", pair, publicHue);
+    router.add("POST", "/api/", pair, publicHue);
+    // GET /api with no username: a bridge's answer to a stranger.
+    router.add("GET", "/api", () => (this.#active() ? hue([hueError(1, "/", "unauthorized user")]) : notFound()));
+    router.add("GET", "/api/:user", () =>
+      hue({ lights: this.#lightsJson(), groups: {}, config: configJson(this.#configModel(true)), schedules: {}, scenes: {}, rules: {}, sensors: {}, resourcelinks: {} }),
+      paired,
+    );
+    router.add("GET", "/api/:user/config", () => hue(configJson(this.#configModel(true))), paired);
+    router.add("GET", "/api/:user/lights", () => hue(this.#lightsJson()), paired);
+    router.add("GET", "/api/:user/groups", () => hue({}), paired);
+    router.add("GET", "/api/:user/lights/:id", (request) => {
+      const id = request.params?.id ?? "";
+      const device = this.#find(id);
+      if (!device) return hue([hueError(3, `/lights/${shown(id)}`, `resource, /lights/${shown(id)}, not available`)]);
+      return hue(lightJson(device, device.state()));
+    }, paired);
+    router.add("PUT", "/api/:user/lights/:id/state", (request) => this.#setState(request), paired);
+
+    // The card's own API, framework-style: JSON only, admin when a password is set.
+    router.add("GET", "/api/alexa", () => json(200, this.#view()));
+    router.add("POST", "/api/alexa/pair", (request) => {
+      const body = readJsonObject(request);
+      if (!body.ok) return body.response;
+      if (!this.#active()) return jsonError(409, this.#devices.length ? "Alexa is switched off (alexa_enabled)" : "the app exposes no device to Alexa");
+      this.#openPairing();
+      return json(200, this.#view());
+    });
+    router.add("POST", "/api/alexa/forget", (request) => {
+      const body = readJsonObject(request);
+      if (!body.ok) return body.response;
+      const handle = body.value.user;
+      if (typeof handle !== "string" || handle === "") return jsonError(400, 'send {"user": "<handle>"}, a handle from GET /api/alexa');
+      let removed: boolean;
+      try {
+        removed = (this.#users as HueUsers).remove(handle);
+      } catch (e) {
+        return jsonError(500, `could not save the paired users: ${errorText(e)}`);
+      }
+      if (!removed) return jsonError(404, `no paired user ${JSON.stringify(shown(handle))}`);
+      context.log.info(`removed paired user ${shown(handle)}…`);
+      return json(200, this.#view());
+    });
+  }
+
+  // ---- what the page, /data and /api/status see ----------------------------------------------
+
+  #startRefresh(): void {
+    const context = this.#context;
+    if (!context || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
+    // The app may change a variable itself: its data entry follows within a second.
+    this.#refreshTimer = context.host.clock.set(() => {
+      for (const device of this.#devices) this.#mirror(device);
+    }, 1000, 1000);
+  }
+
+  #mirror(device: AlexaDevice): void {
+    const context = this.#context;
+    if (!context || device.dataKey === undefined) return;
+    let summary: ReturnType<AlexaDevice["summary"]>;
+    try {
+      summary = device.summary();
+    } catch {
+      return; // The app's get() threw: the entry keeps what it last showed.
+    }
+    const text = `${summary.on} ${summary.brightness} ${summary.colour}`;
+    if (this.#mirrored.get(device) === text && context.data.has(device.dataKey)) return;
+    this.#mirrored.set(device, text);
+    context.data.set(device.dataKey, summary);
+  }
+
+  #view(): AlexaView {
+    const context = this.#context as FeatureContext;
+    return {
+      enabled: context.config.get("alexa_enabled") !== false,
+      active: this.#active(),
+      discovery: this.#discoveryView(),
+      pairing: { open: this.pairingOpen, secondsLeft: this.#pairingLeftS() },
+      devices: this.#devices.map((d) => {
+        let state: AlexaView["devices"][number]["state"];
+        try {
+          state = d.summary();
+        } catch (e) {
+          state = { error: errorText(e) };
+        }
+        return { name: d.name, id: d.identity?.id ?? "", uniqueid: d.identity?.uniqueid ?? "", type: d.type, state };
+      }),
+      users: (this.#users as HueUsers).list.map((u) => ({ user: userHandle(u.username), devicetype: u.devicetype, paired: u.paired })),
+    };
+  }
+
+  #discoveryView(): AlexaView["discovery"] {
+    const ssdp = this.#ssdp;
+    return {
+      running: ssdp?.running ?? false,
+      port: ssdp?.port || this.#context?.host.ports?.ssdp || SSDP_PORT,
+      address: this.#ssdpFor,
+      answered: ssdp?.answered ?? 0,
+      error: this.#ssdpError,
+    };
+  }
+
+  status(): unknown {
+    const context = this.#context;
+    if (!context) return { enabled: false };
+    return {
+      enabled: context.config.get("alexa_enabled") !== false,
+      active: this.#active(),
+      devices: this.#devices.length,
+      users: (this.#users as HueUsers).list.length,
+      pairing: this.pairingOpen,
+      discovery: this.#discoveryView(),
+    };
+  }
+
+  pageSection(): Iterable<string> {
+    if (!this.#context || this.#devices.length === 0) return [];
+    return renderAlexaSection(this.#view());
+  }
+}

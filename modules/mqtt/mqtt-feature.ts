@@ -1,0 +1,770 @@
+/*
+ * MqttFeature: the device on an MQTT broker, for Home Assistant, Node-RED and fleets (docs/mqtt.md).
+ *
+ *   <base>/status          online (retained) once connected; offline (retained) as the will
+ *   <base>/status/info     {uptime, rssi, version, framework, platform, ip, freeMemory} every minute
+ *   <base>/data/<key>      each data entry, retained; an empty retained payload when it goes
+ *   <base>/data            the whole data object, retained, at most once a second
+ *   <base>/state/<name>    each exposed variable's value, retained
+ *   <base>/set/<name>      commands: coerced by the variable's type and saved, or refused
+ *   <base>/error           {"variable", "name", "error"} for every refused command
+ *   <prefix>/<component>/<node_id>/<object_id>/config   Home Assistant discovery (retained)
+ *
+ * - Off while mqtt_url is empty. Connects once the station has an address, reconnects after a
+ *   failure with back-off and jitter (1 s doubling to 60 s, each wait between half and all of
+ *   it), and at once when a setting of its own changes. Nothing waits on the broker: the web
+ *   server and the tasks run the same with the broker gone.
+ * - State is coalesced, never queued: a set of changed keys and variables, read when there is
+ *   room to send, so a burst of iot.data.set() costs one publish per key and memory stays bounded
+ *   by the number of keys, whatever the broker's speed.
+ * - Only what the app exposed is writable (expose()), one variable per <base>/set/<name>, and
+ *   commands are limited to commandsPerSecond (a flood is dropped and counted). Config, WiFi,
+ *   OTA and reset are never reachable; a restart button only when the app opts in.
+ * - Names in topics follow topic-names.ts: deterministic, topic-safe, unique.
+ */
+
+import type { DataValue } from "../data/data-store";
+import type { Feature, FeatureContext } from "../feature";
+import type { SettingSpec } from "../config/config-keys";
+import type { TimerId } from "../host/clock";
+import type { NetworkStatus } from "../host/network";
+import type { TextCodec } from "../host/text-codec";
+import { errorText } from "../log/logger";
+import { escapeHtml } from "../text/escape-html";
+import { JS_TEXT_CODEC } from "../text/js-text-codec";
+import { FRAMEWORK_VERSION } from "../version";
+import { configTopic, restartButtonConfig, sensorConfig, variableConfig, type DeviceInfo, type DiscoveryTopics } from "./ha-discovery";
+import { MqttClient } from "./mqtt-client";
+import { CommandError, commandInput, componentFits, defaultComponent, stateText, type MqttComponent, type MqttDescribeOptions, type MqttExposeOptions, type MqttVariable } from "./mqtt-exposed";
+import { checkBrokerUrl, parseBrokerUrl, type BrokerAddress } from "./mqtt-url";
+import { checkTopicSetting, objectId, topicLevel, UniqueNames } from "./topic-names";
+
+export type { MqttComponent, MqttDescribeOptions, MqttExposeOptions, MqttVariable } from "./mqtt-exposed";
+
+export interface MqttExposed extends MqttExposeOptions {
+  readonly variable: MqttVariable;
+}
+
+export interface MqttFeatureOptions {
+  /** Variables writable over MQTT (also iot.mqtt.expose()). */
+  expose?: readonly MqttExposed[];
+  /** Units and classes of data entries for Home Assistant (also describe()). */
+  describe?: Readonly<Record<string, MqttDescribeOptions>>;
+  /** Offer <base>/command/restart (payload "restart") and a restart button. Default false. */
+  restartCommand?: boolean;
+  /** Default 60 s. */
+  keepAliveSeconds?: number;
+  /** Largest packet taken from the broker (default 4096 bytes). */
+  maxPacketBytes?: number;
+  /** Bytes waiting for the socket at most, and the largest publish (default 8192). */
+  maxQueueBytes?: number;
+  /** How often <base>/status/info goes out (default 60 s). */
+  statusIntervalMs?: number;
+  /** The whole data object at most this often (default 1 s). */
+  dataIntervalMs?: number;
+  /** Back-off between attempts: from retryMinMs (1 s) doubling to retryMaxMs (60 s). */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Commands taken per second; more are dropped (default 10). */
+  commandsPerSecond?: number;
+  /** The device block's manufacturer and model (defaults: the framework, the app's title). */
+  manufacturer?: string;
+  model?: string;
+  /** 0 <= random() < 1, for the jitter (tests make it fixed). */
+  random?: () => number;
+}
+
+export type MqttState = "off" | "waiting for the network" | "connecting" | "connected" | "retrying";
+
+const SETTING_KEYS: readonly string[] = Object.freeze(["mqtt_url", "mqtt_user", "mqtt_password", "mqtt_topic", "mqtt_discovery", "mqtt_discovery_prefix", "hostname"]);
+
+export const MQTT_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
+  mqtt_url: Object.freeze({
+    type: "string",
+    default: "",
+    group: "mqtt",
+    label: "Broker",
+    help: "mqtt://host or mqtt://host:port (1883 when left out). Empty: MQTT is off.",
+    maxBytes: 200,
+    check: checkBrokerUrl,
+  }),
+  mqtt_user: Object.freeze({ type: "string", default: "", group: "mqtt", label: "User name", maxBytes: 128 }),
+  mqtt_password: Object.freeze({ type: "string", default: "", group: "mqtt", label: "Password", secret: true, maxBytes: 128 }),
+  mqtt_topic: Object.freeze({
+    type: "string",
+    default: "",
+    group: "mqtt",
+    label: "Base topic",
+    help: "Every topic of this device starts with it. Empty: the hostname.",
+    maxBytes: 128,
+    check: checkTopicSetting,
+  }),
+  mqtt_discovery: Object.freeze({ type: "boolean", default: true, group: "mqtt", label: "Home Assistant discovery", help: "Announce the data and the exposed variables to Home Assistant." }),
+  mqtt_discovery_prefix: Object.freeze({
+    type: "string",
+    default: "homeassistant",
+    group: "mqtt",
+    label: "Discovery prefix",
+    help: "Home Assistant's discovery prefix (homeassistant unless you changed it there).",
+    minBytes: 1,
+    maxBytes: 64,
+    check: checkTopicSetting,
+  }),
+} satisfies Record<string, SettingSpec>);
+
+interface Exposed {
+  readonly variable: MqttVariable;
+  readonly options: MqttExposeOptions;
+  readonly component: MqttComponent;
+  readonly level: string;
+  readonly objectId: string;
+  /** The state last published. */
+  published: string | undefined;
+}
+
+/** How a data value travels: text as itself, numbers and booleans as JSON, the rest as JSON text. */
+function dataPayload(value: DataValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function hasAddress(network: NetworkStatus): boolean {
+  return (network.mode === "station" || network.mode === "ap+station") && network.ip !== "";
+}
+
+/** Errors kept for <base>/error while the broker is slow; older ones are dropped. */
+const MAX_PENDING_ERRORS = 8;
+
+/**
+ * What the feature keeps about names and what is owed, made on first use (an exposed variable or
+ * the first connection), so that the feature in but off holds none of it.
+ */
+class Books {
+  readonly dataLevels = new UniqueNames(topicLevel);
+  readonly dataIds = new UniqueNames(objectId);
+  readonly varLevels = new UniqueNames(topicLevel);
+  readonly varIds = new UniqueNames(objectId);
+  readonly exposed = new Map<string, Exposed>();
+  readonly described = new Map<string, MqttDescribeOptions>();
+  // What is owed to the broker (sets: a key changed twice is sent once).
+  readonly removals = new Set<string>();
+  readonly discoverData = new Set<string>();
+  readonly discoverVars = new Set<string>();
+  readonly dirtyData = new Set<string>();
+  readonly dirtyVars = new Set<string>();
+  /** Topics whose payload could never be sent, already logged. */
+  readonly tooLarge = new Set<string>();
+}
+
+/** What the app reaches as iot.mqtt (or iot.feature("mqtt")). */
+export interface MqttApi {
+  /** Makes a variable writable over MQTT and announces it to Home Assistant; returns its topic name. */
+  expose(variable: MqttVariable, options?: MqttExposeOptions): string;
+  /** Units, device class, state class and icon of a data entry, for Home Assistant. */
+  describe(key: string, options: MqttDescribeOptions): void;
+  /** True while the broker has the device connected. */
+  readonly connected: boolean;
+}
+
+export class MqttFeature implements Feature {
+  readonly name = "mqtt";
+  readonly title = "MQTT";
+  readonly settings = MQTT_SETTINGS;
+  readonly #options: MqttFeatureOptions;
+  readonly #random: () => number;
+  #context: FeatureContext | undefined;
+  #text: TextCodec = JS_TEXT_CODEC;
+  #unsubscribe: (() => void)[] = [];
+  #client: MqttClient | undefined;
+  #state: MqttState = "off";
+  #lastError = "";
+  #attempts = 0;
+  #retryTimer: TimerId | undefined;
+  #retryAt = 0;
+  #flushTimer: TimerId | undefined;
+  #objectTimer: TimerId | undefined;
+  #tickTimer: TimerId | undefined;
+  #ticks = 0;
+  // What the current connection was made with.
+  #broker: BrokerAddress | undefined;
+  #base = "";
+  #prefix = "";
+  #discovery = false;
+  #device: DeviceInfo | undefined;
+  #books: Books | undefined;
+  // What is owed to the broker (sets: a key changed twice is sent once).
+  #onlineDue = false;
+  #infoDue = false;
+  #restartDiscoveryDue = false;
+  #dataObjectDue = false;
+  #lastDataObject = -Infinity;
+  #errors: string[] = [];
+  // Commands: a token bucket.
+  #tokens = 0;
+  #tokensAt = 0;
+  #dropped = 0;
+  // Counters for the status.
+  #published = 0;
+  #received = 0;
+  #refused = 0;
+  #connectedAt = 0;
+
+  get #b(): Books {
+    return (this.#books ??= new Books());
+  }
+
+  readonly api: MqttApi;
+
+  constructor(options: MqttFeatureOptions = {}) {
+    const feature = this;
+    this.api = Object.freeze({
+      expose: (variable: MqttVariable, exposeOptions?: MqttExposeOptions) => this.expose(variable, exposeOptions),
+      describe: (key: string, describeOptions: MqttDescribeOptions) => this.describe(key, describeOptions),
+      get connected(): boolean {
+        return feature.connected;
+      },
+    });
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#tokens = options.commandsPerSecond ?? 10;
+    for (const entry of options.expose ?? []) this.expose(entry.variable, entry);
+    for (const key of Object.keys(options.describe ?? {})) this.describe(key, (options.describe as Record<string, MqttDescribeOptions>)[key]);
+  }
+
+  /**
+   * Makes variable writable at <base>/set/<name> and announces it to Home Assistant as the
+   * component its type calls for (mqtt-exposed.ts). Returns the name it got in topics.
+   */
+  expose(variable: MqttVariable, options: MqttExposeOptions = {}): string {
+    for (const known of this.#b.exposed.values()) if (known.variable.id === variable.id) throw new Error(`mqtt: ${variable.id} is exposed twice`);
+    const component = options.component ?? defaultComponent(variable.type, options);
+    if (!componentFits(component, variable.type)) throw new Error(`mqtt: ${variable.id} is a ${variable.type}; it cannot be a Home Assistant ${component}`);
+    if (component === "select" && (!options.options || options.options.length === 0)) throw new Error(`mqtt: ${variable.id}: a select needs options`);
+    const wanted = options.name ?? variable.name ?? variable.id;
+    const level = this.#b.varLevels.name(variable.id, wanted);
+    const entry: Exposed = { variable, options, component, level, objectId: this.#b.varIds.name(variable.id, level), published: undefined };
+    this.#b.exposed.set(entry.level, entry);
+    if (this.connected) {
+      this.#b.discoverVars.add(entry.level);
+      this.#b.dirtyVars.add(entry.level);
+      this.#schedule();
+    }
+    return entry.level;
+  }
+
+  /** Units, device class, state class and icon of a data entry, for Home Assistant. */
+  describe(key: string, options: MqttDescribeOptions): void {
+    this.#b.described.set(key, options);
+    if (this.connected && this.#context?.data.has(key)) {
+      this.#b.discoverData.add(key);
+      this.#schedule();
+    }
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected ?? false;
+  }
+
+  /** The topic names a data key has been given (undefined until it was published). */
+  dataTopic(key: string): string | undefined {
+    const level = this.#b.dataLevels.peek(key);
+    return level === undefined ? undefined : `${this.#base}/data/${level}`;
+  }
+
+  attach(context: FeatureContext): void {
+    this.#context = context;
+    this.#text = context.host.text ?? JS_TEXT_CODEC;
+    this.#unsubscribe.push(
+      context.events.on("network", () => this.#reconcile(false)),
+      context.events.on("config", (keys) => {
+        if (keys.some((k) => SETTING_KEYS.includes(k))) this.#reconcile(true);
+      }),
+      context.events.on("data", (key) => this.#dataChanged(key)),
+    );
+    this.#reconcile(false);
+  }
+
+  detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#disconnect(true);
+    this.#clearRetry();
+    this.#context = undefined;
+    this.#state = "off";
+  }
+
+  status(): unknown {
+    const out: Record<string, unknown> = { state: this.#state, broker: this.#broker ? `${this.#broker.host}:${this.#broker.port}` : "", baseTopic: this.#base || this.#baseTopic() };
+    if (this.#lastError) out.lastError = this.#lastError;
+    if (this.#state === "retrying" && this.#context) out.retryInMs = Math.max(0, this.#retryAt - this.#context.host.clock.now());
+    out.published = this.#published;
+    out.received = this.#received;
+    out.refused = this.#refused;
+    out.exposed = this.#books ? [...this.#books.exposed.keys()] : [];
+    return out;
+  }
+
+  pageSection(): Iterable<string> {
+    return mqttSection(this.#state, this.#broker, this.#base || this.#baseTopic(), this.#lastError);
+  }
+
+  // ---- the connection ----
+
+  #baseTopic(): string {
+    const context = this.#context;
+    if (!context) return "";
+    const topic = String(context.config.get("mqtt_topic") ?? "");
+    return topic || String(context.config.get("hostname") ?? "");
+  }
+
+  /** Connects, reconnects or disconnects to match the settings and the network. */
+  #reconcile(settingsChanged: boolean): void {
+    const context = this.#context;
+    if (!context) return;
+    const parsed = parseBrokerUrl(String(context.config.get("mqtt_url") ?? ""));
+    if (!parsed || "error" in parsed) {
+      this.#disconnect(true);
+      this.#clearRetry();
+      this.#broker = undefined;
+      this.#state = "off";
+      this.#lastError = parsed ? parsed.error : "";
+      return;
+    }
+    if (!hasAddress(context.network())) {
+      this.#disconnect(false);
+      this.#clearRetry();
+      this.#state = "waiting for the network";
+      return;
+    }
+    if (settingsChanged) {
+      this.#disconnect(true);
+      this.#clearRetry();
+      this.#attempts = 0;
+      this.#lastError = "";
+    }
+    if (this.#client || this.#retryTimer !== undefined) return;
+    this.#connect(parsed);
+  }
+
+  #connect(broker: BrokerAddress): void {
+    const context = this.#context as FeatureContext;
+    const config = context.config;
+    const info = context.host.system.info();
+    const macId = info.mac.replace(/[^0-9a-fA-F]/g, "").toLowerCase();
+    this.#broker = broker;
+    this.#base = this.#baseTopic();
+    this.#prefix = String(config.get("mqtt_discovery_prefix") || "homeassistant");
+    this.#discovery = config.get("mqtt_discovery") !== false;
+    this.#state = "connecting";
+    const options = this.#options;
+    try {
+      this.#client = new MqttClient(
+        {
+          tcp: context.host.tcp,
+          clock: context.host.clock,
+          text: this.#text,
+          host: broker.host,
+          port: broker.port,
+          clientId: `iot-${macId}`,
+          username: String(config.get("mqtt_user") ?? "") || undefined,
+          password: String(config.get("mqtt_password") ?? "") || undefined,
+          will: { topic: `${this.#base}/status`, payload: "offline", retain: true, qos: 1 },
+          keepAliveSeconds: options.keepAliveSeconds,
+          maxPacketBytes: options.maxPacketBytes,
+          maxQueueBytes: options.maxQueueBytes,
+        },
+        {
+          connected: () => this.#connected(macId),
+          message: (topic, payload, retained) => this.#message(topic, payload, retained),
+          drained: () => this.#flush(),
+          oversized: (_type, length, topic) => this.#oversized(length, topic),
+          subscribeRefused: (count) => this.#context?.log.warn(`the broker refused ${count} subscription(s): check its ACL for ${this.#base}/set/+`),
+          closed: (error) => this.#closed(error),
+        },
+      );
+    } catch (e) {
+      this.#closed(errorText(e));
+    }
+  }
+
+  #connected(macId: string): void {
+    const context = this.#context;
+    const client = this.#client;
+    if (!context || !client) return;
+    this.#state = "connected";
+    this.#attempts = 0;
+    this.#lastError = "";
+    this.#connectedAt = context.host.clock.now();
+    const network = context.network();
+    this.#device = {
+      macId,
+      mac: context.host.system.info().mac.toLowerCase(),
+      name: String(context.config.get("hostname") ?? ""),
+      manufacturer: this.#options.manufacturer ?? "IoT Manager for Moddable",
+      model: this.#options.model ?? context.app.title,
+      swVersion: context.app.version,
+      configurationUrl: network.ip ? `http://${network.ip}/` : undefined,
+    };
+    context.log.info(`connected to ${this.#broker?.host}:${this.#broker?.port} as ${this.#base}`);
+    const filters = [`${this.#base}/set/+`];
+    if (this.#discovery) filters.push(`${this.#prefix}/status`);
+    if (this.#options.restartCommand) filters.push(`${this.#base}/command/restart`);
+    // The first packets of a connection: the socket's buffer is empty, so they fit.
+    client.subscribe(filters, 1);
+    this.#everythingDue();
+    this.#tickTimer = context.host.clock.set(() => this.#tick(), 1000, 1000);
+    this.#flush();
+  }
+
+  #everythingDue(): void {
+    const context = this.#context as FeatureContext;
+    this.#onlineDue = true;
+    this.#infoDue = true;
+    this.#dataObjectDue = true;
+    for (const key of context.data.keys()) {
+      this.#b.dirtyData.add(key);
+      if (this.#discovery) this.#b.discoverData.add(key);
+    }
+    for (const entry of this.#b.exposed.values()) {
+      this.#b.dirtyVars.add(entry.level);
+      if (this.#discovery) this.#b.discoverVars.add(entry.level);
+    }
+    this.#restartDiscoveryDue = this.#discovery && this.#options.restartCommand === true;
+  }
+
+  #closed(error: string): void {
+    const context = this.#context;
+    this.#stopConnection();
+    if (!context) return;
+    this.#lastError = error;
+    const min = this.#options.retryMinMs ?? 1000;
+    const max = this.#options.retryMaxMs ?? 60_000;
+    const full = Math.min(max, min * 2 ** Math.min(this.#attempts, 30));
+    const delay = Math.round(full / 2 + (this.#random() * full) / 2);
+    this.#attempts++;
+    this.#state = "retrying";
+    this.#retryAt = context.host.clock.now() + delay;
+    context.log.warn(`${error}; trying again in ${Math.round(delay / 100) / 10} s`);
+    this.#retryTimer = context.host.clock.set(() => {
+      this.#retryTimer = undefined;
+      this.#reconcile(false);
+    }, delay);
+  }
+
+  /** Ends the connection; graceful: "offline" first and DISCONNECT, so the will is not needed. */
+  #disconnect(graceful: boolean): void {
+    const client = this.#client;
+    if (!client) return;
+    if (graceful && client.connected) {
+      try {
+        client.publish(`${this.#base}/status`, "offline", true);
+      } catch {
+        // Going away anyway.
+      }
+      client.close();
+    } else client.abort();
+    this.#stopConnection();
+  }
+
+  #stopConnection(): void {
+    this.#client = undefined;
+    const clock = this.#context?.host.clock;
+    clock?.clear(this.#tickTimer);
+    clock?.clear(this.#flushTimer);
+    clock?.clear(this.#objectTimer);
+    this.#tickTimer = undefined;
+    this.#flushTimer = undefined;
+    this.#objectTimer = undefined;
+    this.#errors = [];
+    if (this.#state === "connected" || this.#state === "connecting") this.#state = "off";
+  }
+
+  #clearRetry(): void {
+    this.#context?.host.clock.clear(this.#retryTimer);
+    this.#retryTimer = undefined;
+  }
+
+  // ---- state ----
+
+  #dataChanged(key: string): void {
+    const context = this.#context;
+    // Before the first connection nothing is owed: connecting publishes everything.
+    if (!context || !this.#books) return;
+    const data = context.data;
+    if (key === "") {
+      for (const known of [...this.#b.dataLevels.keys()]) if (!data.has(known)) this.#removeData(known);
+      for (const k of data.keys()) this.#dataAdded(k);
+    } else if (data.has(key)) this.#dataAdded(key);
+    else this.#removeData(key);
+    this.#dataObjectDue = true;
+    this.#schedule();
+  }
+
+  #dataAdded(key: string): void {
+    this.#b.dirtyData.add(key);
+    if (this.#discovery && this.#b.dataLevels.peek(key) === undefined) this.#b.discoverData.add(key);
+  }
+
+  /** A key went: its retained value and its discovery config are cleared. */
+  #removeData(key: string): void {
+    this.#b.dirtyData.delete(key);
+    this.#b.discoverData.delete(key);
+    const level = this.#b.dataLevels.peek(key);
+    if (level === undefined) return;
+    this.#b.removals.add(`${this.#base}/data/${level}`);
+    const id = this.#b.dataIds.peek(level);
+    if (id !== undefined && this.#discovery) this.#b.removals.add(configTopic(this.#topics(), "sensor", id));
+    this.#b.dataLevels.release(key);
+    this.#b.dataIds.release(level);
+  }
+
+  #topics(): DiscoveryTopics {
+    return { prefix: this.#prefix, nodeId: this.#device?.macId ?? "device", base: this.#base };
+  }
+
+  #schedule(): void {
+    const context = this.#context;
+    if (!context || !this.connected || this.#flushTimer !== undefined) return;
+    // A turn later: every set() of the same turn goes out in one pass.
+    this.#flushTimer = context.host.clock.set(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, 0);
+  }
+
+  #tick(): void {
+    const context = this.#context;
+    if (!context) return;
+    this.#ticks++;
+    const every = Math.max(1, Math.round((this.#options.statusIntervalMs ?? 60_000) / 1000));
+    if (this.#ticks % every === 0) this.#infoDue = true;
+    // Variables have no change event: their state text is compared once a second.
+    for (const entry of this.#b.exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.#b.dirtyVars.add(entry.level);
+    if (this.#dropped) {
+      context.log.warn(`dropped ${this.#dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
+      this.#dropped = 0;
+    }
+    this.#flush();
+  }
+
+  /** Publishes; false when the client has no room (drained() brings the flush back). */
+  #publish(topic: string, payload: string, retain: boolean): boolean {
+    const client = this.#client;
+    if (!client) return false;
+    try {
+      if (!client.publish(topic, payload, retain)) return false;
+      this.#published++;
+    } catch (e) {
+      // Too large to ever send: said once per topic, and dropped.
+      if (!this.#b.tooLarge.has(topic)) {
+        this.#b.tooLarge.add(topic);
+        this.#context?.log.error(`not published: ${errorText(e)}`);
+      }
+    }
+    return true;
+  }
+
+  /** Sends what is owed, most important first, until the client has no room. */
+  #flush(): void {
+    const context = this.#context;
+    if (!context || !this.connected) return;
+    const base = this.#base;
+    if (this.#onlineDue) {
+      if (!this.#publish(`${base}/status`, "online", true)) return;
+      this.#onlineDue = false;
+    }
+    for (const topic of this.#b.removals) {
+      if (!this.#publish(topic, "", true)) return;
+      this.#b.removals.delete(topic);
+    }
+    while (this.#errors.length) {
+      if (!this.#publish(`${base}/error`, this.#errors[0], false)) return;
+      this.#errors.shift();
+    }
+    const device = this.#device as DeviceInfo;
+    const data = context.data;
+    if (this.#discovery) {
+      const topics = this.#topics();
+      for (const key of this.#b.discoverData) {
+        if (data.has(key)) {
+          const level = this.#b.dataLevels.name(key);
+          const id = this.#b.dataIds.name(level);
+          if (!this.#publish(configTopic(topics, "sensor", id), sensorConfig(topics, device, key, level, id, this.#b.described.get(key)), true)) return;
+        }
+        this.#b.discoverData.delete(key);
+      }
+      for (const level of this.#b.discoverVars) {
+        const entry = this.#b.exposed.get(level);
+        if (entry && !this.#publish(configTopic(topics, entry.component, entry.objectId), variableConfig(topics, device, entry.component, entry.variable, level, entry.objectId, entry.options), true)) return;
+        this.#b.discoverVars.delete(level);
+      }
+      if (this.#restartDiscoveryDue) {
+        if (!this.#publish(configTopic(topics, "button", "restart"), restartButtonConfig(topics, device), true)) return;
+        this.#restartDiscoveryDue = false;
+      }
+    }
+    for (const key of this.#b.dirtyData) {
+      const value = data.get(key);
+      if (value !== undefined && !this.#publish(`${base}/data/${this.#b.dataLevels.name(key)}`, dataPayload(value), true)) return;
+      this.#b.dirtyData.delete(key);
+    }
+    for (const level of this.#b.dirtyVars) {
+      const entry = this.#b.exposed.get(level);
+      if (entry) {
+        const text = stateText(entry.component, entry.variable);
+        if (!this.#publish(`${base}/state/${level}`, text, true)) return;
+        entry.published = text;
+      }
+      this.#b.dirtyVars.delete(level);
+    }
+    if (this.#dataObjectDue) {
+      const now = context.host.clock.now();
+      const interval = this.#options.dataIntervalMs ?? 1000;
+      if (now - this.#lastDataObject >= interval) {
+        if (!this.#publish(`${base}/data`, data.toJSONText(), true)) return;
+        this.#dataObjectDue = false;
+        this.#lastDataObject = now;
+      } else if (this.#objectTimer === undefined) {
+        // Its own timer: the per-key flush (#flushTimer) must not wait for the object's turn.
+        this.#objectTimer = context.host.clock.set(() => {
+          this.#objectTimer = undefined;
+          this.#flush();
+        }, interval - (now - this.#lastDataObject));
+      }
+    }
+    if (this.#infoDue) {
+      if (!this.#publish(`${base}/status/info`, this.#info(), true)) return;
+      this.#infoDue = false;
+    }
+  }
+
+  #info(): string {
+    const context = this.#context as FeatureContext;
+    const status = context.status();
+    const network = context.network();
+    const info: Record<string, unknown> = {
+      uptime: status.uptime,
+      version: context.app.version,
+      framework: FRAMEWORK_VERSION,
+      platform: status.platform,
+      ip: network.ip,
+    };
+    if (typeof network.rssi === "number") info.rssi = network.rssi;
+    if (typeof status.freeMemory === "number") info.freeMemory = status.freeMemory;
+    return JSON.stringify(info);
+  }
+
+  // ---- commands ----
+
+  #message(topic: string, payload: Uint8Array, _retained: boolean): void {
+    try {
+      this.#command(topic, payload);
+    } catch (e) {
+      // A fault of this feature's own must not end the connection (the client would close it).
+      this.#context?.log.error(`handling ${topic.slice(0, 120)} failed: ${errorText(e)}`);
+    }
+  }
+
+  #command(topic: string, payload: Uint8Array): void {
+    const context = this.#context;
+    if (!context) return;
+    this.#received++;
+    const base = this.#base;
+    if (this.#discovery && topic === `${this.#prefix}/status`) {
+      // Home Assistant's birth message: it (re)started and wants every config again.
+      let text = "";
+      try {
+        text = payload.length === 6 ? this.#text.decode(payload) : "";
+      } catch {
+        // Not UTF-8: not the birth message.
+      }
+      if (text === "online") {
+        context.log.info("Home Assistant came online: discovery again");
+        this.#everythingDue();
+        this.#onlineDue = false;
+        this.#schedule();
+      }
+      return;
+    }
+    const setPrefix = `${base}/set/`;
+    const restartTopic = `${base}/command/restart`;
+    if (!topic.startsWith(setPrefix) && topic !== restartTopic) return;
+    if (!this.#takeToken()) {
+      this.#dropped++;
+      return;
+    }
+    const name = topic === restartTopic ? "restart" : topic.slice(setPrefix.length);
+    const entry = this.#b.exposed.get(name);
+    let text: string;
+    try {
+      text = this.#text.decode(payload);
+    } catch {
+      return this.#refuse(name, entry?.variable.id, `${entry ? `${entry.variable.id}: ` : ""}the payload is not UTF-8 text`);
+    }
+    if (topic === restartTopic) {
+      if (this.#options.restartCommand && text === "restart") {
+        context.log.warn("restart asked for over MQTT");
+        context.restartSoon();
+      } else this.#refuse(name, undefined, 'the payload must be "restart"');
+      return;
+    }
+    if (!entry) return this.#refuse(name, undefined, `no variable is exposed as "${name.slice(0, 64)}"`);
+    const variable = entry.variable;
+    try {
+      const value = variable.coerce(commandInput(entry.component, variable, text, entry.options.options));
+      if (variable.write(value)) context.log.info(`${variable.id} set over MQTT`);
+    } catch (e) {
+      const reason = (e instanceof Error && e.name === "PersistentValueError") || e instanceof CommandError ? e.message : `could not save: ${errorText(e)}`;
+      return this.#refuse(name, variable.id, e instanceof CommandError ? `${variable.id}: ${reason}` : reason);
+    }
+    this.#b.dirtyVars.add(entry.level);
+    this.#schedule();
+  }
+
+  #takeToken(): boolean {
+    const now = (this.#context as FeatureContext).host.clock.now();
+    const rate = this.#options.commandsPerSecond ?? 10;
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
+    this.#tokensAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #refuse(name: string, variable: string | undefined, error: string): void {
+    this.#refused++;
+    this.#context?.log.warn(`MQTT command refused: ${error}`);
+    const body: Record<string, string> = { name };
+    if (variable) body.variable = variable;
+    body.error = error;
+    this.#errors.push(JSON.stringify(body));
+    if (this.#errors.length > MAX_PENDING_ERRORS) this.#errors.shift();
+    this.#schedule();
+  }
+
+  #oversized(length: number, topic: string | undefined): void {
+    const base = this.#base;
+    const name = topic?.startsWith(`${base}/set/`) ? topic.slice(base.length + 5) : undefined;
+    const entry = name === undefined ? undefined : this.#b.exposed.get(name);
+    const limit = this.#options.maxPacketBytes ?? 4096;
+    const what = `a message of ${length} bytes${topic ? ` on ${topic.slice(0, 120)}` : ""} was dropped: this device takes at most ${limit}`;
+    if (name !== undefined) {
+      this.#received++;
+      this.#refuse(name, entry?.variable.id, entry ? `${entry.variable.id}: ${what}` : what);
+    } else this.#context?.log.warn(what);
+  }
+}
+
+/**
+ * The page's card (a module-level generator: its prototype can be frozen for flash). The page's
+ * own script refreshes every data-status element from GET /api/status, so the card follows the
+ * connection without a script of its own.
+ */
+function* mqttSection(state: MqttState, broker: BrokerAddress | undefined, base: string, lastError: string): Generator<string> {
+  yield `<section class="card mb-3" id="mqtt"><div class="card-body"><h2 class="h5">MQTT</h2>`;
+  yield `<p class="mb-1">State: <strong data-status="mqtt.state" id="mqtt-state">${escapeHtml(state)}</strong>`;
+  yield ` (broker <span data-status="mqtt.broker" id="mqtt-broker">${escapeHtml(broker ? `${broker.host}:${broker.port}` : "-")}</span>)`;
+  yield `</p><p class="small mb-1">Base topic: <code data-status="mqtt.baseTopic" id="mqtt-base">${escapeHtml(base)}</code></p>`;
+  yield `<p class="small mb-0 text-muted">Last error: <span data-status="mqtt.lastError" id="mqtt-error">${escapeHtml(lastError || "-")}</span></p>`;
+  yield `</div></section>`;
+}
+Object.freeze(mqttSection.prototype);

@@ -1,0 +1,111 @@
+/// <reference lib="dom" />
+/*
+ * The Alexa card in real Chromium: hostile device names and a hostile devicetype (whatever a
+ * client on the network sent) shown as text and run nowhere; "Pair with Alexa" opens the
+ * window, the client that pairs then appears, a change an Echo makes shows on the card and in
+ * the data table without a reload, Remove forgets the client, and the switch turns it all off.
+ */
+
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+import { hasChromium, launchBrowser } from "../support/browser";
+
+const HOSTILE_DEVICETYPE = `<img src=x onerror=alert(2)>`;
+
+/** A request as an Echo sends it (JSON labelled a form, no Origin). */
+function echo(url: string, method: string, body: unknown): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(Buffer.byteLength(payload)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+describe("browser: the Alexa card", function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let sim: Simulator;
+  let dir: string;
+
+  before(async function () {
+    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
+    ({ browser, close: closeBrowser } = await launchBrowser());
+    dir = mkdtempSync(join(tmpdir(), "iot-alexa-browser-"));
+    sim = await startSimulator({ port: 0, stateDir: dir, app: resolve(import.meta.dirname, "../fixtures/alexa-app.ts"), logSink: () => undefined });
+  });
+  after(async () => {
+    await sim?.stop();
+    await closeBrowser?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(): Promise<{ page: Page; dialogs: string[] }> {
+    const page = await browser.newPage();
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      // Only the Remove button asks, and it is meant to be answered yes.
+      void (d.type() === "confirm" ? d.accept() : d.dismiss());
+    });
+    await page.route("https://**", (route) => route.abort("internetdisconnected"));
+    await page.goto(`${sim.url}/`);
+    return { page, dialogs };
+  }
+
+  async function assertNothingRan(page: Page, dialogs: string[]): Promise<void> {
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
+    assert.ok(!dialogs.some((d) => d === "1" || d === "2"), `no alert ran: ${JSON.stringify(dialogs)}`);
+    assert.equal(await page.locator("img").count(), 0, "no element made from a name");
+    assert.equal(await page.locator("script").count(), 1, "only the page's own script");
+  }
+
+  it("pairs a client from the card, shows its hostile devicetype as text, follows a change, and removes it", async () => {
+    const { page, dialogs } = await open();
+    const names = await page.$$eval("#alexa-devices tr td:first-child", (els) => els.map((e) => e.textContent));
+    assert.deepEqual(names, ["<img src=x onerror=alert(1)>", `"><script>__xss=1</script>`, "Küche ☕"]);
+    await page.click("#alexa-pair");
+    await page.waitForFunction(() => /Pairing is open for \d+ s/.test(document.getElementById("alexa-pairing")?.textContent ?? ""));
+    const answer = (await echo(`${sim.url}/api`, "POST", { devicetype: HOSTILE_DEVICETYPE })) as { success: { username: string } }[];
+    const username = answer[0].success.username;
+    await page.waitForFunction((text) => (document.getElementById("alexa-users")?.textContent ?? "").includes(text), HOSTILE_DEVICETYPE);
+    assert.ok(!(await page.content()).includes(username), "the username is never on the page");
+    const lights = (await echo(`${sim.url}/api/${username}/lights`, "GET", {})) as Record<string, { name: string }>;
+    const lamp = Object.keys(lights).find((id) => lights[id].name.startsWith("<img")) as string;
+    await echo(`${sim.url}/api/${username}/lights/${lamp}/state`, "PUT", { on: true, bri: 254 });
+    await page.waitForFunction((id) => document.querySelector(`#alexa-devices tr[data-alexa-id="${id}"] td:nth-child(2)`)?.textContent === "on, brightness 100", lamp);
+    await page.waitForFunction(() => (document.querySelector('#data-body tr[data-key="<img src=x onerror=alert(1)>"] td')?.textContent ?? "").includes('"on":true'));
+    await assertNothingRan(page, dialogs);
+    await page.click(`#alexa-users button[data-forget="${username.slice(0, 8)}"]`);
+    await page.waitForFunction(() => !document.getElementById("alexa-no-users")?.hidden);
+    const refused = (await echo(`${sim.url}/api/${username}/lights`, "GET", {})) as { error: { type: number } }[];
+    assert.equal(refused[0].error.type, 1, "removed: a stranger now");
+    await page.close();
+  });
+
+  it("switches Alexa off from the card without script help, and the Hue routes with it", async () => {
+    const { page, dialogs } = await open();
+    await page.uncheck("#alexa-enabled");
+    await Promise.all([page.waitForURL(/\/\?n=\d+/), page.click('#alexa form button[type="submit"]')]);
+    assert.equal(await page.isChecked("#alexa-enabled"), false);
+    assert.match((await page.textContent("#alexa-discovery")) ?? "", /^Off:/);
+    assert.equal(await page.isDisabled("#alexa-pair"), true);
+    const res = await fetch(`${sim.url}/description.xml`);
+    assert.equal(res.status, 404);
+    await page.check("#alexa-enabled");
+    await Promise.all([page.waitForURL(/\/\?n=\d+/), page.click('#alexa form button[type="submit"]')]);
+    assert.equal((await fetch(`${sim.url}/description.xml`)).status, 200);
+    await assertNothingRan(page, dialogs);
+    await page.close();
+  });
+});
