@@ -28,13 +28,14 @@ const lamp = new PersistentBoolean("lamp", { default: false });
 const level = new PersistentRange("level", { min: 0, max: 100, step: 1, default: 50 });
 iot.alexa.expose("Desk lamp", { on: lamp, brightness: level });
 
-// A task: every 3 seconds, count under the data key the config names, and record UTC time.
+// A task: every 3 seconds, count under the data key the config names, and record UTC time:
+// null until the clock is valid (set by SNTP on the device), never a 1970 date.
 async function alive(): Promise<void> {
   const counterKey = String(iot.config.get("60_CUSTOM_CONFIG"));
   for (let i = 0; ; i++) {
     iot.log.debug(`increment ${counterKey}`);
     iot.data.set(counterKey, `${i}`);
-    iot.data.set("gmt_time", new Date().toISOString());
+    iot.data.set("gmt_time", iot.clock.iso());
     await iot.sleep(3000);
   }
 }

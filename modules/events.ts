@@ -9,6 +9,7 @@
  * - data: a data entry was set or deleted (the key), or the store was cleared ("").
  * - config: settings changed (their keys).
  * - answer: the web server answered a request (its status), for the metrics.
+ * - serving: the web server accepts connections, on this port (once per run; mDNS announces it).
  * - on() returns its unsubscribe; calling it twice is harmless. A listener that throws is
  *   reported through onError (the manager logs it) and the others still run.
  */
@@ -28,6 +29,7 @@ export interface ManagerEvents {
   data: string;
   config: readonly string[];
   answer: number;
+  serving: { readonly port: number };
 }
 
 export type Listener<T> = (value: T) => void;

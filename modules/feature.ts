@@ -32,6 +32,7 @@ import type { NetworkStatus } from "./host/network";
 import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
 import type { Logger } from "./log/logger";
+import type { DeviceClock } from "./clock/device-clock";
 
 /** The parts of a host a feature may need. */
 export type HostPart = "radio" | "udp" | "updater" | "network";
@@ -43,6 +44,8 @@ export interface FeatureContext {
   readonly router: Router;
   readonly events: Events;
   readonly log: Logger;
+  /** The framework's clock (iot.clock): the time of day, whether it is valid, and how to set it. */
+  readonly clock: DeviceClock;
   /** The app's title and version, as the page shows them. */
   readonly app: { readonly title: string; readonly version: string };
   /** The network as the manager reports it now. */

@@ -9,9 +9,11 @@
 
 import { AlexaFeature, type AlexaApi, type AlexaOptions } from "./alexa/alexa-feature";
 import type { FeatureEntry } from "./feature";
+import { MdnsFeature, type MdnsFeatureOptions } from "./mdns/mdns-feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { MqttFeature, type MqttApi, type MqttFeatureOptions } from "./mqtt/mqtt-feature";
 import { OtaFeature, type OtaFeatureOptions } from "./ota/ota-feature";
+import { TimeFeature, type TimeFeatureOptions } from "./time/time-feature";
 import { WifiFeature, type WifiFeatureOptions } from "./wifi/wifi-feature";
 
 /** What the app may pass for each feature (or false to leave it out). */
@@ -21,6 +23,8 @@ export interface FeatureOptions {
   metrics: MetricsOptions;
   mqtt: MqttFeatureOptions;
   alexa: AlexaOptions;
+  time: TimeFeatureOptions;
+  mdns: MdnsFeatureOptions;
 }
 
 /**
@@ -54,5 +58,13 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
   Object.freeze({
     name: "alexa",
     create: (options: unknown) => new AlexaFeature(options as AlexaOptions | undefined),
+  }),
+  Object.freeze({
+    name: "time",
+    create: (options: unknown) => new TimeFeature(options as TimeFeatureOptions | undefined),
+  }),
+  Object.freeze({
+    name: "mdns",
+    create: (options: unknown) => new MdnsFeature(options as MdnsFeatureOptions | undefined),
   }),
 ]);

@@ -16,6 +16,8 @@
  * - The config (config.get/set, configAdd) is loaded at construction and saved atomically.
  * - data is an ordered dictionary, shown on the page and served by GET /data.
  * - events tell what happens: network, clock, data, config, answer (events.ts).
+ * - clock is the time of day (clock/device-clock.ts): null dates until something sets it (the
+ *   time feature's SNTP) or the host says its clock is right; "clock" is emitted each time.
  * - run() starts the features, the web server and the tasks. On the device it never settles;
  *   stop() (the simulator's reboot, tests) closes the server and cancels every timer the
  *   manager, its features and its tasks set.
@@ -47,6 +49,7 @@ import { Router } from "./http/router";
 import { Logger, errorText } from "./log/logger";
 import { eraseAllVariables, openAllFolders } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
+import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
 import { CLIENT_SCRIPT } from "./web/assets";
 import type { PageModel, PageNotice } from "./web/page";
@@ -108,6 +111,8 @@ export class IotManager {
   readonly data = new DataStore();
   readonly log: Logger;
   readonly events: Events;
+  /** The time of day: iot.clock.now(), .valid, .iso() (null until valid), .local(). */
+  readonly clock: DeviceClock;
   readonly title: string;
   readonly version: string;
   readonly useCss: boolean;
@@ -149,6 +154,7 @@ export class IotManager {
     this.log = new Logger(host.log, options.debug ?? false);
     this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
     this.#startedAt = host.clock.now();
+    this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
     const sha256 = host.sha256 ?? (() => new Sha256());
     const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
     this.config = new Config(
@@ -287,6 +293,7 @@ export class IotManager {
       }
     }
     this.#announceNetwork();
+    if (this.clock.valid) this.events.emit("clock", { source: this.clock.source ?? "host", at: this.clock.now() });
     return new Promise<void>((resolve, reject) => {
       this.#stopped = resolve;
       const host = this.host;
@@ -306,6 +313,7 @@ export class IotManager {
           this.log.info(`${this.title} ${this.version}: listening on http://${address}:${port}`);
           this.#boundPort = port;
           this.#serving = true;
+          this.events.emit("serving", { port });
           this.#tasks.start();
         },
         (e: unknown) => {
@@ -325,6 +333,7 @@ export class IotManager {
       router: this.#router,
       events: this.events,
       log: this.log.child(feature.name),
+      clock: this.clock,
       app: { title: this.title, version: this.version },
       network: () => this.network(),
       serving: () => this.#serving,

@@ -12,7 +12,9 @@
  *
  * Commands: load (the host, then the core's modules), boot (main.ts, then a minute of virtual
  * time), requests, clear-data / fill-data, prepare-floors / meter / time (compute next to its
- * floor), ota-* (an OTA download fed by the parent's image), result (what load or boot gave).
+ * floor), ota-* (an OTA download fed by the parent's image), idle-features / idle-drop (a
+ * manager with only the time and mDNS features asked for, synced and claimed, then idle: what
+ * each costs at rest), result (what load, boot or idle-features gave).
  *
  * Engine-neutral: no Node, no Moddable; xsnap's globals (gc, TextEncoder, performance) are
  * reached through globalThis. Each command answers a small JSON object (or nothing, for gc).
@@ -35,8 +37,12 @@ import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-upd
 import { FakeRadio } from "../../tests/support/fake-radio";
 import { jsonRequest, request } from "../../tests/support/http-request";
 import { MemoryStorage } from "../../tests/support/memory-storage";
-import { MemoryUdp } from "../../tests/support/memory-udp";
+import { MemoryTcp } from "../../tests/support/memory-tcp";
+import type { Udp, UdpListener } from "../../modules/host/udp";
 import { VirtualClock } from "../../tests/support/virtual-clock";
+import { VirtualWallClock } from "../../tests/support/virtual-wall-clock";
+import { ntpReply, scriptedNtpServer, type ScriptedServer } from "../../tests/support/ntp-script";
+import type { NetworkStatus } from "../../modules/host/network";
 
 const xs = globalThis as unknown as {
   gc(): void;
@@ -57,10 +63,30 @@ export type ConnectionStage = "idle" | "request-line" | "headers" | "body";
 /** What a command asks for; `iterations` repeats the measured work inside one crank. */
 export interface XsCommand {
   op:
-    | "gc" | "load" | "boot" | "boot-budget" | "result" | "requests" | "clear-data" | "fill-data" | "prepare-floors" | "meter" | "time"
-    | "wire-figures" | "conn-open" | "conn-drop" | "ota-prepare" | "ota-start" | "ota-feed" | "ota-drop";
+    | "gc"
+    | "load"
+    | "boot"
+    | "boot-budget"
+    | "result"
+    | "requests"
+    | "clear-data"
+    | "fill-data"
+    | "prepare-floors"
+    | "meter"
+    | "time"
+    | "wire-figures"
+    | "conn-open"
+    | "conn-drop"
+    | "ota-prepare"
+    | "ota-start"
+    | "ota-feed"
+    | "ota-drop"
+    | "idle-features"
+    | "idle-drop";
+  /** idle-features: which of the two features the manager runs. */
+  features?: { time?: boolean; mdns?: boolean };
   /** boot-budget: the features the manager runs (the others switched off). */
-  features?: string[];
+  budget?: string[];
   /** conn-open: what the open connection has sent so far (each just under its limit). */
   stage?: ConnectionStage;
   /** load: build the device's host (radio, partitions) instead of the plain one. */
@@ -99,6 +125,37 @@ function plainHost(): Host {
   };
 }
 
+/**
+ * UDP for measuring: what MemoryUdp does (loopback datagrams between bound ports, a promise turn
+ * later) minus its records of what was sent, which a device does not keep. Multicast goes nowhere.
+ */
+class QuietUdp implements Udp {
+  readonly #bound = new Map<number, UdpListener>();
+  #next = 50000;
+
+  open(options: { port?: number }, onMessage: UdpListener) {
+    const port = options.port || this.#next++;
+    const taken = this.#bound.has(port);
+    if (!taken) this.#bound.set(port, onMessage);
+    let open = !taken;
+    const ready = taken ? Promise.reject(new Error(`UDP port ${port} is in use`)) : Promise.resolve(port);
+    ready.catch(() => undefined);
+    return {
+      ready,
+      send: (bytes: Uint8Array, address: string, to: number) => {
+        if (!open || address !== "127.0.0.1") return;
+        const copy = bytes.slice();
+        void Promise.resolve().then(() => this.#bound.get(to)?.(copy, "127.0.0.1", port));
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        this.#bound.delete(port);
+      },
+    };
+  }
+}
+
 const HOME = Object.freeze({ ssid: "Home", password: "correct horse", rssi: -50, ip: "192.168.1.23" });
 
 function deviceHost(): Host {
@@ -114,7 +171,7 @@ function deviceHost(): Host {
   const saved = new Config(base.storage);
   saved.declare(WIFI_SETTINGS);
   saved.update({ wifi_ssid: HOME.ssid, wifi_password: HOME.password });
-  return { ...base, radio, udp: new MemoryUdp(), updater };
+  return { ...base, radio, udp: new QuietUdp(), updater };
 }
 
 /**
@@ -317,7 +374,7 @@ async function boot(): Promise<unknown> {
 }
 
 /** The features a budget boot can switch: the feature list's, and the persistent variables an app adds. */
-const LISTED_FEATURES: readonly string[] = Object.freeze(["wifi", "ota", "metrics", "mqtt", "alexa"]);
+const LISTED_FEATURES: readonly string[] = Object.freeze(["wifi", "ota", "metrics", "mqtt", "alexa", "time", "mdns"]);
 
 /**
  * A manager on the current host running only `features`, as the demo makes it (title, CSS, OTA
@@ -584,6 +641,11 @@ function otaRun(command: XsCommand): unknown {
       const status = o.job.status();
       return { ok: status.state !== "failed", error: status.error, state: status.state, received: status.received, sent: o.sent };
     }
+    case "idle-drop":
+      idle?.iot.stop();
+      idle?.server.close();
+      idle = undefined;
+      return { ok: true };
     case "ota-drop":
       ota?.job.stop();
       ota = undefined;
@@ -600,6 +662,27 @@ function requireOta(): NonNullable<typeof ota> {
 }
 
 const IMAGE_TAG = [0x49, 0x4d, 0x47, 0x3a]; // "IMG:"
+
+// ---- Time and names at rest: a manager with the time and/or mDNS features on a host with UDP,
+// a station address and a time server that answers, synced and claimed, then idle.
+
+const STATION: NetworkStatus = Object.freeze({ mode: "station", ssid: "Home", ip: "192.168.1.23", ntpServers: Object.freeze(["127.0.0.1:123"]) });
+const NTP_TIME = Date.UTC(2027, 0, 1);
+let idle: { iot: IotManager; server: ScriptedServer } | undefined;
+
+async function idleFeatures(features: { time?: boolean; mdns?: boolean }): Promise<unknown> {
+  const udp = new QuietUdp();
+  const idleHost: Host = { ...plainHost(), udp, wallClock: new VirtualWallClock(clock, 0), network: { status: () => STATION } };
+  // The server is there in every run, measured or not: its cost cancels out of the differences.
+  const server = scriptedNtpServer(udp, 123, (q) => ntpReply(q, { timeMs: NTP_TIME + clock.now() }));
+  const iot = new IotManager({ title: "idle", version: "1.0.0", wifi: false, ota: false, metrics: false, time: features.time ? {} : false, mdns: features.mdns ? {} : false }, idleHost);
+  if (features.time) iot.config.set("ntp_servers", "");
+  void iot.run();
+  idle = { iot, server };
+  await clock.advance(60_000);
+  const status = iot.status() as { time?: { valid?: boolean }; mdns?: { state?: string } };
+  return { ok: true, timeValid: status.time?.valid ?? null, mdns: status.mdns?.state ?? null };
+}
 
 /** The outcome of the last asynchronous command (load, boot), read by the "result" command. */
 let settled: unknown;
@@ -619,11 +702,18 @@ xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
   }
   try {
     if (command.op === "result") return reply(settled ?? { ok: false, error: "the last command never settled" });
-    if (command.op === "load" || command.op === "boot" || command.op === "boot-budget") {
+    if (command.op === "load" || command.op === "boot" || command.op === "boot-budget" || command.op === "idle-features") {
       // It settles within this crank (xsnap drains the promise queue before it answers); the
       // next command reads the outcome, so this crank allocates nothing for a reply.
       settled = undefined;
-      const work = command.op === "load" ? load(command.device === true) : command.op === "boot" ? boot() : bootBudget(command.features ?? []);
+      const work =
+        command.op === "load"
+          ? load(command.device === true)
+          : command.op === "boot"
+            ? boot()
+            : command.op === "boot-budget"
+              ? bootBudget(command.budget ?? [])
+              : idleFeatures(command.features ?? {});
       void work.then(
         (value) => (settled = value),
         (e: unknown) => (settled = { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),

@@ -13,13 +13,14 @@
  *   the simulator it reports the network as Net sees it (network.ts).
  * - updater only where there are OTA partitions (esp32): with it the manager runs the OTA
  *   feature.
+ * wallClock is Date with Time.set (wall-clock.ts), resolver Net.resolve (resolver.ts).
  * sha256 is native on every platform (crypt's Digest, digest.ts), so the core never falls back
  * to its plain-JavaScript SHA-256 here.
  */
 
 import type { Host } from "../../modules/host/host";
 import config from "mc/config";
-import { hasRadio, joinGroup, ota } from "hosts/moddable/platform";
+import { hasRadio, joinGroup, multicastSockets, ota } from "hosts/moddable/platform";
 import { TimerClock } from "./clock";
 import { moddableSha256 } from "./digest";
 import { TraceLog } from "./log";
@@ -31,6 +32,8 @@ import { ModdableTcp } from "./tcp";
 import { MODDABLE_TEXT_CODEC } from "./text-codec";
 import { ModdableUdp } from "./udp";
 import { ModdableUpdater } from "./updater";
+import { ModdableResolver } from "./resolver";
+import { ModdableWallClock } from "./wall-clock";
 
 /** A port from the manifest's config (a command-line key=N arrives as a string), else the standard one. */
 function configPort(key: string, standard: number): number {
@@ -54,9 +57,11 @@ export function createModdableHost(): Host {
     system,
     log,
     tcp: new ModdableTcp(),
-    udp: new ModdableUdp({ joinGroup, multicast: multicastAllowed() }),
+    udp: new ModdableUdp({ joinGroup, multicast: multicastAllowed(), multicastSockets }),
     text: MODDABLE_TEXT_CODEC,
     ports: Object.freeze({ http: configPort("http_port", 80), ssdp: configPort("ssdp_port", 1900) }),
+    wallClock: new ModdableWallClock(),
+    resolver: new ModdableResolver(),
     network: new NetNetwork(),
     sha256: moddableSha256,
     ...(hasRadio ? { radio: new ModdableRadio({ clock, mac: system.info().mac }) } : {}),

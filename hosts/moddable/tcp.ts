@@ -2,7 +2,7 @@
  * ModdableTcp: the device's Tcp over Moddable's socket Listener and Socket (lwIP on ESP32,
  * BSD sockets in the Linux simulator), keeping the promises of modules/host/tcp.ts. The core's
  * HTTP server and client run on it, so the SDK's http module is not used: it buffers a header
- * line without limit, drains refused bodies and writes one fragment per send (README.md, "On
+ * line without limit, drains refused bodies and writes one fragment per send (docs/device.md, "On
  * the device", says why).
  *
  * - Each data message is read whole, at once (read(ArrayBuffer)), and handed on: the Linux

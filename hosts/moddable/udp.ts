@@ -13,8 +13,11 @@
  *   modules/network/socket/lwip/modSocket.c) its join loop asks esp_netif_get_ip_info() about a
  *   NULL interface, which ESP-IDF refuses, so it never calls igmp_joingroup() (read from the
  *   SDK's and ESP-IDF's source; not seen on a chip), and it sets the socket's TTL to 1.
- * - Without it (the Moddable simulator) multicast and ttl go to the socket as the SDK's mdns
- *   module passes them; the lin socket joins on INADDR_ANY.
+ * - Without it, where the platform's socket layer can open multicast sockets, multicast and
+ *   ttl go to the socket as the SDK's mdns module passes them.
+ * - Where it cannot (the Linux simulator: platform/simulator.ts multicastSockets), such an open
+ *   is refused here, with the reason, before the SDK is called: a refused open there left the
+ *   next HTTP connection unanswered.
  * - With multicast: false (mc/config udp_multicast=0) no group is joined at all and the socket
  *   hears unicast only.
  * The SDK's Linux simulator cannot serve UDP at all (SDK 8.2.3, modules/network/socket/lin/
@@ -38,6 +41,8 @@ export interface ModdableUdpOptions {
   readonly joinGroup?: (group: string, join: boolean) => number;
   /** False: join no group at all (unicast only). */
   readonly multicast?: boolean;
+  /** False: the socket layer cannot open a multicast socket, so such an open is refused here. */
+  readonly multicastSockets?: boolean;
 }
 
 class ModdableUdpSocket implements UdpSocket {
@@ -51,18 +56,22 @@ class ModdableUdpSocket implements UdpSocket {
     let failure: Error | undefined;
     const group = how.multicast === false ? undefined : options.multicast;
     const join = group !== undefined ? how.joinGroup : undefined;
-    try {
-      socket = join
-        ? new UdpRuntime({ kind: "UDP", port: options.port ?? 0 })
-        : new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: group, ttl: group === undefined ? undefined : options.ttl });
-      if (join && group !== undefined) {
-        if (join(group, true) < 0) throw new Error(`${group} is no IPv4 multicast address`);
-        this.#leave = () => void join(group, false);
+    if (group !== undefined && !join && how.multicastSockets === false)
+      failure = new Error("this platform's socket layer cannot open multicast sockets (the Moddable simulator's does not)");
+    else {
+      try {
+        socket = join
+          ? new UdpRuntime({ kind: "UDP", port: options.port ?? 0 })
+          : new UdpRuntime({ kind: "UDP", port: options.port ?? 0, multicast: group, ttl: group === undefined ? undefined : options.ttl });
+        if (join && group !== undefined) {
+          if (join(group, true) < 0) throw new Error(`${group} is no IPv4 multicast address`);
+          this.#leave = () => void join(group, false);
+        }
+      } catch (e) {
+        failure = e instanceof Error ? e : new Error(String(e));
+        socket?.close();
+        socket = undefined;
       }
-    } catch (e) {
-      failure = e instanceof Error ? e : new Error(String(e));
-      socket?.close();
-      socket = undefined;
     }
     this.#socket = socket;
     if (!socket) {

@@ -7,7 +7,7 @@
  * partition's size and the chip id.
  *
  * Rollback only happens with a bootloader built with CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE
- * (sdkconfig/sdkconfig.defaults; README.md, "A bootloader with rollback"). Without it every app reports "untracked" and
+ * (sdkconfig/sdkconfig.defaults; docs/ota.md, "A bootloader with rollback"). Without it every app reports "untracked" and
  * markValid() is harmless.
  *
  * This module imports neither `ota` nor "mc/ffi", which exist only in the esp32 build: the esp32

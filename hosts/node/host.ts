@@ -20,6 +20,8 @@ import { SimulatedSystem } from "./system";
 import { NodeTcp } from "./tcp";
 import { NODE_TEXT_CODEC } from "./text-codec";
 import { NodeUdp } from "./udp";
+import { NodeResolver } from "./resolver";
+import { NodeWallClock } from "./wall-clock";
 import { createNodeUpdater } from "./updater";
 
 export interface NodeHostOptions {
@@ -41,6 +43,13 @@ export interface NodeHostOptions {
   dnsPort?: number;
   /** UDP port of the Alexa feature's SSDP responder (--ssdp-port); a free one by default. */
   ssdpPort?: number;
+  /**
+   * Time servers (--ntp-server): "host" (the default) is the computer's clock; HOST[:PORT]
+   * entries are what the simulated network offers (as DHCP would), and the clock starts unset.
+   */
+  ntpServers?: readonly string[];
+  /** UDP port of the mDNS responder (--mdns-port), on the bind address and its group; 5353 by default. */
+  mdnsPort?: number;
 }
 
 export interface NodeHost extends Host {
@@ -73,6 +82,10 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     ? new SimulatedRadio({ clock, mac: system.info().mac, networksFile: options.networksFile, log: (level, line) => log.write(level, line) })
     : undefined;
   const storage = new FileStorage(options.stateDir);
+  const ntp = options.ntpServers ?? ["host"];
+  const offered = ntp.filter((s) => s !== "host");
+  // 1970 plus the time the computer has been up: what an ESP32 reads before anyone sets it.
+  const wallClock = new NodeWallClock({ trustHost: ntp.includes("host"), startMs: Math.round(clock.now()) });
   return {
     storage,
     clock,
@@ -83,13 +96,15 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     text: NODE_TEXT_CODEC,
     bind: options.bind,
     // SSDP on a free port unless asked for one: simulators side by side never share 1900.
-    ports: { http: options.port, dns: options.dnsPort ?? 8053, ssdp: options.ssdpPort ?? 0 },
+    ports: { http: options.port, dns: options.dnsPort ?? 8053, ssdp: options.ssdpPort ?? 0, mdns: options.mdnsPort ?? 5353 },
+    wallClock,
+    resolver: new NodeResolver(),
     httpLimits: options.limits,
     ...(radio ? { radio } : {}),
     sha256: nodeSha256,
     // Partition files in the state folder; creating the updater "boots" what otadata selects.
     updater: createNodeUpdater({ stateDir: options.stateDir, storage, sha256: nodeSha256 }),
-    network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind),
+    network: new SimulatedNetwork(options.bind === "0.0.0.0" ? "127.0.0.1" : options.bind, offered),
     shutdown(): void {
       clock.shutdown();
       tcp.shutdown();

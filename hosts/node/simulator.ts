@@ -27,6 +27,10 @@ export interface SimulatorOptions {
   dnsPort?: number;
   /** UDP port of the Alexa feature's SSDP responder (a free one when absent). */
   ssdpPort?: number;
+  /** Time servers: "host" (the default: the computer's clock) or HOST[:PORT] entries. */
+  ntpServers?: readonly string[];
+  /** UDP port of the mDNS responder (5353 by default). */
+  mdnsPort?: number;
 }
 
 export interface Simulator {
@@ -61,6 +65,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       networksFile: options.networksFile,
       dnsPort: options.dnsPort,
       ssdpPort: options.ssdpPort,
+      ntpServers: options.ntpServers,
+      mdnsPort: options.mdnsPort,
       onRestart: () => {
         sim.restart().catch((e: unknown) => {
           // A reboot that fails (the port taken, the app throwing) leaves the device off.

@@ -2,7 +2,7 @@
  * `npm start`: runs main.ts as a simulated device.
  *
  *   npm start -- [--port N] [--host ADDR] [--state DIR] [--max-connections N] [--request-timeout MS]
- *                [--networks FILE] [--dns-port N] [--ssdp-port N]
+ *                [--networks FILE] [--dns-port N] [--ssdp-port N] [--ntp-server host|HOST[:PORT]]... [--mdns-port N]
  *
  * --port 0 picks a free port. State (config, variables, later OTA partitions) lives in --state,
  * by default .state/ in the repository (git-ignored). Prints "listening on http://HOST:PORT"
@@ -12,11 +12,17 @@
  * see README.md, "WiFi"); the captive portal's DNS then answers on 127.0.0.1:--dns-port (8053).
  * --ssdp-port N: where the Alexa feature answers Hue bridge searches (SSDP, 1900 on the device;
  * a free port by default), on --host and joined to 239.255.255.250 there (docs/alexa.md).
+ * --ntp-server host (the default) keeps the simulated clock on this computer's, which is right
+ * at once; --ntp-server HOST[:PORT] (repeatable) starts the clock unset, as a device's, and lets
+ * the SNTP client set it from those servers (offered first, as DHCP would, then the ntp_servers
+ * setting's). The mDNS responder answers on --mdns-port (5353) on the --host address and on
+ * 224.0.0.251 through that interface only (docs/time-and-names.md).
  */
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { HTTP_LIMITS } from "../../modules/http/limits";
+import { parseServer } from "../../modules/time/sntp-client";
 import { startSimulator } from "./simulator";
 
 const { values } = parseArgs({
@@ -29,6 +35,8 @@ const { values } = parseArgs({
     networks: { type: "string" },
     "dns-port": { type: "string" },
     "ssdp-port": { type: "string" },
+    "ntp-server": { type: "string", multiple: true },
+    "mdns-port": { type: "string" },
   },
   strict: true,
 });
@@ -52,6 +60,14 @@ const limits = {
 };
 const dnsPort = wholeNumber("dns-port", values["dns-port"], 0, 65535);
 const ssdpPort = wholeNumber("ssdp-port", values["ssdp-port"], 0, 65535);
+const mdnsPort = wholeNumber("mdns-port", values["mdns-port"], 1, 65535);
+const ntpServers = values["ntp-server"] ?? ["host"];
+for (const server of ntpServers) {
+  if (server !== "host" && !parseServer(server)) {
+    process.stderr.write(`--ntp-server must be "host" or HOST[:PORT], not "${server}"\n`);
+    process.exit(2);
+  }
+}
 const networksFile = values.networks === undefined ? undefined : resolve(values.networks);
 const changed = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 
@@ -66,7 +82,7 @@ process.once("SIGINT", quit);
 process.once("SIGTERM", quit);
 
 try {
-  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort });
+  booting = startSimulator({ port, bind: values.host, stateDir: resolve(values.state), limits: changed, networksFile, dnsPort, ssdpPort, ntpServers, mdnsPort });
   await booting;
 } catch (e) {
   process.stderr.write(`simulator failed to start: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -2,6 +2,9 @@
  * NodeUdp: the simulator's Udp over node:dgram, keeping the device's promises
  * (modules/host/udp.ts). A multicast socket (mDNS, SSDP) shares its port with others on the
  * machine (reuseAddr) and hears its own datagrams, as a device on a network would hear others'.
+ * It joins the group on the bind address's interface and sends its multicast through that
+ * interface only; bound to a loopback address (the simulator's default) it also hears only
+ * loopback senders, so a simulated device never answers, or reaches, anyone on a real network.
  * shutdown() closes every socket (a device reset).
  */
 
@@ -63,6 +66,7 @@ export class NodeUdp implements Udp {
         try {
           if (options.multicast) {
             socket.addMembership(options.multicast, host === "0.0.0.0" ? undefined : host);
+            if (host !== "0.0.0.0" && !host.includes(":")) socket.setMulticastInterface(host);
             if (options.ttl !== undefined) socket.setMulticastTTL(options.ttl);
             socket.setMulticastLoopback(true);
           }
@@ -74,7 +78,10 @@ export class NodeUdp implements Udp {
       });
     });
     const handle = new NodeUdpSocket(socket, ready, this.#live);
+    // Bound to every address to hear the group, a loopback device must still hear only loopback.
+    const loopbackOnly = options.multicast !== undefined && host.startsWith("127.");
     socket.on("message", (message, peer) => {
+      if (loopbackOnly && !peer.address.startsWith("127.")) return;
       if (bound) onMessage(new Uint8Array(message.buffer, message.byteOffset, message.byteLength), peer.address, peer.port);
     });
     return handle;

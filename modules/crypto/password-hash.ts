@@ -8,7 +8,7 @@
  * Hashing goes through a Sha256Factory so the device uses its native digest (crypt's Digest):
  * in plain JavaScript on XS one iteration costs about 3.6 ms on a PC. PASSWORD_ITERATIONS is
  * what the device should do in roughly 150-250 ms with its native hash (measured on the SDK's
- * simulator, estimated for the ESP32: README.md, "Authentication"; the device logs each
+ * simulator, estimated for the ESP32: docs/security.md, "Authentication"; the device logs each
  * check). AdminAuth caches a verified credential, so the cost is paid once per login, not per
  * request, and it upgrades a hash made with fewer iterations the next time its password is
  * given.
@@ -40,7 +40,7 @@ function hmacKeyPads(key: Uint8Array, hash: Sha256Factory): [Uint8Array, Uint8Ar
  * native digest and each step of a JavaScript loop costs: every HMAC of the iterations hashes a
  * 64-byte pad and a 32-byte value, so each pad lives in a 96-byte buffer the value is copied
  * behind (one update per hash), and the running XOR takes 8 words, not 32 bytes. On the SDK's
- * Linux simulator that is 7 us an iteration against 20 us for the plain form (README.md,
+ * Linux simulator that is 7 us an iteration against 20 us for the plain form (docs/security.md,
  * "Authentication", has the figures).
  */
 export function pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, hash: Sha256Factory = jsSha256): Uint8Array {

@@ -18,6 +18,8 @@ import type { Tcp } from "./tcp";
 import type { TextCodec } from "./text-codec";
 import type { Udp } from "./udp";
 import type { Updater } from "./updater";
+import type { Resolver } from "./resolver";
+import type { WallClock } from "./wall-clock";
 
 /** Where a host serves the well-known services (the simulator moves them off privileged ports). */
 /**
@@ -37,6 +39,8 @@ export interface ServicePorts {
   readonly dns?: number;
   /** SSDP, where the Alexa feature answers Hue bridge searches: 1900. */
   readonly ssdp?: number;
+  /** mDNS (multicast 224.0.0.251): 5353. */
+  readonly mdns?: number;
 }
 
 export interface Host {
@@ -64,6 +68,10 @@ export interface Host {
   readonly radio?: Radio;
   /** The app partitions; with them the OTA feature runs (modules/ota). */
   readonly updater?: Updater;
+  /** The calendar clock and how to set it; the core keeps an offset over Date when absent. */
+  readonly wallClock?: WallClock;
+  /** Host names to addresses (SNTP servers given by name); only addresses work when absent. */
+  readonly resolver?: Resolver;
 }
 
 // The binding lives on the global object under a registered symbol, not in a module variable:

@@ -15,6 +15,8 @@ export interface NetworkStatus {
   apIp?: string;
   /** A network is saved for the station (then only being on it counts as healthy). */
   configured?: boolean;
+  /** Time servers the network offered (DHCP option 42), where the host knows them: tried first. */
+  ntpServers?: readonly string[];
 }
 
 export interface Network {

@@ -5,8 +5,8 @@
  *
  * What a connection can make the device hold is bounded by these: the line being read (at most
  * the request line or the header budget), the headers kept (at most maxHeaderBytes of text in
- * at most maxHeaderCount entries) and the body (at most maxBodyBytes). README.md, "Security and
- * limits", states each answer.
+ * at most maxHeaderCount entries) and the body (at most maxBodyBytes). docs/security.md, "The web
+ * server", states each answer.
  */
 
 export interface HttpLimits {

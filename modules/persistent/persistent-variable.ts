@@ -9,7 +9,7 @@
  *   construction on every host; the folder is the storage domain ("vars" when none is given).
  * - value reads the saved value, or the default until one is saved. A read is served from
  *   memory: make one instance per variable (two would not see each other's writes).
- * - Writing coerces the value to the type (the table is in README.md, "Coercion table"). A value
+ * - Writing coerces the value to the type (the table is in docs/persistent-variables.md, "Coercion table"). A value
  *   that cannot be coerced throws PersistentValueError naming the variable, the value and the
  *   type, before anything is written: the stored value stays as it was.
  * - A write is one AtomicRecord save: after a power cut the variable reads its old or its new

@@ -12,7 +12,12 @@
  * - A datagram that is a response, is shorter than a header, or whose question cannot be read
  *   gets FORMERR when its header can be answered, and nothing otherwise (undefined).
  * - Other opcodes get NOTIMP.
+ * Names are read by the core's one DNS codec (dns/dns-packet.ts).
  */
+
+import { dnsLower, ipv4Bytes, readDnsName } from "../dns/dns-packet";
+
+export { ipv4Bytes };
 
 /** The IPv4 address to answer for a name, or undefined to answer with no address. */
 export type DnsAnswer = (name: string) => string | undefined;
@@ -22,22 +27,6 @@ const TYPE_ANY = 255;
 const CLASS_IN = 1;
 const RCODE_FORMERR = 1;
 const RCODE_NOTIMP = 4;
-/** Longest name on the wire (RFC 1035). */
-const MAX_NAME_BYTES = 255;
-
-/** "192.168.4.1" as four bytes, or undefined when it is not a dotted IPv4 address. */
-export function ipv4Bytes(address: string): number[] | undefined {
-  const parts = address.split(".");
-  if (parts.length !== 4) return undefined;
-  const out: number[] = [];
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    out.push(n);
-  }
-  return out;
-}
 
 function header(query: Uint8Array, rcode: number, questions: number, answers: number): Uint8Array {
   const out = new Uint8Array(12);
@@ -51,25 +40,14 @@ function header(query: Uint8Array, rcode: number, questions: number, answers: nu
   return out;
 }
 
-/** Reads the question's name; returns it and where the name ends, or undefined if malformed. */
+/** Reads the question's name (lower-cased) through the core's codec; undefined if malformed. */
 function readName(query: Uint8Array, start: number): { name: string; end: number } | undefined {
-  let i = start;
-  let name = "";
-  let bytes = 0;
-  for (;;) {
-    if (i >= query.length) return undefined;
-    const length = query[i++];
-    if (length === 0) break;
-    // A compression pointer (or a reserved label type) has no place in a query's only question.
-    if (length > 63) return undefined;
-    bytes += length + 1;
-    if (bytes > MAX_NAME_BYTES || i + length > query.length) return undefined;
-    let label = "";
-    for (let k = 0; k < length; k++) label += String.fromCharCode(query[i + k]);
-    name += (name ? "." : "") + label;
-    i += length;
+  try {
+    const read = readDnsName(query, start);
+    return { name: dnsLower(read.name), end: read.end };
+  } catch {
+    return undefined;
   }
-  return { name: name.toLowerCase(), end: i };
 }
 
 /** The reply to one DNS datagram, or undefined when it deserves none. */

@@ -1,5 +1,5 @@
 /*
- * The coercion table of the ten persistent types (README.md, "Coercion table"), as explicit
+ * The coercion table of the ten persistent types (docs/persistent-variables.md, "Coercion table"), as explicit
  * cases: every accepted input and the canonical value it becomes, every refused input, the
  * error's message (variable, value, type), and floats that read back bit for bit. No
  * fast-check here: this is the faithful subset that runs anywhere, XS included.

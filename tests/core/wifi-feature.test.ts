@@ -39,7 +39,7 @@ function device(options: { air?: AirNetwork[]; saved?: Record<string, string>; a
   for (const n of options.air ?? []) radio.put(n);
   const udp = new MemoryUdp();
   const host = Object.assign(base, { radio, udp });
-  const iot = new IotManager({ title: "IoT Demo Controller", version: "1.0.0" }, host);
+  const iot = new IotManager({ title: "IoT Demo Controller", version: "1.0.0", time: false, mdns: false }, host);
   if (options.saved) iot.config.update(options.saved);
   void iot.run();
   const d: Device = {

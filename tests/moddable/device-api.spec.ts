@@ -1,12 +1,12 @@
 /*
  * Black box, part 1: the page and the HTTP API of the demo app (main.ts) on a device, as
- * README.md's "The HTTP API" and "Security and limits" promise them. Run by run-on-sdk.ts against
+ * docs/http-api.md and docs/security.md promise them. Run by run-on-sdk.ts against
  * the Moddable simulator, or with IOT_DEVICE_URL against any device (see device.ts); not part of
  * `npm test` (mocha's spec is tests/**\/*.test.ts). Only what a device with no radio and no OTA
  * shows: WiFi and OTA have their own suites against the Node simulator.
  *
  * Expectations are the documented ones, not what today's device build happens to do: a test
- * that fails here names a difference between the device and README.md.
+ * that fails here names a difference between the device and the docs.
  */
 
 import * as assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /*
- * Black box, part 2: the web server's limits on a device (README.md, "The web server"), over
+ * Black box, part 2: the web server's limits on a device (docs/security.md, "The web server"), over
  * raw sockets: the request line, the header lines, the body, the connection budget (a slow
  * connection's slot goes to a new one; the 503 when none is slow is the HttpServer contract's, on
  * XS too, since mcsim cannot hold four quick connections open at once) and the request timeout. The device's limits are fixed (modules/http/limits.ts), so the timeout test

@@ -1,5 +1,5 @@
 /*
- * Black box, part 3: the admin password (README.md, "Authentication") and what a device keeps
+ * Black box, part 3: the admin password (docs/security.md, "Authentication") and what a device keeps
  * across a restart (the config, the password with it). Runs last: once the password is set,
  * every change needs it. The restart is the harness's (device.ts: run-on-sdk.ts stops mcsim and
  * starts it again over the same Preference file, since mcsim cannot restart an app itself);

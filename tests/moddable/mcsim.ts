@@ -1,7 +1,7 @@
 /*
  * Runs the Moddable simulator (mcsim) headless on an app's mc.so and reads its output. Node only.
  *
- * What mcsim needs, and how each is met (see README.md, "On the device"):
+ * What mcsim needs, and how each is met (see docs/device.md):
  * - A display: it is a GTK program. It runs under `xvfb-run -a` (a private X server on a free
  *   display number), with NO_AT_BRIDGE=1 so GTK does not look for an accessibility bus.
  * - $HOME/.config: it copies the mc.so there (.config/tech.moddable.mcsim/) before loading it,

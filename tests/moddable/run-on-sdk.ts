@@ -61,7 +61,7 @@ const moddable = process.env.MODDABLE;
 const mcconfig = moddable ? join(moddable, "build/bin/lin/release/mcconfig") : "";
 if (!moddable || !existsSync(mcconfig)) {
   say(
-    `skipped: ${moddable ? `${mcconfig} not found` : "$MODDABLE is not set"} (needs the Moddable SDK with its Linux tools built; see README.md, "On the device")`,
+    `skipped: ${moddable ? `${mcconfig} not found` : "$MODDABLE is not set"} (needs the Moddable SDK with its Linux tools built; see docs/device.md)`,
   );
   process.exit(0);
 }

@@ -12,7 +12,7 @@ import { dirname, join, relative, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 /** Shared machinery a feature may build on: everything in modules/ that is not a feature. */
-const SHARED = ["auth", "config", "crypto", "data", "host", "http", "log", "storage", "tasks", "text", "feature.ts", "events.ts", "version.ts"];
+const SHARED = ["auth", "clock", "config", "crypto", "data", "dns", "host", "http", "log", "storage", "tasks", "text", "feature.ts", "events.ts", "version.ts"];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

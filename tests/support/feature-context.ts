@@ -11,6 +11,7 @@ import type { FeatureContext } from "../../modules/feature";
 import type { Host } from "../../modules/host/host";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
+import { DeviceClock, OffsetWallClock } from "../../modules/clock/device-clock";
 
 export function featureContext(host: Host, parts: Partial<FeatureContext> = {}): FeatureContext {
   return {
@@ -24,6 +25,7 @@ export function featureContext(host: Host, parts: Partial<FeatureContext> = {}):
         throw new Error(`a ${name} listener failed: ${e instanceof Error ? e.message : String(e)}`);
       }),
     log: parts.log ?? new Logger(host.log, false),
+    clock: parts.clock ?? new DeviceClock(host.wallClock ?? new OffsetWallClock()),
     app: parts.app ?? { title: "Test device", version: "1.0.0" },
     network: parts.network ?? (() => host.network?.status() ?? { mode: "station", ssid: "Home", ip: "10.0.0.1" }),
     serving: parts.serving ?? (() => true),

@@ -4,7 +4,7 @@
  * longer than its Content-Length, at full speed, in pieces of 1, 7 and 1460 bytes (how lwIP hands
  * them over). After every step the live heap is read from an XS snapshot (taken after a full
  * collection), and its growth over the idle connection must stay within what the limits allow
- * for that part plus the connection's fixed overhead (README.md, "Security and limits").
+ * for that part plus the connection's fixed overhead (docs/security.md, "The web server").
  * The answer must be the part's status, sent at once.
  */
 

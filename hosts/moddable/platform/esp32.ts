@@ -50,6 +50,9 @@ export const platformName: string = "esp32";
  */
 export const fragileSocketClose: boolean = false;
 
+/** lwIP opens multicast UDP sockets (mDNS): modules/network/socket/lwip/modSocket.c. */
+export const multicastSockets: boolean = true;
+
 export const canRestart: boolean = true;
 
 export const hasRadio: boolean = true;

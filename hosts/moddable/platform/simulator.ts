@@ -30,6 +30,14 @@ export const platformName: string = "moddable-simulator";
  */
 export const fragileSocketClose: boolean = true;
 
+/**
+ * The Linux simulator's socket layer refuses every multicast UDP socket (SDK 8.2.3
+ * lin/modSocket.c throws "invalid multicast IP address" when inet_pton succeeds), and a refused
+ * construction left the next HTTP connection unanswered (seen): the host refuses such an open
+ * itself, before the SDK is called, so mDNS is off in mcsim and says why.
+ */
+export const multicastSockets: boolean = false;
+
 export const canRestart: boolean = false;
 
 export const hasRadio: boolean = false;

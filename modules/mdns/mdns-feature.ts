@@ -1,0 +1,165 @@
+/*
+ * MdnsFeature: the device's name on the network, <hostname>.local, and its services, by the
+ * core's mDNS responder (mdns-responder.ts) over the host's Udp. Needs udp.
+ *
+ * - Runs while the device has an address: the station's, and the access point's while it is
+ *   open (a phone on the portal asks there and gets the access point's address). Stopped
+ *   (with a goodbye) when it has none, or when the mdns setting is switched off.
+ * - Advertises _http._tcp on the web server's port (TXT version, framework, mac, path=/) once
+ *   the server listens, _prometheus-http._tcp (path=/metrics) when the metrics feature runs,
+ *   and the app's own services (options.services).
+ * - A hostname change (settings) is probed and announced at once, without a reboot; a name
+ *   taken by another device becomes <hostname>-2 (then -3 ...), shown in status and on the page.
+ * - status() is GET /api/status's mdns: {enabled, state, name, wanted, conflict, addresses,
+ *   services, url}; pageSection() is the card with the link.
+ */
+
+import type { SettingSpec } from "../config/config-keys";
+import type { Feature, FeatureContext, HostPart } from "../feature";
+import type { NetworkStatus } from "../host/network";
+import { escapeHtml } from "../text/escape-html";
+import { FRAMEWORK_VERSION } from "../version";
+import { MDNS_PORT, MdnsResponder, type MdnsService, type MdnsStatus } from "./mdns-responder";
+
+export interface MdnsServiceOption {
+  /** "_myapp._tcp" */
+  type: string;
+  /** The web server's port when absent. */
+  port?: number;
+  txt?: Record<string, string>;
+}
+
+export interface MdnsFeatureOptions {
+  /** More services to advertise. */
+  services?: MdnsServiceOption[];
+}
+
+const NEEDS: readonly HostPart[] = Object.freeze(["udp"]);
+const NO_SECTION: readonly string[] = Object.freeze([]);
+
+export const MDNS_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
+  mdns: Object.freeze({
+    type: "boolean",
+    default: true,
+    group: "mdns",
+    label: "Announce hostname.local (mDNS)",
+    help: "Lets computers and phones on this network reach the device by name, and find it (DNS-SD).",
+  }),
+});
+
+function addresses(network: NetworkStatus): string[] {
+  const out: string[] = [];
+  if ((network.mode === "station" || network.mode === "ap+station" || network.mode === "ap") && network.ip) out.push(network.ip);
+  if (network.apIp && !out.includes(network.apIp)) out.push(network.apIp);
+  return out;
+}
+
+function txt(values: Record<string, string>): string[] {
+  return Object.keys(values).map((k) => `${k}=${values[k]}`);
+}
+
+export class MdnsFeature implements Feature {
+  readonly name = "mdns";
+  readonly title = "Network name";
+  readonly needs = NEEDS;
+  readonly settings = MDNS_SETTINGS;
+  readonly #options: MdnsFeatureOptions;
+  #context: FeatureContext | undefined;
+  #responder: MdnsResponder | undefined;
+  #port: number | undefined;
+  #network: NetworkStatus | undefined;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: MdnsFeatureOptions = {}) {
+    this.#options = { services: [...(options.services ?? [])] };
+  }
+
+  attach(context: FeatureContext): void {
+    const udp = context.host.udp;
+    if (!udp) throw new Error("this host has no UDP");
+    this.#context = context;
+    this.#responder = new MdnsResponder({ udp, clock: context.host.clock, log: context.log, port: context.host.ports?.mdns ?? MDNS_PORT, host: context.host.bind });
+    this.#unsubscribe.push(
+      context.events.on("network", (network) => {
+        this.#network = network;
+        this.#apply();
+      }),
+      context.events.on("serving", ({ port }) => {
+        this.#port = port;
+        this.#apply();
+      }),
+      context.config.onChange((keys) => {
+        if (keys.includes("hostname") || keys.includes("mdns")) this.#apply();
+      }),
+    );
+  }
+
+  detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#responder?.stop();
+    this.#responder = undefined;
+    this.#context = undefined;
+  }
+
+  #services(port: number): MdnsService[] {
+    const context = this.#context;
+    if (!context) return [];
+    const out: MdnsService[] = [
+      { type: "_http._tcp", port, txt: txt({ version: context.app.version, framework: FRAMEWORK_VERSION, mac: context.host.system.info().mac, path: "/" }) },
+    ];
+    const metrics = (context.status() as { metrics?: { path?: unknown } }).metrics;
+    if (metrics && typeof metrics.path === "string") out.push({ type: "_prometheus-http._tcp", port, txt: [`path=${metrics.path}`] });
+    for (const s of this.#options.services ?? []) out.push({ type: s.type, port: s.port ?? port, txt: txt(s.txt ?? {}) });
+    return out;
+  }
+
+  #apply(): void {
+    const context = this.#context;
+    const responder = this.#responder;
+    if (!context || !responder) return;
+    const list = this.#network ? addresses(this.#network) : [];
+    if (context.config.get("mdns") === false || !list.length || this.#port === undefined) {
+      if (responder.status().state !== "off") responder.stop();
+      return;
+    }
+    responder.start({ hostname: String(context.config.get("hostname")), addresses: list, services: this.#services(this.#port) });
+  }
+
+  #url(status: MdnsStatus): string | null {
+    if (!status.name || status.state !== "claimed") return null;
+    return `http://${status.name}${this.#port !== undefined && this.#port !== 80 ? `:${this.#port}` : ""}/`;
+  }
+
+  #summary(status: MdnsStatus): string {
+    const context = this.#context;
+    if (context?.config.get("mdns") === false) return "switched off";
+    if (status.state === "claimed") return `announced as ${status.name}`;
+    if (status.state === "probing" || status.state === "starting") return `claiming ${status.name ?? ""}`;
+    if (status.state === "failed") return status.error ?? "failed";
+    return "waiting for a network address";
+  }
+
+  status(): unknown {
+    const responder = this.#responder;
+    const context = this.#context;
+    if (!responder || !context) return undefined;
+    const s = responder.status();
+    return { enabled: context.config.get("mdns") !== false, ...s, url: this.#url(s), summary: this.#summary(s) };
+  }
+
+  pageSection(): Iterable<string> {
+    const responder = this.#responder;
+    if (!responder) return NO_SECTION;
+    const s = responder.status();
+    const url = this.#url(s);
+    return [
+      `<section class="card mb-3" id="mdns"><div class="card-body"><h2 class="h5">Network name</h2><table class="table table-sm mb-0"><tbody>`,
+      `<tr><th scope="row">Name</th><td data-status="mdns.summary">${escapeHtml(this.#summary(s))}</td></tr>`,
+      `<tr><th scope="row">Address</th><td>${url ? `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>` : "-"}</td></tr>`,
+      `</tbody></table>`,
+      `<p class="alert alert-warning small mt-2 mb-0" id="mdns-conflict"${s.conflict ? "" : " hidden"} data-status="mdns.conflict">${escapeHtml(s.conflict ?? "")}</p>`,
+      `</div></section>`,
+    ];
+  }
+}

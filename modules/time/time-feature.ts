@@ -1,0 +1,201 @@
+/*
+ * TimeFeature: the device's time of day. It keeps iot.clock (device-clock.ts) right with SNTP
+ * (sntp-client.ts) and its timezone in step with the timezone setting.
+ *
+ * - Settings: ntp_servers ("pool.ntp.org,time.google.com": names or addresses, :port allowed,
+ *   at most 4, empty for only what the network offers) and timezone (a POSIX TZ string, UTC0 by
+ *   default; a malformed one is refused with the key named, as every setting is).
+ * - SNTP runs while the station has an address (the "network" event): the servers the network
+ *   offered first (where the host knows them), then the setting's. A change of the setting syncs
+ *   again at once and forgets kiss-of-death refusals. Where the host's clock is already right
+ *   (wall clock source "host": the simulator over the computer's clock) SNTP does not run.
+ * - status() is GET /api/status's `time`: {valid, source, server, validSince, lastSync,
+ *   offsetMs, utc, local, timezone, summary, sntp}. pageSection() is the Time card, refreshed by
+ *   the page's status poll.
+ */
+
+import type { ConfigValue, SettingSpec } from "../config/config-keys";
+import type { Feature, FeatureContext } from "../feature";
+import type { NetworkStatus } from "../host/network";
+import { escapeHtml } from "../text/escape-html";
+import { NOT_BEFORE_MS } from "../clock/build-date";
+import { parsePosixTz, UTC_TZ } from "../clock/posix-tz";
+import { parseServer, SntpClient, type SntpStatus, type SntpTiming } from "./sntp-client";
+
+export interface TimeFeatureOptions {
+  timing?: Partial<SntpTiming>;
+  /** Replies before this are refused (default: this firmware's build date). */
+  notBeforeMs?: number;
+}
+
+const MAX_SERVERS = 4;
+const NO_SECTION: readonly string[] = Object.freeze([]);
+
+function serverList(value: ConfigValue): string[] {
+  const out: string[] = [];
+  for (const item of String(value).split(",")) {
+    const trimmed = item.trim();
+    if (trimmed !== "" && !out.includes(trimmed)) out.push(trimmed);
+  }
+  return out;
+}
+
+function checkServers(value: ConfigValue): string | undefined {
+  const list = serverList(value);
+  if (list.length > MAX_SERVERS) return `at most ${MAX_SERVERS} time servers`;
+  for (const entry of list) if (!parseServer(entry)) return `"${entry.slice(0, 40)}" is not a host name or an IPv4 address (with :port if not 123)`;
+  return undefined;
+}
+
+function checkTimezone(value: ConfigValue): string | undefined {
+  const parsed = parsePosixTz(String(value));
+  return "error" in parsed ? parsed.error : undefined;
+}
+
+export const TIME_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
+  ntp_servers: Object.freeze({
+    type: "string",
+    default: "pool.ntp.org,time.google.com",
+    group: "time",
+    label: "Time servers (NTP)",
+    help: "Host names or addresses, separated by commas, asked in order after any the network offers. Empty: only those.",
+    maxBytes: 200,
+    check: checkServers,
+  }),
+  timezone: Object.freeze({
+    type: "string",
+    default: "UTC0",
+    group: "time",
+    label: "Time zone (POSIX TZ)",
+    help: "For local times on the page and in time windows, e.g. CET-1CEST,M3.5.0,M10.5.0/3 (Berlin), EST5EDT,M3.2.0,M11.1.0 (New York), IST-5:30 (India), UTC0.",
+    minBytes: 1,
+    maxBytes: 64,
+    check: checkTimezone,
+  }),
+} satisfies Record<string, SettingSpec>);
+
+function hasStation(network: NetworkStatus): boolean {
+  return (network.mode === "station" || network.mode === "ap+station") && network.ip !== "";
+}
+
+export class TimeFeature implements Feature {
+  readonly name = "time";
+  readonly title = "Time";
+  readonly settings = TIME_SETTINGS;
+  readonly #options: TimeFeatureOptions;
+  #context: FeatureContext | undefined;
+  #client: SntpClient | undefined;
+  #offered: readonly string[] = [];
+  #stationIp = "";
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: TimeFeatureOptions = {}) {
+    this.#options = { ...options };
+  }
+
+  attach(context: FeatureContext): void {
+    this.#context = context;
+    const { config, host } = context;
+    this.#applyTimezone();
+    this.#unsubscribe.push(
+      config.onChange((keys) => {
+        if (keys.includes("timezone")) this.#applyTimezone();
+        if (keys.includes("ntp_servers")) this.#client?.setServersChanged();
+      }),
+    );
+    const udp = host.udp;
+    if (!udp || context.clock.source === "host") return;
+    const random = (n: number): Uint8Array => host.system.randomBytes?.(n) ?? Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256));
+    this.#client = new SntpClient({
+      udp,
+      clock: host.clock,
+      deviceClock: context.clock,
+      resolver: host.resolver,
+      log: context.log,
+      servers: () => this.servers(),
+      notBeforeMs: this.#options.notBeforeMs ?? NOT_BEFORE_MS,
+      random,
+      timing: this.#options.timing,
+    });
+    this.#unsubscribe.push(context.events.on("network", (network) => this.#network(network)));
+  }
+
+  detach(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.#client?.stop();
+    this.#client = undefined;
+    this.#context = undefined;
+  }
+
+  /** The servers a sync asks, in order: the network's, then the setting's. */
+  servers(): string[] {
+    const out = [...this.#offered];
+    const context = this.#context;
+    if (context) for (const s of serverList(context.config.get("ntp_servers") ?? "")) if (!out.includes(s)) out.push(s);
+    return out;
+  }
+
+  #applyTimezone(): void {
+    const context = this.#context;
+    if (!context) return;
+    const parsed = parsePosixTz(String(context.config.get("timezone") ?? "UTC0"));
+    context.clock.timezone = "error" in parsed ? UTC_TZ : parsed;
+  }
+
+  #network(network: NetworkStatus): void {
+    const client = this.#client;
+    if (!client) return;
+    if (!hasStation(network)) {
+      this.#stationIp = "";
+      client.stop();
+      return;
+    }
+    const offered = network.ntpServers ?? [];
+    const changed = network.ip !== this.#stationIp || offered.join(",") !== this.#offered.join(",");
+    this.#offered = offered;
+    this.#stationIp = network.ip;
+    if (!client.running) client.start();
+    else if (changed) client.syncNow();
+  }
+
+  #summary(sntp: SntpStatus | null): string {
+    const context = this.#context;
+    if (!context) return "";
+    const clock = context.clock;
+    if (clock.source === "host") return "from this computer's clock";
+    if (clock.source === "rtc" && clock.lastSync === undefined) return "kept across the restart; checking with the time servers";
+    if (clock.valid && clock.source === "sntp") return `synchronised with ${clock.status().server ?? "a time server"}`;
+    if (clock.valid) return `set by ${clock.source ?? "the app"}`;
+    if (!context.host.udp) return "not set: this host has no UDP to ask a time server";
+    if (!sntp || sntp.state === "stopped") return "not set yet: waiting for a network connection";
+    if (sntp.state === "syncing") return `not set yet: asking ${sntp.server ?? "the time servers"}`;
+    return `not set yet: ${sntp.lastError ?? "no server answered"}; trying again in ${sntp.nextSyncIn ?? 0} s`;
+  }
+
+  status(): unknown {
+    const context = this.#context;
+    if (!context) return undefined;
+    const sntp = this.#client?.status() ?? null;
+    return { ...context.clock.status(), summary: this.#summary(sntp), servers: this.servers(), sntp };
+  }
+
+  pageSection(): Iterable<string> {
+    const context = this.#context;
+    if (!context) return NO_SECTION;
+    const s = context.clock.status();
+    const row = (label: string, path: string, value: string | null): string =>
+      `<tr><th scope="row">${label}</th><td data-status="time.${path}">${escapeHtml(value ?? "-")}</td></tr>`;
+    const sntp = this.#client?.status() ?? null;
+    return [
+      `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>`,
+      row("Local time", "local", s.local),
+      row("UTC", "utc", s.utc),
+      row("Clock", "summary", this.#summary(sntp)),
+      row("Last synchronised", "lastSync", s.lastSync),
+      row("Correction (ms)", "offsetMs", s.offsetMs === null ? null : String(s.offsetMs)),
+      row("Time zone", "timezone", s.timezone),
+      `</tbody></table></div></section>`,
+    ];
+  }
+}
