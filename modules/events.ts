@@ -10,11 +10,16 @@
  * - config: settings changed (their keys).
  * - answer: the web server answered a request (its status), for the metrics.
  * - serving: the web server accepts connections, on this port (once per run; mDNS announces it).
+ * - status: something GET /api/status shows changed that none of the above says (a feature's
+ *   name: "ota" when an update's state moves; "tasks" when a task failed). The live event
+ *   stream sends the status again.
+ * - task: a task failed (its name, what it threw, when), after it was logged.
  * - on() returns its unsubscribe; calling it twice is harmless. A listener that throws is
  *   reported through onError (the manager logs it) and the others still run.
  */
 
 import type { NetworkStatus } from "./host/network";
+import type { TaskFailure } from "./tasks/task-runner";
 
 export interface ClockEvent {
   /** Where the time came from ("sntp", "host", ...). */
@@ -30,6 +35,8 @@ export interface ManagerEvents {
   config: readonly string[];
   answer: number;
   serving: { readonly port: number };
+  status: string;
+  task: TaskFailure;
 }
 
 export type Listener<T> = (value: T) => void;

@@ -31,6 +31,7 @@ import type { Host } from "./host/host";
 import type { NetworkStatus } from "./host/network";
 import type { HttpRequest, HttpResponse } from "./http/http-message";
 import type { Router } from "./http/router";
+import type { LogRing } from "./log/log-ring";
 import type { Logger } from "./log/logger";
 import type { DeviceClock } from "./clock/device-clock";
 
@@ -60,6 +61,14 @@ export interface FeatureContext {
   networkChanged(): void;
   /** Restarts the device after the current response has gone out. */
   restartSoon(delayMs?: number): void;
+  /** The last log lines (the manager's ring). */
+  readonly logs?: LogRing;
+  /**
+   * The check an "admin" route gets: undefined when the request may go on (no admin password
+   * set, or the right one given), else the answer that refuses it (401, 429). Counts a wrong
+   * password like any other.
+   */
+  checkAdmin?(request: HttpRequest): HttpResponse | undefined;
 }
 
 export interface Feature {

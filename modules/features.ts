@@ -9,6 +9,7 @@
 
 import { AlexaFeature, type AlexaApi, type AlexaOptions } from "./alexa/alexa-feature";
 import type { FeatureEntry } from "./feature";
+import { LiveFeature, type LiveOptions } from "./live/live-feature";
 import { MdnsFeature, type MdnsFeatureOptions } from "./mdns/mdns-feature";
 import { MetricsFeature, type MetricsOptions } from "./metrics/metrics-feature";
 import { MqttFeature, type MqttApi, type MqttFeatureOptions } from "./mqtt/mqtt-feature";
@@ -23,6 +24,7 @@ export interface FeatureOptions {
   metrics: MetricsOptions;
   mqtt: MqttFeatureOptions;
   alexa: AlexaOptions;
+  live: LiveOptions;
   time: TimeFeatureOptions;
   mdns: MdnsFeatureOptions;
 }
@@ -59,6 +61,7 @@ export const FEATURES: readonly FeatureEntry[] = Object.freeze([
     name: "alexa",
     create: (options: unknown) => new AlexaFeature(options as AlexaOptions | undefined),
   }),
+  Object.freeze({ name: "live", create: (options: unknown) => new LiveFeature(options as LiveOptions | undefined) }),
   Object.freeze({
     name: "time",
     create: (options: unknown) => new TimeFeature(options as TimeFeatureOptions | undefined),

@@ -15,7 +15,9 @@
  *   once, so every path enforces them; they start (attach) in the order their `after` asks for.
  * - The config (config.get/set, configAdd) is loaded at construction and saved atomically.
  * - data is an ordered dictionary, shown on the page and served by GET /data.
- * - events tell what happens: network, clock, data, config, answer (events.ts).
+ * - events tell what happens: network, clock, data, config, answer, serving, status, task (events.ts).
+ * - logs keeps the last log lines (log/log-ring.ts: logBytes, 2 KiB by default) for GET
+ *   /api/log and the live event stream; a task that fails is kept too, and shown in status().
  * - clock is the time of day (clock/device-clock.ts): null dates until something sets it (the
  *   time feature's SNTP) or the host says its clock is right; "clock" is emitted each time.
  * - run() starts the features, the web server and the tasks. On the device it never settles;
@@ -46,9 +48,11 @@ import type { HttpRequest, HttpResponse, HttpService } from "./http/http-message
 import { HttpServer } from "./http/http-server";
 import { jsonError } from "./http/response";
 import { Router } from "./http/router";
+import { LogRing } from "./log/log-ring";
 import { Logger, errorText } from "./log/logger";
 import { eraseAllVariables, openAllFolders } from "./storage/storage-folders";
 import { TaskRunner, type Task } from "./tasks/task-runner";
+import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
 import { CLIENT_SCRIPT } from "./web/assets";
@@ -72,7 +76,15 @@ export interface IotManagerOptions extends FeatureSwitches {
   features?: Feature[];
   /** Polling interval of the page's data table in ms (default 3000). */
   refreshMs?: number;
+  /**
+   * Bytes of recent log lines kept for GET /api/log and the live stream (default 2048: about
+   * 30 lines; 0 keeps none). Taken from the heap once, whatever is logged.
+   */
+  logBytes?: number;
 }
+
+/** The log ring's default size: the device's heap is tens of kilobytes (README, memory budget). */
+export const DEFAULT_LOG_BYTES = 2048;
 
 /** The longest sleep a task may ask for: a day (Moddable's Timer takes 32-bit milliseconds). */
 export const MAX_SLEEP_MS = 86_400_000;
@@ -110,6 +122,8 @@ export class IotManager {
   readonly config: Config;
   readonly data = new DataStore();
   readonly log: Logger;
+  /** The last log lines (GET /api/log, the live stream). */
+  readonly logs: LogRing;
   readonly events: Events;
   /** The time of day: iot.clock.now(), .valid, .iso() (null until valid), .local(). */
   readonly clock: DeviceClock;
@@ -151,9 +165,10 @@ export class IotManager {
     this.useCss = options.useCss ?? false;
     this.#port = options.port;
     this.#refreshMs = options.refreshMs ?? 3000;
-    this.log = new Logger(host.log, options.debug ?? false);
+    const startedAt = (this.#startedAt = host.clock.now());
+    this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: () => host.clock.now() - startedAt });
+    this.log = new Logger(this.logs, options.debug ?? false);
     this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
-    this.#startedAt = host.clock.now();
     this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
     const sha256 = host.sha256 ?? (() => new Sha256());
     const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
@@ -168,7 +183,10 @@ export class IotManager {
       this.events.emit("config", keys);
     });
     this.data.onChange((key) => this.events.emit("data", key));
-    this.#tasks = new TaskRunner(host.clock, this.log.child("task"));
+    this.#tasks = new TaskRunner(host.clock, this.log.child("task"), (failure) => {
+      this.events.emit("task", failure);
+      this.events.emit("status", "tasks");
+    });
 
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
     for (const entry of FEATURES) {
@@ -341,6 +359,8 @@ export class IotManager {
       status: () => this.status(),
       networkChanged: () => this.#announceNetwork(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
+      logs: this.logs,
+      checkAdmin: (request) => this.#auth.check(request),
     };
   }
 
@@ -441,8 +461,9 @@ export class IotManager {
   /**
    * The HTTP application. Never throws: a failing handler is logged and answered 500. Each route
    * has its policy (router.ts): "public", "admin" (the admin password when one is set), or the
-   * feature's own. Every change, and every request under /api/, must call the device by one of
-   * its own names (http/host-header.ts: DNS rebinding), with an Origin of that same name.
+   * feature's own. Every change, every request under /api/ and every route that asks (names:
+   * true, GET /events), must call the device by one of its own names (http/host-header.ts: DNS
+   * rebinding); a change also with an Origin of that same name.
    */
   handle(request: HttpRequest): HttpResponse {
     // The common request (a public GET of an exact path: the page, /data) takes no detour and
@@ -458,7 +479,7 @@ export class IotManager {
       const path = request.path;
       const resolved = this.#router.resolve(method, path);
       const change = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
-      if ((change && resolved.kind === "route") || path.startsWith("/api/")) {
+      if ((resolved.kind === "route" && (change || resolved.names)) || path.startsWith("/api/")) {
         const refused = this.#checkNames(request, change);
         if (refused) return refused;
       }
@@ -512,6 +533,7 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
     };
     if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
+    out.tasks = { running: [...this.#tasks.running], failed: this.#tasks.failures };
     const problems = this.storageProblems();
     if (problems.length) out.storage = { problems };
     for (const feature of this.#features) {

@@ -24,7 +24,7 @@ import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
 import { bindHost, type Host } from "../../modules/host/host";
 import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-client";
-import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
+import { isHttpStream, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
 import type { Tcp, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
@@ -293,7 +293,7 @@ function consume(response: HttpResponse): number {
   if (typeof body === "string") return body.length;
   if (body instanceof Uint8Array) return body.byteLength;
   let out = "";
-  for (const fragment of body) out += fragment;
+  for (const fragment of body as Iterable<string>) out += fragment;
   return out.length;
 }
 
@@ -464,7 +464,7 @@ function run(command: XsCommand): unknown {
       const body = serve(GET_PAGE).body;
       let fragments = 0;
       let fragmentBytes = 0;
-      if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array))
+      if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array) && !isHttpStream(body))
         for (const fragment of body) {
           fragments++;
           fragmentBytes += fragment.length;
@@ -500,7 +500,7 @@ function run(command: XsCommand): unknown {
       floorObject = {};
       for (const [key, value] of requireData()) floorObject[key] = value as string;
       const page = serve(GET_PAGE).body;
-      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...page];
+      floorFragments = typeof page === "string" || page === undefined || page instanceof Uint8Array ? [] : [...(page as Iterable<string>)];
       const served = serve(GET_DATA).body;
       return {
         ok: true,

@@ -93,7 +93,10 @@ class ModdableUdpSocket implements UdpSocket {
 
   send(bytes: Uint8Array, address: string, port: number): void {
     if (this.#closed || !this.#socket) return;
-    this.#socket.write(address, port, bytes);
+    // The lin socket takes only an ArrayBuffer ("not an ArrayBuffer instance" for a view; lwIP
+    // takes any buffer): a view of a whole buffer goes as its buffer, a part as a copy.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    this.#socket.write(address, port, (whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer);
   }
 
   close(): void {

@@ -22,6 +22,16 @@
  *   connections; the oldest is closed when more than maxConnections linger.
  * - Deadlines are checked by one repeating timer that runs only while a connection is open.
  *
+ * Streams (an HttpStream body: GET /events)
+ * - A stream is a response that stays open: its connection is served (it counts against
+ *   maxConnections) until the stream ends, the client leaves, or the server closes. How many
+ *   streams may be open at once is the caller's rule (the live feature allows two).
+ * - The same progress rule holds: a stream whose bytes the client has not taken for
+ *   requestTimeoutMs is cut off, so a reader that stopped reading frees its slot. A stream with
+ *   nothing to say is not stalled: after a third of requestTimeoutMs without a write, the
+ *   server sends the stream's keep-alive text (and a dead peer's stack finds out on the way).
+ * - Whatever ends the connection closes the stream, once; its wake() after that does nothing.
+ *
  * Requests
  * - The handler is called synchronously, once the request is whole; its body decoded as UTF-8
  *   (400 when it is not). A handler that throws is logged and answered 500; one whose response
@@ -34,7 +44,7 @@ import type { TextCodec } from "../host/text-codec";
 import type { Logger } from "../log/logger";
 import { errorText } from "../log/logger";
 import { JS_TEXT_CODEC } from "../text/js-text-codec";
-import type { HttpHandler, HttpRequest, HttpResponse, HttpService } from "./http-message";
+import { isHttpStream, type HttpHandler, type HttpRequest, type HttpResponse, type HttpService } from "./http-message";
 import { HTTP_LIMITS, type HttpLimits } from "./limits";
 import { RequestParser, requestPatterns, type ParsedRequest, type RequestPatterns } from "./request-parser";
 import { jsonError } from "./response";
@@ -115,6 +125,8 @@ class Service implements HttpService {
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
   readonly #sweepMs: number;
+  /** A stream quiet for this long is sent its keep-alive text. */
+  readonly #keepAliveMs: number;
   #sweeper: TimerId | undefined = undefined;
   #closed = false;
   // One closure for the life of the service, not one per sweep.
@@ -128,6 +140,7 @@ class Service implements HttpService {
     this.#requestPatterns = requestPatterns(options.requestHeaders);
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
+    this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
     let listener: TcpListener;
     try {
       listener = options.tcp.listen(listen, (tcp) => this.#accept(tcp));
@@ -237,8 +250,10 @@ class Service implements HttpService {
     let writer: ResponseWriter;
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
+    // A stream wakes its own connection: the one closure a stream costs (other answers have none).
+    const wake = isHttpStream(response.body) ? (): void => this.pump(exchange) : undefined;
     try {
-      writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns);
+      writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns, wake);
     } catch (e) {
       this.#options.log?.error(`a response could not be sent: ${errorText(e)}`);
       writer = new ResponseWriter(jsonError(500, "internal error"), head, this.#text, this.#responsePatterns);
@@ -307,7 +322,9 @@ class Service implements HttpService {
       if (exchange.state === "receiving") {
         if ((exchange.inHead && age >= l.headersTimeoutMs) || age >= l.requestTimeoutMs) this.#respond(exchange, jsonError(408, TOO_SLOW));
       } else if (exchange.state === "responding") {
-        if (now - exchange.since >= l.requestTimeoutMs) this.#drop(exchange);
+        const quiet = now - exchange.since;
+        if (quiet >= l.requestTimeoutMs) this.#drop(exchange);
+        else if (quiet >= this.#keepAliveMs && exchange.writer?.keepAlive()) this.pump(exchange);
       } else if (exchange.state === "lingering" && now - exchange.since >= l.lingerMs) this.#drop(exchange);
     }
   }

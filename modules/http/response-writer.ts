@@ -14,13 +14,19 @@
  *   produced before goes out, then the head of a chunk that never comes, and pump() throws
  *   (FragmentError): the caller aborts the connection, and the client sees a broken response
  *   (some clients take a connection closed between chunks for a whole one; inside one, none do).
+ * - An HttpStream body (http-message.ts) goes out as it comes, without a length: the head has
+ *   neither content-length nor transfer-encoding, and the body ends when the connection closes.
+ *   The stream is opened once the head is out; pump() pulls from it only when everything it
+ *   pulled before has been written, so the writer holds at most one pull's bytes. keepAlive()
+ *   queues the stream's keep-alive text when it has nothing pending. The stream is closed
+ *   exactly once, whatever ends it (it ends itself, abandon(), a HEAD request, a bad header).
  * - HEAD: the same head, no body; the fragments are never produced.
  * - abandon() lets go of the fragments (a generator runs its finally blocks).
  */
 
 import type { TcpConnection } from "../host/tcp";
 import type { TextCodec } from "../host/text-codec";
-import type { HttpResponse } from "./http-message";
+import { isHttpStream, type HttpResponse, type HttpStream } from "./http-message";
 import { STATUS_TEXT } from "./response";
 
 export class ResponseError extends Error {
@@ -58,7 +64,7 @@ const CHUNK_FRAMING = 8;
 /** A chunk is at most this long, so its size fits the framing above. */
 const MAX_CHUNK = 0xffff;
 
-type Stage = "head" | "fixed" | "chunks" | "last" | "done";
+type Stage = "head" | "fixed" | "chunks" | "last" | "stream" | "done";
 
 export class ResponseWriter {
   readonly status: number;
@@ -74,36 +80,54 @@ export class ResponseWriter {
   #written = 0;
   /** What the fragments threw; raised once what they produced before it has been written. */
   #failure: string | undefined;
+  /** The stream body, until it is closed. */
+  #stream: HttpStream | undefined;
+  readonly #wake: (() => void) | undefined;
+  #pumping = false;
 
-  constructor(response: HttpResponse, head: boolean, text: TextCodec, patterns: ResponsePatterns = responsePatterns()) {
+  /** wake: what the stream calls when it has more to say (the server pumps this writer then). */
+  constructor(response: HttpResponse, head: boolean, text: TextCodec, patterns: ResponsePatterns = responsePatterns(), wake?: () => void) {
+    const body = response.body ?? "";
+    const stream = isHttpStream(body) ? body : undefined;
+    this.#wake = wake;
     const status = response.status;
-    if (!Number.isInteger(status) || status < 100 || status > 599) throw new ResponseError(`invalid status ${String(status)}`);
+    let lines = "";
+    try {
+      if (!Number.isInteger(status) || status < 100 || status > 599) throw new ResponseError(`invalid status ${String(status)}`);
+      lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
+      const headers = response.headers;
+      if (headers) {
+        // A frozen table cannot change once checked: its names and values are checked once.
+        const known = patterns.checked.has(headers);
+        for (const name in headers) {
+          const value = String(headers[name]);
+          if (!known) {
+            if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
+            if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
+          }
+          if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += name + ": " + value + "\r\n";
+        }
+        if (!known && patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.add(headers);
+      }
+    } catch (e) {
+      // The response is never sent: a stream it carried is released all the same.
+      closeStream(stream);
+      throw e;
+    }
     this.status = status;
     this.#text = text;
-    let lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
-    const headers = response.headers;
-    if (headers) {
-      // A frozen table cannot change once checked: its names and values are checked once.
-      const known = patterns.checked.has(headers);
-      for (const name in headers) {
-        const value = String(headers[name]);
-        if (!known) {
-          if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
-          if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
-        }
-        if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += name + ": " + value + "\r\n";
-      }
-      if (!known && patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.add(headers);
-    }
-    const body = response.body ?? "";
-    if (typeof body === "string" || body instanceof Uint8Array) {
+    if (stream) {
+      // Delimited by the close: no length to announce, and no chunk framing to pay per event.
+      if (head) closeStream(stream);
+      else this.#stream = stream;
+    } else if (typeof body === "string" || body instanceof Uint8Array) {
       const bytes = typeof body === "string" ? text.encode(body) : body;
       lines += `content-length: ${bytes.length}\r\n`;
       if (!head && bytes.length > 0) this.#fixed = bytes;
     } else {
       lines += "transfer-encoding: chunked\r\n";
       // HEAD: the fragments are never asked for (a generator's body never even starts).
-      if (!head) this.#fragments = body[Symbol.iterator]();
+      if (!head) this.#fragments = (body as Iterable<string>)[Symbol.iterator]();
     }
     this.#bytes = text.encode(`${lines}connection: close\r\n\r\n`);
   }
@@ -118,11 +142,39 @@ export class ResponseWriter {
     return this.#written;
   }
 
+  /** True while a stream body is being sent (its head is out). */
+  get streaming(): boolean {
+    return this.#stage === "stream";
+  }
+
+  /**
+   * Queues the stream's keep-alive text, when it is streaming and has nothing pending; true if
+   * it did. The caller pumps afterwards.
+   */
+  keepAlive(): boolean {
+    const stream = this.#stream;
+    if (this.#stage !== "stream" || this.#bytes || !stream || stream.keepAlive === "") return false;
+    this.#bytes = this.#text.encode(stream.keepAlive);
+    this.#offset = 0;
+    return true;
+  }
+
   /**
    * Writes what the connection takes now; returns true when it wrote anything. Throws
    * FragmentError when the body's fragments fail, or whatever the connection's write throws.
    */
   pump(connection: TcpConnection): boolean {
+    // A stream that wakes the server from inside pull() must not write in the middle of a write.
+    if (this.#pumping) return false;
+    this.#pumping = true;
+    try {
+      return this.#pump(connection);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #pump(connection: TcpConnection): boolean {
     let wrote = false;
     for (;;) {
       const stage = this.#stage;
@@ -146,6 +198,25 @@ export class ResponseWriter {
           this.#stage = "done";
           return true;
         }
+        connection.write(this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
+        this.#advance(n);
+        wrote = true;
+      } else if (stage === "stream") {
+        if (space <= 0) return wrote;
+        if (!this.#bytes) {
+          const stream = this.#stream as HttpStream;
+          const next = stream.pull(space);
+          if (next === undefined) {
+            this.#endStream();
+            this.#stage = "done";
+            continue;
+          }
+          if (next === "") return wrote;
+          this.#bytes = this.#text.encode(next);
+          this.#offset = 0;
+        }
+        const bytes = this.#bytes;
+        const n = Math.min(bytes.length - this.#offset, space);
         connection.write(this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
         this.#advance(n);
         wrote = true;
@@ -190,7 +261,19 @@ export class ResponseWriter {
       this.#stage = "fixed";
       this.#bytes = this.#fixed;
       this.#fixed = undefined;
+    } else if (this.#stage === "head" && this.#stream) {
+      this.#stage = "stream";
+      // From here on the stream may wake the server; it is pulled at once, in this pump.
+      const wake = this.#wake;
+      this.#stream.open(wake ?? noWake);
     } else this.#stage = this.#stage === "head" && this.#fragments ? "chunks" : "done";
+  }
+
+  /** Closes the stream body, once. */
+  #endStream(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    closeStream(stream);
   }
 
   #advance(n: number): void {
@@ -247,10 +330,24 @@ export class ResponseWriter {
     this.#bytes = undefined;
     this.#fixed = undefined;
     this.#stage = "done";
+    this.#endStream();
     try {
       fragments?.return?.();
     } catch {
       // A generator that throws while closing has nothing more to send anyway.
     }
+  }
+}
+
+function noWake(): void {
+  // A writer made without a wake: the stream is pulled only when the connection has room.
+}
+
+/** Closes a stream body; what its close() throws is its own business, never the server's. */
+function closeStream(stream: HttpStream | undefined): void {
+  try {
+    stream?.close();
+  } catch {
+    // The stream is done with either way.
   }
 }

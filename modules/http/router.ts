@@ -11,6 +11,8 @@
  *   other method by default: the manager's admin password and device-name checks), or a
  *   function of the feature's own that returns the refusal (Alexa's paired users). resolve()
  *   says which; the manager applies it.
+ * - A route may also ask for the manager's names check (the Host must name the device, against
+ *   DNS rebinding) although it is not under /api/: `names: true` (GET /events does).
  * Handlers are synchronous; one that throws is answered 500 by the caller.
  */
 
@@ -23,10 +25,12 @@ export type RouteAuth = "public" | "admin" | RoutePolicy;
 
 export interface RouteOptions {
   auth?: RouteAuth;
+  /** The Host must name the device, as under /api/ (the manager checks it). */
+  names?: boolean;
 }
 
 export type Resolved =
-  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly params?: Record<string, string> }
+  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly names: boolean; readonly params?: Record<string, string> }
   | { readonly kind: "answer"; readonly response: HttpResponse };
 
 /** A route as resolve() hands it out for an exact path: made once, frozen, so resolving allocates nothing. */
@@ -65,7 +69,7 @@ export class Router {
       if (!methods) this.#exact.set(path, (methods = new Map()));
     }
     if (methods.has(method)) throw new Error(`route ${method} ${path} is already defined`);
-    methods.set(method, Object.freeze({ kind: "route", handler, auth }));
+    methods.set(method, Object.freeze({ kind: "route", handler, auth, names: options.names === true }));
     return this;
   }
 
@@ -90,7 +94,7 @@ export class Router {
 
   #pick(methods: Map<string, Route>, method: string, params: Record<string, string> | undefined): Resolved {
     const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
-    if (route) return params ? { kind: "route", handler: route.handler, auth: route.auth, params } : route;
+    if (route) return params ? { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params } : route;
     const allow = allowed(methods);
     if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
     return { kind: "answer", response: methodNotAllowed(allow) };

@@ -17,6 +17,7 @@
 import type { SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { NetworkStatus } from "../host/network";
+import type { TimerId } from "../host/clock";
 import { escapeHtml } from "../text/escape-html";
 import { FRAMEWORK_VERSION } from "../version";
 import { MDNS_PORT, MdnsResponder, type MdnsService, type MdnsStatus } from "./mdns-responder";
@@ -69,6 +70,7 @@ export class MdnsFeature implements Feature {
   #port: number | undefined;
   #network: NetworkStatus | undefined;
   #unsubscribe: (() => void)[] = [];
+  #soon: TimerId | undefined;
 
   constructor(options: MdnsFeatureOptions = {}) {
     this.#options = { services: [...(options.services ?? [])] };
@@ -88,13 +90,18 @@ export class MdnsFeature implements Feature {
         this.#port = port;
         this.#apply();
       }),
+      // On a turn of its own: a config change arrives deep in a request's stack (socket,
+      // server, route, Config.update), and probing encodes and sends from there. The device's
+      // XS stack is 384 slots by default; this path overflowed it on the real SDK's simulator.
       context.config.onChange((keys) => {
-        if (keys.includes("hostname") || keys.includes("mdns")) this.#apply();
+        if (keys.includes("hostname") || keys.includes("mdns")) this.#applySoon();
       }),
     );
   }
 
   detach(): void {
+    this.#context?.host.clock.clear(this.#soon);
+    this.#soon = undefined;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
     this.#responder?.stop();
@@ -112,6 +119,15 @@ export class MdnsFeature implements Feature {
     if (metrics && typeof metrics.path === "string") out.push({ type: "_prometheus-http._tcp", port, txt: [`path=${metrics.path}`] });
     for (const s of this.#options.services ?? []) out.push({ type: s.type, port: s.port ?? port, txt: txt(s.txt ?? {}) });
     return out;
+  }
+
+  #applySoon(): void {
+    const clock = this.#context?.host.clock;
+    if (!clock || this.#soon !== undefined) return;
+    this.#soon = clock.set(() => {
+      this.#soon = undefined;
+      this.#apply();
+    }, 0);
   }
 
   #apply(): void {

@@ -12,6 +12,12 @@
  * carries the same object under "ota". On success the device restarts into the new image, which
  * then stays on probation (modules/ota/probation.ts) until it has run healthy for probationMs:
  * web server up and network settled. An update that was rolled back is reported as a failure.
+ *
+ * A rollback is logged once, on the boot that noticed it, and reported as the failure until a
+ * factory reset dismisses it or an update succeeds: the updater keeps reporting the rejected
+ * image at every boot (until its partition is written again), so what was said is remembered in
+ * storage (domain "ota-report": "shown:<project> <version>" or "dismissed:..."). One plain write:
+ * a power cut during it costs at most one more warning.
  */
 
 import type { ConfigValue, SettingSpec } from "../config/config-keys";
@@ -39,6 +45,16 @@ export interface OtaFeatureOptions {
   otaUrl?: string;
   /** The downloader; the core's client over the host's Tcp when absent (tests script one). */
   client?: HttpClient;
+}
+
+const REPORT_DOMAIN = "ota-report";
+const REPORT_KEY = "rollback";
+
+/** An image in words, for a person: its project and version, or "an update" when it says neither. */
+function describe(image: { project: string; version: string }): string {
+  const version = image.version === "?" ? "" : image.version;
+  const project = image.project === "?" ? "" : image.project;
+  return project || version ? `${project} ${version}`.trim() : "an update";
 }
 
 const SETTLED: readonly string[] = Object.freeze(["station", "ap", "ap+station"]);
@@ -100,7 +116,11 @@ export class OtaFeature implements Feature {
       log: context.log,
       stallTimeoutMs: this.#options.stallTimeoutMs,
       sha256: context.host.sha256,
-      onReady: () => context.restartSoon(this.#options.rebootDelayMs ?? 1000),
+      onReady: () => {
+        // A new image is in place of the rejected one: a later rollback is a new one to report.
+        this.#forgetRollback();
+        context.restartSoon(this.#options.rebootDelayMs ?? 1000);
+      },
     });
     this.#probation = new Probation({
       updater,
@@ -110,14 +130,20 @@ export class OtaFeature implements Feature {
       log: context.log,
     });
     const running = (this.#running = updater.running());
-    if (running.rolledBack) {
-      const bad = running.rolledBack;
-      this.#job.reportFailure(`the update to ${bad.project} ${bad.version} was rolled back: the device restarted before that version had run healthy long enough`);
-      context.log.warn(`running ${running.project} ${running.version} again: ${bad.project} ${bad.version} was rolled back`);
-    }
+    if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
     context.router.add("GET", "/api/ota", () => json(200, this.status()));
     context.router.add("POST", "/api/ota", (request) => this.#post(request));
     this.#probation.start();
+  }
+
+  /** Dismisses a rolled-back update's failure (it stays dismissed after the restart). */
+  factoryReset(): void {
+    const bad = this.#running?.rolledBack;
+    const storage = this.#context?.host.storage;
+    if (!storage) return;
+    if (bad) storage.write(REPORT_DOMAIN, REPORT_KEY, `dismissed:${bad.project} ${bad.version}`);
+    else storage.remove(REPORT_DOMAIN, REPORT_KEY);
+    this.#job?.dismissFailure();
   }
 
   detach(): void {
@@ -149,6 +175,29 @@ export class OtaFeature implements Feature {
       progress: (this.#job as OtaJob).status(),
       probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : 0,
     });
+  }
+
+  #reportRollback(context: FeatureContext, running: RunningApp, bad: { project: string; version: string }): void {
+    const id = `${bad.project} ${bad.version}`;
+    const said = context.host.storage.read(REPORT_DOMAIN, REPORT_KEY);
+    if (said === `dismissed:${id}`) return;
+    const what = describe(bad);
+    (this.#job as OtaJob).reportFailure(`the update to ${what} was rolled back: the device restarted before it had run healthy long enough`);
+    if (said === `shown:${id}`) return;
+    context.log.warn(`running ${describe({ project: running.project, version: running.version || this.#appVersion() })} again: the update to ${what} was rolled back`);
+    try {
+      context.host.storage.write(REPORT_DOMAIN, REPORT_KEY, `shown:${id}`);
+    } catch (e) {
+      context.log.error(`ota: could not note the rollback as reported: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  #forgetRollback(): void {
+    try {
+      this.#context?.host.storage.remove(REPORT_DOMAIN, REPORT_KEY);
+    } catch {
+      // At worst a rollback of this very version later goes unlogged; it is still reported.
+    }
   }
 
   #runningNow(): RunningApp {

@@ -163,6 +163,13 @@ export class OtaJob {
     this.#error = message;
   }
 
+  /** Forgets the failure shown (a factory reset dismissed it); nothing while a job runs. */
+  dismissFailure(): void {
+    if (this.#state !== "failed") return;
+    this.#state = "idle";
+    this.#error = "";
+  }
+
   /** Starts an update; throws OtaBusyError while one runs, OtaRequestError for a bad request. */
   start(request: OtaRequest): void {
     if (this.running) throw new OtaBusyError(`an update is already ${this.#state}`);

@@ -4,6 +4,10 @@
  * name; the manager and the other tasks go on. sleep() is the tasks' timer (there is no
  * setTimeout on the device); stop() cancels every pending sleep, so a stopped manager's tasks
  * never wake again.
+ *
+ * A failure is also kept (the last MAX_FAILURES, oldest dropped first: a task fails once, but an
+ * app may add many) with the task's name, what it threw and when, and handed to onFailure: the
+ * manager shows them in GET /api/status and sends them to the live event stream.
  */
 
 import type { Clock, TimerId } from "../host/clock";
@@ -16,6 +20,17 @@ interface Entry {
   task: Task;
 }
 
+export interface TaskFailure {
+  readonly name: string;
+  /** What it threw, as a log line shows it ("TypeError: x is undefined"). */
+  readonly error: string;
+  /** When it failed: seconds since the runner was made (the manager's: since boot). */
+  readonly at: number;
+}
+
+/** Failures kept for status. */
+export const MAX_FAILURES = 8;
+
 export class TaskRunner {
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -25,10 +40,20 @@ export class TaskRunner {
   #stopped = false;
   /** Names of tasks still running, for status. */
   readonly running = new Set<string>();
+  readonly #failures: TaskFailure[] = [];
+  readonly #onFailure: ((failure: TaskFailure) => void) | undefined;
+  readonly #origin: number;
 
-  constructor(clock: Clock, log: Logger) {
+  constructor(clock: Clock, log: Logger, onFailure?: (failure: TaskFailure) => void) {
     this.#clock = clock;
     this.#log = log;
+    this.#onFailure = onFailure;
+    this.#origin = clock.now();
+  }
+
+  /** The last failures, oldest first. */
+  get failures(): readonly TaskFailure[] {
+    return this.#failures;
   }
 
   add(task: Task, name?: string): void {
@@ -66,7 +91,12 @@ export class TaskRunner {
 
   #failed(name: string, e: unknown): void {
     this.running.delete(name);
-    if (!this.#stopped) this.#log.error(`task ${name} failed: ${errorText(e)}`);
+    if (this.#stopped) return;
+    const failure: TaskFailure = Object.freeze({ name, error: errorText(e), at: Math.floor((this.#clock.now() - this.#origin) / 1000) });
+    this.#log.error(`task ${name} failed: ${failure.error}`);
+    if (this.#failures.length >= MAX_FAILURES) this.#failures.shift();
+    this.#failures.push(failure);
+    this.#onFailure?.(failure);
   }
 
   sleep(ms: number): Promise<void> {

@@ -9,7 +9,7 @@
  * Engine-neutral: it runs on XS.
  */
 
-import type { HttpHandler, HttpResponse } from "../../modules/http/http-message";
+import type { HttpHandler, HttpResponse, HttpStream } from "../../modules/http/http-message";
 import { HTTP_LIMITS, type HttpLimits } from "../../modules/http/limits";
 import { utf8Encode } from "../../modules/text/utf8";
 import * as assert from "../support/assert";
@@ -21,6 +21,9 @@ export interface HttpPeer {
   received(): Uint8Array;
   readonly closed: boolean;
   close(): void;
+  /** Stops reading (the server's send buffer fills and stays full), and reads again. */
+  stall(): void;
+  resume(): void;
 }
 
 export interface HttpServerRig {
@@ -34,6 +37,47 @@ export interface HttpServerRig {
   stop(): Promise<void>;
   /** Bytes arrive at the server exactly in the splits asked for (false over a real network). */
   readonly exactSplits: boolean;
+  /**
+   * The most a stalled client can be sent beyond what it had read: the device's send buffer
+   * (undefined over a real network, where the kernels' buffers hold megabytes).
+   */
+  readonly sendBuffer?: number;
+}
+
+/** A stream body the contract drives: say() queues text and wakes the server; firehose always has more. */
+class TestStream implements HttpStream {
+  readonly keepAlive = ": keep-alive\n\n";
+  opened = 0;
+  closes = 0;
+  firehose = false;
+  #queue: string[] = [];
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  open(wake: () => void): void {
+    this.opened++;
+    this.#wake = wake;
+  }
+
+  pull(room: number): string | undefined {
+    if (this.firehose) return "x".repeat(Math.min(room, 4096));
+    if (this.#queue.length) return this.#queue.splice(0).join("");
+    return this.#ended ? undefined : "";
+  }
+
+  close(): void {
+    this.closes++;
+  }
+
+  say(text: string): void {
+    this.#queue.push(text);
+    this.#wake?.();
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
 }
 
 /** Short enough for a real network's test, long enough for a busy machine. */
@@ -173,6 +217,96 @@ export function httpServerContract(name: string, makeRig: () => HttpServerRig): 
       assert.equal(broken.complete, false, "no last chunk: the client sees a broken response");
       nextResponse = undefined;
       assert.equal((await exchange("GET /data HTTP/1.1\r\nHost: d\r\n\r\n")).status, 200, "still serving");
+    });
+
+    describe("streams (an HttpStream body, as GET /events sends)", () => {
+      let stream: TestStream;
+      const streaming = (): HttpResponse => ({ status: 200, headers: { "content-type": "text/event-stream" }, body: stream });
+
+      async function openStream(client = 0): Promise<HttpPeer> {
+        stream = new TestStream();
+        nextResponse = streaming;
+        const peer = await rig.dial({ client });
+        peer.send("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+        await rig.wait(50);
+        nextResponse = undefined;
+        return peer;
+      }
+
+      it("stays open without a length, sends what the stream says when it wakes the server, and keep-alives while it is quiet", async () => {
+        await start();
+        const peer = await openStream();
+        const head = parseHttpReply(peer.received());
+        assert.equal(head.status, 200);
+        assert.equal(head.headers["content-length"], undefined);
+        assert.equal(head.headers["transfer-encoding"], undefined);
+        assert.equal(head.headers.connection, "close");
+        assert.equal(stream.opened, 1);
+        stream.say("event: a\ndata: Küche\n\n");
+        await rig.wait(50);
+        assert.equal(parseHttpReply(peer.received()).text, "event: a\ndata: Küche\n\n");
+        // Twice the time a response may go without progress, saying nothing.
+        await rig.wait(2 * CONTRACT_LIMITS.requestTimeoutMs!);
+        assert.equal(peer.closed, false, "a quiet stream is not a stalled one");
+        const text = parseHttpReply(peer.received()).text;
+        assert.ok(text.split(": keep-alive\n\n").length - 1 >= 4, `keep-alives in ${JSON.stringify(text)}`);
+        stream.say("event: b\ndata: 2\n\n");
+        await rig.wait(50);
+        assert.ok(parseHttpReply(peer.received()).text.endsWith("event: b\ndata: 2\n\n"));
+        assert.equal(stream.closes, 0);
+        peer.close();
+        await rig.wait(100);
+        assert.equal(stream.closes, 1, "closed once the client left");
+        stream.say("event: c\ndata: after\n\n"); // a wake after the close does nothing
+        await rig.wait(50);
+        assert.equal(stream.closes, 1);
+        assert.equal((await exchange("GET /data HTTP/1.1\r\nHost: d\r\n\r\n")).status, 200, "still serving");
+      });
+
+      it("closes the connection when the stream ends, and closes every stream when the server closes", async () => {
+        await start();
+        const peer = await openStream();
+        stream.say("data: last\n\n");
+        stream.end();
+        assert.ok(await rig.closed(peer, 2000), "the server closed the connection");
+        assert.equal(parseHttpReply(peer.received()).text, "data: last\n\n");
+        assert.equal(stream.closes, 1);
+        const open = await openStream(1);
+        const held = stream;
+        await rig.stop();
+        assert.ok(await rig.closed(open, 2000), "closed with the server");
+        assert.equal(held.closes, 1);
+      });
+
+      it("answers HEAD with the head alone and releases the stream without opening it", async () => {
+        await start();
+        stream = new TestStream();
+        nextResponse = streaming;
+        const reply = await exchange("HEAD /events HTTP/1.1\r\nHost: d\r\n\r\n");
+        nextResponse = undefined;
+        assert.equal(reply.status, 200);
+        assert.equal(reply.body.length, 0);
+        assert.equal(stream.opened, 0);
+        assert.equal(stream.closes, 1);
+      });
+
+      it("cuts off a stream whose client stopped reading, after requestTimeoutMs without progress, and goes on serving", async () => {
+        await start();
+        const peer = await openStream();
+        const before = peer.received().length;
+        peer.stall();
+        stream.firehose = true;
+        stream.say("");
+        await rig.wait(2 * CONTRACT_LIMITS.requestTimeoutMs! + 500);
+        assert.equal(stream.closes, 1, "cut off while it was not reading");
+        peer.resume();
+        assert.ok(await rig.closed(peer, 5000), "the client sees the connection end");
+        if (rig.sendBuffer !== undefined) {
+          const sent = peer.received().length - before;
+          assert.ok(sent <= rig.sendBuffer + 4096, `${sent} bytes sent to a client that did not read (send buffer ${rig.sendBuffer})`);
+        }
+        assert.equal((await exchange("GET /data HTTP/1.1\r\nHost: d\r\n\r\n", { client: 2 })).status, 200, "still serving");
+      });
     });
 
     it("refuses a request line over the limit with 414 as soon as its bytes arrive, line end or not", async () => {

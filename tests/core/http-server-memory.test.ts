@@ -17,6 +17,7 @@ function memoryRig(): HttpServerRig {
   let port = 0;
   return {
     exactSplits: true,
+    sendBuffer: 5744,
     async start(handler, limits) {
       const server = new HttpServer({ tcp, clock, limits, log: new Logger({ write: () => undefined }, false) });
       service = server.serve({ port: 80 }, handler);
@@ -31,6 +32,8 @@ function memoryRig(): HttpServerRig {
           return peer.closed;
         },
         close: () => peer.close(),
+        stall: () => peer.stall(),
+        resume: () => peer.resume(),
       };
       await settle();
       return adapted;

@@ -65,6 +65,8 @@ describe("mDNS feature", () => {
     const log = d.udp.sentFrom(5353);
     const before = log.length;
     assert.equal(d.iot.handle(jsonRequest("POST", "/api/config", { mdns: false })).status, 200);
+    assert.equal(log.length, before, "nothing is sent from inside the request: the change is applied on a turn of its own");
+    await d.host.clock.advance(1);
     const bye = parseDnsMessage(log[before].bytes);
     assert.ok(bye.answers.every((a) => a.ttl === 0) && bye.answers.some((a) => a.name === "greenhouse.local"));
     assert.equal((d.iot.status().mdns as { state: string }).state, "off");

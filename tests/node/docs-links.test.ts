@@ -15,7 +15,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
  * other branches add (GitHub updates, live events, the page). Once a file exists its anchors are
  * checked; drop its entry here then.
  */
-const PENDING = new Set(["docs/images/page.png", "docs/github-updates.md", "docs/events.md", "docs/page.md"]);
+const PENDING = new Set(["docs/images/page.png", "docs/github-updates.md", "docs/page.md"]);
 
 /** GitHub's heading slug: lower case, punctuation dropped (not - or _), spaces to hyphens. */
 export function slug(heading: string): string {

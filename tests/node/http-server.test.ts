@@ -46,6 +46,8 @@ function nodeRig(): HttpServerRig {
               return closed;
             },
             close: () => socket.destroy(),
+            stall: () => socket.pause(),
+            resume: () => socket.resume(),
           }),
         );
         socket.once("error", reject);

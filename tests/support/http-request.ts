@@ -2,7 +2,7 @@
  * Building requests for manager.handle() and reading responses back as text, on any engine.
  */
 
-import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
+import { isHttpStream, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
 import { utf8Decode } from "../../modules/text/utf8";
 
 export function request(method: string, target: string, options: { body?: string; headers?: Record<string, string> } = {}): HttpRequest {
@@ -31,6 +31,13 @@ export function bodyText(response: HttpResponse): string {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return utf8Decode(body);
   let out = "";
+  if (isHttpStream(body)) {
+    // What a stream has to say at once, then it is closed (as a server closes a HEAD's).
+    body.open(() => undefined);
+    for (let text = body.pull(4096); text; text = body.pull(4096)) out += text;
+    body.close();
+    return out;
+  }
   for (const fragment of body) out += fragment;
   return out;
 }

@@ -6,6 +6,8 @@
  *   them a turn later, and then "writable" follows.
  * - What a peer sends arrives in pieces of `split` bytes (1, 7, 1460: a byte at a time, odd
  *   splits, one segment), each piece its own data event, as lwIP hands over pbufs.
+ * - A test's peer can stop reading (stall()): what the server writes then stays in the
+ *   server's send buffer, as unacknowledged bytes stay in lwIP's, until resume().
  *
  * Tests are the peers: dial(port) opens a client connection to a listener and gives a
  * MemoryPeer that sends bytes and collects the answer; settle() lets every pending delivery run.
@@ -69,11 +71,21 @@ class End implements TcpConnection {
     }
     this.#inFlight += total;
     const peer = this.peer;
-    later(() => {
+    const arrive = (): void => {
       this.#inFlight -= total;
       peer?.deliver(copy);
       if (!this.#closed) this.#events?.writable();
-    });
+    };
+    later(() => (peer?.stalled ? peer.held.push(arrive) : arrive()));
+  }
+
+  /** Not reading: what is sent to this end waits (in its sender's buffer). */
+  stalled = false;
+  readonly held: (() => void)[] = [];
+
+  resume(): void {
+    this.stalled = false;
+    for (const arrive of this.held.splice(0)) later(arrive);
   }
 
   /** Bytes from the peer, in pieces of `split`. */
@@ -165,6 +177,16 @@ export class MemoryPeer {
   /** The client hangs up. */
   close(): void {
     this.#end.close();
+  }
+
+  /** The client stops reading: the server's send buffer fills and stays full. */
+  stall(): void {
+    this.#end.stalled = true;
+  }
+
+  /** The client reads again: what waited arrives, in order. */
+  resume(): void {
+    this.#end.resume();
   }
 }
 

@@ -25,6 +25,7 @@ function moddableRig(): HttpServerRig {
   let service: HttpService | undefined;
   return {
     exactSplits: true,
+    sendBuffer: 5744,
     async start(handler, limits) {
       const server = new HttpServer({ tcp: new ModdableTcp(), clock: new TimerClock(), text: MODDABLE_TEXT_CODEC, limits, log: new Logger({ write: () => undefined }, false) });
       service = server.serve({ port: PORT }, handler);
@@ -39,6 +40,8 @@ function moddableRig(): HttpServerRig {
           return peer.closed;
         },
         close: () => peer.close(),
+        stall: () => peer.stall(),
+        resume: () => peer.resume(),
       };
       await machine.settle();
       return adapted;
@@ -109,5 +112,60 @@ describe("the device's web server: clients that read slowly or not at all (lwIP'
     next.send("GET / HTTP/1.1\r\nHost: d\r\n\r\n");
     assert.ok(await machine.until(() => next.closed, 5_000));
     assert.equal(parseHttpReply(next.bytes()).status, 200);
+  });
+});
+
+describe("the device's web server: event streams over lwIP (GET /events' transport)", () => {
+  let service: HttpService | undefined;
+  const made: { closes: number; wake: (() => void) | undefined }[] = [];
+
+  async function start(): Promise<void> {
+    resetDevice();
+    made.length = 0;
+    const server = new HttpServer({ tcp: new ModdableTcp(), clock: new TimerClock(), text: MODDABLE_TEXT_CODEC, log: new Logger({ write: () => undefined }, false) });
+    service = server.serve({ port: PORT }, () => {
+      const record = { closes: 0, wake: undefined as (() => void) | undefined, queue: [] as string[] };
+      made.push(record);
+      return {
+        status: 200,
+        headers: { "content-type": "text/event-stream" },
+        body: {
+          keepAlive: ": keep-alive\n\n",
+          open: (wake: () => void) => void (record.wake = wake),
+          pull: () => record.queue.splice(0).join(""),
+          close: () => void record.closes++,
+        },
+      };
+    });
+    await service.ready;
+  }
+
+  afterEach(async () => {
+    service?.close();
+    await machine.advance(5_000);
+    assertQuiet();
+  });
+
+  it("releases a stream whose client drops the link (a reset, message -2) and one that hangs up (FIN, -1)", async () => {
+    await start();
+    const dropped = wire.dial(PORT, { remote: "10.0.0.30" });
+    dropped.send("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+    const hungUp = wire.dial(PORT, { remote: "10.0.0.31" });
+    hungUp.send("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+    await machine.advance(100);
+    assert.equal(made.length, 2);
+    assert.equal(parseHttpReply(dropped.bytes()).status, 200);
+    dropped.abort();
+    hungUp.close();
+    await machine.advance(100);
+    assert.deepEqual(made.map((m) => m.closes), [1, 1]);
+    // A wake after the release writes nothing: lwIP would trace a write after the end.
+    for (const m of made) m.wake?.();
+    await machine.advance(100);
+    const next = wire.dial(PORT, { remote: "10.0.0.32" });
+    next.send("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+    await machine.advance(100);
+    assert.equal(parseHttpReply(next.bytes()).status, 200, "served again");
+    next.close();
   });
 });
