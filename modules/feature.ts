@@ -15,7 +15,7 @@
  *   policy), subscribes to events, starts its timers. detach() undoes all of that (the
  *   simulator's in-process reboot, tests): every timer cleared, every subscription ended.
  * - status() is merged into GET /api/status under the feature's name; pageSection() renders its
- *   card (HTML already escaped); clientScript is appended to /app.js; factoryReset() forgets
+ *   card (HTML already escaped), on a view of its own; clientScript is appended to /app.js; factoryReset() forgets
  *   what it stored; intercept() sees every request first (the captive portal redirects there);
  *   network() reports the network when the feature drives it.
  * - api is what the app reaches as iot.<name> (iot.alexa.expose(...)): a feature that offers
@@ -34,6 +34,8 @@ import type { Router } from "./http/router";
 import type { LogRing } from "./log/log-ring";
 import type { Logger } from "./log/logger";
 import type { DeviceClock } from "./clock/device-clock";
+import type { FormAnswer } from "./http/form-answer";
+import type { StaticAsset } from "./http/static-asset";
 
 /** The parts of a host a feature may need. */
 export type HostPart = "radio" | "udp" | "updater" | "network";
@@ -61,6 +63,11 @@ export interface FeatureContext {
   networkChanged(): void;
   /** Restarts the device after the current response has gone out. */
   restartSoon(delayMs?: number): void;
+  /**
+   * Answers a form of the feature's card (http/form-answer.ts): JSON for the page's script, or a
+   * 303 back to the view with the answer shown once. Use http/form-answer.ts answerForm(context, ...).
+   */
+  answerForm?(request: HttpRequest, answer: FormAnswer): HttpResponse;
   /** The last log lines (the manager's ring). */
   readonly logs?: LogRing;
   /**
@@ -95,10 +102,12 @@ export interface Feature {
   pageSection?(): Iterable<string>;
   /** True when the section is what the visitor came for (setup): it goes first on the page. */
   pageFirst?(): boolean;
+  /** The card belongs on the overview, after status and data (a small card with nothing to edit), not on a view of its own. */
+  readonly overviewCard?: boolean;
   /** True when the feature's settings are edited in its own section, not the settings form. */
   readonly ownsSettingsForm?: boolean;
-  /** Browser JavaScript appended to /app.js (served with script-src 'self'). */
-  readonly clientScript?: string;
+  /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (http/static-asset.ts). */
+  readonly clientScript?: string | StaticAsset;
   /**
    * Request headers its routes read beyond the framework's (http/request-parser.ts,
    * KEPT_HEADERS): the server keeps only those, so a name a client makes up is never interned.

@@ -55,8 +55,8 @@ import { TaskRunner, type Task } from "./tasks/task-runner";
 import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
-import { CLIENT_SCRIPT } from "./web/assets";
 import type { PageModel, PageNotice } from "./web/page";
+import type { NoticeBoard } from "./http/form-answer";
 import { addWebRoutes } from "./web/web-routes";
 
 export interface IotManagerOptions extends FeatureSwitches {
@@ -144,7 +144,8 @@ export class IotManager {
   #service: HttpService | undefined;
   #restartTimer: TimerId | undefined;
   #running = false;
-  #script: string | undefined;
+  /** The answers of forms sent without script, shown once on the page the browser goes back to. */
+  readonly #notices: NoticeBoard;
   /** Settles the promise run() returned. */
   #stopped: (() => void) | undefined;
   /** The web server accepts connections (an updated app's probation needs it). */
@@ -209,12 +210,12 @@ export class IotManager {
       Object.defineProperty(this, entry.name, { get: () => this.feature(entry.name as keyof FeatureApis), enumerable: false });
     }
 
-    addWebRoutes(this.#router, {
+    this.#notices = addWebRoutes(this.#router, {
       config: this.config,
       data: this.data,
       pageModel: (notice) => this.#pageModel(notice),
       status: () => this.status(),
-      clientScript: () => this.#clientScript(),
+      features: () => this.#features,
       restartSoon: (delayMs) => this.restartSoon(delayMs),
       factoryReset: () => this.factoryReset(),
       canRestart: () => this.host.system.canRestart !== false,
@@ -359,6 +360,7 @@ export class IotManager {
       status: () => this.status(),
       networkChanged: () => this.#announceNetwork(),
       restartSoon: (delayMs) => this.restartSoon(delayMs),
+      answerForm: (request, answer) => this.#notices.answer(request, answer),
       logs: this.logs,
       checkAdmin: (request) => this.#auth.check(request),
     };
@@ -562,13 +564,5 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
       storageProblems: this.storageProblems(),
     };
-  }
-
-  #clientScript(): string {
-    if (this.#script === undefined) {
-      this.#script = CLIENT_SCRIPT;
-      for (const feature of this.#features) if (feature.clientScript) this.#script += `\n${feature.clientScript}`;
-    }
-    return this.#script;
   }
 }

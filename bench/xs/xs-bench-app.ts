@@ -24,7 +24,7 @@ import { Config } from "../../modules/config/config";
 import { DataStore } from "../../modules/data/data-store";
 import { bindHost, type Host } from "../../modules/host/host";
 import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-client";
-import { isHttpStream, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
+import { isHttpStream, type HttpHandler, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
 import type { Tcp, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
@@ -77,6 +77,8 @@ export interface XsCommand {
     | "wire-figures"
     | "conn-open"
     | "conn-drop"
+    | "profile-page"
+    | "meter-page-prefix"
     | "ota-prepare"
     | "ota-start"
     | "ota-feed"
@@ -284,7 +286,7 @@ const GET_PAGE = REQUESTS[0];
 
 let data: DataStore | undefined;
 let floorObject: Record<string, string> = {};
-let floorFragments: string[] = [];
+let floorFragments: (string | Uint8Array)[] = [];
 
 /** Reads a response body whole, the way a host walks it to write it to a socket. */
 function consume(response: HttpResponse): number {
@@ -292,9 +294,16 @@ function consume(response: HttpResponse): number {
   if (body === undefined) return 0;
   if (typeof body === "string") return body.length;
   if (body instanceof Uint8Array) return body.byteLength;
+  if (isHttpStream(body)) throw new Error("the bench serves no stream bodies");
+  // Strings are joined (the server joins neighbouring ones before encoding), bytes are handed on
+  // as they are (the server writes them without a copy).
   let out = "";
-  for (const fragment of body as Iterable<string>) out += fragment;
-  return out.length;
+  let bytes = 0;
+  for (const fragment of body) {
+    if (typeof fragment === "string") out += fragment;
+    else bytes += fragment.byteLength;
+  }
+  return out.length + bytes;
 }
 
 const performance = (globalThis as unknown as { performance: { now(): number } }).performance;
@@ -322,8 +331,12 @@ const WORK: Readonly<Record<Work, () => number>> = Object.freeze({
   },
   "floor-page": () => {
     let out = "";
-    for (const fragment of floorFragments) out += fragment;
-    return out.length;
+    let bytes = 0;
+    for (const fragment of floorFragments) {
+      if (typeof fragment === "string") out += fragment;
+      else bytes += fragment.byteLength;
+    }
+    return out.length + bytes;
   },
 });
 
@@ -507,7 +520,7 @@ function run(command: XsCommand): unknown {
         entries: requireData().size,
         dataSame: served === JSON.stringify(floorObject),
         dataBytes: typeof served === "string" ? served.length : -1,
-        pageBytes: floorFragments.join("").length,
+        pageBytes: floorFragments.reduce((n, f) => n + (typeof f === "string" ? encoder.encode(f).length : f.byteLength), 0),
         pageFragments: floorFragments.length,
       };
     }
@@ -517,6 +530,15 @@ function run(command: XsCommand): unknown {
       let n = 0;
       for (let i = 0; i < iterations; i++) n += fn();
       return { ok: true, n };
+    }
+    case "profile-page":
+      return profilePage(command.iterations ?? 20);
+    case "meter-page-prefix": {
+      // The page's first n fragments, produced (not joined): the parent takes differences of
+      // consecutive n to weigh each fragment with the meter.
+      let chars = 0;
+      for (let i = 0; i < iterations; i++) chars += pagePrefix(command.n ?? 0);
+      return { ok: true, chars };
     }
     case "time": {
       // Wall-clock time in XS, iterating until `ms` have passed: real, but not deterministic.
@@ -535,6 +557,71 @@ function run(command: XsCommand): unknown {
     default:
       return otaRun(command);
   }
+}
+
+/**
+ * Where GET / spends its time, by fragment: wall-clock µs inside XS of each iterator step (what
+ * producing that fragment cost), summed over `rounds` pages and grouped by the fragment's first
+ * characters; plus the handler before the first fragment and the UTF-8 encoding of the whole.
+ * The meter cannot be read inside a crank, so this is time only: it names the costly parts, the
+ * meter figures above say how much they weigh.
+ */
+function profilePage(rounds: number): unknown {
+  const groups = new Map<string, { us: number; count: number; chars: number }>();
+  const add = (label: string, us: number, chars: number): void => {
+    const g = groups.get(label) ?? { us: 0, count: 0, chars: 0 };
+    g.us += us;
+    g.count++;
+    g.chars += chars;
+    groups.set(label, g);
+  };
+  let total = 0;
+  let labels: string[] = [];
+  for (let r = 0; r < rounds; r++) {
+    labels = [];
+    const begin = now();
+    const response = serve(GET_PAGE);
+    const handled = now();
+    add("(handler: route, page model)", (handled - begin) * 1000, 0);
+    const body = response.body;
+    if (body === undefined || typeof body === "string" || body instanceof Uint8Array || isHttpStream(body)) throw new Error("GET / is not a fragment stream");
+    const iterator = body[Symbol.iterator]();
+    const parts: string[] = [];
+    for (;;) {
+      const t0 = now();
+      const step = iterator.next();
+      const t1 = now();
+      if (step.done) break;
+      const text = typeof step.value === "string" ? step.value : decoder.decode(step.value);
+      parts.push(text);
+      const quote = text.indexOf('"');
+      const label = text.slice(0, Math.min(quote > 0 ? quote : 28, 28));
+      labels.push(label);
+      add(label, (t1 - t0) * 1000, text.length);
+    }
+    const e0 = now();
+    encoder.encode(parts.join(""));
+    add("(UTF-8 encoding of the whole page)", (now() - e0) * 1000, 0);
+    total += (now() - begin) * 1000;
+  }
+  const rows = [...groups].map(([label, g]) => ({ label, us: g.us / rounds, perPage: g.count / rounds, chars: g.chars / rounds }));
+  rows.sort((a, b) => b.us - a.us);
+  return { ok: true, totalUs: total / rounds, rows, labels };
+}
+
+/** Produces the page's first n fragments (n = 0: the handler alone); their length, so nothing is skipped. */
+function pagePrefix(n: number): number {
+  const body = serve(GET_PAGE).body;
+  if (body === undefined || typeof body === "string" || body instanceof Uint8Array || isHttpStream(body)) return 0;
+  const iterator = body[Symbol.iterator]();
+  let chars = 0;
+  for (let i = 0; i < n; i++) {
+    const step = iterator.next();
+    if (step.done) break;
+    chars += typeof step.value === "string" ? step.value.length : step.value.byteLength;
+  }
+  iterator.return?.();
+  return chars;
 }
 
 function requireData(): DataStore {

@@ -1,8 +1,8 @@
 /*
  * The Alexa card of the device's page and its browser script.
  *
- * - The card: the alexa_enabled switch (a small form of its own to /config, so it works without
- *   script), whether discovery answers, the exposed devices with their state and light ID, the
+ * - The card: the alexa_enabled switch (a small form of its own to /config?view=alexa, so it
+ *   works without script and comes back to this view), whether discovery answers, the exposed devices with their state and light ID, the
  *   "Pair with Alexa" button with the time left, and the paired clients by their handle (the
  *   first 8 digits of the username: the page never shows a username whole) with Remove.
  * - Every name, devicetype and value goes through escapeHtml where the server writes it, and
@@ -50,7 +50,7 @@ function pairedDate(ms: number): string {
 
 export function* renderAlexaSection(view: AlexaView): Generator<string> {
   yield `<section class="card mb-3" id="alexa"><div class="card-body"><h2 class="h5">Alexa</h2>`;
-  yield `<form method="post" action="/config" accept-charset="utf-8"><input type="hidden" name="alexa_enabled" value="false">`;
+  yield `<form method="post" action="/config?view=alexa" accept-charset="utf-8"><input type="hidden" name="alexa_enabled" value="false">`;
   yield `<div class="form-check"><input class="form-check-input" type="checkbox" id="alexa-enabled" name="alexa_enabled" value="true"${view.enabled ? " checked" : ""}>`;
   yield ` <label class="form-check-label" for="alexa-enabled">Let Echo devices on this network switch these devices (the device plays a Philips Hue bridge)</label></div>`;
   yield `<button class="btn btn-outline-secondary" type="submit">Save</button></form>`;

@@ -9,10 +9,11 @@
  *   queue of them. Work that takes time is started by the handler and reported through a later
  *   request (http/background-job.ts).
  * - A response body is a string (sent as UTF-8 with an exact Content-Length), bytes, or an
- *   iterable of string fragments that the server sends chunked, joining fragments to fill what
- *   the socket takes (the page, which is never assembled whole), or an HttpStream: a body
- *   that stays open (server-sent events), sent as it comes until either side ends it. Every
- *   response closes its connection.
+ *   iterable of fragments, strings or bytes, that the server sends chunked, joining fragments
+ *   to fill what the socket takes (the page, which is never assembled whole: its fixed markup
+ *   is bytes made once, its values strings), or an HttpStream: a body that stays open
+ *   (server-sent events), sent as it comes until either side ends it. Every response closes
+ *   its connection.
  */
 
 export interface HttpRequest {
@@ -53,7 +54,7 @@ export interface HttpStream {
   close(): void;
 }
 
-export type HttpBody = string | Uint8Array | Iterable<string> | HttpStream;
+export type HttpBody = string | Uint8Array | Iterable<string | Uint8Array> | HttpStream;
 
 /** True for a body that is an HttpStream (it is not iterable; it pulls). */
 export function isHttpStream(body: HttpBody | undefined): body is HttpStream {

@@ -7,10 +7,13 @@
  *   connection: close. content-length, transfer-encoding and connection from the handler are
  *   dropped. A status outside 100-599, a header name that is not a token, or a value with a
  *   line break or NUL throws ResponseError at construction: the caller answers 500 instead.
- * - A string body goes out as its UTF-8 bytes, a Uint8Array as it is.
- * - An Iterable<string> body goes out chunked. pump() joins fragments until they fill what the
- *   connection takes now (writable()), encodes them once and writes them as one chunk, so a page
- *   of fifty fragments leaves in a few TCP segments, not fifty. If the iterator throws, what it
+ * - A string body goes out as its UTF-8 bytes, a Uint8Array as it is. A 204 or 304 has no body
+ *   and no content-length (a 304's would have to be the 200's length).
+ * - An Iterable<string | Uint8Array> body goes out chunked. pump() takes fragments until they
+ *   fill what the connection takes now (writable()) and writes them as one chunk: neighbouring
+ *   strings are joined and encoded once, bytes (a page's fixed markup, made once and kept in
+ *   flash) go out as they are, never copied or encoded again. So a page of fifty fragments
+ *   leaves in a few TCP segments, not fifty. If the iterator throws, what it
  *   produced before goes out, then the head of a chunk that never comes, and pump() throws
  *   (FragmentError): the caller aborts the connection, and the client sees a broken response
  *   (some clients take a connection closed between chunks for a whole one; inside one, none do).
@@ -70,12 +73,17 @@ export class ResponseWriter {
   readonly status: number;
   readonly #text: TextCodec;
   #stage: Stage = "head";
-  /** Bytes being written, from #offset: the head, the fixed body, or the fragments' encoding. */
+  /** Bytes being written, from #offset: the head or the fixed body. */
   #bytes: Uint8Array | undefined;
   #offset = 0;
+  /** The fragments taken and not yet written, in order, as bytes; the first from #pieceOffset. */
+  #pieces: Uint8Array[] = [];
+  #pieceOffset = 0;
+  /** Bytes in #pieces still to write. */
+  #queued = 0;
   /** The fixed body, written after the head. */
   #fixed: Uint8Array | undefined;
-  #fragments: Iterator<string> | undefined;
+  #fragments: Iterator<string | Uint8Array> | undefined;
   #chunks = 0;
   #written = 0;
   /** What the fragments threw; raised once what they produced before it has been written. */
@@ -120,6 +128,8 @@ export class ResponseWriter {
       // Delimited by the close: no length to announce, and no chunk framing to pay per event.
       if (head) closeStream(stream);
       else this.#stream = stream;
+    } else if (status === 204 || status === 304) {
+      // No body, whatever the handler gave: the fragments are never asked for.
     } else if (typeof body === "string" || body instanceof Uint8Array) {
       const bytes = typeof body === "string" ? text.encode(body) : body;
       lines += `content-length: ${bytes.length}\r\n`;
@@ -127,7 +137,7 @@ export class ResponseWriter {
     } else {
       lines += "transfer-encoding: chunked\r\n";
       // HEAD: the fragments are never asked for (a generator's body never even starts).
-      if (!head) this.#fragments = (body as Iterable<string>)[Symbol.iterator]();
+      if (!head) this.#fragments = (body as Iterable<string | Uint8Array>)[Symbol.iterator]();
     }
     this.#bytes = text.encode(`${lines}connection: close\r\n\r\n`);
   }
@@ -222,18 +232,16 @@ export class ResponseWriter {
         wrote = true;
       } else if (stage === "chunks") {
         if (space <= CHUNK_FRAMING) return wrote;
-        if (!this.#bytes && this.#failure !== undefined) this.#fail(connection);
-        if (!this.#bytes && !this.#produce(space - CHUNK_FRAMING)) {
+        if (this.#queued === 0 && this.#failure !== undefined) this.#fail(connection);
+        if (this.#queued === 0 && !this.#produce(space - CHUNK_FRAMING)) {
           if (this.#failure !== undefined) this.#fail(connection);
           this.#stage = "last";
           continue;
         }
-        const bytes = this.#bytes as Uint8Array;
-        const n = Math.min(bytes.length - this.#offset, space - CHUNK_FRAMING, MAX_CHUNK);
+        const n = Math.min(this.#queued, space - CHUNK_FRAMING, MAX_CHUNK);
         const framing = this.#text.encode(`${this.#chunks++ ? "\r\n" : ""}${n.toString(16)}\r\n`);
-        connection.write(framing, this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
-        this.#written += framing.length;
-        this.#advance(n);
+        connection.write(framing, ...this.#take(n));
+        this.#written += framing.length + n;
         wrote = true;
       } else {
         const last = this.#chunks ? "\r\n0\r\n\r\n" : "0\r\n\r\n";
@@ -285,17 +293,38 @@ export class ResponseWriter {
     }
   }
 
+  /** The next n queued bytes, as views on the pieces (no copy); they leave the queue. */
+  #take(n: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const pieces = this.#pieces;
+    let left = n;
+    while (left > 0) {
+      const piece = pieces[0];
+      const from = this.#pieceOffset;
+      const size = Math.min(piece.length - from, left);
+      out.push(from === 0 && size === piece.length ? piece : piece.subarray(from, from + size));
+      left -= size;
+      if (from + size === piece.length) {
+        pieces.shift();
+        this.#pieceOffset = 0;
+      } else this.#pieceOffset = from + size;
+    }
+    this.#queued -= n;
+    return out;
+  }
+
   /**
-   * Joins fragments until they make at least `target` UTF-16 units (so at least that many
-   * bytes), and encodes them once. False when the fragments have ended.
+   * Takes fragments until they make at least `target` bytes (a string's UTF-16 length is at
+   * most its UTF-8 length) and queues them as bytes: neighbouring strings joined and encoded
+   * once, bytes as they are. False when the fragments have ended and nothing is queued.
    */
   #produce(target: number): boolean {
     const iterator = this.#fragments;
     if (!iterator) return false;
-    const parts: string[] = [];
+    let strings: string[] | undefined;
     let length = 0;
     while (length < target) {
-      let step: IteratorResult<string>;
+      let step: IteratorResult<string | Uint8Array>;
       try {
         step = iterator.next();
       } catch (e) {
@@ -309,18 +338,31 @@ export class ResponseWriter {
         this.#fragments = undefined;
         break;
       }
-      if (typeof step.value !== "string") {
+      const value = step.value;
+      if (typeof value === "string") {
+        if (value.length === 0) continue;
+        (strings ??= []).push(value);
+        length += value.length;
+      } else if (value instanceof Uint8Array) {
+        if (value.length === 0) continue;
+        if (strings) this.#queueText(strings);
+        strings = undefined;
+        this.#pieces.push(value);
+        this.#queued += value.length;
+        length += value.length;
+      } else {
         this.abandon();
-        throw new FragmentError("a body fragment is not a string");
+        throw new FragmentError("a body fragment is neither a string nor bytes");
       }
-      if (step.value.length === 0) continue;
-      parts.push(step.value);
-      length += step.value.length;
     }
-    if (length === 0) return false;
-    this.#bytes = this.#text.encode(parts.length === 1 ? parts[0] : parts.join(""));
-    this.#offset = 0;
-    return true;
+    if (strings) this.#queueText(strings);
+    return this.#queued > 0;
+  }
+
+  #queueText(strings: string[]): void {
+    const bytes = this.#text.encode(strings.length === 1 ? strings[0] : strings.join(""));
+    this.#pieces.push(bytes);
+    this.#queued += bytes.length;
   }
 
   /** Stops: lets go of the fragments (a generator runs its finally blocks). */
@@ -329,6 +371,8 @@ export class ResponseWriter {
     this.#fragments = undefined;
     this.#bytes = undefined;
     this.#fixed = undefined;
+    this.#pieces = [];
+    this.#queued = 0;
     this.#stage = "done";
     this.#endStream();
     try {

@@ -62,6 +62,8 @@ function txt(values: Record<string, string>): string[] {
 export class MdnsFeature implements Feature {
   readonly name = "mdns";
   readonly title = "Network name";
+  /** A small card with nothing to edit: on the overview, not a view of its own. */
+  readonly overviewCard = true;
   readonly needs = NEEDS;
   readonly settings = MDNS_SETTINGS;
   readonly #options: MdnsFeatureOptions;

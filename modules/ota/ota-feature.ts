@@ -8,7 +8,11 @@
  *        400 {error}  no usable URL, a malformed sha256, wrong field types
  *   GET  /api/ota  200 {state, received, total, error, project, version, probation, probationLeft}
  *
- * A page section (button, live progress, outcome) and its browser script. GET /api/status
+ *   POST /ota      the page's form: ota_url (saved as the setting when it changed), then as POST
+ *                  /api/ota {} does; answered in place (JSON) or by a 303 back to the Update view
+ *
+ * A page section, the Update view (the URL setting, button, live progress and probation,
+ * outcome), and its browser script. The ota_url setting is edited there, not in Settings. GET /api/status
  * carries the same object under "ota". On success the device restarts into the new image, which
  * then stays on probation (modules/ota/probation.ts) until it has run healthy for probationMs:
  * web server up and network settled. An update that was rolled back is reported as a failure.
@@ -25,10 +29,13 @@ import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { RunningApp, Updater } from "../host/updater";
 import { TcpHttpClient, type HttpClient } from "../http/http-client";
-import { readJsonObject } from "../http/request-body";
+import { readForm, readJsonObject } from "../http/request-body";
 import { json, jsonError } from "../http/response";
+import { ConfigError } from "../config/config-error";
+import { errorText } from "../log/logger";
+import { answerForm } from "../http/form-answer";
 import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
-import { OTA_CLIENT_SCRIPT, renderOtaSection } from "./ota-page";
+import { OTA_CLIENT_SCRIPT, plainOtaError, renderOtaSection } from "./ota-page";
 import { checkImageTarget, parseHttpUrl, UrlError } from "./ota-url";
 import { Probation } from "./probation";
 
@@ -78,7 +85,7 @@ export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> 
       default: otaUrl,
       group: "device",
       label: "Update image URL",
-      help: "Where POST /api/ota and the Update button fetch the image from: http://host[:port]/path/name.bin",
+      help: "Where the Update button and POST /api/ota fetch the image from: http://host[:port]/path/name.bin",
       maxBytes: 200,
       check: checkImageUrl,
     }),
@@ -91,6 +98,8 @@ export class OtaFeature implements Feature {
   readonly needs = NEEDS;
   readonly settings: Readonly<Record<string, SettingSpec>>;
   readonly clientScript = OTA_CLIENT_SCRIPT;
+  /** ota_url is edited on the Update view, beside the button that uses it. */
+  readonly ownsSettingsForm = true;
   readonly #options: OtaFeatureOptions;
   #context: FeatureContext | undefined;
   #updater: Updater | undefined;
@@ -133,6 +142,7 @@ export class OtaFeature implements Feature {
     if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
     context.router.add("GET", "/api/ota", () => json(200, this.status()));
     context.router.add("POST", "/api/ota", (request) => this.#post(request));
+    context.router.add("POST", "/ota", (request) => this.#postForm(request));
     this.#probation.start();
   }
 
@@ -173,7 +183,7 @@ export class OtaFeature implements Feature {
       version: running.version || this.#appVersion(),
       url: String(this.#context?.config.get("ota_url") ?? ""),
       progress: (this.#job as OtaJob).status(),
-      probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : 0,
+      probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : undefined,
     });
   }
 
@@ -229,22 +239,46 @@ export class OtaFeature implements Feature {
     if (sha256 !== undefined && typeof sha256 !== "string") return jsonError(400, "sha256 must be a string");
     if (allowOtherProject !== undefined && typeof allowOtherProject !== "boolean")
       return jsonError(400, "allowOtherProject must be true or false");
+    const refused = this.#start({ url: url || String(this.#context?.config.get("ota_url") ?? ""), sha256, allowOtherProject });
+    return refused ? jsonError(refused.status, refused.error) : json(202, this.status());
+  }
+
+  /** Starts the job; the refusal (409: busy or on probation, 400: the request) or undefined. */
+  #start(otaRequest: OtaRequest): { status: number; error: string } | undefined {
     const job = this.#job as OtaJob;
     const probation = this.#probation as Probation;
     if (probation.active && !job.running)
-      return jsonError(409, `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more: an update can start once it has been kept`);
-    const otaRequest: OtaRequest = {
-      url: url || String(this.#context?.config.get("ota_url") ?? ""),
-      sha256,
-      allowOtherProject,
-    };
+      return { status: 409, error: `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more: an update can start once it has been kept` };
     try {
       job.start(otaRequest);
     } catch (e) {
-      if (e instanceof OtaBusyError) return jsonError(409, e.message);
-      if (e instanceof OtaRequestError) return jsonError(400, e.message);
+      if (e instanceof OtaBusyError) return { status: 409, error: e.message };
+      if (e instanceof OtaRequestError) return { status: 400, error: e.message };
       throw e;
     }
-    return json(202, this.status());
+    return undefined;
+  }
+
+  /** The Update view's form: the URL saved as the setting when it changed, then the update from it. */
+  #postForm(request: HttpRequest): HttpResponse {
+    const context = this.#context;
+    const form = readForm(request);
+    if (!form.ok) return form.response;
+    const answer = (ok: boolean, message: string, status: number, key?: string): HttpResponse =>
+      answerForm(context, request, { ok, message, status, key, view: this.name, extra: this.status() });
+    const url = form.value.ota_url;
+    if (url !== undefined && context && url !== String(context.config.get("ota_url") ?? "")) {
+      try {
+        context.config.update({ ota_url: url }, "form");
+      } catch (e) {
+        if (e instanceof ConfigError) return answer(false, `Not started: ${e.message}`, 400, "ota_url");
+        return answer(false, `Not started: could not save the URL: ${errorText(e)}`, 500);
+      }
+    }
+    const saved = String(context?.config.get("ota_url") ?? "");
+    if (saved === "") return answer(false, "Not started: give the address of the image to install.", 400, "ota_url");
+    const refused = this.#start({ url: saved });
+    if (refused) return answer(false, `Not started: ${plainOtaError(refused.error, this.#runningNow().project)}`, refused.status, refused.status === 400 ? "ota_url" : undefined);
+    return answer(true, `Update started from ${saved}.`, 202);
   }
 }

@@ -1,90 +1,106 @@
 /*
- * The OTA feature's part of the page: what runs now, the image URL, an Update button, a live
- * progress bar and the outcome; and the browser script that drives them from GET/POST /api/ota.
+ * The OTA feature's card (the page's Update view): the version running, the probation with its
+ * live countdown, one form with the update URL (the ota_url setting itself: saved when it is
+ * sent) and the Update button, a live progress bar and the outcome beside the form, errors
+ * like every other form's. The browser script drives the progress from GET /api/ota; without
+ * script the form posts to POST /ota and comes back to this view with the answer.
  * The markup uses Bootstrap's class names (the page's built-in CSS styles them without it);
  * every value goes through escapeHtml, and the script writes text with textContent only.
+ * Users see versions, not the image's project name (every Moddable app is "xs_esp32").
  */
 
 import { escapeHtml } from "../text/escape-html";
+import { staticAsset } from "../http/static-asset";
 import type { OtaProgress } from "./ota-job";
 
 export interface OtaPageModel {
+  /** The running image's project name: kept out of what users read. */
   project: string;
   version: string;
   url: string;
   progress: OtaProgress;
-  probationLeftS: number;
+  /** Seconds of healthy running still needed, when the running app is on probation. */
+  probationLeftS: number | undefined;
+}
+
+const BUSY: readonly string[] = Object.freeze(["downloading", "verifying", "rebooting"]);
+
+/** An error as the page says it: versions, not project names, and no advice for API callers. */
+export function plainOtaError(error: string, project: string): string {
+  const text = project ? error.split(`the update to ${project} `).join("the update to version ") : error;
+  const advice = text.indexOf(" (send ");
+  return advice > 0 ? text.slice(0, advice) : text;
 }
 
 export function* renderOtaSection(model: OtaPageModel): Generator<string> {
-  yield `<section class="card mb-3" id="ota"><div class="card-body"><h2 class="h5">Firmware update</h2>`;
-  yield `<p class="small text-muted mb-2">Running <span id="ota-running">${escapeHtml(model.project)} ${escapeHtml(model.version)}</span>`;
-  yield `<span id="ota-probation"${model.probationLeftS ? "" : " hidden"}> (on probation: kept after ${model.probationLeftS} s of healthy running; a restart before that goes back to the previous version)</span></p>`;
-  yield `<label class="form-label" for="ota-url">Image URL (plain http://)</label>`;
-  yield `<input class="form-control" type="url" id="ota-url" value="${escapeHtml(model.url)}" placeholder="http://192.168.1.10:8080/firmware.bin">`;
-  yield `<button class="btn btn-primary" type="button" id="ota-start">Update</button>`;
-  yield `<div class="progress" id="ota-progress" role="progressbar" aria-label="Download" hidden><div class="progress-bar" id="ota-bar"></div></div>`;
+  const left = model.probationLeftS;
+  yield `<section class="card mb-3" id="ota" aria-labelledby="ota-title"><div class="card-body"><h2 class="h5" id="ota-title">Firmware update</h2>`;
+  yield `<table class="table table-sm mb-3 iot-table"><tbody><tr><th scope="row">Running version</th><td id="ota-running">${escapeHtml(model.version || "-")}</td></tr></tbody></table>`;
+  yield `<div class="alert alert-warning small" id="ota-probation" data-show-if="ota.probation"${left === undefined ? " hidden" : ""}>This version is on probation: it is kept once it has run healthy for <span data-status="ota.probationLeft" data-tick="down" data-value="${left ?? ""}">${left ?? "-"}</span> s more. A restart before that goes back to the previous version.</div>`;
+  yield `<form id="ota-form" method="post" action="/ota" accept-charset="utf-8" data-answer="auto" data-sending="Starting the update\u2026">`;
+  yield `<label class="form-label" for="ota-url">Image URL</label><input class="form-control" type="url" id="ota-url" name="ota_url" value="${escapeHtml(model.url)}" maxlength="200" placeholder="http://192.168.1.10:8080/firmware.bin" aria-describedby="ota-url-help" autocomplete="off" spellcheck="false">`;
+  yield `<div class="form-text" id="ota-url-help">A plain http:// address on your network. Update saves it as the device's update URL, then fetches the image from it.</div>`;
+  const busy = BUSY.includes(model.progress.state);
+  yield `<div class="iot-actions"><button class="btn btn-primary" type="submit" id="ota-start"${busy ? " disabled" : ""}>Update</button></div>`;
+  yield `<div class="progress" id="ota-progress" role="progressbar" aria-label="Download" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0" hidden><div class="progress-bar" id="ota-bar"></div></div>`;
   const p = model.progress;
-  yield `<p class="small mb-0" id="ota-outcome" role="status">${p.state === "failed" ? "Update failed: " + escapeHtml(p.error) : ""}</p>`;
-  yield `</div></section>`;
+  if (p.state === "failed") yield `<div class="alert alert-danger iot-answer" id="ota-outcome" role="status">Update failed: ${escapeHtml(plainOtaError(p.error, model.project))}</div>`;
+  else yield `<div class="iot-answer" id="ota-outcome" role="status" hidden></div>`;
+  yield `</form></div></section>`;
 }
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(renderOtaSection.prototype);
 
-/** Browser script (ES5, like the page's own): POST to start, poll GET /api/ota while it runs. */
-export const OTA_CLIENT_SCRIPT = `(function () {
-  var start = document.getElementById("ota-start");
-  if (!start) return;
-  var input = document.getElementById("ota-url"), box = document.getElementById("ota-progress");
-  var bar = document.getElementById("ota-bar"), out = document.getElementById("ota-outcome");
-  var running = document.getElementById("ota-running"), probation = document.getElementById("ota-probation");
+/** Browser script (ES5, like the page's own): the form answers in place, then GET /api/ota while it runs. */
+const SCRIPT = `(function () {
+  var form = document.getElementById("ota-form");
+  if (!form || !window.iot) return;
+  var iot = window.iot, start = document.getElementById("ota-start"), box = document.getElementById("ota-progress");
+  var bar = document.getElementById("ota-bar"), running = document.getElementById("ota-running");
   // watching: an update is under way, so an unreachable device is one that is restarting, and
   // the next answer that is not busy comes from the new boot.
-  var timer = null, watching = false;
+  var timer = null, watching = false, lastState = "";
   function kb(n) { return Math.round(n / 1024) + " KB"; }
+  function say(kind, text) { iot.answer(form, kind, text); }
+  // The device's words are for its API too: the page names versions, and offers no API advice.
+  function plain(s) {
+    var text = String(s.error || "");
+    if (s.project) text = text.split("the update to " + s.project + " ").join("the update to version ");
+    var advice = text.indexOf(" (send ");
+    return advice > 0 ? text.slice(0, advice) : text;
+  }
   function poll(ms) { clearTimeout(timer); timer = setTimeout(refresh, ms); }
   function refresh() {
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", "/api/ota");
-    xhr.timeout = 4000;
-    xhr.onloadend = function () {
-      var s = null;
-      try { if (xhr.status === 200) s = JSON.parse(xhr.responseText); } catch (e) {}
-      if (s) render(s); else if (watching) poll(2000);
-    };
-    xhr.send();
+    iot.get("/api/ota", render, function () { if (watching) poll(2000); }, 4000);
   }
   function render(s) {
     var busy = s.state === "downloading" || s.state === "verifying" || s.state === "rebooting";
     start.disabled = busy;
-    running.textContent = s.project + " " + s.version;
-    probation.hidden = !s.probation;
+    running.textContent = s.version || "-";
     box.hidden = !busy;
     var pct = s.total ? Math.min(100, Math.floor(100 * s.received / s.total)) : 0;
     bar.style.width = (s.state === "downloading" ? pct : 100) + "%";
     bar.textContent = s.total && s.state === "downloading" ? pct + "%" : "";
+    box.setAttribute("aria-valuenow", String(s.state === "downloading" ? pct : 100));
     if (busy) {
       watching = true;
-      if (s.state === "downloading") out.textContent = "Downloading\u2026 " + kb(s.received) + (s.total ? " of " + kb(s.total) : "");
-      else if (s.state === "verifying") out.textContent = "Verifying the image\u2026";
-      else out.textContent = "Installed. Restarting into the new version\u2026";
+      if (s.state === "downloading") say("info", "Downloading\\u2026 " + kb(s.received) + (s.total ? " of " + kb(s.total) : ""));
+      else if (s.state === "verifying") say("info", "Verifying the image\\u2026");
+      else say("info", "Installed. Restarting into the new version\\u2026");
       poll(1000);
     } else if (s.state === "failed") {
       watching = false;
-      out.textContent = "Update failed: " + s.error;
+      if (lastState !== "failed" || !form.querySelector(".alert-danger")) say("danger", "Update failed: " + plain(s));
     } else if (watching) {
       watching = false;
-      out.textContent = "Restarted: now running " + s.project + " " + s.version + ".";
+      say("success", "Restarted: now running version " + s.version + ".");
     }
+    lastState = s.state;
   }
-  start.addEventListener("click", function () {
-    var body = input.value ? { url: input.value } : {};
-    out.textContent = "Starting\\u2026";
-    window.iot.postJSON("/api/ota", body, function (status, r) {
-      if (status === 202 && r) render(r);
-      else out.textContent = "Update refused: " + ((r && r.error) || "HTTP " + status);
-    });
-  });
+  iot.onAnswer("ota-form", function (ok, r) { if (ok && r) render(r); });
+  iot.onStatus(function (st) { if (st.ota && !watching && st.ota.state !== lastState) render(st.ota); });
   refresh();
 })();
 `;
+
+export const OTA_CLIENT_SCRIPT = staticAsset(SCRIPT, "text/javascript; charset=utf-8");

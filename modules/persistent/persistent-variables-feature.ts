@@ -10,8 +10,10 @@
  *   JSON text (json, set, list). Every value and label goes through escapeHtml.
  * - GET /api/variables: {"<folder>/<name>": value, ...}. POST /api/variables takes the same
  *   shape (application/json, any subset of the variables) and answers the new values.
- * - POST /variables: the page's form (urlencoded, from this device's own page only), then back
- *   to the page. Form fields are text: numbers and booleans are parsed by the same coercion;
+ * - POST /variables: the page's form (urlencoded, from this device's own page only), answered
+ *   in place for the page's script (JSON: the message, or the refusal naming the variable) or
+ *   by a 303 back to the card's view with the answer (http/form-answer.ts). Form fields are
+ *   text: numbers and booleans are parsed by the same coercion;
  *   json, set and list fields are parsed as JSON first; a string's CRLF line breaks (what a
  *   browser sends from a textarea) become LF.
  * - Every change in a request is validated before any is written: a refused value (400, naming
@@ -23,11 +25,11 @@
  */
 
 import type { Feature } from "../feature";
-import type { HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
-import { json, jsonError, redirect } from "../http/response";
+import { json } from "../http/response";
 import { errorText } from "../log/logger";
 import { escapeHtml } from "../text/escape-html";
+import { answerForm } from "../http/form-answer";
 import { decimalText } from "./decimal-text";
 import type { PersistentInput, PersistentType } from "./persistent-codec";
 import { PersistentValueError } from "./persistent-value-error";
@@ -46,6 +48,12 @@ export interface EditableVariable {
 export interface PersistentVariablesOptions {
   /** Heading of the page's card (default "Variables"). */
   title?: string;
+}
+
+interface Refusal {
+  status: number;
+  error: string;
+  variable?: string;
 }
 
 export const VARIABLES_API_PATH = "/api/variables";
@@ -87,6 +95,11 @@ function* field(variable: EditableVariable, index: number): Generator<string> {
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(field.prototype);
 
+/** Two values as JSON sees them: what "changed" means for a save. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
 /** A form field's text as the value to coerce (see the header). */
 function fromFormText(variable: EditableVariable, text: string): unknown {
   if (variable.input.kind === "json") {
@@ -113,53 +126,61 @@ export function persistentVariablesFeature(variables: readonly EditableVariable[
     return out;
   }
 
-  /** Validates every change, then writes them; a response when something was refused. */
-  function apply(changes: Record<string, unknown>, fromForm: boolean): HttpResponse | undefined {
+  /** Validates every change, then writes them; what was refused (the variable named), or undefined. */
+  function apply(changes: Record<string, unknown>, fromForm: boolean): Refusal | undefined {
     const ready: [EditableVariable, unknown][] = [];
     try {
       for (const id of Object.keys(changes)) {
         const variable = byId.get(id);
-        if (!variable) return json(400, { error: `unknown variable "${id}"`, variable: id });
+        if (!variable) return { status: 400, error: `unknown variable "${id}"`, variable: id };
         const input = fromForm ? fromFormText(variable, changes[id] as string) : changes[id];
         ready.push([variable, variable.coerce(input)]);
       }
     } catch (e) {
-      if (e instanceof PersistentValueError) return json(400, { error: e.message, variable: e.variable });
+      if (e instanceof PersistentValueError) return { status: 400, error: e.message, variable: e.variable };
       throw e;
     }
     try {
       for (const [variable, value] of ready) variable.write(value);
     } catch (e) {
-      return jsonError(500, `could not save the variables: ${errorText(e)}`);
+      return { status: 500, error: `could not save the variables: ${errorText(e)}` };
     }
     return undefined;
   }
 
   return {
     name: "variables",
+    title: options.title ?? "Variables",
     // The manager erases every listed folder after this: reading each variable lists its folder
     // again if a damaged settings domain lost the list, so the erase reaches the page's variables.
     factoryReset() {
       for (const variable of variables) void variable.value;
     },
     attach(context) {
+      const name = "variables";
       context.router.add("GET", VARIABLES_API_PATH, () => json(200, values()));
       context.router.add("POST", VARIABLES_API_PATH, (request) => {
         const body = readJsonObject(request);
         if (!body.ok) return body.response;
-        return apply(body.value, false) ?? json(200, values());
+        const refused = apply(body.value, false);
+        if (refused) return json(refused.status, refused.variable === undefined ? { error: refused.error } : { error: refused.error, variable: refused.variable });
+        return json(200, values());
       });
       context.router.add("POST", VARIABLES_FORM_PATH, (request) => {
         const form = readForm(request);
         if (!form.ok) return form.response;
-        return apply(form.value, true) ?? redirect("/");
+        const before = values();
+        const refused = apply(form.value, true);
+        if (refused) return answerForm(context, request, { ok: false, message: `Not saved: ${refused.error}`, key: refused.variable, view: name, status: refused.status });
+        const changed = variables.filter((v) => !sameValue(before[v.id], v.value)).map((v) => v.label);
+        return answerForm(context, request, { ok: true, message: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed.", view: name });
       });
     },
     *pageSection() {
-      yield `<section class="card mb-3" id="variables"><div class="card-body"><h2 class="h5">${title}</h2>`;
-      yield `<form method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8">`;
+      yield `<section class="card mb-3" id="variables" aria-labelledby="variables-title"><div class="card-body"><h2 class="h5" id="variables-title">${title}</h2>`;
+      yield `<form id="variables-form" method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8" data-answer="auto" data-sending="Saving\u2026">`;
       for (let i = 0; i < variables.length; i++) yield* field(variables[i], i);
-      yield `<button class="btn btn-primary" type="submit">Save variables</button></form></div></section>`;
+      yield `<div class="iot-actions"><button class="btn btn-primary" type="submit">Save variables</button></div><div class="iot-answer" id="variables-answer" role="status" hidden></div></form></div></section>`;
     },
   };
 }

@@ -2,18 +2,20 @@
  * Escaping for HTML: one function for text and double-quoted attribute values. Every string
  * that came from a user, the app or the network goes through it before it is written into a
  * page. Quotes are escaped too, so the same output is safe inside an attribute.
+ *
+ * Native string searches, no regular expression and no callback: on XS a regex literal is
+ * compiled again at every call (a module-level one is forbidden: preloaded, it corrupts 8.2.3's
+ * heap), and that compile was the page's largest cost (bench/, "GET / where the time goes").
+ * Text with nothing to escape, the usual case, costs five searches and comes back as it is.
  */
 
-const HTML_ENTITY: Readonly<Record<string, string>> = Object.freeze({
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-});
-
 export function escapeHtml(text: string): string {
-  // A fresh literal per call, not a module-level one: replace() writes a global RegExp's
-  // lastIndex, and a module-level RegExp would be a read-only object in flash once preloaded.
-  return text.replace(/[&<>"']/g, (c) => HTML_ENTITY[c]);
+  let out = text;
+  // "&" first, so the entities written after it are not escaped again.
+  if (out.indexOf("&") >= 0) out = out.split("&").join("&amp;");
+  if (out.indexOf("<") >= 0) out = out.split("<").join("&lt;");
+  if (out.indexOf(">") >= 0) out = out.split(">").join("&gt;");
+  if (out.indexOf('"') >= 0) out = out.split('"').join("&quot;");
+  if (out.indexOf("'") >= 0) out = out.split("'").join("&#39;");
+  return out;
 }

@@ -81,6 +81,8 @@ function hasStation(network: NetworkStatus): boolean {
 export class TimeFeature implements Feature {
   readonly name = "time";
   readonly title = "Time";
+  /** A small card with nothing to edit: on the overview, not a view of its own. */
+  readonly overviewCard = true;
   readonly settings = TIME_SETTINGS;
   readonly #options: TimeFeatureOptions;
   #context: FeatureContext | undefined;

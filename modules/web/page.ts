@@ -1,9 +1,18 @@
 /*
- * The device's page, GET /: title, status, the data table, the settings form (grouped WiFi,
- * device, app), and each feature's section. Produced as a sequence of fragments so the device
- * sends it piece by piece and never holds it whole. Every string from a user, the app or the
- * network goes through escapeHtml; the script comes from /app.js (the page's CSP forbids inline
- * script, so an escaping slip still cannot run code).
+ * The device's page: one view at a time, under a header that every view shares (the title,
+ * clamped to two lines; the device's state, kept by the script; the navigation between views).
+ *   /                 Overview: what needs attention (storage, no password, failed tasks), the
+ *                     setup card while the device is in setup (a feature's pageFirst), status,
+ *                     data, then the small cards that have no view of their own (overviewCard)
+ *   /?view=<feature>  that feature's card (WiFi, Update, Variables, ...)
+ *   /?view=settings   the settings form, then restart and factory reset
+ *   /?view=logs       the log, where the device keeps one (GET /api/log)
+ * The stylesheet and the script are their own resources (/app.css, /app.js), cached by the
+ * browser; the page links them by their tag. Its fixed markup is bytes made once (preloaded:
+ * in flash on the device) and goes out as it is; only what changes is escaped and encoded.
+ * Produced as fragments, so the device sends it piece by piece and never holds it whole.
+ * Every string from a user, the app or the network goes through escapeHtml; the page's CSP
+ * forbids inline script, so an escaping slip still cannot run code.
  */
 
 import type { Config } from "../config/config";
@@ -13,12 +22,11 @@ import type { DataStore, DataValue } from "../data/data-store";
 import type { Feature } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import { escapeHtml } from "../text/escape-html";
-import { BOOTSTRAP_CSS, BUILTIN_CSS } from "./assets";
+import { BOOTSTRAP_CSS, FACTORY_RESET_CONFIRMATION } from "./assets";
+import { viewHref, type PageNotice } from "../http/form-answer";
+import { fixedBytes } from "../http/static-asset";
 
-export interface PageNotice {
-  kind: "success" | "danger" | "warning";
-  text: string;
-}
+export type { PageNotice } from "../http/form-answer";
 
 export interface PageModel {
   title: string;
@@ -38,6 +46,20 @@ export interface PageModel {
   storageProblems: readonly string[];
 }
 
+/** What the routes add to the model: the view asked for and the resources' tags. */
+export interface PageOptions {
+  /** "" for the overview, "settings", "logs", or a feature's name. */
+  view: string;
+  styleTag: string;
+  scriptTag: string;
+  /** The event stream's path when the device has one (the script prefers it to polling). */
+  eventsPath?: string;
+  /** The device keeps a log (GET /api/log): the Logs view is offered. */
+  logs: boolean;
+  /** Seconds left of an update's probation (a restart now rolls it back): said beside Restart. */
+  probationLeftS?: number;
+}
+
 export function showValue(value: DataValue): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -49,8 +71,51 @@ export function formatUptime(seconds: number): string {
   return `${d ? d + "d " : ""}${d || h ? h + "h " : ""}${m}m ${seconds % 60}s`;
 }
 
-function statusItem(label: string, path: string, value: string): string {
-  return `<tr><th scope="row">${label}</th><td data-status="${path}">${escapeHtml(value === "" ? "-" : value)}</td></tr>`;
+/** The views, in the navigation's order: the overview, each feature with a card, settings, logs. */
+export function pageViews(features: readonly Feature[], logs: boolean): [string, string][] {
+  const views: [string, string][] = [["", "Overview"]];
+  for (const feature of features) if (feature.pageSection && !feature.overviewCard) views.push([feature.name, feature.title ?? feature.name]);
+  views.push(["settings", "Settings"]);
+  if (logs) views.push(["logs", "Logs"]);
+  return views;
+}
+
+// The fixed markup, as bytes made once. Only blocks worth it: a short fixed piece between two
+// values costs less inside the values' template (joined natively, encoded with them) than as a
+// fragment of its own, and the server writes each bytes fragment as a piece of its own.
+const HEAD_META = fixedBytes(`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>`);
+const HEADER_STATE = fixedBytes(`</h1><span class="iot-state" id="iot-state" data-state="online" role="status" hidden>Online</span></div><nav class="container" aria-label="Views"><ul class="iot-nav">`);
+const MAIN_OPEN = fixedBytes(`</ul></nav></header><main class="container iot-main" id="main">`);
+const TASKS_BOX = fixedBytes(`<div class="alert alert-danger" id="iot-tasks" role="alert" hidden><strong>A task failed.</strong> The rest of the device goes on.<ul class="mb-0" id="iot-tasks-list"></ul></div>`);
+const STATUS_OPEN = fixedBytes(`<div class="iot-grid"><section class="card mb-3" aria-labelledby="status-title"><div class="card-body"><h2 class="h5" id="status-title">Status</h2><table class="table table-sm mb-0 iot-table"><tbody>`);
+const DATA_OPEN = fixedBytes(`</tbody></table></div></section><section class="card mb-3" aria-labelledby="data-title"><div class="card-body"><h2 class="h5" id="data-title">Data</h2><table class="table table-sm table-striped mb-0 iot-table" id="data" aria-labelledby="data-title"><tbody id="data-body">`);
+const DATA_END = fixedBytes(`</tbody></table>`);
+const SETTINGS_OPEN = fixedBytes(`<section class="card mb-3" id="settings" aria-labelledby="settings-title"><div class="card-body"><h2 class="h5" id="settings-title">Settings</h2><form id="settings-form" method="post" action="/config" accept-charset="utf-8" data-answer="auto" data-sending="Saving\u2026">`);
+const SETTINGS_SUBMIT = fixedBytes(`<datalist id="ssid-list"></datalist><div class="iot-actions"><button class="btn btn-primary" type="submit">Save settings</button></div>`);
+const LOGS = fixedBytes(
+  `<section class="card mb-3" id="logs" aria-labelledby="logs-title"><div class="card-body"><h2 class="h5" id="logs-title">Log</h2>` +
+    `<p class="small text-muted" id="iot-log-state" role="status">Reading the log\u2026</p>` +
+    `<div class="iot-log" id="iot-log" role="log" aria-labelledby="logs-title" tabindex="0"></div>` +
+    `<noscript><p class="small">Following the log needs JavaScript; the device's last lines are at <a href="/api/log">/api/log</a>.</p></noscript></div></section>`,
+);
+const RESET_FORM = fixedBytes(
+  `<form id="reset-form" method="post" action="/factory-reset" accept-charset="utf-8" data-answer="auto" data-after="restart" data-reload data-then="/" data-sending="Erasing\u2026">` +
+    `<h3 class="h6 mt-3">Factory reset</h3><div class="form-check"><input class="form-check-input" type="checkbox" id="reset-confirm" name="confirm" value="${FACTORY_RESET_CONFIRMATION}" required>` +
+    ` <label class="form-check-label" for="reset-confirm">Erase every setting and variable, WiFi included, and start again in setup mode</label></div>` +
+    `<div class="iot-actions"><button class="btn btn-outline-danger" type="submit">Factory reset</button></div>`,
+);
+
+/** Data rows per fragment: about a TCP segment's worth of typical rows (the writer joins them anyway). */
+const ROWS_PER_FRAGMENT = 16;
+
+function statusRow(label: string, path: string, value: string, extra = ""): string {
+  return `<tr><th scope="row">${label}</th><td data-status="${path}"${extra}>${escapeHtml(value === "" ? "-" : value)}</td></tr>`;
+}
+
+/** The answer box of a form: empty and hidden, or the notice the page came back with. */
+function answerBox(id: string, notice: PageNotice | undefined): string {
+  if (!notice) return `<div class="iot-answer" id="${id}" role="status" hidden></div>`;
+  return `<div class="alert alert-${notice.kind} iot-answer" id="${id}" role="status">${escapeHtml(notice.text)}</div>`;
 }
 
 /** The input's limits as attributes, so the browser refuses what the server would. */
@@ -70,7 +135,8 @@ function limitAttributes(spec: SettingSpec): string {
   return out;
 }
 
-function* configField(config: Config, key: string): Generator<string> {
+/** One setting's input, its label and help; `invalid` marks it (the notice named it). */
+export function* configField(config: Config, key: string, invalid = false): Generator<string> {
   const spec = config.spec(key);
   if (!spec) return;
   const id = `cfg-${escapeHtml(key)}`;
@@ -78,99 +144,156 @@ function* configField(config: Config, key: string): Generator<string> {
   const label = escapeHtml(spec.label);
   const value = config.get(key);
   const help = spec.help ? `<div class="form-text" id="${id}-help">${escapeHtml(spec.help)}</div>` : "";
-  const described = spec.help ? ` aria-describedby="${id}-help"` : "";
+  const described = (spec.help ? ` aria-describedby="${id}-help"` : "") + (invalid ? ` aria-invalid="true" aria-errormessage="settings-answer"` : "");
+  const bad = invalid ? " is-invalid" : "";
   if (spec.type === "boolean") {
-    yield `<div class="form-check"><input type="hidden" name="${name}" value="false">`;
-    yield `<input class="form-check-input" type="checkbox" id="${id}" name="${name}" value="true"${value ? " checked" : ""}${described}>`;
+    yield `<div class="form-check mb-3"><input type="hidden" name="${name}" value="false">`;
+    yield `<input class="form-check-input${bad}" type="checkbox" id="${id}" name="${name}" value="true"${value ? " checked" : ""}${described}>`;
     yield ` <label class="form-check-label" for="${id}">${label}</label>${help}</div>`;
     return;
   }
-  yield `<label class="form-label" for="${id}">${label}</label>`;
+  yield `<div class="mb-3"><label class="form-label" for="${id}">${label}</label>`;
   if (spec.secret) {
-    const set = value !== "";
-    yield `<input class="form-control" type="password" id="${id}" name="${name}" value="" autocomplete="new-password" placeholder="${set ? "saved (leave empty to keep)" : "not set"}"${limitAttributes(spec)}${described}>${help}`;
-    if (set)
+    const saved = value !== "";
+    yield `<input class="form-control${bad}" type="password" id="${id}" name="${name}" value="" autocomplete="new-password" placeholder="${saved ? "saved (leave empty to keep)" : "not set"}"${limitAttributes(spec)}${described}>${help}`;
+    if (saved)
       yield `<div class="form-check"><input class="form-check-input" type="checkbox" id="${id}-clear" name="clear:${name}" value="true"> <label class="form-check-label small" for="${id}-clear">remove the saved ${label.toLowerCase()}</label></div>`;
+    yield `</div>`;
     return;
   }
   if (spec.choices) {
-    yield `<select class="form-select" id="${id}" name="${name}"${described}>`;
+    yield `<select class="form-select${bad}" id="${id}" name="${name}"${described}>`;
     for (const choice of spec.choices) {
       const v = choiceValue(choice);
       const text = typeof choice === "string" ? choice : choice.label;
       yield `<option value="${escapeHtml(v)}"${v === value ? " selected" : ""}>${escapeHtml(text)}</option>`;
     }
-    yield `</select>${help}`;
+    yield `</select>${help}</div>`;
     return;
   }
   const type = spec.type === "number" || spec.type === "integer" ? "number" : "text";
   const extra = key === "wifi_ssid" || key === "wifi_fallback_ssid" ? ` list="ssid-list"` : "";
-  yield `<input class="form-control" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${limitAttributes(spec)}${extra}${described}>${help}`;
-}
-
-/** The settings form's fieldsets: each feature's that does not edit its own, the device's, the app's. */
-function settingGroups(model: PageModel): [string, string][] {
-  const groups: [string, string][] = [];
-  for (const feature of model.features) if (!feature.ownsSettingsForm) groups.push([feature.name, feature.title ?? feature.name]);
-  groups.push(["device", "Device"], ["app", "Application"]);
-  return groups;
+  yield `<input class="form-control${bad}" type="${type}" id="${id}" name="${name}" value="${escapeHtml(String(value))}"${limitAttributes(spec)}${extra}${described}>${help}</div>`;
 }
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(configField.prototype);
 
-export function* renderPage(model: PageModel): Generator<string> {
-  const title = escapeHtml(model.title);
-  const bootstrap = model.useCss
-    ? ` data-bootstrap="${BOOTSTRAP_CSS.href}" data-bootstrap-integrity="${BOOTSTRAP_CSS.integrity}"`
-    : "";
-  yield `<!DOCTYPE html><html lang="en"${bootstrap} data-refresh="${model.refreshMs}"><head><meta charset="utf-8">`;
-  yield `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title>`;
-  yield `<style>${BUILTIN_CSS}</style><script src="/app.js?v=${escapeHtml(model.version)}" defer></script></head>`;
-  yield `<body><main class="container py-3"><h1>${title}</h1>`;
+/**
+ * The settings form's fieldsets, one pass over the keys: each feature's that does not edit its
+ * own, the device's, the app's. A setting of a feature that edits its own (WiFi, the update
+ * URL) is left out, whatever its group: one place for each setting.
+ */
+function settingGroups(model: PageModel): [string, string[]][] {
+  const legends: [string, string][] = [];
+  const elsewhere: Readonly<Record<string, unknown>>[] = [];
+  for (const feature of model.features) {
+    if (!feature.ownsSettingsForm) legends.push([feature.name, feature.title ?? feature.name]);
+    else if (feature.settings) elsewhere.push(feature.settings);
+  }
+  legends.push(["device", "Device"], ["app", "Application"]);
+  const keys: string[][] = legends.map(() => []);
+  for (const key of model.config.keys()) {
+    if (elsewhere.some((settings) => Object.hasOwn(settings, key))) continue;
+    const group = model.config.spec(key)?.group;
+    for (let i = 0; i < legends.length; i++) if (legends[i][0] === group) keys[i].push(key);
+  }
+  return legends.map(([, legend], i) => [legend, keys[i]]);
+}
+
+function* settingsView(model: PageModel, options: PageOptions): Generator<string | Uint8Array> {
   const notice = model.notice;
-  yield `<div id="notice" role="status" class="alert alert-${notice ? notice.kind : "success"}"${notice ? "" : " hidden"}>${notice ? escapeHtml(notice.text) : ""}</div>`;
+  yield SETTINGS_OPEN;
+  const invalid = notice?.form === "settings" ? notice.key : undefined;
+  for (const [legend, keys] of settingGroups(model)) {
+    if (!keys.length) continue;
+    yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${escapeHtml(legend)}</legend>`;
+    for (const key of keys) yield* configField(model.config, key, key === invalid);
+    yield `</fieldset>`;
+  }
+  yield SETTINGS_SUBMIT;
+  yield answerBox("settings-answer", notice?.form === "settings" ? notice : undefined);
+  yield `</form></div></section><section class="card mb-3" id="device" aria-labelledby="device-title"><div class="card-body"><h2 class="h5" id="device-title">Device</h2>`;
+  if (model.canRestart) {
+    const left = options.probationLeftS;
+    yield `<form id="restart-form" method="post" action="/restart" data-answer="auto" data-after="restart" data-then="/?view=settings" data-sending="Restarting\u2026" data-confirm="Restart the device?" data-confirm-if="ota.probation" data-confirm-then="The update is still on probation: restarting now rolls it back to the previous version. Restart anyway?">`;
+    yield `<h3 class="h6">Restart</h3><p class="alert alert-warning small" data-show-if="ota.probation"${left === undefined ? " hidden" : ""}>The running update is on probation for <span data-status="ota.probationLeft" data-tick="down" data-value="${left ?? ""}">${left ?? "-"}</span> s more: a restart now rolls it back to the previous version.</p>`;
+    yield `<div class="iot-actions"><button class="btn btn-outline-secondary" type="submit">Restart</button></div>`;
+    yield answerBox("restart-answer", notice?.form === "restart" ? notice : undefined);
+    yield `</form>`;
+  } else yield `<p class="small text-muted">This host cannot restart the app by itself: quit and relaunch it. A factory reset erases every setting; relaunch it afterwards to start in setup mode.</p>`;
+  yield RESET_FORM;
+  yield answerBox("reset-answer", notice?.form === "reset" ? notice : undefined);
+  yield `</form></div></section>`;
+}
+Object.freeze(settingsView.prototype);
+
+function* overview(model: PageModel): Generator<string | Uint8Array> {
   for (const problem of model.storageProblems)
     yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problem)}</div>`;
   if (model.config.get("admin_password") === "")
-    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. Set one under Device.</div>`;
-
-  const first = model.features.filter((f) => f.pageSection && f.pageFirst?.());
-  for (const feature of first) yield* (feature.pageSection as () => Iterable<string>)();
+    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a class="alert-link" href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
+  yield TASKS_BOX;
+  for (const feature of model.features) if (feature.pageSection && feature.pageFirst?.()) yield* feature.pageSection();
 
   const net = model.network;
-  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Status</h2><table class="table table-sm mb-0"><tbody>`;
-  yield statusItem("Mode", "network.mode", net.mode);
-  yield statusItem("Network", "network.ssid", net.ssid);
-  yield statusItem("IP address", "network.ip", net.ip);
-  yield statusItem("Uptime", "uptime", formatUptime(model.uptimeSeconds));
-  yield statusItem("Version", "version", model.version);
-  yield `</tbody></table></div></section>`;
-
-  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Data</h2><table class="table table-sm table-striped mb-0" id="data"><tbody id="data-body">`;
-  for (const [key, value] of model.data) {
-    const k = escapeHtml(key);
-    yield `<tr data-key="${k}"><th scope="row">${k}</th><td>${escapeHtml(showValue(value))}</td></tr>`;
+  yield STATUS_OPEN;
+  yield statusRow("Mode", "network.mode", net.mode) +
+    statusRow("Network", "network.ssid", net.ssid) +
+    statusRow("IP address", "network.ip", net.ip) +
+    statusRow("Uptime", "uptime", formatUptime(model.uptimeSeconds), ` data-tick="up" data-value="${model.uptimeSeconds}"`) +
+    statusRow("Version", "version", model.version);
+  yield DATA_OPEN;
+  let rows = 0;
+  // Entries, not destructured pairs: destructuring walks each pair with an iterator on XS.
+  // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
+  let batch = "";
+  // Compiled once per page, at run time (a preloaded regex is forbidden): one native test per
+  // string instead of escapeHtml's five searches, for the usual text with nothing to escape.
+  const special = new RegExp("[&<>\"']");
+  for (const entry of model.data) {
+    const key = special.test(entry[0]) ? escapeHtml(entry[0]) : entry[0];
+    const raw = entry[1];
+    const text = typeof raw === "string" ? raw : JSON.stringify(raw);
+    batch += `<tr data-key="${key}"><th scope="row">${key}</th><td>${special.test(text) ? escapeHtml(text) : text}</td></tr>`;
+    if (++rows % ROWS_PER_FRAGMENT === 0) {
+      yield batch;
+      batch = "";
+    }
   }
-  yield `</tbody></table></div></section>`;
+  if (batch !== "") yield batch;
+  yield DATA_END;
+  yield `<p class="small text-muted mb-0" id="data-empty"${rows ? " hidden" : ""}>No data yet.</p></div></section></div>`;
+  for (const feature of model.features) if (feature.pageSection && feature.overviewCard && !feature.pageFirst?.()) yield* feature.pageSection();
+}
+Object.freeze(overview.prototype);
 
-  for (const feature of model.features) if (feature.pageSection && !first.includes(feature)) yield* feature.pageSection();
+export function* renderPage(model: PageModel, options: PageOptions): Generator<string | Uint8Array> {
+  const title = escapeHtml(model.title);
+  const views = pageViews(model.features, options.logs);
+  let current: [string, string] = views[0];
+  for (const view of views) if (view[0] === options.view) current = view;
+  const feature = current[0] === "" || current[0] === "settings" || current[0] === "logs" ? undefined : model.features.find((f) => f.name === current[0]);
 
-  yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Settings</h2><form method="post" action="/config" accept-charset="utf-8">`;
-  const keys = model.config.keys();
-  for (const [group, legend] of settingGroups(model)) {
-    const inGroup = keys.filter((key) => model.config.spec(key)?.group === group);
-    if (!inGroup.length) continue;
-    yield `<fieldset class="mb-3"><legend class="fs-6 fw-semibold">${escapeHtml(legend)}</legend>`;
-    for (const key of inGroup) yield* configField(model.config, key);
-    yield `</fieldset>`;
-  }
-  yield `<datalist id="ssid-list"></datalist><button class="btn btn-primary" type="submit">Save settings</button></form></div></section>`;
+  yield `<!DOCTYPE html><html lang="en"${model.useCss ? ` data-bootstrap="${BOOTSTRAP_CSS.href}" data-bootstrap-integrity="${BOOTSTRAP_CSS.integrity}"` : ""} data-refresh="${model.refreshMs}"${options.eventsPath ? ` data-events="${escapeHtml(options.eventsPath)}"` : ""}>`;
+  yield HEAD_META;
+  yield `${current[0] === "" ? title : `${escapeHtml(current[1])} \u00b7 ${title}`}</title><link rel="stylesheet" href="/app.css?v=${options.styleTag}"><script src="/app.js?v=${options.scriptTag}" defer></script></head>`;
+  yield `<body><header class="iot-header"><div class="container iot-bar"><h1 class="iot-title" title="${title}">${title}`;
+  yield HEADER_STATE;
+  let nav = "";
+  for (const view of views) nav += `<li><a href="${viewHref(view[0])}"${view[0] === current[0] ? ` aria-current="page"` : ""}>${escapeHtml(view[1])}</a></li>`;
+  yield nav;
+  yield MAIN_OPEN;
 
-  if (model.canRestart)
-    yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-secondary" type="button" id="reboot">Restart</button> <button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">A factory reset erases every setting (WiFi included) and restarts into setup mode.</p></div></section>`;
-  else
-    yield `<section class="card mb-3"><div class="card-body"><h2 class="h5">Device</h2><button class="btn btn-outline-danger" type="button" id="factory-reset">Factory reset</button><p class="form-text small mb-0">This host cannot restart the app by itself: a factory reset erases every setting, then quit and relaunch it. Restart is not offered.</p></div></section>`;
-  yield `</main></body></html>`;
+  // Without script, the answer to the form just sent: beside it where the view has it, else here, above the view's card.
+  const notice = model.notice;
+  if (notice && (notice.form === undefined || current[0] !== "settings"))
+    yield `<div class="alert alert-${notice.kind}" id="notice" role="status">${escapeHtml(notice.text)}</div>`;
+
+  if (current[0] === "") yield* overview(model);
+  else if (current[0] === "settings") yield* settingsView(model, options);
+  else if (current[0] === "logs") yield LOGS;
+  else if (feature?.pageSection) yield* feature.pageSection();
+  yield `</main><footer class="container iot-footer">${title} \u00b7 version ${escapeHtml(model.version)} \u00b7 <a href="/api/status">status</a> \u00b7 <a href="/data">data</a></footer></body></html>`;
 }
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(renderPage.prototype);

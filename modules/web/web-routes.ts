@@ -1,19 +1,34 @@
 /*
- * The framework's own endpoints: the page and its script, GET /data, the config API and form,
- * status and reboot. Handlers are synchronous (the device's server asks for the response at
- * once); the reboot is scheduled after its 202 has gone out.
+ * The framework's own endpoints: the page and its resources, GET /data, the config API and
+ * form, status, restart and factory reset. Handlers are synchronous (the device's server asks
+ * for the response at once); a restart is scheduled after its answer has gone out.
+ *
+ *   GET  /[?view=<id>]        the page, one view (page.ts)
+ *   GET  /app.css, /app.js    the page's stylesheet and script: strong ETag, 304 on
+ *                             If-None-Match, cached for good under the page's ?v=<tag> links
+ *   POST /config              the settings form          } answered in place (JSON) for the
+ *   POST /restart             restart                    } page's script, else 303 back to the
+ *   POST /factory-reset       factory reset (confirm=…)  } view with the answer (form-answer.ts)
+ *   GET  /data, GET/POST /api/config, GET /api/status, POST /api/reboot, POST /api/factory-reset
  */
 
 import type { Config } from "../config/config";
 import { ConfigError } from "../config/config-error";
 import type { DataStore } from "../data/data-store";
-import type { HttpResponse } from "../http/http-message";
+import type { Feature } from "../feature";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
-import { json, jsonError, JSON_HEADERS, redirect } from "../http/response";
+import { json, jsonError, JSON_HEADERS } from "../http/response";
 import type { Router } from "../http/router";
 import { errorText } from "../log/logger";
+import { crc32 } from "../text/crc32";
+import { utf8Encode } from "../text/utf8";
 import { FACTORY_RESET_CONFIRMATION } from "./assets";
-import { renderPage, type PageModel, type PageNotice } from "./page";
+import { NoticeBoard, queryValue, type FormAnswer, type PageNotice } from "../http/form-answer";
+import { renderPage, type PageModel } from "./page";
+import { PAGE_SCRIPT } from "./page-script";
+import { PAGE_STYLE } from "./page-style";
+import { assetResponse, tagText, type StaticAsset } from "../http/static-asset";
 
 /** What the routes need from the manager. */
 export interface WebApp {
@@ -21,7 +36,8 @@ export interface WebApp {
   readonly data: DataStore;
   pageModel(notice: PageNotice | undefined): PageModel;
   status(): Record<string, unknown>;
-  clientScript(): string;
+  /** The features running, whose scripts follow the page's in /app.js. */
+  features(): readonly Feature[];
   restartSoon(delayMs?: number): void;
   /** Erases what it can; returns what it could not erase (empty when all went). */
   factoryReset(): string[];
@@ -39,24 +55,8 @@ const PAGE_HEADERS = Object.freeze({
   "x-frame-options": "DENY",
   "referrer-policy": "same-origin",
   "content-security-policy":
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 });
-
-/** The outcome of the last form save, shown once on the page the browser is sent back to. */
-class NoticeBoard {
-  #id = 0;
-  #notice: PageNotice | undefined;
-
-  post(notice: PageNotice): string {
-    this.#notice = notice;
-    return String(++this.#id);
-  }
-
-  take(query: string): PageNotice | undefined {
-    const m = /(?:^|&)n=(\d+)(?:&|$)/.exec(query);
-    return m && Number(m[1]) === this.#id ? this.#notice : undefined;
-  }
-}
 
 function configFailure(e: unknown): HttpResponse {
   if (e instanceof ConfigError) return json(400, { error: e.message, key: e.key });
@@ -68,7 +68,7 @@ function configView(config: Config): Record<string, unknown> {
 }
 
 /** Turns the form's fields into config changes: an empty password field keeps the saved one. */
-function formChanges(config: Config, form: Record<string, string>): Record<string, unknown> {
+export function formChanges(config: Config, form: Record<string, string>): Record<string, unknown> {
   // No prototype, like parseForm's: a field named __proto__ or constructor is then a key like any
   // other (and an unknown one), and never meets the device's frozen Object.prototype.
   const changes = Object.create(null) as Record<string, unknown>;
@@ -85,24 +85,89 @@ function formChanges(config: Config, form: Record<string, string>): Record<strin
   return changes;
 }
 
-export function addWebRoutes(router: Router, app: WebApp): void {
+function isStaticAsset(script: unknown): script is StaticAsset {
+  return typeof script === "object" && script !== null && (script as StaticAsset).bytes instanceof Uint8Array;
+}
+
+/** A view's name as a query may carry it: letters, digits, "-" and "_", or "". */
+function viewName(query: string): string {
+  const view = queryValue(query, "view");
+  if (view.length > 40) return "";
+  for (const c of view) if (!((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === "-" || c === "_")) return "";
+  return view;
+}
+
+export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
   const notices = new NoticeBoard();
+  // The script's tag, made the first time it is needed (from the parts' tags: the framework's
+  // scripts carry theirs from the build, an app's plain string is hashed once here).
+  let scriptTag: string | undefined;
+  let taggedFeatures = -1;
 
-  router.add("GET", "/", (request) => ({
-    status: 200,
-    headers: PAGE_HEADERS,
-    body: renderPage(app.pageModel(notices.take(request.query))),
-  }));
+  function scripts(): (string | StaticAsset)[] {
+    const out: (string | StaticAsset)[] = [];
+    for (const feature of app.features()) if (feature.clientScript) out.push(feature.clientScript);
+    return out;
+  }
 
-  router.add("GET", "/app.js", () => ({
-    status: 200,
-    headers: {
-      "content-type": "text/javascript; charset=utf-8",
-      "cache-control": "max-age=3600",
-      "x-content-type-options": "nosniff",
-    },
-    body: app.clientScript(),
-  }));
+  function currentScriptTag(): string {
+    const features = app.features().length;
+    if (scriptTag !== undefined && taggedFeatures === features) return scriptTag;
+    let tags = PAGE_SCRIPT.tag;
+    let length = PAGE_SCRIPT.bytes.length;
+    for (const script of scripts()) {
+      if (isStaticAsset(script)) {
+        tags += script.tag;
+        length += 1 + script.bytes.length;
+      } else {
+        const bytes = utf8Encode(script);
+        tags += tagText(crc32(bytes), bytes.length);
+        length += 1 + bytes.length;
+      }
+    }
+    taggedFeatures = features;
+    scriptTag = tagText(crc32(utf8Encode(tags)), length);
+    return scriptTag;
+  }
+
+  function scriptBody(): (string | Uint8Array)[] {
+    const body: (string | Uint8Array)[] = [PAGE_SCRIPT.bytes];
+    for (const script of scripts()) body.push("\n", isStaticAsset(script) ? script.bytes : script);
+    return body;
+  }
+
+  /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
+  function hasOwnRoute(path: string): boolean {
+    const resolved = router.resolve("GET", path);
+    return resolved.kind === "route" && resolved.params === undefined;
+  }
+
+  function page(request: HttpRequest): HttpResponse {
+    const view = viewName(request.query);
+    const model = app.pageModel(notices.take(request.query));
+    let probationLeftS: number | undefined;
+    if (view === "settings") {
+      // Beside Restart, for a browser without script too: a restart now would roll an update back.
+      const ota = app.status().ota as { probation?: boolean; probationLeft?: number } | undefined;
+      if (ota?.probation) probationLeftS = ota.probationLeft ?? 0;
+    }
+    return {
+      status: 200,
+      headers: PAGE_HEADERS,
+      body: renderPage(model, {
+        view,
+        styleTag: PAGE_STYLE.tag,
+        scriptTag: currentScriptTag(),
+        eventsPath: hasOwnRoute("/events") ? "/events" : undefined,
+        logs: hasOwnRoute("/api/log"),
+        probationLeftS,
+      }),
+    };
+  }
+
+  router.add("GET", "/", page);
+  router.add("GET", "/app.css", (request) => assetResponse(request, PAGE_STYLE.bytes, PAGE_STYLE.tag, PAGE_STYLE.type));
+  router.add("GET", "/app.js", (request) => assetResponse(request, scriptBody(), currentScriptTag(), PAGE_SCRIPT.type));
 
   // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
   router.add("GET", "/data", () => ({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: app.data.toJSONText() }));
@@ -120,18 +185,21 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     return json(200, configView(app.config));
   });
 
+  // The settings form, and any view's form of settings (?view=wifi: the WiFi card without script).
   router.add("POST", "/config", (request) => {
     const form = readForm(request);
     if (!form.ok) return form.response;
-    let notice: PageNotice;
+    const view = viewName(request.query) || "settings";
+    let answer: FormAnswer;
     try {
       const changed = app.config.update(formChanges(app.config, form.value), "form");
-      notice = { kind: "success", text: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed." };
+      const labels = changed.map((key) => app.config.spec(key)?.label ?? key);
+      answer = { ok: true, message: changed.length ? `Saved: ${labels.join(", ")}.` : "Nothing changed.", view, extra: { changed } };
     } catch (e) {
-      const failure = e instanceof ConfigError ? e.message : `could not save the settings: ${errorText(e)}`;
-      notice = { kind: "danger", text: `Not saved: ${failure}` };
+      if (e instanceof ConfigError) answer = { ok: false, message: `Not saved: ${e.message}`, key: e.key, view };
+      else answer = { ok: false, message: `Not saved: could not save the settings: ${errorText(e)}`, view, status: 500 };
     }
-    return redirect(`/?n=${notices.post(notice)}`);
+    return notices.answer(request, answer, view === "settings" ? "settings" : undefined);
   });
 
   router.add("GET", "/api/status", () => json(200, app.status()));
@@ -142,6 +210,18 @@ export function addWebRoutes(router: Router, app: WebApp): void {
     if (!app.canRestart()) return jsonError(501, CANNOT_RESTART);
     app.restartSoon();
     return json(202, { rebooting: true });
+  });
+
+  router.add("POST", "/restart", (request) => {
+    const form = readForm(request);
+    if (!form.ok) return form.response;
+    if (!app.canRestart()) return notices.answer(request, { ok: false, message: `Not restarted: ${CANNOT_RESTART}.`, view: "settings", status: 501 }, "restart");
+    const ota = app.status().ota as { probation?: boolean } | undefined;
+    app.restartSoon();
+    const message = ota?.probation
+      ? "Restarting: the update that was on probation is rolled back. This page reloads when the device is back."
+      : "Restarting\u2026 this page reloads when the device is back.";
+    return notices.answer(request, { ok: true, message, view: "settings", status: 202, extra: { rebooting: true } }, "restart");
   });
 
   // Erases every setting: it must be asked for in so many words, never by a stray request.
@@ -156,4 +236,24 @@ export function addWebRoutes(router: Router, app: WebApp): void {
       return json(200, { reset: true, rebooting: false, ...report, message: `${failed.length ? "what could be erased is erased" : "every setting is erased"}; ${CANNOT_RESTART} to start in setup mode` });
     return json(202, { reset: true, rebooting: true, ...report });
   });
+
+  router.add("POST", "/factory-reset", (request) => {
+    const form = readForm(request);
+    if (!form.ok) return form.response;
+    if (form.value.confirm !== FACTORY_RESET_CONFIRMATION)
+      return notices.answer(request, { ok: false, message: "Nothing erased: tick the box to confirm the factory reset.", key: "confirm", view: "settings" }, "reset");
+    const failed = app.factoryReset();
+    const partly = failed.length ? ` Some parts could not be erased: ${failed.join("; ")}.` : "";
+    const restarts = app.canRestart();
+    const message = restarts
+      ? `Every setting is erased.${partly} The device restarts in setup mode: join its access point to set it up again.`
+      : `Every setting is erased.${partly} This host cannot restart the app: quit and relaunch it to start in setup mode.`;
+    return notices.answer(
+      request,
+      { ok: true, message, view: restarts ? "" : "settings", status: restarts ? 202 : 200, extra: { reset: true, rebooting: restarts, ...(failed.length ? { failed } : {}) } },
+      restarts ? undefined : "reset",
+    );
+  });
+
+  return notices;
 }

@@ -167,6 +167,7 @@ export class WifiFeature implements Feature {
     if (!policy || !context) return NO_SECTION;
     return wifiSection({
       details: policy.details(),
+      network: this.network() ?? { mode: "offline", ssid: "", ip: "" },
       ssid: text(context.config, "wifi_ssid"),
       passwordSaved: text(context.config, "wifi_password") !== "",
       fallbackSsid: text(context.config, "wifi_fallback_ssid"),

@@ -1,8 +1,10 @@
 /// <reference lib="dom" />
 /*
  * The device's page in real Chromium: the data table refreshes by itself, a setting saves
- * through the form, the page upgrades to Bootstrap only when the browser can load it (and
- * looks right without it), and no payload from data, config or titles ever runs.
+ * through the form (answered in place with script, through a 303 and the notice without), the
+ * page upgrades to Bootstrap only when the browser can load it (and looks right without it), a
+ * factory reset answers beside its button and the page then shows the fresh settings, and no
+ * payload from data, config or titles ever runs.
  */
 
 import * as assert from "node:assert/strict";
@@ -32,12 +34,12 @@ describe("browser: the device's page", function () {
     await closeBrowser?.();
   });
 
-  async function open(cdn: "fulfil" | "abort"): Promise<Page> {
+  async function open(cdn: "fulfil" | "abort", path = "/"): Promise<Page> {
     const page = await browser.newPage();
     await page.route("https://cdn.jsdelivr.net/**", (route) =>
       cdn === "fulfil" ? route.fulfill({ status: 200, contentType: "text/css", body: BOOTSTRAP }) : route.abort("internetdisconnected"),
     );
-    await page.goto(`${sim.url}/`);
+    await page.goto(`${sim.url}${path}`);
     return page;
   }
 
@@ -51,19 +53,37 @@ describe("browser: the device's page", function () {
     await page.close();
   });
 
-  it("saves a setting through the form and shows the outcome", async () => {
+  it("saves a setting through the form and answers beside it, without leaving the view", async () => {
     const page = await open("abort");
+    await page.click('nav a[href="/?view=settings"]');
+    await page.waitForURL(/\?view=settings$/);
     await page.fill('input[name="60_CUSTOM_CONFIG"]', "Visitors");
-    await Promise.all([page.waitForURL(/\/\?n=\d+$/), page.click('button:text-is("Save settings")')]);
-    assert.match((await page.locator("#notice").textContent()) ?? "", /Saved: 60_CUSTOM_CONFIG\./);
-    assert.equal(await page.inputValue('input[name="60_CUSTOM_CONFIG"]'), "Visitors");
+    await page.click('#settings-form button[type="submit"]');
+    await page.waitForFunction(() => /^Saved: 60_CUSTOM_CONFIG\.$/.test(document.getElementById("settings-answer")?.textContent ?? ""));
+    assert.match((await page.getAttribute("#settings-answer", "class")) ?? "", /alert-success/);
+    assert.equal(new URL(page.url()).search, "?view=settings", "answered in place");
     const config = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
     assert.equal(config["60_CUSTOM_CONFIG"], "Visitors");
     await page.close();
   });
 
+  it("saves with JavaScript off: a 303 back to the view and the notice beside the form", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    await page.goto(`${sim.url}/?view=settings`);
+    await page.fill('input[name="60_CUSTOM_CONFIG"]', "Guests");
+    await Promise.all([page.waitForURL(/\/\?view=settings&n=\d+$/), page.click('#settings-form button[type="submit"]')]);
+    assert.equal(await page.textContent("#settings-answer"), "Saved: 60_CUSTOM_CONFIG.");
+    assert.equal(await page.inputValue('input[name="60_CUSTOM_CONFIG"]'), "Guests");
+    // The notice is shown once: the same address again shows nothing new.
+    await page.reload();
+    assert.equal(await page.isHidden("#settings-answer"), true);
+    await context.close();
+  });
+
   it("uses Bootstrap when the browser can load it", async () => {
-    const page = await open("fulfil");
+    const page = await open("fulfil", "/?view=settings");
     await page.waitForFunction(() => document.documentElement.classList.contains("bs"));
     // Bootstrap's own rule, not the built-in one, styles the button now.
     const radius = await page.$eval(".btn-primary", (el) => getComputedStyle(el).borderTopLeftRadius);
@@ -72,7 +92,7 @@ describe("browser: the device's page", function () {
   });
 
   it("looks right with the built-in stylesheet when Bootstrap cannot load, without waiting for it", async () => {
-    const page = await open("abort");
+    const page = await open("abort", "/?view=settings");
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => document.documentElement.classList.contains("bs")), false);
     const bg = await page.$eval(".btn-primary", (el) => getComputedStyle(el).backgroundColor);
@@ -83,29 +103,32 @@ describe("browser: the device's page", function () {
   });
 
   // Last: it erases the simulator's settings.
-  it("factory reset fires only once its question is accepted", async () => {
+  it("factory reset answers beside its button, then the page shows the fresh settings", async () => {
     const save = await fetch(`${sim.url}/api/config`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ "60_CUSTOM_CONFIG": "keep-me" }),
     });
     assert.equal(save.status, 200);
-    const page = await open("abort");
-    const questions: string[] = [];
-    let accept = false;
-    page.on("dialog", (d) => {
-      questions.push(d.message());
-      void (accept ? d.accept() : d.dismiss());
-    });
-    await page.click("#factory-reset");
-    await page.waitForTimeout(500);
-    assert.match(questions[0] ?? "", /Erase every setting/);
+    const page = await open("abort", "/?view=settings");
+    // Not confirmed: the browser itself refuses (the box is required), nothing is sent.
+    await page.click('#reset-form button[type="submit"]');
+    await page.waitForTimeout(300);
     const kept = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
-    assert.equal(kept["60_CUSTOM_CONFIG"], "keep-me", "dismissed: nothing erased");
-    accept = true;
-    await page.click("#factory-reset");
-    await page.waitForFunction(() => /Erasing every setting/.test(document.getElementById("notice")?.textContent ?? ""));
+    assert.equal(kept["60_CUSTOM_CONFIG"], "keep-me", "unconfirmed: nothing erased");
+    assert.equal(await page.isHidden("#reset-answer"), true);
+    await page.check("#reset-confirm");
+    await page.click('#reset-form button[type="submit"]');
+    await page.waitForFunction(() => /Every setting is erased/.test(document.getElementById("reset-answer")?.textContent ?? ""));
+    // Complaint 5: the answer is beside the button that was pressed, not at the top of the page.
+    const button = (await page.locator('#reset-form button[type="submit"]').boundingBox())!;
+    const box = (await page.locator("#reset-answer").boundingBox())!;
+    assert.ok(box.y - (button.y + button.height) < 40 && box.y > button.y, `answer ${box.y}, button ${button.y}`);
     await sim.waitForBoot(2);
+    // The page reloads by itself from the new boot: the fresh settings, not the old ones.
+    await page.waitForURL(`${sim.url}/`, { timeout: 20_000 });
+    await page.goto(`${sim.url}/?view=settings`);
+    assert.equal(await page.inputValue('input[name="60_CUSTOM_CONFIG"]'), "Counter");
     const erased = (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
     assert.equal(erased["60_CUSTOM_CONFIG"], "Counter");
     await page.close();
@@ -147,7 +170,10 @@ describe("browser: hostile values are shown as text", function () {
     assert.match((await page.locator("h1").textContent()) ?? "", /^<script>window.__xss="title"<\/script>Küche$/);
     assert.match(await page.locator("#data").innerText(), /<script>window.__xss="value"<\/script>/);
     assert.match(await page.locator("#data").innerText(), /Küche\s+温度 21°/);
+    await page.goto(`${sim.url}/?view=settings`);
     assert.equal(await page.inputValue('input[name="greeting"]'), `"><img src=x onerror="window.__xss='config'">`);
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
+    assert.deepEqual(dialogs, []);
     await page.close();
   });
 });

@@ -101,8 +101,13 @@ describe("browser: hostile SSIDs are shown as text", function () {
     const outcome = (await page.locator("#wifi-outcome").textContent()) ?? "";
     assert.ok(outcome.startsWith(`Connected to ${HOSTILE[0].ssid} with address 192.168.1.50.`), outcome);
     await assertNothingRan(page, dialogs);
+    // Complaint 6: the card follows the device without a reload: the access point's notice goes
+    // once it has closed, and the mode is the station's.
+    await page.waitForFunction(() => document.getElementById("wifi-ap")!.hidden, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('#wifi [data-status="network.mode"]')?.textContent === "station", undefined, { timeout: 10_000 });
 
-    await page.reload();
+    // Joined: the card has left the overview (setup is done) and has its own view.
+    await page.goto(`${sim.url}/?view=wifi`);
     assert.equal(await page.inputValue("#wifi-ssid"), HOSTILE[0].ssid);
     assert.equal(await page.inputValue("#wifi-password"), "", "the password never comes back");
     await page.waitForFunction(() => (document.querySelector('[data-status="network.ssid"]')?.textContent ?? "") !== "-");

@@ -39,7 +39,7 @@ describe("feature seam: a feature from its own folder", () => {
     assert.throws(() => iot.config.set("guestbook_max", 99), /guestbook_max must be at most 50/);
     assert.equal(iot.handle(jsonRequest("POST", "/api/config", { guestbook_max: 20 })).status, 200);
     assert.equal(iot.config.get("guestbook_max"), 20);
-    const page = bodyText(iot.handle(request("GET", "/")));
+    const page = bodyText(iot.handle(request("GET", "/?view=settings")));
     assert.match(page, /<legend[^>]*>Guestbook<\/legend>/);
     assert.match(page, /<label class="form-label" for="cfg-guestbook_max">Most entries kept<\/label><input class="form-control" type="number" id="cfg-guestbook_max" name="guestbook_max" value="20" min="1" max="50" step="1" aria-describedby="cfg-guestbook_max-help"><div class="form-text" id="cfg-guestbook_max-help">Older entries are dropped\.<\/div>/);
     assert.match(page, /type="password" id="cfg-guestbook_key"/, "a declared secret is a password field");
@@ -69,7 +69,8 @@ describe("feature seam: a feature from its own folder", () => {
     const guestbook = new GuestbookFeature();
     const { iot } = started([guestbook]);
     iot.handle(jsonRequest("POST", "/api/guestbook", { name: "<b>Ada</b>", text: "hi" }));
-    assert.match(bodyText(iot.handle(request("GET", "/"))), /<li>&lt;b&gt;Ada&lt;\/b&gt;: hi<\/li>/);
+    assert.match(bodyText(iot.handle(request("GET", "/?view=guestbook"))), /<li>&lt;b&gt;Ada&lt;\/b&gt;: hi<\/li>/, "on its own view");
+    assert.match(bodyText(iot.handle(request("GET", "/"))), /<a href="\/\?view=guestbook">Guestbook<\/a>/, "named in the navigation");
     assert.deepEqual((bodyJson(iot.handle(request("GET", "/api/status"))) as Record<string, unknown>).guestbook, { entries: 1 });
     assert.deepEqual(guestbook.networks, ["station 192.168.1.50"], "the network as the manager started");
     iot.data.set("a", 1);

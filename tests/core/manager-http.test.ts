@@ -104,13 +104,13 @@ describe("manager HTTP: the settings form", () => {
     const res = iot.handle(formRequest("/config", "wifi_ssid=K%C3%BCche+WLAN&60_CUSTOM_CONFIG=%E6%B8%A9%E5%BA%A6&interval=4.5&enabled=false"));
     assert.equal(res.status, 303);
     const location = res.headers?.location ?? "";
-    assert.match(location, /^\/\?n=\d+$/);
+    assert.match(location, /^\/\?view=settings&n=\d+$/);
     assert.equal(iot.config.get("wifi_ssid"), "Küche WLAN");
     assert.equal(iot.config.get("60_CUSTOM_CONFIG"), "温度");
     assert.equal(iot.config.get("interval"), 4.5);
     const page = bodyText(iot.handle(request("GET", location)));
-    assert.match(page, /Saved: wifi_ssid, 60_CUSTOM_CONFIG, interval, enabled\./);
-    assert.notMatch(bodyText(iot.handle(request("GET", "/"))), /Saved:/);
+    assert.match(page, /<div class="alert alert-success iot-answer" id="settings-answer" role="status">Saved: Network \(SSID\), 60_CUSTOM_CONFIG, interval, enabled\.<\/div>/, "beside the form");
+    assert.notMatch(bodyText(iot.handle(request("GET", "/?view=settings"))), /Saved:/, "only on the page the form went back to");
   });
 
   it("treats an empty password field as unchanged, and removes it only when asked", () => {
@@ -127,7 +127,24 @@ describe("manager HTTP: the settings form", () => {
     const res = iot.handle(formRequest("/config", "wifi_ssid=home&interval=soon"));
     assert.equal(res.status, 303);
     assert.equal(iot.config.get("wifi_ssid"), "");
-    assert.match(bodyText(iot.handle(request("GET", res.headers?.location ?? "/"))), /Not saved: interval must be a finite number/);
+    const page = bodyText(iot.handle(request("GET", res.headers?.location ?? "/")));
+    assert.match(page, /id="settings-answer" role="status">Not saved: interval must be a finite number/);
+    assert.match(page, /<input class="form-control is-invalid" type="number" id="cfg-interval" name="interval"[^>]* aria-invalid="true" aria-errormessage="settings-answer">/, "the wrong field is marked");
+  });
+
+  it("answers the page's script in JSON: what was saved, or the refusal with the field", () => {
+    const iot = demo();
+    const json = { accept: "application/json" };
+    const ok = iot.handle(formRequest("/config", "interval=7", undefined, json));
+    assert.equal(ok.status, 200);
+    assert.deepEqual(bodyJson(ok), { changed: ["interval"], message: "Saved: interval." });
+    const refused = iot.handle(formRequest("/config", "interval=soon&wifi_ssid=x", undefined, json));
+    assert.equal(refused.status, 400);
+    assert.deepEqual(bodyJson(refused), { error: "Not saved: interval must be a finite number", key: "interval" });
+    assert.equal(iot.config.get("wifi_ssid"), "", "nothing saved");
+    const wifi = iot.handle(formRequest("/config?view=wifi", "wifi_ssid=home"));
+    assert.match(wifi.headers?.location ?? "", /^\/\?view=wifi&n=\d+$/, "back to the view the form is on");
+    assert.match(iot.handle(formRequest("/config?view=%3Cb%3E", "wifi_ssid=x")).headers?.location ?? "", /^\/\?view=settings&n=/, "never a view that is not a name");
   });
 
   it("refuses forms from other sites and forms with no origin at all", () => {
@@ -147,19 +164,52 @@ describe("manager HTTP: the settings form", () => {
 });
 
 describe("manager HTTP: the page", () => {
-  it("streams the page in fragments with title, data, settings and status", () => {
+  it("streams the page in fragments: head, header and navigation, status and data on the overview", () => {
     const iot = demo();
     const res = iot.handle(request("GET", "/"));
     assert.equal(res.status, 200);
-    assert.ok(typeof res.body !== "string", "the page must be fragments, not one string");
+    assert.ok(typeof res.body !== "string" && !(res.body instanceof Uint8Array), "the page must be fragments, not one string");
     const page = bodyText(res);
     assert.match(page, /<title>IoT Demo Controller<\/title>/);
+    assert.match(page, /<h1 class="iot-title" title="IoT Demo Controller">IoT Demo Controller<\/h1>/);
+    assert.match(page, /<nav class="container" aria-label="Views"><ul class="iot-nav"><li><a href="\/" aria-current="page">Overview<\/a><\/li>[\s\S]*<a href="\/\?view=settings">Settings<\/a>/);
     assert.match(page, /<tr data-key="Key 3"><th scope="row">Key 3<\/th><td>3<\/td><\/tr>/);
+    assert.match(page, /data-status="version">1\.2\.3</);
+    assert.notMatch(page, /<form/, "the settings are a view of their own");
+    assert.match(res.headers?.["content-security-policy"] ?? "", /script-src 'self'/);
+    assert.notMatch(res.headers?.["content-security-policy"] ?? "", /unsafe-inline/, "no inline style either");
+  });
+
+  it("links its stylesheet and script by their tags, and inlines neither", () => {
+    const iot = demo();
+    const page = bodyText(iot.handle(request("GET", "/")));
+    const css = /<link rel="stylesheet" href="\/app\.css\?v=([0-9a-f]{8}-[0-9a-f]+)">/.exec(page);
+    const js = /<script src="\/app\.js\?v=([0-9a-f]{8}-[0-9a-f]+)" defer><\/script>/.exec(page);
+    assert.ok(css && js, "both linked by tag");
+    assert.notMatch(page, /<style|<script>/);
+    const style = iot.handle(request("GET", `/app.css?v=${css[1]}`));
+    assert.equal(style.headers?.etag, `"${css[1]}"`);
+    assert.equal(style.headers?.["cache-control"], "public, max-age=31536000, immutable");
+    assert.match(style.headers?.["content-type"] ?? "", /^text\/css/);
+    assert.ok(style.body instanceof Uint8Array, "bytes made once");
+    assert.equal(iot.handle(request("GET", "/app.css")).headers?.["cache-control"], "no-cache", "without the tag: checked each time");
+    const again = iot.handle(request("GET", "/app.css", { headers: { "if-none-match": `"${css[1]}"` } }));
+    assert.equal(again.status, 304);
+    assert.equal(again.body, undefined);
+    assert.equal(iot.handle(request("GET", "/app.js", { headers: { "if-none-match": `W/"${js[1]}", "x"` } })).status, 304);
+    assert.equal(iot.handle(request("GET", "/app.js", { headers: { "if-none-match": '"stale-1"' } })).status, 200);
+    assert.equal(iot.handle(request("GET", `/app.js?v=${js[1]}`)).headers?.etag, `"${js[1]}"`);
+  });
+
+  it("shows the settings form on its own view, grouped, with restart and factory reset", () => {
+    const page = bodyText(demo().handle(request("GET", "/?view=settings")));
+    assert.match(page, /<title>Settings · IoT Demo Controller<\/title>/);
+    assert.match(page, /<a href="\/\?view=settings" aria-current="page">Settings<\/a>/);
+    assert.match(page, /<form id="settings-form" method="post" action="\/config" accept-charset="utf-8" data-answer="auto"/);
     assert.match(page, /<legend[^>]*>WiFi<\/legend>[\s\S]*<legend[^>]*>Device<\/legend>[\s\S]*<legend[^>]*>Application<\/legend>/);
     assert.match(page, /name="60_CUSTOM_CONFIG" value="Counter"/);
-    assert.match(page, /data-status="version">1\.2\.3</);
-    assert.match(page, /<script src="\/app\.js\?v=1\.2\.3" defer><\/script>/);
-    assert.match(res.headers?.["content-security-policy"] ?? "", /script-src 'self'/);
+    assert.match(page, /<form id="restart-form" method="post" action="\/restart"/);
+    assert.match(page, /<form id="reset-form" method="post" action="\/factory-reset"[\s\S]*name="confirm" value="erase everything" required/);
   });
 
   it("escapes every value from users, the app or the network, and keeps non-ASCII", () => {
@@ -167,7 +217,7 @@ describe("manager HTTP: the page", () => {
     iot.data.set("<script>alert(1)</script>", '"><img src=x onerror=alert(2)>');
     iot.data.set("Küche", "温度 21°");
     iot.config.update({ wifi_ssid: `"><svg onload=alert(3)>`, "60_CUSTOM_CONFIG": "<b>bold</b>'" });
-    const page = bodyText(iot.handle(request("GET", "/")));
+    const page = bodyText(iot.handle(request("GET", "/"))) + bodyText(iot.handle(request("GET", "/?view=settings")));
     assert.notMatch(page, /<script>alert|<img src=x|<svg onload|<b>bold/);
     assert.match(page, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
     assert.match(page, /value="&quot;&gt;&lt;svg onload=alert\(3\)&gt;"/);
@@ -177,28 +227,68 @@ describe("manager HTTP: the page", () => {
   it("never puts a secret in the page, and warns while no admin password is set", () => {
     const iot = demo();
     iot.config.update({ wifi_password: "hunter22" });
-    let page = bodyText(iot.handle(request("GET", "/")));
+    let page = bodyText(iot.handle(request("GET", "/"))) + bodyText(iot.handle(request("GET", "/?view=settings")));
     assert.notMatch(page, /hunter22/);
     assert.match(page, /No admin password is set/);
     iot.config.update({ admin_password: "s3cret-admin" });
-    page = bodyText(iot.handle(request("GET", "/")));
+    page = bodyText(iot.handle(request("GET", "/"))) + bodyText(iot.handle(request("GET", "/?view=settings")));
     assert.notMatch(page, /s3cret-admin|No admin password is set/);
   });
 
-  it("offers Bootstrap to the browser only with useCss, always with the built-in stylesheet", () => {
+  it("offers Bootstrap to the browser only with useCss, always with its own stylesheet", () => {
     const withCss = bodyText(demo(createTestHost(), true).handle(request("GET", "/")));
     assert.match(withCss, /data-bootstrap="https:\/\/cdn\.jsdelivr\.net\/npm\/bootstrap@5\.3\.3\/dist\/css\/bootstrap\.min\.css" data-bootstrap-integrity="sha384-/);
-    assert.match(withCss, /<style>[\s\S]*html:not\(\.bs\) body/);
+    assert.match(withCss, /<link rel="stylesheet" href="\/app\.css\?v=/);
     const without = bodyText(demo(createTestHost(), false).handle(request("GET", "/")));
     assert.notMatch(without, /data-bootstrap=/);
-    assert.match(without, /<style>[\s\S]*html:not\(\.bs\) body/);
+    assert.match(without, /<link rel="stylesheet" href="\/app\.css\?v=/);
+    assert.match(bodyText(demo().handle(request("GET", "/app.css"))), /html:not\(\.bs\) \.card\{/);
   });
 
   it("serves the page's script from /app.js", () => {
     const res = demo().handle(request("GET", "/app.js"));
     assert.equal(res.status, 200);
     assert.match(res.headers?.["content-type"] ?? "", /javascript/);
-    assert.match(bodyText(res), /getJSON\("\/data", renderData\)/);
+    const script = bodyText(res);
+    assert.match(script, /window\.iot = \{/);
+  });
+
+  it("offers the Logs view and names the event stream only for routes of those very paths", async () => {
+    // The framework's own live feature (where it has one) is off: this test brings its own routes.
+    const noLive = (host: TestHost): IotManager =>
+      new IotManager({ title: "T", version: "1.0.0", features: [wifiSettings()], live: false } as ConstructorParameters<typeof IotManager>[0], host);
+    const host = createTestHost();
+    const bare = noLive(host);
+    // A pattern that happens to match (Alexa's Hue API has GET /api/:user) is not a log.
+    bare.addFeature({ name: "hue-like", attach: (context) => context.router.add("GET", "/api/:user", () => ({ status: 200, body: "[]" })) });
+    void bare.run();
+    await host.clock.advance(10);
+    const page = bodyText(bare.handle(request("GET", "/")));
+    assert.ok(!page.includes("?view=logs"), "no Logs view");
+    assert.ok(!page.includes("data-events"), "no stream named");
+    bare.stop();
+
+    const host2 = createTestHost();
+    const live = noLive(host2);
+    live.addFeature({
+      name: "live-like",
+      attach: (context) => {
+        context.router.add("GET", "/api/log", () => ({ status: 200, body: "{}" }));
+        context.router.add("GET", "/events", () => ({ status: 503, body: "" }));
+      },
+    });
+    void live.run();
+    await host2.clock.advance(10);
+    const withLog = bodyText(live.handle(request("GET", "/")));
+    assert.match(withLog, /<a href="\/\?view=logs">Logs<\/a>/);
+    assert.match(withLog, / data-events="\/events"/);
+    assert.match(bodyText(live.handle(request("GET", "/?view=logs"))), /id="iot-log"/);
+    live.stop();
+  });
+
+  it("goes to the overview for a view it does not have", () => {
+    const page = bodyText(demo().handle(request("GET", "/?view=nothing-here")));
+    assert.match(page, /<a href="\/" aria-current="page">Overview<\/a>/);
   });
 });
 

@@ -238,7 +238,8 @@ describe("MQTT feature", () => {
     const r = rig({}, "mqtt://nowhere:1999");
     r.iot.config.update({ mqtt_password: "hunter2", mqtt_user: "<b>" });
     await r.host.clock.advance(10);
-    const page = bodyText(r.iot.handle(request("GET", "/")));
+    // The card is on its own view.
+    const page = bodyText(r.iot.handle(request("GET", "/?view=mqtt")));
     assert.match(page, /id="mqtt-state">retrying</);
     assert.match(page, /id="mqtt-broker">nowhere:1999</);
     assert.match(page, /id="mqtt-base">iot-123456</);

@@ -16,6 +16,9 @@ import { Logger } from "../../modules/log/logger";
 import { OtaFeature, type OtaFeatureOptions } from "../../modules/ota/ota-feature";
 import { SlotUpdater } from "../../hosts/simulated/slot-updater";
 import { buildImage } from "../support/esp32-image";
+import { formRequest } from "../support/http-request";
+import { utf8Decode } from "../../modules/text/utf8";
+import type { StaticAsset } from "../../modules/http/static-asset";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions, ScriptedHttpClient } from "../support/ota-fakes";
 import { featureContext } from "../support/feature-context";
@@ -255,11 +258,38 @@ describe("ota: feature and API", () => {
     rig.host.clock.run(100);
     const html = Array.from(rig.feature.pageSection()).join("");
     assert.match(html, /Update failed: the server answered 404 Not Found for http:\/\/evil:1\/it&#39;s\.bin/);
-    assert.match(html, /<button class="btn btn-primary" type="button" id="ota-start">Update<\/button>/);
+    assert.match(html, /<form id="ota-form" method="post" action="\/ota" accept-charset="utf-8" data-answer="auto"/);
+    assert.match(html, /<input class="form-control" type="url" id="ota-url" name="ota_url" value="http:\/\/10\.0\.0\.2:8000\/fw\.bin"/, "the setting itself, one URL field");
+    assert.match(html, /<button class="btn btn-primary" type="submit" id="ota-start">Update<\/button>/);
     assert.match(html, /id="ota-progress"/);
-    assert.match(html, /xs_esp32 1\.0\.0/);
+    assert.match(html, /<td id="ota-running">1\.0\.0<\/td>/, "a version, not the image's project name");
+    assert.notMatch(html, /xs_esp32/);
     assert.notMatch(html, /<script>/);
-    assert.match(rig.feature.clientScript, /\/api\/ota/);
+    assert.match(utf8Decode((rig.feature.clientScript as StaticAsset).bytes), /\/api\/ota/);
+  });
+
+  it("POST /ota (the Update view's form) saves the URL as the setting, then updates from it", () => {
+    const rig = makeRig({}, undefined, "");
+    const json = { accept: "application/json" };
+    const form = (body: string, headers: Record<string, string> = json): HttpResponse => rig.router.handle(formRequest("/ota", body, undefined, headers));
+    const empty = form("ota_url=");
+    assert.equal(empty.status, 400);
+    assert.deepEqual(JSON.parse(bodyText(empty)).key, "ota_url");
+    const bad = form(`ota_url=${encodeURIComponent("https://example.com/fw.bin")}`);
+    assert.equal(bad.status, 400);
+    assert.match(JSON.parse(bodyText(bad)).error, /^Not started: .*https/, bodyText(bad));
+    assert.equal(JSON.parse(bodyText(bad)).key, "ota_url", "the field to mark");
+    rig.client.serve(WHERE, { body: buildImage({ size: 6000, version: "2.0.0" }), delayMs: 10 });
+    const started = form(`ota_url=${encodeURIComponent(URL)}`);
+    assert.equal(started.status, 202, bodyText(started));
+    const answer = JSON.parse(bodyText(started));
+    assert.equal(answer.message, `Update started from ${URL}.`);
+    assert.equal(answer.state, "downloading", "the status rides along, for the progress bar");
+    const saved = rig.router.handle({ method: "GET", path: "/api/ota", query: "", headers: {}, body: "" });
+    assert.equal(saved.status, 200);
+    const again = form(`ota_url=${encodeURIComponent(URL)}`, {});
+    assert.equal(again.status, 303, "without script: back to the view");
+    assert.match(again.headers?.location ?? "", /^\/\?view=ota&n=\d+$/);
   });
 
   it("detach() stops a running update and leaves no timer", () => {

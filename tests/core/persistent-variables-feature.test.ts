@@ -70,7 +70,8 @@ describe("persistent variables feature", () => {
     match(html, /type="color" id="pv-8" name="vars\/led" value="#ff0000">/);
     match(html, /type="text" id="pv-9" name="vars\/mask" value="0xff" pattern="[^"]+">/);
     match(html, /<textarea[^>]* name="vars\/tags">\n\[&quot;a&quot;\]<\/textarea>/);
-    match(html, /<form method="post" action="\/variables"/);
+    match(html, /<form id="variables-form" method="post" action="\/variables" accept-charset="utf-8" data-answer="auto"/);
+    match(html, /<div class="iot-answer" id="variables-answer" role="status" hidden><\/div><\/form>/, "its answer beside it");
   });
 
   it("escapes every value and label", () => {
@@ -133,6 +134,13 @@ describe("persistent variables feature", () => {
     equal(storage.writes, writes);
   });
 
+  it("answers the page's script in JSON, naming what was saved", () => {
+    const ok = handle(formRequest("/variables", "vars%2Fcount=9&vars%2Fenabled=false&vars%2Fenabled=true", undefined, { accept: "application/json" }));
+    equal(ok.status, 200);
+    deepEqual(bodyJson(ok), { message: "Saved: count." });
+    deepEqual(bodyJson(handle(formRequest("/variables", "vars%2Fcount=9", undefined, { accept: "application/json" }))), { message: "Nothing changed." });
+  });
+
   it("POST /variables takes the page's form: text parsed by the same coercion, JSON fields as JSON", () => {
     const form = [
       "vars%2Fenabled=false", // the hidden field; the unticked box sends nothing more
@@ -141,7 +149,7 @@ describe("persistent variables feature", () => {
     ].join("&");
     const response = handle(formRequest("/variables", form));
     equal(response.status, 303, bodyText(response));
-    equal(response.headers?.location, "/");
+    match(response.headers?.location ?? "", /^\/\?view=variables&n=\d+$/, "back to the card's view");
     equal(vars.enabled.value, false);
     equal(vars.count.value, 42);
     equal(vars.threshold.value, 19.5);
@@ -155,10 +163,13 @@ describe("persistent variables feature", () => {
 
   it("POST /variables refuses bad fields and foreign pages, writing nothing", () => {
     const writes = storage.writes;
-    const bad = handle(formRequest("/variables", "vars%2Fcount=7&vars%2Fitems=%5Bnot+json"));
+    const json = { accept: "application/json" };
+    const bad = handle(formRequest("/variables", "vars%2Fcount=7&vars%2Fitems=%5Bnot+json", undefined, json));
     equal(bad.status, 400);
-    match(bodyText(bad), /vars\/items: cannot store .* as list: not valid JSON/);
-    equal(handle(formRequest("/variables", "vars%2Fcount=", "http://192.168.1.50")).status, 400, "an empty number");
+    match(bodyText(bad), /"error":"Not saved: vars\/items: cannot store .* as list: not valid JSON/);
+    equal((bodyJson(bad) as { key: string }).key, "vars/items", "the field to mark");
+    equal(handle(formRequest("/variables", "vars%2Fcount=", "http://192.168.1.50", json)).status, 400, "an empty number");
+    equal(handle(formRequest("/variables", "vars%2Fcount=", "http://192.168.1.50")).status, 303, "without script: back to the view, with the answer");
     equal(handle(formRequest("/variables", "vars%2Fcount=7", "http://evil.example")).status, 403);
     equal(vars.count.value, 0);
     equal(storage.writes, writes);

@@ -283,7 +283,7 @@ describe("WiFi feature: access point password and page", () => {
   it("escapes a hostile saved SSID in the page and offers the scan and save controls", () => {
     const hostile = `<img src=x onerror=alert(1)>"'&`;
     const d = device({ saved: { wifi_ssid: hostile } });
-    const page = bodyText(d.get("/", "localhost"));
+    const page = bodyText(d.get("/?view=wifi", "localhost"));
     assert.notMatch(page, /<img src=x/);
     assert.match(page, /value="&lt;img src=x onerror=alert\(1\)&gt;&quot;&#39;&amp;"/);
     assert.match(page, /id="wifi-scan"/);
@@ -291,19 +291,21 @@ describe("WiFi feature: access point password and page", () => {
     assert.match(bodyText(d.get("/app.js", "localhost")), /\/api\/networks/);
   });
 
-  it("puts the WiFi card first while setting up, after the status once joined", async () => {
+  it("puts the WiFi card first on the overview while setting up, on its own view once joined", async () => {
     const setup = bodyText(device().get("/"));
-    assert.ok(setup.indexOf('id="wifi"') < setup.indexOf("<h2 class=\"h5\">Status</h2>"), "setup: WiFi card first");
+    assert.ok(setup.includes('id="wifi"') && setup.indexOf('id="wifi"') < setup.indexOf('id="status-title"'), "setup: WiFi card first on the overview");
     const d = device({ air: [HOME], saved: { wifi_ssid: "Home", wifi_password: "correct horse" } });
     await d.host.clock.advance(60_000);
     assert.equal(d.status().network.mode, "station");
     const joined = bodyText(d.get("/", "192.168.1.23"));
-    assert.ok(joined.indexOf('id="wifi"') > joined.indexOf('id="data"'), "joined: WiFi card after the data");
+    assert.ok(!joined.includes('id="wifi"'), "joined: the WiFi card is on its own view only");
+    assert.match(joined, /<a href="\/\?view=wifi">WiFi<\/a>/);
+    assert.match(bodyText(d.get("/?view=wifi", "192.168.1.23")), /<td data-status="network.mode">station<\/td>/, "the mode, kept live by the page's script");
   });
 
   it("edits the WiFi keys in its card only, fallback included, never showing a password", () => {
     const d = device({ saved: { wifi_ssid: "Home", wifi_password: "pw-123456", wifi_fallback_ssid: "Cafe", wifi_fallback_password: "fb-123456" } });
-    const page = bodyText(d.get("/", "localhost"));
+    const page = bodyText(d.get("/?view=settings", "localhost")) + bodyText(d.get("/?view=wifi", "localhost"));
     assert.notMatch(page, /<legend[^>]*>WiFi<\/legend>/, "the settings form leaves the WiFi group to the card");
     assert.equal(page.split('name="wifi_ssid"').length, 2, "one SSID field on the page");
     assert.match(page, /id="wifi-fallback-ssid" name="wifi_fallback_ssid" value="Cafe"/);

@@ -221,7 +221,7 @@ describe("MQTT against Mosquitto", function () {
       await wrong.waitFor(() => /refused the user name or password|not authorized/.test(String((wrong.iot.status().mqtt as { lastError?: string }).lastError)), "the refusal");
       const status = wrong.iot.status().mqtt as { state: string; retryInMs?: number };
       assert.equal(status.state, "retrying");
-      const res = await fetch(`http://127.0.0.1:${(await wrong.iot.listening).port}/`);
+      const res = await fetch(`http://127.0.0.1:${(await wrong.iot.listening).port}/?view=mqtt`);
       assert.equal(res.status, 200);
       const page = await res.text();
       assert.match(page, /id="mqtt-error">the broker (refused the user name or password|says this client is not authorized)/);

@@ -158,7 +158,7 @@ describe("simulator: a scripted Echo finds, pairs with and drives the desk lamp"
     assert.equal(bad[0].error.type, 2);
     const long = (await hue(`${sim.url}/api`, "POST", { devicetype: `<script>"${"x".repeat(300)}` })) as { error: { type: number } }[];
     assert.equal(long[0].error.type, 7);
-    const page = await (await fetch(`${sim.url}/`)).text();
+    const page = await (await fetch(`${sim.url}/?view=alexa`)).text();
     assert.match(page, /<section class="card mb-3" id="alexa">/);
     assert.ok(page.includes("Desk lamp"));
   });

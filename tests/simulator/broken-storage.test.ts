@@ -85,7 +85,7 @@ describe("simulator: broken storage is named and worked around", function () {
     await boot();
     assert.ok(lines.some((l) => /ERROR/.test(l) && /"vars"/.test(l)), lines.join("\n"));
     assert.match((await problems()).join("\n"), /"vars"/);
-    const page = await fetch(`${sim!.url}/`);
+    const page = await fetch(`${sim!.url}/?view=variables`);
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /name="vars\/count"[^>]*value="1"/, "the variable is back at its default");

@@ -35,9 +35,10 @@ describe("simulator: the demo app over HTTP", function () {
     assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8");
     assert.equal(res.headers.get("connection"), "close");
     const page = await res.text();
-    assert.match(page, /<h1>IoT Demo Controller<\/h1>/);
+    assert.match(page, /<h1 class="iot-title" title="IoT Demo Controller">IoT Demo Controller<\/h1>/);
     assert.match(page, /<th scope="row">Key 0<\/th><td>0<\/td>/);
-    assert.match(page, /name="60_CUSTOM_CONFIG" value="Counter"/);
+    const settings = await (await fetch(`${sim.url}/?view=settings`)).text();
+    assert.match(settings, /name="60_CUSTOM_CONFIG" value="Counter"/);
   });
 
   it("GET /data: the demo's entries in order, and the task counting every 3 s", async () => {
@@ -72,11 +73,11 @@ describe("simulator: the demo app over HTTP", function () {
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.equal(Number(res.headers.get("content-length")), bytes.length);
     assert.equal((JSON.parse(bytes.toString("utf8")) as Record<string, unknown>)["60_CUSTOM_CONFIG"], "Küche 温度");
-    const page = await (await fetch(`${sim.url}/`)).text();
+    const page = await (await fetch(`${sim.url}/?view=settings`)).text();
     assert.match(page, /value="Küche 温度"/);
   });
 
-  it("the settings form saves and redirects back to the page with the outcome", async () => {
+  it("the settings form saves and redirects back to its view with the outcome", async () => {
     const res = await fetch(`${sim.url}/config`, {
       method: "POST",
       redirect: "manual",
@@ -85,8 +86,9 @@ describe("simulator: the demo app over HTTP", function () {
     });
     assert.equal(res.status, 303);
     const location = res.headers.get("location")!;
+    assert.match(location, /^\/\?view=settings&n=\d+$/);
     const page = await (await fetch(new URL(location, sim.url))).text();
-    assert.match(page, /Saved: hostname\./);
+    assert.match(page, /id="settings-answer" role="status">Saved: Hostname\./);
   });
 
   it("answers bad requests with the right status and keeps serving", async () => {

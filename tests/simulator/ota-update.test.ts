@@ -120,8 +120,8 @@ describe("simulator: OTA over HTTP", function () {
     const status = await getJson(`${d.sim.url}/api/status`);
     assert.equal(status.version, "1.0.0");
     assert.deepEqual(status.ota, { state: "idle", received: 0, total: 0, error: "", project: "xs_esp32", version: "1.0.0", probation: false, probationLeft: 0 });
-    const page = await (await fetch(`${d.sim.url}/`)).text();
-    assert.match(page, /<section class="card mb-3" id="ota">/);
+    const page = await (await fetch(`${d.sim.url}/?view=ota`)).text();
+    assert.match(page, /<section class="card mb-3" id="ota" /);
     assert.match(page, /id="ota-start"/);
     const script = await (await fetch(`${d.sim.url}/app.js`)).text();
     assert.match(script, /\/api\/ota/);

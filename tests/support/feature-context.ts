@@ -1,7 +1,7 @@
 /*
  * A FeatureContext for a feature's tests without a manager: the host's storage under a fresh
- * Config, a Router, Events, and the manager's views (network, serving, status) as the test
- * sets them. Engine-neutral.
+ * Config, a Router, Events, a notice board for the forms' answers, and the manager's views
+ * (network, serving, status) as the test sets them. Engine-neutral.
  */
 
 import { Config } from "../../modules/config/config";
@@ -12,8 +12,10 @@ import type { Host } from "../../modules/host/host";
 import { Router } from "../../modules/http/router";
 import { Logger } from "../../modules/log/logger";
 import { DeviceClock, OffsetWallClock } from "../../modules/clock/device-clock";
+import { NoticeBoard } from "../../modules/http/form-answer";
 
 export function featureContext(host: Host, parts: Partial<FeatureContext> = {}): FeatureContext {
+  const notices = new NoticeBoard();
   return {
     host,
     config: parts.config ?? new Config(host.storage),
@@ -33,5 +35,6 @@ export function featureContext(host: Host, parts: Partial<FeatureContext> = {}):
     status: parts.status ?? (() => ({})),
     networkChanged: parts.networkChanged ?? (() => undefined),
     restartSoon: parts.restartSoon ?? (() => undefined),
+    answerForm: parts.answerForm ?? ((request, answer) => notices.answer(request, answer)),
   };
 }

@@ -20,8 +20,8 @@ export function jsonRequest(method: string, target: string, value: unknown): Htt
   return request(method, target, { body: JSON.stringify(value), headers: { "content-type": "application/json" } });
 }
 
-export function formRequest(target: string, body: string, origin = "http://192.168.1.50"): HttpRequest {
-  return request("POST", target, { body, headers: { "content-type": "application/x-www-form-urlencoded", origin } });
+export function formRequest(target: string, body: string, origin = "http://192.168.1.50", headers: Record<string, string> = {}): HttpRequest {
+  return request("POST", target, { body, headers: { "content-type": "application/x-www-form-urlencoded", origin, ...headers } });
 }
 
 /** The body as text, however the response carries it. */
@@ -38,7 +38,7 @@ export function bodyText(response: HttpResponse): string {
     body.close();
     return out;
   }
-  for (const fragment of body) out += fragment;
+  for (const fragment of body) out += typeof fragment === "string" ? fragment : utf8Decode(fragment);
   return out;
 }
 

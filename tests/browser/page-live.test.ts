@@ -1,0 +1,107 @@
+/// <reference lib="dom" />
+/*
+ * The page's live side in real Chromium, against the device's GET /events and GET /api/log
+ * (the live feature):
+ * - the page listens to the event stream and does not poll while it is open: the data table
+ *   and the uptime move all the same;
+ * - a third page, refused a stream (the device holds two at most), falls back to polling and
+ *   is live too;
+ * - a task that throws is listed on the overview with its name (complaint 8), and the Logs view
+ *   shows the log's last lines and follows new ones.
+ * Where the device has no event stream (no live feature), the suite says so and is skipped:
+ * tests/browser/page.test.ts and page-layout.test.ts cover polling.
+ */
+
+import * as assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { hasChromium, launchBrowser } from "../support/browser";
+import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+
+describe("browser: the page follows the device's event stream", function () {
+  this.timeout(90_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let sim: Simulator;
+  let dir: string;
+
+  before(async function () {
+    if (!hasChromium()) return this.skip();
+    dir = mkdtempSync(join(tmpdir(), "iot-page-live-"));
+    sim = await startSimulator({ port: 0, stateDir: dir, app: resolve(import.meta.dirname, "../fixtures/page-app.ts"), logSink: () => undefined });
+    const html = await (await fetch(`${sim.url}/`)).text();
+    if (!html.includes(' data-events="/events"')) {
+      console.log("      this device has no GET /events (no live feature): skipped");
+      return this.skip();
+    }
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+  after(async () => {
+    await sim?.stop();
+    await closeBrowser?.();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(path: string): Promise<{ page: Page; urls: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const urls: string[] = [];
+    page.on("request", (r) => void urls.push(new URL(r.url()).pathname));
+    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    await page.goto(`${sim.url}${path}`);
+    return { page, urls };
+  }
+
+  const counter = (page: Page): Promise<string | null> => page.locator('tr[data-key="Counter"] td').textContent();
+
+  it("listens to /events instead of polling, and the table moves", async () => {
+    const { page, urls } = await open("/");
+    await page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
+    const first = await counter(page);
+    await page.waitForFunction((v) => document.querySelector('tr[data-key="Counter"] td')?.textContent !== v, first, { timeout: 10_000 });
+    const polls = (): number => urls.filter((u) => u === "/data" || u === "/api/status").length;
+    assert.ok(urls.includes("/events"), urls.join(" "));
+    const before = polls();
+    const seen = await counter(page);
+    await page.waitForFunction((v) => document.querySelector('tr[data-key="Counter"] td')?.textContent !== v, seen, { timeout: 10_000 });
+    assert.equal(polls(), before, "no polling while the stream is open");
+    await page.close();
+  });
+
+  it("falls back to polling when the device refuses another stream, and stays live", async () => {
+    const a = await open("/");
+    const b = await open("/");
+    await a.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
+    await b.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
+    const refused = await fetch(`${sim.url}/events?log=off`);
+    assert.equal(refused.status, 503, "two streams are open: a third is refused");
+    await refused.body?.cancel();
+    const c = await open("/");
+    const first = await counter(c.page);
+    await c.page.waitForFunction((v) => document.querySelector('tr[data-key="Counter"] td')?.textContent !== v, first, { timeout: 15_000 });
+    assert.ok(c.urls.includes("/data"), `the third page polls: ${c.urls.join(" ")}`);
+    assert.equal(await c.page.textContent("#iot-state"), "Online");
+    for (const p of [a, b, c]) await p.page.close();
+  });
+
+  it("lists a task that failed on the overview, and the Logs view follows new lines", async () => {
+    const logs = await open("/?view=logs");
+    await logs.page.waitForFunction(() => (document.getElementById("iot-log")?.childNodes.length ?? 0) > 0, undefined, { timeout: 10_000 });
+    const overview = await open("/");
+    await overview.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
+    const saved = await fetch(`${sim.url}/api/config`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fail_sensor: true }),
+    });
+    assert.equal(saved.status, 200);
+    await overview.page.waitForFunction(() => !document.getElementById("iot-tasks")?.hidden, undefined, { timeout: 15_000 });
+    assert.match((await overview.page.textContent("#iot-tasks-list")) ?? "", /sensor failed .*the sensor stopped answering/);
+    const status = (await (await fetch(`${sim.url}/api/status`)).json()) as { tasks: { failed: { name: string }[] } };
+    assert.deepEqual(status.tasks.failed.map((f) => f.name), ["sensor"]);
+    await logs.page.waitForFunction(() => /the sensor stopped answering/.test(document.getElementById("iot-log")?.textContent ?? ""), undefined, { timeout: 15_000 });
+    await logs.page.close();
+    await overview.page.close();
+  });
+});
