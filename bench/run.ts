@@ -79,6 +79,8 @@ if (only.has("xs")) {
   });
   if (!xs) failure = memory.reason ?? "the XS run failed";
   report(memory);
+  report(xs ? xs.budget : notAvailable("xsBudget", "Memory budget per feature", failure, "error"));
+  report(xs ? xs.connections : notAvailable("xsConnections", "XS heap per open connection", failure, "error"));
   report(xs ? xs.compute : notAvailable("xsCompute", "XS compute", failure, "error"));
 }
 if (only.has("size")) report(await guarded("size", "Size", () => measureSize()));

@@ -108,6 +108,11 @@ export interface Feature {
   readonly ownsSettingsForm?: boolean;
   /** Browser JavaScript appended to /app.js (served with script-src 'self'); a StaticAsset is bytes made once (http/static-asset.ts). */
   readonly clientScript?: string | StaticAsset;
+  /**
+   * Request headers its routes read beyond the framework's (http/request-parser.ts,
+   * KEPT_HEADERS): the server keeps only those, so a name a client makes up is never interned.
+   */
+  readonly requestHeaders?: readonly string[];
   /** The app's calls into the feature, reached as iot.<name> (typed by FeatureApis in features.ts). */
   readonly api?: object;
 }

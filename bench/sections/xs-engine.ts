@@ -23,7 +23,8 @@
 
 import { rmSync } from "node:fs";
 import { bytes, num, ratio, type SectionResult } from "../report.ts";
-import type { Work } from "../xs/xs-bench-app.ts";
+import type { ConnectionStage, Work } from "../xs/xs-bench-app.ts";
+import { HTTP_LIMITS } from "../../modules/http/limits.ts";
 import { bundleXsBench, XsSession, type XsSnapshotFigures } from "../xs/xs-session.ts";
 
 /** sizeof(txSlot) on the ESP32 (32-bit): a slot is 16 bytes there, 32 on this 64-bit host. */
@@ -87,8 +88,27 @@ async function lifeCycle(xs: XsSession, device: boolean) {
 
 export interface XsFigures {
   memory: SectionResult;
+  budget: SectionResult;
+  connections: SectionResult;
   compute: SectionResult;
 }
+
+/** The ESP32 estimate the demo, every feature it enables included, must stay under at idle. */
+export const IDLE_BUDGET_BYTES = 32 * 1024;
+
+/** What a budget boot runs: the manager alone, then with one feature each (its own engine each). */
+const BUDGET_BOOTS: readonly { label: string; features: string[] }[] = [
+  { label: "manager alone (every feature off)", features: [] },
+  { label: "WiFi (joined Home)", features: ["wifi"] },
+  { label: "OTA (app partitions, no job)", features: ["ota"] },
+  { label: "persistent variables (3, on the page)", features: ["variables"] },
+  { label: "metrics", features: ["metrics"] },
+  { label: "MQTT (in, no broker set)", features: ["mqtt"] },
+  { label: "Alexa (the demo's lamp, not paired)", features: ["alexa"] },
+];
+
+/** What issue #18 names that is not on main yet: listed, not measured. */
+const NOT_YET: readonly string[] = ["event streams, TLS handshake peak (no HTTPS yet)"];
 
 export async function measureXs(options: { quick: boolean }): Promise<XsFigures> {
   const script = await bundleXsBench();
@@ -101,11 +121,31 @@ export async function measureXs(options: { quick: boolean }): Promise<XsFigures>
     } finally {
       await device.close();
     }
+    const boots: { label: string; features: string[]; idle: Delta; booted: Record<string, unknown> }[] = [];
+    for (const b of options.quick ? BUDGET_BOOTS.slice(0, 2) : BUDGET_BOOTS) {
+      const session = await XsSession.start(script);
+      try {
+        await settle(session, "load", true);
+        const loaded = await point(session);
+        await session.command({ op: "boot-budget", budget: b.features });
+        const { reply } = await session.command({ op: "result" });
+        if (reply.ok !== true) throw new Error(`XS: boot-budget ${b.features.join(",")} failed: ${String(reply.error ?? JSON.stringify(reply))}`);
+        boots.push({ ...b, idle: delta(loaded, await point(session)), booted: reply });
+      } finally {
+        await session.close();
+      }
+    }
     const atRest = await featuresAtRest(script);
     const xs = await XsSession.start(script);
     try {
       const memoryResult = await memory(xs, withFeatures, atRest);
-      return { memory: memoryResult, compute: await compute(xs, options.quick ? 1 : 10, options.quick ? 2 : 50, options.quick ? 1 : 3) };
+      const connectionsResult = await connections(xs);
+      return {
+        memory: memoryResult,
+        budget: budget(boots, withFeatures, memoryResult, atRest),
+        connections: connectionsResult,
+        compute: await compute(xs, options.quick ? 1 : 10, options.quick ? 2 : 50, options.quick ? 1 : 3),
+      };
     } finally {
       await xs.close();
     }
@@ -196,6 +236,152 @@ async function memory(xs: XsSession, device: Awaited<ReturnType<typeof lifeCycle
   };
 }
 
+/**
+ * The memory budget: what each feature holds at idle on the device's host (its boot minus the
+ * manager alone, each in a fresh engine), the demo with every feature it enables, and the
+ * growth over 1,000 mixed requests, beside the 32 KiB idle budget.
+ */
+function budget(
+  boots: { label: string; features: string[]; idle: Delta; booted: Record<string, unknown> }[],
+  device: Awaited<ReturnType<typeof lifeCycle>>,
+  memory: SectionResult,
+  atRest: Awaited<ReturnType<typeof featuresAtRest>>,
+): SectionResult {
+  const alone = boots[0].idle;
+  const row = (label: string, d: Delta, floor = ""): (string | number)[] => [label, num(d.slots), num(d.chunkBytes), bytes(d.esp32Bytes), floor];
+  const features: Record<string, Delta> = {};
+  const rows: (string | number)[][] = [row(boots[0].label, alone)];
+  for (const b of boots.slice(1)) {
+    const cost = { slots: b.idle.slots - alone.slots, chunkBytes: b.idle.chunkBytes - alone.chunkBytes, esp32Bytes: b.idle.esp32Bytes - alone.esp32Bytes };
+    features[b.features.join("+")] = cost;
+    const ran = Array.isArray(b.booted.features) ? (b.booted.features as string[]) : [];
+    const missing = b.features.filter((f) => f !== "variables" && !ran.includes(f));
+    rows.push(row(`  + ${b.label}${missing.length ? ` (left out: ${missing.join(", ")})` : ""}`, cost));
+  }
+  // Measured the time-names way (a manager with only that feature against one without, each
+  // run once unmeasured first): the same kind of difference, on the plain host.
+  rows.push(row("  + time (SNTP synced, idle between syncs)", atRest.time));
+  rows.push(row("  + mDNS (name claimed, two services)", atRest.mdns));
+  features.time = atRest.time;
+  features.mdns = atRest.mdns;
+  const demo = device.manager;
+  const plainGrowth = (memory.figures as { plain: { growth: Delta } }).plain.growth;
+  rows.push(row("the demo app, every feature it enables (main.ts), idle", demo, `< ${bytes(IDLE_BUDGET_BYTES)}: ${demo.esp32Bytes < IDLE_BUDGET_BYTES ? "yes" : "NO"}`));
+  rows.push(row(`  growth over ${num(REQUESTS)} mixed requests`, device.growth, `0: ${device.growth.slots === 0 && device.growth.chunkBytes === 0 ? "yes" : "NO"}`));
+  rows.push(row(`  the same, plain host (no radio, no partitions)`, plainGrowth, `0: ${plainGrowth.slots === 0 && plainGrowth.chunkBytes === 0 ? "yes" : "NO"}`));
+  for (const name of NOT_YET) rows.push([`  ${name}`, "-", "-", "-", ""]);
+  return {
+    key: "xsBudget",
+    title: "Memory budget per feature (XS, the device's host, idle after a minute)",
+    status: "ok",
+    table: { columns: ["what", "slots", "chunk bytes", "≈ ESP32 bytes", "budget"], rows },
+    notes: [
+      "each row is its own XS engine: the core's modules loaded, then a manager with the demo's options, config key and five data entries running only that feature; a feature's figure is its boot minus the manager alone's",
+      "features interact little at idle: the demo's figure (main.ts as the device runs it, with its task) is measured, not the sum",
+      `≈ ESP32 bytes = slots × ${ESP32_SLOT_BYTES} + chunk bytes (64-bit chunks: an upper bound); growth: after 7 warm-up requests, ${num(REQUESTS)} more of 7 kinds (GET /, /data, /api/status, /api/config, /app.js, a 404, a POST /api/config)`,
+    ],
+    figures: { boots, features, demo, growth: device.growth, plainGrowth, budgetBytes: IDLE_BUDGET_BYTES },
+  };
+}
+
+const STAGES: readonly { stage: ConnectionStage; label: string }[] = [
+  { stage: "idle", label: "accepted, nothing received" },
+  { stage: "request-line", label: `request line just under its limit (${HTTP_LIMITS.maxRequestLineBytes} B, no line end)` },
+  { stage: "headers", label: `headers just under their limit (${HTTP_LIMITS.maxHeaderBytes} B of kept headers, no blank line)` },
+  { stage: "body", label: `body one byte short of its limit (${HTTP_LIMITS.maxBodyBytes} B)` },
+];
+
+/**
+ * Heap held by one open connection at each limit, and what is left once its peer has gone.
+ * What is left is the engine's, not the connection's: XS keeps the last text it decoded, so
+ * the figure is the size of the last request's text, the same after a second one (no growth).
+ */
+async function connections(xs: XsSession): Promise<SectionResult> {
+  // One connection opened and dropped first: what the server makes on its first connection ever.
+  await xs.command({ op: "conn-open", stage: "idle" });
+  await xs.command({ op: "conn-drop" });
+  const base = await point(xs);
+  const rows: (string | number)[][] = [];
+  const held: Record<string, Delta> = {};
+  const left: Record<string, Delta> = {};
+  const stages = [...STAGES, { stage: "body" as ConnectionStage, label: "the body-limit connection again (what is left must not grow)" }];
+  for (let i = 0; i < stages.length; i++) {
+    const { stage, label } = stages[i];
+    const opened = await xs.command({ op: "conn-open", stage });
+    if (opened.reply.ok !== true) throw new Error(`the ${stage} connection was closed by the server: its bytes went over a limit`);
+    const d = delta(base, await point(xs));
+    await xs.command({ op: "conn-drop" });
+    const after = delta(base, await point(xs));
+    const key = i < STAGES.length ? stage : `${stage}-again`;
+    held[key] = d;
+    left[key] = after;
+    rows.push([label, num(d.slots), num(d.chunkBytes), bytes(d.esp32Bytes), `${num(after.slots)} / ${bytes(after.esp32Bytes)}`]);
+  }
+  return {
+    key: "xsConnections",
+    title: "XS heap held per open connection (the core server, device-sized limits)",
+    status: "ok",
+    table: { columns: ["connection", "slots", "chunk bytes", "≈ ESP32 bytes", "left after close (slots / ≈ B)"], rows },
+    notes: [
+      `one connection at a time on the demo app's own server, measured after gc(); limits: HTTP_LIMITS (at most ${HTTP_LIMITS.maxConnections} connections, so a device holds at most ${HTTP_LIMITS.maxConnections} × the largest row)`,
+      "left after close: not the connection's (it is gone) but the last request text the engine decoded, kept by XS until the next; a second connection at the same limit leaves the same, so nothing accumulates",
+      "the socket's own buffers (lwIP's, outside the XS heap) are not counted",
+    ],
+    figures: { held, left, limits: HTTP_LIMITS },
+  };
+}
+
+interface WireFigures {
+  writes: number;
+  bytes: number;
+  largest: number;
+  smallest: number;
+}
+
+/** The parts of GET /data, each timed alone. */
+const PROFILE: readonly { work: Work; label: string }[] = [
+  { work: "probe-parse", label: "parse the head" },
+  { work: "serve-data", label: "handle (route, JSON text)" },
+  { work: "data-text", label: "JSON text alone" },
+  { work: "probe-writer-only", label: "write (head, encode, socket)" },
+];
+
+async function profile(xs: XsSession, k: number, ms: number, rounds: number): Promise<Record<string, { meter: number; micros: number }>> {
+  const out: Record<string, { meter: number; micros: number }> = {};
+  for (const p of PROFILE) {
+    let micros = Infinity;
+    for (let i = 0; i < rounds; i++) micros = Math.min(micros, await timed(xs, p.work, ms));
+    out[p.work] = { meter: await perOperation(xs, p.work, k), micros };
+  }
+  return out;
+}
+
+function share(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((100 * part) / whole)}%` : "n/a";
+}
+
+/**
+ * The top costs of GET /data at a store size, in words, from the profile (the parts timed
+ * alone), by the meter (deterministic; blind to native loops such as JSON.stringify's) and by
+ * time in XS (sees them; noisy on a busy machine).
+ */
+function topCosts(r: { entries: number; wireData: Pair; wireDataMicros: Pair; profile: Record<string, { meter: number; micros: number }> } | undefined): string {
+  if (!r) return "not measured";
+  const by = (key: "meter" | "micros", whole: number, unit: string): string => {
+    const p = (work: string): number => r.profile[work][key];
+    const parts: [string, number][] = [
+      ["the JSON text", p("data-text")],
+      ["writing (head, UTF-8, socket)", p("probe-writer-only")],
+      ["parsing the head", p("probe-parse")],
+      ["routing and the manager", Math.max(0, p("serve-data") - p("data-text"))],
+      ["the connection (accept, timers, close: the rest)", Math.max(0, whole - p("serve-data") - p("probe-writer-only") - p("probe-parse"))],
+    ];
+    parts.sort((a, b) => b[1] - a[1]);
+    return `${num(whole, key === "meter" ? 0 : 1)} ${unit}: ${parts.map(([what, v]) => `${what} ${share(v, whole)}`).join(", ")}`;
+  };
+  return `${r.entries} entries, by the meter ${by("meter", r.wireData.framework, "units")}; by time in XS ${by("micros", r.wireDataMicros.framework, "µs")}`;
+}
+
 /** Compute units of one operation: the difference between 2k and k operations, over k. */
 async function perOperation(xs: XsSession, work: Work, k: number): Promise<number> {
   const once = await xs.command({ op: "meter", work, iterations: k });
@@ -235,7 +421,19 @@ function pair(framework: number, floor: number): Pair {
 
 async function compute(xs: XsSession, k: number, timeMs: number, rounds: number): Promise<SectionResult> {
   await xs.command({ op: "clear-data" });
-  const results: { entries: number; dataBytes: number; pageBytes: number; data: Pair; page: Pair; dataMicros: Pair; pageMicros: Pair }[] = [];
+  const results: {
+    entries: number;
+    dataBytes: number;
+    pageBytes: number;
+    data: Pair;
+    page: Pair;
+    dataMicros: Pair;
+    pageMicros: Pair;
+    wireData: Pair;
+    wireDataMicros: Pair;
+    profile: Record<string, { meter: number; micros: number }>;
+    wire: { page: WireFigures; data: WireFigures; fragments: number; fragmentBytes: number };
+  }[] = [];
   let filled = 0;
   for (const n of ENTRY_COUNTS) {
     await xs.command({ op: "fill-data", from: filled, n });
@@ -250,6 +448,10 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       page: pair(await perOperation(xs, "serve-page", k), await perOperation(xs, "floor-page", k)),
       dataMicros: await timedPair(xs, "serve-data", "floor-data", timeMs, rounds),
       pageMicros: await timedPair(xs, "serve-page", "floor-page", timeMs, rounds),
+      wireData: pair(await perOperation(xs, "wire-data", k), await perOperation(xs, "encode-data", k)),
+      wireDataMicros: await timedPair(xs, "wire-data", "encode-data", timeMs, rounds),
+      profile: await profile(xs, k, timeMs, rounds),
+      wire: (await xs.command({ op: "wire-figures" })).reply as unknown as { page: WireFigures; data: WireFigures; fragments: number; fragmentBytes: number },
     });
   }
   const row = (label: string, n: number, m: Pair, t: Pair): (string | number)[] => [
@@ -271,12 +473,31 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       rows: [
         ...results.map((r) => row("GET /data vs JSON.stringify", r.entries, r.data, r.dataMicros)),
         ...results.map((r) => row("GET / (page) vs joining its fragments", r.entries, r.page, r.pageMicros)),
+        ...results.map((r) => row("GET /data bytes in to bytes out vs stringify + encode", r.entries, r.wireData, r.wireDataMicros)),
+        ...results.flatMap((r) =>
+          PROFILE.map((p) => [`  /data ${p.label}`, r.entries, num(r.profile[p.work].meter), "", share(r.profile[p.work].micros, r.wireDataMicros.framework), num(r.profile[p.work].micros, 1), "", ""]),
+        ),
+        ...results.map((r) => [
+          "GET / on the wire: page fragments / socket writes",
+          r.entries,
+          `${num(r.wire.fragments)} fragments`,
+          `${num(r.wire.fragmentBytes / Math.max(1, r.wire.fragments), 0)} B each`,
+          "",
+          `${num(r.wire.page.writes)} writes`,
+          `${num(r.wire.page.bytes / Math.max(1, r.wire.page.writes), 0)} B each`,
+          `${num(r.wire.page.bytes)} B`,
+        ]),
       ],
     },
     notes: [
       "meter: XS's compute meter (meterUsage.compute), the same on every machine and run: compare these from commit to commit",
       "the meter counts bytecodes and some native steps; JSON.stringify's inner loop is not metered, so the meter ratio overstates the GET /data ratio: µs in XS is wall-clock time on this host, for scale",
       "framework = manager.handle(request) and reading the whole body, as a host does; floors run in the same engine and run on the same entries (the page floor joins the page's own, already escaped, fragments)",
+      "bytes in to bytes out: a curl GET /data's bytes handed to the app's own server (parser, manager, writer) over a stand-in socket with lwIP's 5,744-byte send buffer, every byte acked between writable events; floor: JSON.stringify of the same entries and its UTF-8 encoding (the bytes sent, without a head)",
+      `where GET /data's time goes: ${topCosts(results[0])}`,
+      `  and at ${results.at(-1)?.entries ?? "?"}: ${topCosts(results.at(-1))}`,
+      "  /data rows: the parts timed alone (parse = RequestParser.push of curl's head; handle = manager.handle incl. the JSON text; JSON text = DataStore.toJSONText; write = ResponseWriter over a made response: head, UTF-8 encoding, socket writes); ratio column = share of the bytes-in-to-bytes-out time",
+      "page fragments: what the page's generator yields; socket writes: what the server hands the socket (fragments coalesced up to its writable space)",
       `meter per request = (meter of ${2 * k} requests - meter of ${k}) / ${k}, so the command's own cost cancels out; µs: as many as fit in ${timeMs} ms, the fastest of ${rounds} alternating round(s)`,
       "where GET / spends its meter, fragment by fragment: npx tsx bench/xs/profile-page.ts 10 200 (at 10 entries: handling before the first fragment about a third, then the data rows, about 150 each, the navigation, the status rows and the head; the stylesheet and script are their own cached resources, not in these figures)",
     ],

@@ -27,7 +27,11 @@ import type { HttpClient, HttpDownloadHandler } from "../../modules/http/http-cl
 import { isHttpStream, type HttpHandler, type HttpRequest, type HttpResponse } from "../../modules/http/http-message";
 import { IotManager } from "../../modules/manager";
 import { WIFI_SETTINGS } from "../../modules/wifi/wifi-feature";
+import type { Tcp, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../../modules/host/tcp";
 import type { Slot } from "../../hosts/simulated/boot-record";
+import { RequestParser, requestPatterns } from "../../modules/http/request-parser";
+import { ResponseWriter, responsePatterns } from "../../modules/http/response-writer";
+import { HTTP_LIMITS } from "../../modules/http/limits";
 import { OtaJob } from "../../modules/ota/ota-job";
 import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-updater";
 import { FakeRadio } from "../../tests/support/fake-radio";
@@ -51,7 +55,10 @@ const encoder = new xs.TextEncoder();
 const decoder = new xs.TextDecoder();
 
 /** The measured operations: the framework's and its floor's, for GET /data and for the page. */
-export type Work = "serve-data" | "floor-data" | "serve-page" | "floor-page";
+export type Work = "serve-data" | "floor-data" | "serve-page" | "floor-page" | "data-text" | "wire-data" | "wire-page" | "encode-data" | "probe-parse" | "probe-write" | "probe-writer-only";
+
+/** How far a connection held open has got: nothing sent, or each part of a request just under its limit. */
+export type ConnectionStage = "idle" | "request-line" | "headers" | "body";
 
 /** What a command asks for; `iterations` repeats the measured work inside one crank. */
 export interface XsCommand {
@@ -59,6 +66,7 @@ export interface XsCommand {
     | "gc"
     | "load"
     | "boot"
+    | "boot-budget"
     | "result"
     | "requests"
     | "clear-data"
@@ -66,6 +74,9 @@ export interface XsCommand {
     | "prepare-floors"
     | "meter"
     | "time"
+    | "wire-figures"
+    | "conn-open"
+    | "conn-drop"
     | "profile-page"
     | "meter-page-prefix"
     | "ota-prepare"
@@ -76,6 +87,10 @@ export interface XsCommand {
     | "idle-drop";
   /** idle-features: which of the two features the manager runs. */
   features?: { time?: boolean; mdns?: boolean };
+  /** boot-budget: the features the manager runs (the others switched off). */
+  budget?: string[];
+  /** conn-open: what the open connection has sent so far (each just under its limit). */
+  stage?: ConnectionStage;
   /** load: build the device's host (radio, partitions) instead of the plain one. */
   device?: boolean;
   /** ota-feed: deliver fragments until this many bytes of the image have gone. */
@@ -95,9 +110,10 @@ export interface XsCommand {
 // "device" host adds what the ESP32's host has, so that the manager runs the features it runs
 // there: a radio and UDP (WiFi feature; a network "Home" on the air) and app partitions (OTA
 // feature).
-let handler: HttpHandler | undefined;
+/** The demo app's manager, once main.ts has run: its handle() is the HTTP application. */
+let app: IotManager | undefined;
 const clock = new VirtualClock();
-let host: Host = plainHost();
+let host!: Host;
 
 function plainHost(): Host {
   return {
@@ -106,7 +122,8 @@ function plainHost(): Host {
     // trace() on the device keeps nothing; neither does this.
     log: { write: () => undefined },
     system: { info: () => ({ mac: "24:0a:c4:12:34:56", platform: "xs-bench" }), restart: () => undefined },
-    tcp: new MemoryTcp(),
+    tcp: wire,
+    text: NATIVE_TEXT,
   };
 }
 
@@ -159,6 +176,100 @@ function deviceHost(): Host {
   return { ...base, radio, udp: new QuietUdp(), updater };
 }
 
+/**
+ * The device's native UTF-8 (ArrayBuffer.fromString on a Moddable device; xsnap's TextEncoder
+ * here, also C): what hosts/moddable/text-codec.ts gives the server. Decoding is not measured.
+ */
+const NATIVE_TEXT = Object.freeze({
+  encode: (text: string): Uint8Array => encoder.encode(text),
+  decode: (bytes: Uint8Array): string => decoder.decode(bytes),
+});
+
+/** lwIP's send buffer on the ESP32 (TCP_SND_BUF, 4 segments of 1436 bytes). */
+const SEND_BUFFER = 5744;
+
+/**
+ * One accepted connection as the server sees a device socket, without the socket: writable()
+ * is what is left of the send buffer, write() counts what it is handed (per write, for the
+ * page's fragments), and the driver acks everything between writable events.
+ */
+class WireConnection implements TcpConnection {
+  readonly remoteAddress = "192.168.1.50";
+  events: TcpEvents | undefined;
+  closed = false;
+  inFlight = 0;
+  writes = 0;
+  bytes = 0;
+  largest = 0;
+  smallest = 0;
+  listen(events: TcpEvents): void {
+    this.events = events;
+  }
+  writable(): number {
+    return this.closed ? 0 : SEND_BUFFER - this.inFlight;
+  }
+  write(...chunks: Uint8Array[]): void {
+    let n = 0;
+    for (let i = 0; i < chunks.length; i++) n += chunks[i].byteLength;
+    if (n > SEND_BUFFER - this.inFlight) throw new Error("write beyond writable()");
+    this.inFlight += n;
+    this.writes++;
+    this.bytes += n;
+    if (n > this.largest) this.largest = n;
+    if (this.smallest === 0 || n < this.smallest) this.smallest = n;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  abort(): void {
+    this.closed = true;
+  }
+}
+
+/** The host's Tcp: it hands the manager's own server each connection the bench opens. */
+class WireTcp implements Tcp {
+  #accept: ((connection: TcpConnection) => void) | undefined;
+  listen(_options: TcpListenOptions, onConnection: (connection: TcpConnection) => void): TcpListener {
+    this.#accept = onConnection;
+    return { ready: Promise.resolve({ host: "0.0.0.0", port: 80 }), close: () => (this.#accept = undefined) };
+  }
+  connect(): TcpConnection {
+    throw new Error("the bench's Tcp makes no connections");
+  }
+  /** A connection the server accepts, nothing sent yet. */
+  open(): WireConnection {
+    const accept = this.#accept;
+    if (!accept) throw new Error("boot first: the app has not started its server");
+    const connection = new WireConnection();
+    accept(connection);
+    return connection;
+  }
+  /** One request from its bytes to the last byte of its answer; the connection, to read its figures. */
+  exchange(request: Uint8Array): WireConnection {
+    const connection = this.open();
+    connection.events!.data(request);
+    // Every byte written is acked before the next writable event, as a quick client does.
+    for (let turns = 0; !connection.closed && turns < 10_000; turns++) {
+      connection.inFlight = 0;
+      connection.events!.writable();
+    }
+    return connection;
+  }
+}
+const wire = new WireTcp();
+const PROBE_PATTERNS = requestPatterns();
+const PROBE_RPATTERNS = responsePatterns();
+let PROBE_RESPONSE: HttpResponse | undefined;
+host = plainHost();
+
+/** A request as curl sends it, and as a browser asks for the page: the bytes the server reads. */
+const DATA_BYTES = encoder.encode("GET /data HTTP/1.1\r\nHost: 192.168.1.23\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n");
+const PAGE_BYTES = encoder.encode(
+  "GET / HTTP/1.1\r\nHost: 192.168.1.23\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n" +
+    "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\nAccept-Language: en-US,en;q=0.5\r\n" +
+    "Accept-Encoding: gzip, deflate\r\nConnection: keep-alive\r\nUpgrade-Insecure-Requests: 1\r\n\r\n",
+);
+
 // Built once, before any measuring point, so they are part of every baseline alike.
 const REQUESTS: readonly HttpRequest[] = Object.freeze([
   request("GET", "/"),
@@ -203,6 +314,21 @@ const WORK: Readonly<Record<Work, () => number>> = Object.freeze({
   "serve-data": () => consume(serve(GET_DATA)),
   "floor-data": () => JSON.stringify(floorObject).length,
   "serve-page": () => consume(serve(GET_PAGE)),
+  "data-text": () => requireData().toJSONText().length,
+  "encode-data": () => NATIVE_TEXT.encode(JSON.stringify(floorObject)).byteLength,
+  "wire-data": () => wire.exchange(DATA_BYTES).bytes,
+  "wire-page": () => wire.exchange(PAGE_BYTES).bytes,
+  "probe-parse": () => (new RequestParser(HTTP_LIMITS, NATIVE_TEXT, PROBE_PATTERNS).push(DATA_BYTES) ? 1 : 0),
+  "probe-write": () => {
+    const c = new WireConnection();
+    new ResponseWriter(serve(GET_DATA), false, NATIVE_TEXT, PROBE_RPATTERNS).pump(c);
+    return c.bytes;
+  },
+  "probe-writer-only": () => {
+    const c = new WireConnection();
+    new ResponseWriter(PROBE_RESPONSE!, false, NATIVE_TEXT, PROBE_RPATTERNS).pump(c);
+    return c.bytes;
+  },
   "floor-page": () => {
     let out = "";
     let bytes = 0;
@@ -215,8 +341,8 @@ const WORK: Readonly<Record<Work, () => number>> = Object.freeze({
 });
 
 function serve(req: HttpRequest): HttpResponse {
-  if (!handler) throw new Error("boot first: the app has not started its server");
-  return handler(req);
+  if (!app) throw new Error("boot first: the app has not started its server");
+  return app.handle(req);
 }
 
 /** The entries a benchmark puts in the data store: sensor-like keys and string values. */
@@ -235,7 +361,7 @@ async function boot(): Promise<unknown> {
     ...run,
     value: function (this: IotManager) {
       const manager = this;
-      handler ??= (req) => manager.handle(req);
+      app ??= manager;
       return (run.value as IotManager["run"]).apply(this);
     },
   });
@@ -256,8 +382,83 @@ async function boot(): Promise<unknown> {
   }
   // A minute of the device's life: the WiFi joins, the demo's task runs every 3 s.
   await clock.advance(60_000);
-  const status = handler ? JSON.parse(String(handler(request("GET", "/api/status")).body)) : undefined;
-  return { ok: handler !== undefined && data !== undefined, entries: data?.size, network: status?.network, features: Object.keys(status ?? {}) };
+  const status = app?.status() as { network?: unknown } | undefined;
+  return { ok: app !== undefined && data !== undefined, entries: data?.size, network: status?.network, features: Object.keys(status ?? {}) };
+}
+
+/** The features a budget boot can switch: the feature list's, and the persistent variables an app adds. */
+const LISTED_FEATURES: readonly string[] = Object.freeze(["wifi", "ota", "metrics", "mqtt", "alexa", "time", "mdns"]);
+
+/**
+ * A manager on the current host running only `features`, as the demo makes it (title, CSS, OTA
+ * URL, version; the five data entries and its config key) but without its task, and a minute of
+ * virtual time passed: a feature's idle cost is this with it minus this without it, each boot in
+ * an engine of its own (XS interns property names for good, so a second boot would look cheaper).
+ */
+async function bootBudget(features: readonly string[]): Promise<unknown> {
+  bindHost(host);
+  const switches: Record<string, false> = {};
+  for (const name of LISTED_FEATURES) if (!features.includes(name)) switches[name] = false;
+  const manager = new IotManager({ title: "IoT Demo Controller", useCss: true, otaUrl: "http://10.1.1.10:8080/firmware.bin", version: "1.0.0", ...switches }, host);
+  if (features.includes("variables")) {
+    const { persistentVariablesFeature } = await import("../../modules/persistent/persistent-variables-feature");
+    const { PersistentInteger } = await import("../../modules/persistent/persistent-integer");
+    const { PersistentBoolean } = await import("../../modules/persistent/persistent-boolean");
+    const { PersistentString } = await import("../../modules/persistent/persistent-string");
+    manager.addFeature(
+      persistentVariablesFeature([
+        new PersistentInteger("threshold", { storage: host.storage, default: 20, label: "Threshold" }),
+        new PersistentBoolean("enabled", { storage: host.storage, default: true, label: "Enabled" }),
+        new PersistentString("greeting", { storage: host.storage, default: "hello", label: "Greeting" }),
+      ]),
+    );
+  }
+  if (features.includes("alexa")) {
+    // The demo's lamp: two persistent variables behind one Hue light.
+    const { PersistentBoolean } = await import("../../modules/persistent/persistent-boolean");
+    const { PersistentRange } = await import("../../modules/persistent/persistent-range");
+    const lamp = new PersistentBoolean("lamp", { storage: host.storage, default: false });
+    const level = new PersistentRange("level", { storage: host.storage, min: 0, max: 100, step: 1, default: 50 });
+    manager.alexa.expose("Desk lamp", { on: lamp, brightness: level });
+  }
+  manager.configAdd({ "60_CUSTOM_CONFIG": "Counter" });
+  for (let i = 0; i < 5; i++) manager.data.set(`Key ${i}`, `${i}`);
+  app = manager;
+  data = manager.data;
+  void manager.run();
+  await clock.advance(60_000);
+  // status(), not GET /api/status: that one wants a Host naming the device.
+  const status = manager.status();
+  return { ok: true, features: Object.keys(status), network: status.network };
+}
+
+/** Connections held open by conn-open, until conn-drop. */
+const held: WireConnection[] = [];
+
+/**
+ * The bytes of a request that has reached `stage` and stops just short of its limit (no line
+ * end, no blank line, the body one byte short): what a connection can make the server hold.
+ * Headers: names the parser keeps (KEPT_HEADERS), so their values are held, not dropped.
+ */
+function stageBytes(stage: ConnectionStage): Uint8Array | undefined {
+  const l = HTTP_LIMITS;
+  switch (stage) {
+    case "idle":
+      return undefined;
+    case "request-line":
+      return encoder.encode(`GET /${"a".repeat(l.maxRequestLineBytes - 8)}`);
+    case "headers": {
+      const names = ["User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Cookie", "Referer", "Cache-Control"];
+      const each = Math.floor((l.maxHeaderBytes - 64) / names.length) - 20;
+      let head = "GET /data HTTP/1.1\r\nHost: 192.168.1.23\r\n";
+      for (const name of names) head += `${name}: ${"v".repeat(each)}\r\n`;
+      return encoder.encode(head);
+    }
+    case "body": {
+      const head = `POST /api/config HTTP/1.1\r\nHost: 192.168.1.23\r\nContent-Type: application/json\r\nContent-Length: ${l.maxBodyBytes}\r\n\r\n`;
+      return encoder.encode(head + " ".repeat(l.maxBodyBytes - 1));
+    }
+  }
 }
 
 function run(command: XsCommand): unknown {
@@ -268,6 +469,32 @@ function run(command: XsCommand): unknown {
       let bytes = 0;
       for (let i = 0; i < n; i++) bytes += consume(serve(REQUESTS[i % REQUESTS.length]));
       return { ok: true, bytes };
+    }
+    case "wire-figures": {
+      // What the server hands the socket for one GET / and one GET /data: writes and their sizes.
+      const figures = (c: WireConnection) => ({ writes: c.writes, bytes: c.bytes, largest: c.largest, smallest: c.smallest, closed: c.closed });
+      const page = figures(wire.exchange(PAGE_BYTES));
+      const body = serve(GET_PAGE).body;
+      let fragments = 0;
+      let fragmentBytes = 0;
+      if (body !== undefined && typeof body !== "string" && !(body instanceof Uint8Array) && !isHttpStream(body))
+        for (const fragment of body) {
+          fragments++;
+          fragmentBytes += fragment.length;
+        }
+      return { ok: true, page, data: figures(wire.exchange(DATA_BYTES)), fragments, fragmentBytes };
+    }
+    case "conn-open": {
+      const connection = wire.open();
+      const bytes = stageBytes(command.stage ?? "idle");
+      if (bytes) connection.events!.data(bytes);
+      held.push(connection);
+      return { ok: !connection.closed, writes: connection.writes };
+    }
+    case "conn-drop": {
+      // The peer goes away: the server lets go of everything the connection held.
+      for (const connection of held.splice(0)) connection.events!.closed();
+      return { ok: true };
     }
     case "clear-data":
       requireData().clear();
@@ -281,6 +508,7 @@ function run(command: XsCommand): unknown {
       return { ok: true, size: store.size };
     }
     case "prepare-floors": {
+      PROBE_RESPONSE = serve(GET_DATA);
       // The floors are made from exactly what the framework serves, outside any measured crank.
       floorObject = {};
       for (const [key, value] of requireData()) floorObject[key] = value as string;
@@ -561,11 +789,19 @@ xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
   }
   try {
     if (command.op === "result") return reply(settled ?? { ok: false, error: "the last command never settled" });
-    if (command.op === "load" || command.op === "boot" || command.op === "idle-features") {
+    if (command.op === "load" || command.op === "boot" || command.op === "boot-budget" || command.op === "idle-features") {
       // It settles within this crank (xsnap drains the promise queue before it answers); the
       // next command reads the outcome, so this crank allocates nothing for a reply.
       settled = undefined;
-      void (command.op === "load" ? load(command.device === true) : command.op === "boot" ? boot() : idleFeatures(command.features ?? {})).then(
+      const work =
+        command.op === "load"
+          ? load(command.device === true)
+          : command.op === "boot"
+            ? boot()
+            : command.op === "boot-budget"
+              ? bootBudget(command.budget ?? [])
+              : idleFeatures(command.features ?? {});
+      void work.then(
         (value) => (settled = value),
         (e: unknown) => (settled = { ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }),
       );

@@ -89,6 +89,8 @@ export class ModdableUpdater implements Updater {
     this.#written += bytes.length;
   }
 
+  // The OTA job's streamed check is not taken here: esp_ota_end reads the flash back and checks
+  // the image there, the one check of what the flash actually holds, and the SDK offers no other.
   complete(): void {
     const ota = this.#ota;
     if (!ota) throw new Error("no update is being written");

@@ -10,7 +10,7 @@
  * factory app (the app the simulator runs), whose version is the app's own.
  */
 
-import { appendFileSync, closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Sha256Factory } from "../../modules/host/digest";
 import type { Storage } from "../../modules/host/storage";
@@ -27,6 +27,8 @@ export const MODDABLE_PROJECT_NAME = "xs_esp32";
 export class FilePartitions implements PartitionStore {
   readonly size: number;
   readonly #files: [string, string];
+  /** The file being appended to, open from its first append until it is flushed, read or erased. */
+  #appending: { slot: Slot; fd: number } | undefined;
 
   constructor(dir: string, size: number) {
     mkdirSync(dir, { recursive: true });
@@ -35,6 +37,7 @@ export class FilePartitions implements PartitionStore {
   }
 
   length(slot: Slot): number {
+    this.flush(slot);
     try {
       return statSync(this.#files[slot]).size;
     } catch {
@@ -43,6 +46,7 @@ export class FilePartitions implements PartitionStore {
   }
 
   read(slot: Slot, offset: number, into: Uint8Array): number {
+    this.flush(slot);
     const fd = openSync(this.#files[slot], "r");
     try {
       return readSync(fd, into, 0, into.length, offset);
@@ -51,12 +55,27 @@ export class FilePartitions implements PartitionStore {
     }
   }
 
+  /** One open file for a whole image, not an open, a write and a close per fragment. */
   append(slot: Slot, bytes: Uint8Array): void {
-    appendFileSync(this.#files[slot], bytes);
+    let appending = this.#appending;
+    if (appending?.slot !== slot) {
+      this.flush(appending?.slot ?? slot);
+      appending = this.#appending = { slot, fd: openSync(this.#files[slot], "a") };
+    }
+    let done = 0;
+    while (done < bytes.length) done += writeSync(appending.fd, bytes, done, bytes.length - done);
   }
 
   erase(slot: Slot): void {
+    this.flush(slot);
     writeFileSync(this.#files[slot], new Uint8Array(0));
+  }
+
+  flush(slot: Slot): void {
+    const appending = this.#appending;
+    if (appending?.slot !== slot) return;
+    this.#appending = undefined;
+    closeSync(appending.fd);
   }
 }
 

@@ -10,6 +10,11 @@
  * - begin() marks the other slot empty and erases it; write() appends; complete() verifies the
  *   whole slot with the core's AppImageVerifier (exactly the rules the download applied) and
  *   selects it; cancel() erases what was written. The running slot is never touched.
+ * - complete(checked) takes the OTA job's check of the bytes as they streamed, when it covers
+ *   every byte written, instead of reading the slot back: a file holds what it was written or
+ *   the write threw, so a second pass would read, hash and check the same bytes again (ESP-IDF
+ *   reads its flash back because flash is what it verifies; here that was the download). At
+ *   the next power-on the boot check reads the slot, as the bootloader does.
  * - markValid() ends probation. A new SlotUpdater over the same store and storage is a reboot.
  *
  * It lives in hosts/simulated/, not modules/, because the firmware never contains it: on the
@@ -19,7 +24,7 @@
 
 import type { Sha256Factory } from "../../modules/host/digest";
 import type { Storage } from "../../modules/host/storage";
-import type { AppImageInfo, RunningApp, RunningAppState, Updater } from "../../modules/host/updater";
+import type { AppImageInfo, CheckedImage, RunningApp, RunningAppState, Updater } from "../../modules/host/updater";
 import { AppImageVerifier, type AppImageSummary } from "../../modules/ota/app-image-verifier";
 import { BootRecord, type Slot, type SlotState } from "./boot-record";
 
@@ -33,6 +38,8 @@ export interface PartitionStore {
   append(slot: Slot, bytes: Uint8Array): void;
   /** Empties slot (its length becomes 0). */
   erase(slot: Slot): void;
+  /** Makes what was appended to slot durable and releases what appending held (an open file). */
+  flush?(slot: Slot): void;
 }
 
 export interface SlotUpdaterOptions {
@@ -56,7 +63,8 @@ export class SlotUpdater implements Updater {
   readonly #boot: BootRecord;
   readonly #factory: AppImageInfo & { chipId?: number };
   readonly #sha256: Sha256Factory | undefined;
-  readonly #images: [AppImageSummary | undefined, AppImageSummary | undefined] = [undefined, undefined];
+  /** What each slot's image is, once verified (or checked as it was written). */
+  readonly #images: [CheckedImage | undefined, CheckedImage | undefined] = [undefined, undefined];
   #session: { slot: Slot; written: number } | undefined;
   #rolledBack: AppImageInfo | undefined;
 
@@ -79,7 +87,7 @@ export class SlotUpdater implements Updater {
   running(): RunningApp {
     const slot = this.#boot.running;
     const state = appState(this.#boot.state(slot));
-    const image = this.#isFactory(slot) ? this.#factory : (this.#images[slot] as AppImageSummary);
+    const image = this.#isFactory(slot) ? this.#factory : (this.#images[slot] as CheckedImage);
     return Object.freeze({
       project: image.project,
       version: image.version,
@@ -108,10 +116,16 @@ export class SlotUpdater implements Updater {
     session.written += bytes.length;
   }
 
-  complete(): void {
+  complete(checked?: CheckedImage): void {
     const session = this.#session;
     if (!session) throw new Error("no update is being written");
     this.#session = undefined;
+    this.#store.flush?.(session.slot);
+    if (checked && checked.length === session.written && checked.length > 0) {
+      this.#images[session.slot] = { project: checked.project, version: checked.version, length: checked.length, chipId: checked.chipId };
+      this.#boot.select(session.slot);
+      return;
+    }
     const image = this.#verify(session.slot, true);
     if (!image) throw new Error("image verification failed");
     this.#boot.select(session.slot);
@@ -133,7 +147,7 @@ export class SlotUpdater implements Updater {
   }
 
   /** Verifies the image in slot (cached); with rethrow, a bad image throws its ImageError. */
-  #verify(slot: Slot, rethrow = false): AppImageSummary | undefined {
+  #verify(slot: Slot, rethrow = false): CheckedImage | undefined {
     if (this.#images[slot]) return this.#images[slot];
     const verifier = new AppImageVerifier({ maxBytes: this.#store.size, sha256: this.#sha256 });
     const chunk = new Uint8Array(READ_CHUNK);

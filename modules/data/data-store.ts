@@ -1,8 +1,17 @@
 /*
  * DataStore: the app's live values, in insertion order: the order of the page's table and of
- * GET /data. A Map underneath, because a plain object would move integer-like keys ("1", "2")
- * to the front. Values are JSON values; version counts changes so a renderer can tell whether
+ * GET /data. Values are JSON values; version counts changes so a renderer can tell whether
  * anything moved, and onChange() tells listeners which key did ("" for clear()).
+ *
+ * Held as GET /data sends it: a prototype-less object whose own keys are the entries in
+ * insertion order, so toJSONText() is one JSON.stringify, one pass over the entries and no
+ * garbage but the text (GET /data is what a scraper polls). An object would move an array-index
+ * key ("1", "42") to the front, so from the first such key until none is left the entries live
+ * in a Map instead and are serialised one by one.
+ *
+ * On XS a property key is interned for good (the device builds XS without key collection):
+ * every distinct data key's name stays in memory once set, as it did when each GET /data made
+ * an object of the entries. Keys are the app's, not a client's: keep their number bounded.
  */
 
 export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
@@ -17,11 +26,30 @@ function isIndexKey(key: string): boolean {
   return Number.isInteger(n) && n >= 0 && n < 0xffffffff && String(n) === key;
 }
 
+function emptyObject(): Record<string, DataValue> {
+  return Object.create(null) as Record<string, DataValue>;
+}
+
+/** The entries of a store held as an object, in its keys' order (insertion order: no index keys). */
+function* objectEntries(values: Record<string, DataValue>): Generator<[string, DataValue], void, undefined> {
+  for (const key in values) yield [key, values[key]];
+}
+Object.freeze(objectEntries.prototype);
+
+function* objectKeys(values: Record<string, DataValue>): Generator<string, void, undefined> {
+  for (const key in values) yield key;
+}
+Object.freeze(objectKeys.prototype);
+
 export class DataStore {
-  readonly #map = new Map<string, DataValue>();
-  #version = 0;
-  /** Index-like keys present, counted so toJSONText knows when one JSON.stringify is safe. */
+  /** The entries while no key is an array index; undefined while #map holds them. */
+  #object: Record<string, DataValue> | undefined = emptyObject();
+  /** The entries while some key is an array index. */
+  #map: Map<string, DataValue> | undefined;
+  #size = 0;
+  /** Index-like keys present (Map mode only). */
   #indexKeys = 0;
+  #version = 0;
   #listeners: ((key: string) => void)[] | undefined;
 
   /** Calls listener with the key of every change ("" when the store is cleared); returns its unsubscribe. */
@@ -45,37 +73,82 @@ export class DataStore {
     if (value === undefined || typeof value === "function" || typeof value === "bigint" || typeof value === "symbol")
       throw new TypeError(`data "${key}": value must be a JSON value`);
     if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`data "${key}": number must be finite`);
-    if (!this.#map.has(key) && isIndexKey(key)) this.#indexKeys++;
-    this.#map.set(key, value);
+    const object = this.#object;
+    if (object) {
+      if (key in object) object[key] = value;
+      else if (isIndexKey(key)) {
+        const map = this.#toMap(object);
+        map.set(key, value);
+        this.#indexKeys = 1;
+        this.#size++;
+      } else {
+        object[key] = value;
+        this.#size++;
+      }
+    } else {
+      const map = this.#map as Map<string, DataValue>;
+      if (!map.has(key)) {
+        if (isIndexKey(key)) this.#indexKeys++;
+        this.#size++;
+      }
+      map.set(key, value);
+    }
     this.#changed(key);
     return this;
   }
 
+  /** From object to Map, in the same order: an index key is about to be added. */
+  #toMap(object: Record<string, DataValue>): Map<string, DataValue> {
+    const map = new Map<string, DataValue>();
+    for (const key in object) map.set(key, object[key]);
+    this.#map = map;
+    this.#object = undefined;
+    return map;
+  }
+
   get(key: string): DataValue | undefined {
-    return this.#map.get(key);
+    const object = this.#object;
+    if (object) return object[key];
+    return (this.#map as Map<string, DataValue>).get(key);
   }
 
   has(key: string): boolean {
-    return this.#map.has(key);
+    const object = this.#object;
+    if (object) return key in object;
+    return (this.#map as Map<string, DataValue>).has(key);
   }
 
   delete(key: string): boolean {
-    const had = this.#map.delete(key);
-    if (had) {
-      if (isIndexKey(key)) this.#indexKeys--;
-      this.#changed(key);
+    const object = this.#object;
+    if (object) {
+      if (!(key in object)) return false;
+      delete object[key];
+    } else {
+      const map = this.#map as Map<string, DataValue>;
+      if (!map.delete(key)) return false;
+      if (isIndexKey(key) && --this.#indexKeys === 0) {
+        // The last index key is gone: back to the object, in the Map's order.
+        const values = emptyObject();
+        for (const [k, v] of map) values[k] = v;
+        this.#object = values;
+        this.#map = undefined;
+      }
     }
-    return had;
+    this.#size--;
+    this.#changed(key);
+    return true;
   }
 
   clear(): void {
-    this.#map.clear();
+    this.#object = emptyObject();
+    this.#map = undefined;
+    this.#size = 0;
     this.#indexKeys = 0;
     this.#changed("");
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#size;
   }
 
   get version(): number {
@@ -83,24 +156,26 @@ export class DataStore {
   }
 
   keys(): IterableIterator<string> {
-    return this.#map.keys();
+    const object = this.#object;
+    return object ? objectKeys(object) : (this.#map as Map<string, DataValue>).keys();
   }
 
   entries(): IterableIterator<[string, DataValue]> {
-    return this.#map.entries();
+    const object = this.#object;
+    return object ? objectEntries(object) : (this.#map as Map<string, DataValue>).entries();
   }
 
   [Symbol.iterator](): IterableIterator<[string, DataValue]> {
-    return this.#map.entries();
+    return this.entries();
   }
 
   /** The JSON text of GET /data: an object whose key order is insertion order. */
   toJSONText(): string {
-    // A plain object keeps insertion order unless a key is an array index: one stringify then.
-    if (this.#indexKeys === 0) return JSON.stringify(Object.fromEntries(this.#map));
+    const object = this.#object;
+    if (object) return JSON.stringify(object);
     // Joined once: appending to a growing string would copy it at every entry on XS.
     const parts: string[] = [];
-    for (const [key, value] of this.#map) parts.push(JSON.stringify(key) + ":" + JSON.stringify(value));
+    for (const [key, value] of this.#map as Map<string, DataValue>) parts.push(JSON.stringify(key) + ":" + JSON.stringify(value));
     return "{" + parts.join(",") + "}";
   }
 }

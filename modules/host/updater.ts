@@ -34,6 +34,13 @@ export interface RunningApp extends AppImageInfo {
   readonly rolledBack?: AppImageInfo;
 }
 
+/** An image the caller checked as it wrote it (ota/app-image-verifier.ts's summary). */
+export interface CheckedImage extends AppImageInfo {
+  /** Bytes checked: every byte written. */
+  readonly length: number;
+  readonly chipId: number;
+}
+
 export interface Updater {
   /** Bytes the partition that begin() writes can hold. */
   readonly partitionSize: number;
@@ -43,8 +50,13 @@ export interface Updater {
   begin(): void;
   /** Appends bytes to the image; throws when the write fails. The bytes may be reused afterwards. */
   write(bytes: Uint8Array): void;
-  /** Ends the image, verifies it and selects it for the next boot; throws when it is not valid. */
-  complete(): void;
+  /**
+   * Ends the image, verifies it and selects it for the next boot; throws when it is not valid.
+   * `checked`: the caller's own check of exactly the bytes it wrote, made as they streamed (the
+   * OTA job's). A host whose partition holds what it was written may take it instead of reading
+   * the image back (the simulator's files do); the device's ESP-IDF reads its flash back anyway.
+   */
+  complete(checked?: CheckedImage): void;
   /** Abandons the image being written. Harmless when none is. */
   cancel(): void;
   /** Ends the running app's probation: it stays after a restart. */

@@ -39,7 +39,7 @@
  */
 
 import type { Clock, TimerId } from "../host/clock";
-import type { Tcp, TcpConnection, TcpListener, TcpListenOptions } from "../host/tcp";
+import type { Tcp, TcpConnection, TcpEvents, TcpListener, TcpListenOptions } from "../host/tcp";
 import type { TextCodec } from "../host/text-codec";
 import type { Logger } from "../log/logger";
 import { errorText } from "../log/logger";
@@ -61,16 +61,22 @@ export interface HttpServerOptions {
   limits?: Partial<HttpLimits>;
   /** Counts every answer by status (the metrics feature). */
   onAnswer?: (status: number) => void;
+  /** Request headers to keep beyond the parser's KEPT_HEADERS (the features' requestHeaders). */
+  requestHeaders?: readonly string[];
 }
 
 type State = "receiving" | "responding" | "lingering" | "closed";
 
-/** One connection: a record private to this module. */
-class Exchange {
+/**
+ * One connection: a record private to this module, and the connection's listener (its events
+ * go straight to the service: no closures made per connection).
+ */
+class Exchange implements TcpEvents {
   readonly tcp: TcpConnection;
   readonly remote: string;
   readonly parser: RequestParser;
   readonly openedAt: number;
+  readonly service: Service;
   state: State = "receiving";
   writer: ResponseWriter | undefined = undefined;
   /** The request was read whole and answered by the handler: nothing more is on its way. */
@@ -78,12 +84,25 @@ class Exchange {
   /** When the response last moved, or the linger began. */
   since: number;
 
-  constructor(tcp: TcpConnection, parser: RequestParser, now: number) {
+  constructor(service: Service, tcp: TcpConnection, parser: RequestParser, now: number) {
+    this.service = service;
     this.tcp = tcp;
     this.remote = tcp.remoteAddress;
     this.parser = parser;
     this.openedAt = now;
     this.since = now;
+  }
+
+  data(bytes: Uint8Array): void {
+    this.service.data(this, bytes);
+  }
+
+  writable(): void {
+    this.service.pump(this);
+  }
+
+  closed(): void {
+    this.service.gone(this);
   }
 
   /** Still sending its request line or headers. */
@@ -101,7 +120,7 @@ class Service implements HttpService {
   readonly #text: TextCodec;
   readonly #handler: HttpHandler;
   readonly #listener: TcpListener;
-  readonly #requestPatterns: RequestPatterns = requestPatterns();
+  readonly #requestPatterns: RequestPatterns;
   readonly #responsePatterns: ResponsePatterns = responsePatterns();
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
@@ -118,6 +137,7 @@ class Service implements HttpService {
     this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
+    this.#requestPatterns = requestPatterns(options.requestHeaders);
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
     this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
@@ -142,12 +162,8 @@ class Service implements HttpService {
 
   #accept(tcp: TcpConnection): void {
     const now = this.#options.clock.now();
-    const exchange = new Exchange(tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
-    tcp.listen({
-      data: (bytes) => this.#data(exchange, bytes),
-      writable: () => this.#pump(exchange),
-      closed: () => this.#gone(exchange),
-    });
+    const exchange = new Exchange(this, tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
+    tcp.listen(exchange);
     if (this.#closed) {
       this.#drop(exchange);
       return;
@@ -168,6 +184,8 @@ class Service implements HttpService {
 
   /** Before `incoming` is counted: closes slow connections where it would go over a limit. */
   #makeRoom(incoming: Exchange): void {
+    // Alone, the usual case: nothing to make room for.
+    if (this.#exchanges.length === 0) return;
     const limits = this.#limits;
     const now = incoming.openedAt;
     const slow = (e: Exchange): boolean => e.inHead && now - e.openedAt >= limits.slowHeadMs;
@@ -189,7 +207,8 @@ class Service implements HttpService {
     this.#respond(exchange, jsonError(408, why));
   }
 
-  #data(exchange: Exchange, bytes: Uint8Array): void {
+  /** @internal the exchange's data event */
+  data(exchange: Exchange, bytes: Uint8Array): void {
     if (exchange.state === "closed") return;
     const outcome = exchange.parser.push(bytes);
     if (!outcome || exchange.state !== "receiving") return;
@@ -232,7 +251,7 @@ class Service implements HttpService {
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
     // A stream wakes its own connection: the one closure a stream costs (other answers have none).
-    const wake = isHttpStream(response.body) ? (): void => this.#pump(exchange) : undefined;
+    const wake = isHttpStream(response.body) ? (): void => this.pump(exchange) : undefined;
     try {
       writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns, wake);
     } catch (e) {
@@ -243,10 +262,11 @@ class Service implements HttpService {
     exchange.writer = writer;
     exchange.since = this.#options.clock.now();
     this.#options.onAnswer?.(writer.status);
-    this.#pump(exchange);
+    this.pump(exchange);
   }
 
-  #pump(exchange: Exchange): void {
+  /** @internal the exchange's writable event, and after each answer */
+  pump(exchange: Exchange): void {
     const writer = exchange.writer;
     if (exchange.state !== "responding" || !writer) return;
     try {
@@ -267,8 +287,8 @@ class Service implements HttpService {
     } else this.#drop(exchange);
   }
 
-  /** The peer closed or the connection broke: what was written still goes out. */
-  #gone(exchange: Exchange): void {
+  /** @internal The peer closed or the connection broke: what was written still goes out. */
+  gone(exchange: Exchange): void {
     this.#drop(exchange);
   }
 
@@ -304,7 +324,7 @@ class Service implements HttpService {
       } else if (exchange.state === "responding") {
         const quiet = now - exchange.since;
         if (quiet >= l.requestTimeoutMs) this.#drop(exchange);
-        else if (quiet >= this.#keepAliveMs && exchange.writer?.keepAlive()) this.#pump(exchange);
+        else if (quiet >= this.#keepAliveMs && exchange.writer?.keepAlive()) this.pump(exchange);
       } else if (exchange.state === "lingering" && now - exchange.since >= l.lingerMs) this.#drop(exchange);
     }
   }

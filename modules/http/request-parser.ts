@@ -22,6 +22,18 @@
  *   dropped: one request per connection, and what follows it is never executed.
  * Header names come out lower-cased, values trimmed. Text is decoded as UTF-8 (host codec);
  * a header that is not valid UTF-8 is 400.
+ * - Only the headers someone reads are kept (KEPT_HEADERS, and the names a server adds for its
+ *   features); the others are checked and counted against the limits like any, then dropped.
+ *   On XS a property name is interned for good (the device's XS collects no keys), so a header
+ *   object that took every name a client makes up would grow the heap by each new name, and
+ *   stay grown, across requests: the limits bound one request, not the names of a thousand.
+ *
+ * Cost, on the device's interpreter (bench, "XS compute"): a head that arrives in one piece, as
+ * a browser's and curl's do, is decoded once and its lines found in the text by the engine's own
+ * indexOf (a Uint8Array's indexOf walks element by element through the generic property path:
+ * eight times the meter and five times the time for a browser's head); name lookups are Set
+ * lookups; no regular expression runs over a header's value. A head in pieces, or not ASCII,
+ * takes the byte path, with the same rules (tests/core/request-parser-fuzz.test.ts).
  */
 
 import type { TextCodec } from "../host/text-codec";
@@ -50,33 +62,57 @@ const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", 
 /** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
 const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
 const SINGLETONS: readonly string[] = Object.freeze(["host", "content-length", "content-type", "authorization", "origin"]);
+/**
+ * The request headers the framework (and a handler) may read: every other one is dropped. A
+ * feature that reads another names it in its requestHeaders (feature.ts).
+ */
+export const KEPT_HEADERS: readonly string[] = Object.freeze([
+  "accept", "accept-encoding", "accept-language", "authorization", "cache-control", "connection", "content-length",
+  "content-type", "cookie", "expect", "host", "if-match", "if-modified-since", "if-none-match", "last-event-id",
+  "origin", "range", "referer", "transfer-encoding", "upgrade", "user-agent",
+]);
 
 /**
- * The parser's regular expressions. Made at run time, once per server and shared by its
- * connections: a preloaded (module-level) regex corrupts XS 8.2.3's heap when it runs
- * (tests/node/preload-lint.ts says why).
+ * What the parser knows, made at run time, once per server and shared by its connections: its
+ * regular expressions (a preloaded, module-level regex corrupts XS 8.2.3's heap when it runs:
+ * tests/node/preload-lint.ts says why) and its name tables as Sets (an array's includes() walks
+ * the generic element path on XS; a Set is one hash lookup).
  */
 export interface RequestPatterns {
   readonly requestLine: RegExp;
-  readonly headerLine: RegExp;
-  /** What a header value must not contain: control characters other than tab. */
+  /** A header name: a token. */
+  readonly token: RegExp;
+  /** What a header value must not contain: control characters other than tab (and U+2028/9). */
   readonly control: RegExp;
   readonly absoluteForm: RegExp;
   readonly decimal: RegExp;
+  readonly methods: ReadonlySet<string>;
+  readonly refusedMethods: ReadonlySet<string>;
+  readonly singletons: ReadonlySet<string>;
+  /** Lower-cased names of the headers a request keeps: KEPT_HEADERS and the server's own. */
+  readonly keep: ReadonlySet<string>;
 }
 
-export function requestPatterns(): RequestPatterns {
+export function requestPatterns(moreHeaders: readonly string[] = []): RequestPatterns {
+  const keep = new Set(KEPT_HEADERS);
+  for (const name of moreHeaders) keep.add(name.toLowerCase());
   return Object.freeze({
     requestLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/,
-    headerLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/,
-    control: /[\x00-\x08\x0a-\x1f\x7f]/,
+    token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
+    control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
     absoluteForm: /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/,
     decimal: /^[0-9]{1,10}$/,
+    methods: new Set(METHODS),
+    refusedMethods: new Set(REFUSED_METHODS),
+    singletons: new Set(SINGLETONS),
+    keep,
   });
 }
 
 const LF = 0x0a;
 const CR = 0x0d;
+const SP = 0x20;
+const HTAB = 0x09;
 /** The first size of the line buffer; it doubles up to the budget of the part being read. */
 const FIRST_LINE_CAPACITY = 256;
 
@@ -86,6 +122,16 @@ function malformed(): ParseOutcome {
 
 function refuse(status: number, message: string): ParseOutcome {
   return { kind: "refused", response: jsonError(status, message) };
+}
+
+/** text without the space and tab at either end (a header value's OWS). */
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  let c = 0;
+  while (start < end && ((c = text.charCodeAt(start)) === SP || c === HTAB)) start++;
+  while (end > start && ((c = text.charCodeAt(end - 1)) === SP || c === HTAB)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 export class RequestParser {
@@ -100,9 +146,10 @@ export class RequestParser {
   #method = "";
   #target = "";
   #version: ParsedRequest["version"] = "HTTP/1.1";
-  #headers = Object.create(null) as Record<string, string>;
-  /** Singleton headers seen so far (Host may also come from an absolute-form target). */
-  #seen = Object.create(null) as Record<string, true>;
+  /** The headers kept so far; let go once the outcome is known (a request carries them on). */
+  #headers: Record<string, string> | undefined = Object.create(null) as Record<string, string>;
+  /** Singleton headers seen so far (Host may also come from an absolute-form target), made at the first. */
+  #seen: Record<string, true> | undefined;
   #hostFromTarget = false;
   #body: Uint8Array | undefined;
   #bodyFill = 0;
@@ -136,24 +183,27 @@ export class RequestParser {
       this.#extra += bytes.length;
       return undefined;
     }
-    let i = 0;
-    while (i < bytes.length) {
+    const length = bytes.length;
+    // A head that starts with this piece: its lines are read from its text when it is ASCII.
+    let i = this.#lineLength === 0 && this.#phase !== "body" ? this.#pushText(bytes) : 0;
+    while (i < length && !this.#outcome) {
       if (this.#phase === "body") {
         const body = this.#body as Uint8Array;
-        const n = Math.min(body.length - this.#bodyFill, bytes.length - i);
-        body.set(bytes.subarray(i, i + n), this.#bodyFill);
+        const n = Math.min(body.length - this.#bodyFill, length - i);
+        body.set(i === 0 && n === length ? bytes : bytes.subarray(i, i + n), this.#bodyFill);
         this.#bodyFill += n;
         i += n;
         if (this.#bodyFill === body.length) this.#finish(this.#request(body));
       } else {
         const lf = bytes.indexOf(LF, i);
-        const stop = lf < 0 ? bytes.length : lf;
+        const stop = lf < 0 ? length : lf;
         const refusal = this.#budget(stop - i, lf >= 0);
         if (refusal) this.#finish(refusal);
         else if (lf < 0) {
           this.#append(bytes.subarray(i, stop));
           i = stop;
         } else {
+          // The line without its LF: a view on what arrived when it arrived whole, else the buffer.
           let line: Uint8Array;
           if (this.#lineLength === 0) line = bytes.subarray(i, stop);
           else {
@@ -166,12 +216,51 @@ export class RequestParser {
           if (outcome) this.#finish(outcome);
         }
       }
-      if (this.#outcome) {
-        this.#extra += bytes.length - i;
-        return this.#outcome;
-      }
+    }
+    if (this.#outcome) {
+      this.#extra += length - i;
+      return this.#outcome;
     }
     return undefined;
+  }
+
+  /**
+   * Reads head lines from bytes' text, when bytes are valid UTF-8 and all ASCII (byte offsets
+   * are then text offsets); returns where it stopped: the end of the head, the start of the line
+   * an outcome came from, or the end of bytes. 0 when the text cannot be used.
+   */
+  #pushText(bytes: Uint8Array): number {
+    let text: string;
+    try {
+      text = this.#text.decode(bytes);
+    } catch {
+      return 0;
+    }
+    const length = bytes.length;
+    if (text.length !== length) return 0;
+    let i = 0;
+    while (i < length) {
+      const lf = text.indexOf("\n", i);
+      const stop = lf < 0 ? length : lf;
+      const refusal = this.#budget(stop - i, lf >= 0);
+      if (refusal) {
+        this.#finish(refusal);
+        return i;
+      }
+      if (lf < 0) {
+        this.#append(bytes.subarray(i, stop));
+        return length;
+      }
+      const line = text.slice(i, lf);
+      i = lf + 1;
+      const outcome = this.#completeText(line);
+      if (outcome) {
+        this.#finish(outcome);
+        return i;
+      }
+      if (this.#phase === "body") return i;
+    }
+    return i;
   }
 
   #finish(outcome: ParseOutcome): void {
@@ -180,8 +269,8 @@ export class RequestParser {
     // Nothing of the head is needed any more: the request (or the refusal) carries what is.
     this.#line = undefined;
     this.#body = undefined;
-    this.#headers = Object.create(null) as Record<string, string>;
-    this.#seen = Object.create(null) as Record<string, true>;
+    this.#seen = undefined;
+    if (outcome.kind === "refused") this.#headers = undefined;
   }
 
   /** Charges `count` more bytes of the current line (and its LF) to its part's budget. */
@@ -217,17 +306,33 @@ export class RequestParser {
     this.#lineLength = needed;
   }
 
-  /** A line without its LF. */
+  /** A line of bytes without its LF. */
   #completeLine(raw: Uint8Array): ParseOutcome | undefined {
     if (raw.length === 0 || raw[raw.length - 1] !== CR) return malformed();
     const content = raw.subarray(0, raw.length - 1);
     if (this.#phase === "line") {
       // RFC 9112 2.2: empty lines before the request line are ignored.
       if (content.length === 0) return undefined;
-      return this.#requestLine(content);
+      const text = this.#decode(content);
+      return text === undefined ? malformed() : this.#requestLine(text);
     }
     if (content.length === 0) return this.#endOfHeaders();
-    return this.#headerLine(content);
+    // A line that starts with white space continues the previous one (obs-fold): refused.
+    if (content[0] === SP || content[0] === HTAB) return malformed();
+    const text = this.#decode(content);
+    if (text === undefined) return refuse(400, "a request header is not valid UTF-8");
+    return this.#headerLine(text);
+  }
+
+  /** A line of text (decoded already) without its LF. */
+  #completeText(raw: string): ParseOutcome | undefined {
+    if (!raw.endsWith("\r")) return malformed();
+    if (this.#phase === "line") {
+      if (raw.length === 1) return undefined;
+      return this.#requestLine(raw.slice(0, -1));
+    }
+    if (raw.length === 1) return this.#endOfHeaders();
+    return this.#headerLine(raw.slice(0, -1));
   }
 
   #decode(bytes: Uint8Array): string | undefined {
@@ -238,48 +343,59 @@ export class RequestParser {
     }
   }
 
-  #requestLine(bytes: Uint8Array): ParseOutcome | undefined {
-    const text = this.#decode(bytes);
-    const m = text === undefined ? null : this.#patterns.requestLine.exec(text);
+  #requestLine(text: string): ParseOutcome | undefined {
+    const patterns = this.#patterns;
+    const m = patterns.requestLine.exec(text);
     if (!m) return malformed();
-    const [, method, target, version] = m;
+    // Indexed, not destructured: destructuring walks the match with an iterator on XS.
+    const method = m[1];
+    const target = m[2];
+    const version = m[3];
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
-    if (REFUSED_METHODS.includes(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
-    if (!METHODS.includes(method)) return refuse(501, "method not implemented");
+    if (patterns.refusedMethods.has(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
+    if (!patterns.methods.has(method)) return refuse(501, "method not implemented");
     this.#method = method;
     this.#version = version;
-    const absolute = this.#patterns.absoluteForm.exec(target);
-    if (absolute) {
-      this.#target = absolute[2] === "" ? "/" : absolute[2];
-      this.#headers.host = absolute[1];
-      this.#hostFromTarget = true;
-    } else if (target.startsWith("/") || (target === "*" && method === "OPTIONS")) this.#target = target;
-    else return malformed();
+    if (target.startsWith("/")) this.#target = target;
+    else {
+      const absolute = patterns.absoluteForm.exec(target);
+      if (absolute) {
+        this.#target = absolute[2] === "" ? "/" : absolute[2];
+        (this.#headers as Record<string, string>).host = absolute[1];
+        this.#hostFromTarget = true;
+      } else if (target === "*" && method === "OPTIONS") this.#target = target;
+      else return malformed();
+    }
     this.#phase = "headers";
     return undefined;
   }
 
-  #headerLine(bytes: Uint8Array): ParseOutcome | undefined {
-    // A line that starts with white space continues the previous one (obs-fold): refused.
-    if (bytes[0] === 0x20 || bytes[0] === 0x09) return malformed();
-    const text = this.#decode(bytes);
-    if (text === undefined) return refuse(400, "a request header is not valid UTF-8");
-    const m = this.#patterns.headerLine.exec(text);
-    if (!m || this.#patterns.control.test(m[2])) return malformed();
+  /** name ":" OWS value OWS, the line's text without its CRLF. */
+  #headerLine(text: string): ParseOutcome | undefined {
+    const first = text.charCodeAt(0);
+    if (first === SP || first === HTAB) return malformed();
+    const colon = text.indexOf(":");
+    if (colon <= 0) return malformed();
+    const patterns = this.#patterns;
+    const raw = text.slice(0, colon);
+    if (!patterns.token.test(raw)) return malformed();
+    const value = trimOws(text.slice(colon + 1));
+    if (patterns.control.test(value)) return malformed();
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
-    const name = m[1].toLowerCase();
-    if (SINGLETONS.includes(name)) {
-      if (this.#seen[name]) return refuse(400, `more than one ${m[1]} header`);
-      this.#seen[name] = true;
+    const name = raw.toLowerCase();
+    if (patterns.singletons.has(name)) {
+      const seen = (this.#seen ??= Object.create(null) as Record<string, true>);
+      if (seen[name]) return refuse(400, `more than one ${raw} header`);
+      seen[name] = true;
       // An absolute-form target's authority wins over the Host header (RFC 9112, 3.2.2).
       if (name === "host" && this.#hostFromTarget) return undefined;
-    }
-    this.#headers[name] = m[2];
+    } else if (!patterns.keep.has(name)) return undefined;
+    (this.#headers as Record<string, string>)[name] = value;
     return undefined;
   }
 
   #endOfHeaders(): ParseOutcome | undefined {
-    const headers = this.#headers;
+    const headers = this.#headers as Record<string, string>;
     if (this.#version === "HTTP/1.1" && !("host" in headers)) return refuse(400, "missing Host header");
     const te = headers["transfer-encoding"];
     const cl = headers["content-length"];
@@ -303,7 +419,7 @@ export class RequestParser {
   #request(body: Uint8Array | undefined): ParseOutcome {
     return {
       kind: "request",
-      request: { method: this.#method, target: this.#target, version: this.#version, headers: this.#headers, body },
+      request: { method: this.#method, target: this.#target, version: this.#version, headers: this.#headers as Record<string, string>, body },
     };
   }
 }

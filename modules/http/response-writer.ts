@@ -41,14 +41,25 @@ export class FragmentError extends Error {
   override readonly name = "FragmentError";
 }
 
-/** A header name's and a value's checks. Made at run time, once per server: a preloaded regex corrupts XS 8.2.3's heap when it runs. */
+/**
+ * A header name's and a value's checks, made at run time, once per server: a preloaded regex
+ * corrupts XS 8.2.3's heap when it runs. `checked` remembers the frozen header objects (the
+ * routes' constant tables) already found valid, so those are checked once, not per response.
+ * A Set, not a WeakSet: XS keeps a WeakSet's entries on the key object itself, which it cannot
+ * do to a preloaded one (in flash on the device: "WeakSet.prototype.add: value: read-only").
+ * Bounded (CHECKED_TABLES), so a handler that freezes a new table per answer holds no more.
+ */
 export interface ResponsePatterns {
   readonly token: RegExp;
   readonly lineBreak: RegExp;
+  readonly checked: Set<object>;
 }
 
+/** How many frozen header tables a server remembers as checked: the routes' constants. */
+const CHECKED_TABLES = 32;
+
 export function responsePatterns(): ResponsePatterns {
-  return Object.freeze({ token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, lineBreak: /[\r\n\x00]/ });
+  return Object.freeze({ token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, lineBreak: /[\r\n\x00]/, checked: new Set<object>() });
 }
 const SET_BY_SERVER: readonly string[] = Object.freeze(["content-length", "transfer-encoding", "connection"]);
 /** Before a chunk's data: "\r\n" ending the previous chunk, its size in hex (at most "ffff"), "\r\n". */
@@ -92,12 +103,19 @@ export class ResponseWriter {
     try {
       if (!Number.isInteger(status) || status < 100 || status > 599) throw new ResponseError(`invalid status ${String(status)}`);
       lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
-      const headers = response.headers ?? {};
-      for (const name of Object.keys(headers)) {
-        const value = String(headers[name]);
-        if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
-        if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
-        if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += `${name}: ${value}\r\n`;
+      const headers = response.headers;
+      if (headers) {
+        // A frozen table cannot change once checked: its names and values are checked once.
+        const known = patterns.checked.has(headers);
+        for (const name in headers) {
+          const value = String(headers[name]);
+          if (!known) {
+            if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
+            if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
+          }
+          if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += name + ": " + value + "\r\n";
+        }
+        if (!known && patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.add(headers);
       }
     } catch (e) {
       // The response is never sent: a stream it carried is released all the same.
@@ -180,6 +198,16 @@ export class ResponseWriter {
         }
         if (space <= 0) return wrote;
         const n = Math.min(bytes.length - this.#offset, space);
+        const fixed = this.#fixed;
+        if (stage === "head" && fixed && this.#offset === 0 && n === bytes.length && fixed.length <= space - n) {
+          // A small answer leaves in one write, head and body together: one segment, not two.
+          connection.write(bytes, fixed);
+          this.#written += n + fixed.length;
+          this.#bytes = undefined;
+          this.#fixed = undefined;
+          this.#stage = "done";
+          return true;
+        }
         connection.write(this.#offset === 0 && n === bytes.length ? bytes : bytes.subarray(this.#offset, this.#offset + n));
         this.#advance(n);
         wrote = true;

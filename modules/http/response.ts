@@ -16,12 +16,11 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = Object.freeze({
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/** The headers of every JSON answer; frozen, so a server checks them once (response-writer.ts). */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": JSON_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff" });
+
 export function jsonText(status: number, text: string, headers?: Record<string, string>): HttpResponse {
-  return {
-    status,
-    headers: { "content-type": JSON_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
-    body: text,
-  };
+  return { status, headers: headers ? { ...JSON_HEADERS, ...headers } : (JSON_HEADERS as Record<string, string>), body: text };
 }
 
 export function json(status: number, value: unknown, headers?: Record<string, string>): HttpResponse {

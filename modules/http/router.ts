@@ -29,20 +29,17 @@ export interface RouteOptions {
   names?: boolean;
 }
 
-interface Route {
-  readonly handler: HttpHandler;
-  readonly auth: RouteAuth;
-  readonly names: boolean;
-}
+export type Resolved =
+  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly names: boolean; readonly params?: Record<string, string> }
+  | { readonly kind: "answer"; readonly response: HttpResponse };
+
+/** A route as resolve() hands it out for an exact path: made once, frozen, so resolving allocates nothing. */
+type Route = Extract<Resolved, { kind: "route" }>;
 
 interface Pattern {
   readonly segments: readonly string[];
   readonly methods: Map<string, Route>;
 }
-
-export type Resolved =
-  | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly names: boolean; readonly params?: Record<string, string> }
-  | { readonly kind: "answer"; readonly response: HttpResponse };
 
 const READS: readonly string[] = Object.freeze(["GET", "HEAD", "OPTIONS"]);
 
@@ -72,22 +69,32 @@ export class Router {
       if (!methods) this.#exact.set(path, (methods = new Map()));
     }
     if (methods.has(method)) throw new Error(`route ${method} ${path} is already defined`);
-    methods.set(method, { handler, auth, names: options.names === true });
+    methods.set(method, Object.freeze({ kind: "route", handler, auth, names: options.names === true }));
     return this;
   }
 
   /** True when some route takes this path. */
   has(path: string): boolean {
-    return this.#find(path) !== undefined;
+    return this.#exact.has(path) || this.#findPattern(path) !== undefined;
   }
 
   /** The route for a request, or the answer for a path or method that has none. */
   resolve(method: string, path: string): Resolved {
-    const found = this.#find(path);
+    // An exact path, the common case, resolves to the route's own frozen record: no allocation.
+    const exact = this.#exact.get(path);
+    if (exact) {
+      const route = exact.get(method);
+      if (route) return route;
+      return this.#pick(exact, method, undefined);
+    }
+    const found = this.#findPattern(path);
     if (!found) return { kind: "answer", response: notFound() };
-    const { methods, params } = found;
+    return this.#pick(found.methods, method, found.params);
+  }
+
+  #pick(methods: Map<string, Route>, method: string, params: Record<string, string> | undefined): Resolved {
     const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
-    if (route) return { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params };
+    if (route) return params ? { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params } : route;
     const allow = allowed(methods);
     if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
     return { kind: "answer", response: methodNotAllowed(allow) };
@@ -101,9 +108,7 @@ export class Router {
     return resolved.handler(request);
   }
 
-  #find(path: string): { methods: Map<string, Route>; params?: Record<string, string> } | undefined {
-    const exact = this.#exact.get(path);
-    if (exact) return { methods: exact };
+  #findPattern(path: string): { methods: Map<string, Route>; params: Record<string, string> } | undefined {
     if (this.#patterns.length === 0) return undefined;
     const parts = path.split("/");
     for (const pattern of this.#patterns) {

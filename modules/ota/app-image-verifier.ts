@@ -48,6 +48,29 @@ export function chipName(id: number): string {
   return CHIP_NAMES[id] ?? `chip id ${id}`;
 }
 
+/**
+ * seed XOR every byte of bytes[start, stop): the image's checksum. Byte by byte up to a 4-byte
+ * boundary of the buffer, then a word at a time (the XOR of the words' four bytes is the XOR of
+ * all their bytes, whatever the byte order): a quarter of the steps, which is what an image
+ * costs on the device, whose interpreter runs this loop once per word of the whole image.
+ */
+function xorBytes(bytes: Uint8Array, start: number, stop: number, seed: number): number {
+  let x = seed;
+  let k = start;
+  const base = bytes.byteOffset;
+  while (k < stop && ((base + k) & 3) !== 0) x ^= bytes[k++];
+  const words = (stop - k) >> 2;
+  if (words >= 16) {
+    const view = new Uint32Array(bytes.buffer, base + k, words);
+    let w = 0;
+    for (let j = 0; j < words; j++) w ^= view[j];
+    x ^= (w ^ (w >>> 8) ^ (w >>> 16) ^ (w >>> 24)) & 0xff;
+    k += words << 2;
+  }
+  while (k < stop) x ^= bytes[k++];
+  return x;
+}
+
 export class ImageError extends Error {}
 // On the prototype, as built-in errors have it: `this.name = ...` throws where preloading froze Error.prototype.
 Object.defineProperty(ImageError.prototype, "name", { value: "ImageError", writable: true, configurable: true });
@@ -185,10 +208,7 @@ export class AppImageVerifier {
           break;
         case SEGMENT_DATA: {
           if (this.#segment === 0 && this.#segmentOffset < DESCRIPTOR_KEPT) this.#keepDescriptor(bytes, i, take);
-          let x = this.#xor;
-          const stop = i + take;
-          for (let k = i; k < stop; k++) x ^= bytes[k];
-          this.#xor = x;
+          this.#xor = xorBytes(bytes, i, i + take, this.#xor);
           this.#segmentOffset += take;
           break;
         }

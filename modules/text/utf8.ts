@@ -40,10 +40,17 @@ export function utf8Encode(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * Code points turned into text per String.fromCodePoint call. Small: each is an argument on
+ * XS's stack, and the Moddable Linux simulator's release build aborts ("JavaScript stack
+ * overflow") on a spread of a few hundred (a 400-byte non-ASCII request did it).
+ */
+const DECODE_BLOCK = 64;
+
 export function utf8Decode(bytes: Uint8Array): string {
-  // Code points are gathered and turned into text a block at a time: appending one character
-  // at a time would copy the growing string on every step.
-  let out = "";
+  // Code points are gathered and turned into text a block at a time, the blocks joined once:
+  // appending one character at a time would copy the growing string on every step.
+  const parts: string[] = [];
   const points: number[] = [];
   let i = 0;
   while (i < bytes.length) {
@@ -64,11 +71,12 @@ export function utf8Decode(bytes: Uint8Array): string {
     if ((extra === 2 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (extra === 3 && (c < 0x10000 || c > 0x10ffff)))
       throw new RangeError(`invalid UTF-8 at byte ${i}`);
     points.push(c);
-    if (points.length === 1024) {
-      out += String.fromCodePoint(...points);
+    if (points.length === DECODE_BLOCK) {
+      parts.push(String.fromCodePoint(...points));
       points.length = 0;
     }
     i += extra + 1;
   }
-  return points.length ? out + String.fromCodePoint(...points) : out;
+  if (points.length) parts.push(String.fromCodePoint(...points));
+  return parts.length === 1 ? parts[0] : parts.join("");
 }

@@ -18,7 +18,7 @@ import type { DataStore } from "../data/data-store";
 import type { Feature } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
-import { json, jsonError, jsonText } from "../http/response";
+import { json, jsonError, JSON_HEADERS } from "../http/response";
 import type { Router } from "../http/router";
 import { errorText } from "../log/logger";
 import { crc32 } from "../text/crc32";
@@ -169,7 +169,8 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
   router.add("GET", "/app.css", (request) => assetResponse(request, PAGE_STYLE.bytes, PAGE_STYLE.tag, PAGE_STYLE.type));
   router.add("GET", "/app.js", (request) => assetResponse(request, scriptBody(), currentScriptTag(), PAGE_SCRIPT.type));
 
-  router.add("GET", "/data", () => jsonText(200, app.data.toJSONText()));
+  // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
+  router.add("GET", "/data", () => ({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: app.data.toJSONText() }));
 
   router.add("GET", "/api/config", () => json(200, configView(app.config)));
 

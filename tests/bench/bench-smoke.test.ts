@@ -15,6 +15,8 @@ import { strict as assert } from "node:assert";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECTIONS = {
   xsMemory: "## XS memory",
+  xsBudget: "## Memory budget per feature",
+  xsConnections: "## XS heap held per open connection",
   xsCompute: "## XS compute",
   throughput: "## Simulator throughput",
   ota: "## OTA download and verify",

@@ -56,4 +56,45 @@ describe("DataStore", () => {
     data.delete("a");
     assert.equal(data.version, v0 + 2);
   });
+
+  it("takes any key as data, those an object has by name included", () => {
+    const data = new DataStore();
+    data.set("__proto__", 1).set("constructor", 2).set("toString", 3).set("hasOwnProperty", "x");
+    assert.equal(data.toJSONText(), '{"__proto__":1,"constructor":2,"toString":3,"hasOwnProperty":"x"}');
+    assert.equal(data.get("constructor"), 2);
+    assert.equal(data.has("valueOf"), false);
+    assert.equal(data.get("valueOf"), undefined);
+    assert.deepEqual(Array.from(data.keys()), ["__proto__", "constructor", "toString", "hasOwnProperty"]);
+  });
+
+  it("keeps size, order and values the same across an index key's coming and going", () => {
+    const data = new DataStore();
+    data.set("a", 1).set("b", 2);
+    data.set("3", 3).set("c", 4);
+    assert.equal(data.size, 4);
+    assert.deepEqual(Array.from(data), [["a", 1], ["b", 2], ["3", 3], ["c", 4]]);
+    assert.equal(data.delete("3"), true);
+    assert.equal(data.delete("3"), false);
+    assert.equal(data.size, 3);
+    data.set("a", 5).set("d", 6);
+    assert.deepEqual(Array.from(data.entries()), [["a", 5], ["b", 2], ["c", 4], ["d", 6]]);
+    assert.equal(data.toJSONText(), '{"a":5,"b":2,"c":4,"d":6}');
+    assert.equal(data.delete("b"), true);
+    data.set("b", 7);
+    assert.equal(data.toJSONText(), '{"a":5,"c":4,"d":6,"b":7}');
+    assert.equal(data.size, 4);
+    assert.equal(data.has("b") && !data.has("3"), true);
+  });
+
+  it("serialises the same as JSON.stringify of the entries, whatever the keys", () => {
+    const data = new DataStore();
+    const keys = ["x", "0", "y", "1", "01", "-1", "1.5", "4294967294", "4294967295", "z"];
+    const expected: string[] = [];
+    for (const [i, key] of keys.entries()) {
+      data.set(key, i);
+      expected.push(`${JSON.stringify(key)}:${i}`);
+      assert.equal(data.toJSONText(), `{${expected.join(",")}}`);
+    }
+  });
 });
+

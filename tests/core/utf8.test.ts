@@ -124,4 +124,27 @@ describe("utf8", () => {
       });
     }
   });
+  it("decodes long non-ASCII text a small block of code points per String.fromCodePoint call (a spread of hundreds overflows the device simulator's stack)", () => {
+    const text = "Küche 温度 😀 ".repeat(300);
+    const original = String.fromCodePoint;
+    let most = 0;
+    let patched = false;
+    try {
+      String.fromCodePoint = function (...points: number[]): string {
+        most = Math.max(most, points.length);
+        return original.apply(String, points);
+      };
+      patched = String.fromCodePoint !== original;
+    } catch {
+      // Frozen built-ins (the preload-faithful XS run): the text is still checked below.
+    }
+    let decoded: string;
+    try {
+      decoded = utf8Decode(utf8Encode(text));
+    } finally {
+      if (patched) String.fromCodePoint = original;
+    }
+    assert.equal(decoded, text);
+    if (patched) assert.ok(most > 0 && most <= 64, `at most 64 code points per call, saw ${most}`);
+  });
 });

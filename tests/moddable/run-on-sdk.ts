@@ -21,6 +21,10 @@
  * 6. unless --release-only: builds the debug variant (mcconfig -d), runs it with no xsbug, and
  *    reads the XS instrumentation it prints (instrumentation.ts) before, during and after the
  *    same requests;
+ *    then sends what issue #19 names at full speed, one connection each (an endless request line,
+ *    an endless header line, 10,000 short headers) and reads the chunk heap the samples show
+ *    while each runs: it must stay flat (a peak within ATTACK_FLAT_BYTES of the normal load's),
+ *    and the answer must be 414 / 431 / 431;
  * 7. prints a summary: build times, xsl warnings, failing tests, timings, heap figures.
  * mcsim and its Xvfb are stopped on every path out, SIGINT and SIGTERM included.
  */
@@ -28,7 +32,7 @@
 import Mocha from "mocha";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -193,6 +197,73 @@ interface Timing {
   bytes: number;
 }
 
+/** An attack of issue #19: what it sends, how much at most, and the answer it must get. */
+interface Attack {
+  name: string;
+  head: string;
+  /** The bytes repeated after the head, at full speed, until the server answers or closes. */
+  filler: string;
+  maxBytes: number;
+  expect: number;
+}
+
+const ATTACKS: readonly Attack[] = [
+  { name: "endless request line (512 KiB of path, no line end)", head: "GET /", filler: "a".repeat(1460), maxBytes: 512 * 1024, expect: 414 },
+  { name: "endless header line (1 MiB, no line end)", head: "GET /data HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: ", filler: "b".repeat(1460), maxBytes: 1024 * 1024, expect: 431 },
+  { name: "10,000 short headers", head: "GET /data HTTP/1.1\r\nHost: 127.0.0.1\r\n", filler: "X-A: 1\r\n".repeat(100), maxBytes: 10_000 * 8, expect: 431 },
+];
+
+/** Peak chunk heap an attack may add over the normal load's before it counts as not flat. */
+const ATTACK_FLAT_BYTES = 64 * 1024;
+
+interface AttackResult {
+  name: string;
+  expect: number;
+  status: number | undefined;
+  sent: number;
+  ms: number;
+  /** Highest "Chunk used" of the samples taken while it ran and just after. */
+  peakChunk: number | undefined;
+}
+
+/** Sends an attack on one connection at full speed; resolves with the answer's status and what was sent. */
+function sendAttack(url: string, attack: Attack): Promise<{ status: number | undefined; sent: number; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = "";
+    let sent = 0;
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(received);
+      resolve({ status: m ? Number(m[1]) : undefined, sent, ms: performance.now() - started });
+    };
+    const timer = setTimeout(finish, 15_000);
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("latin1");
+      if (/^HTTP\/1\.[01] \d{3}/.test(received)) setTimeout(finish, 200);
+    });
+    socket.on("error", finish);
+    socket.on("close", finish);
+    const pump = (): void => {
+      while (!done && sent < attack.maxBytes) {
+        const piece = sent === 0 ? attack.head : attack.filler;
+        sent += piece.length;
+        if (!socket.write(piece)) {
+          socket.once("drain", pump);
+          return;
+        }
+      }
+    };
+    socket.on("connect", pump);
+  });
+}
+
 async function timeGets(url: string, path: string, runs: number): Promise<Timing> {
   const ms: number[] = [];
   let bytes = 0;
@@ -284,6 +355,8 @@ const timings: Timing[] = [];
 let login: LoginTiming | undefined;
 let heap: HeapSummary[] | undefined;
 let heapNote = "";
+const attacks: AttackResult[] = [];
+let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
 const errorLines: string[] = [];
 
@@ -352,6 +425,21 @@ try {
           await delay(1500);
           heap = summarize(idle, during, reader.samples.at(-1));
           heapNote = `${reader.samples.length} samples, about one a second; load = ${PAGE_RUNS} GET / + ${DATA_RUNS} GET /data`;
+          normalPeakChunk = heap.find((h) => h.name === "Chunk used")?.during;
+          say("sending the endless request line, the endless header and 10,000 headers");
+          for (const attack of ATTACKS) {
+            const first = reader.samples.length;
+            const sent = await sendAttack(session.url, attack);
+            // At least one sample after it ended: they come about once a second.
+            const deadline = Date.now() + 3000;
+            while (reader.samples.length < first + 2 && Date.now() < deadline) await delay(100);
+            const chunks = reader.samples.slice(first).map((s) => s["Chunk used"]).filter((v) => v !== undefined);
+            const result: AttackResult = { name: attack.name, expect: attack.expect, ...sent, peakChunk: chunks.length ? Math.max(...chunks) : undefined };
+            attacks.push(result);
+            if (result.status !== attack.expect) problems.push(`${attack.name}: answered ${result.status ?? "nothing"}, not ${attack.expect}`);
+            if (result.peakChunk !== undefined && normalPeakChunk !== undefined && result.peakChunk > normalPeakChunk + ATTACK_FLAT_BYTES)
+              problems.push(`${attack.name}: the chunk heap rose to ${result.peakChunk} bytes (normal load's peak ${normalPeakChunk})`);
+          }
         }
       } catch (e) {
         problems.push(`debug run: ${e instanceof Error ? e.message : String(e)}`);
@@ -404,6 +492,15 @@ if (heap) {
     out.push(`  ${(h.counter ? `${h.name} (/s)` : h.name).padEnd(27)} ${show(h.idle, 8)} ${show(h.during, 12)}${h.counter ? " total" : "   max"} ${show(h.after, 8)}`);
   out.push("  Chunk/Slot/Stack in bytes; Slot bytes are 32-byte slots here (64-bit Linux), 16 bytes each on the ESP32.");
   out.push("  Levels are read between collections (garbage included), not after one; (/s) figures count per sample.");
+}
+if (attacks.length) {
+  out.push(`issue #19's requests on the debug build (one connection each, full speed; chunk heap = highest "Chunk used" sample while it ran; normal load's peak ${normalPeakChunk ?? "-"}):`);
+  for (const a of attacks)
+    out.push(
+      `  ${a.name.padEnd(52)} answered ${String(a.status ?? "nothing")} (want ${a.expect}) after ${a.sent} bytes sent, ${a.ms.toFixed(0)} ms; chunk heap peak ${a.peakChunk ?? "-"}` +
+        `${a.peakChunk !== undefined && normalPeakChunk !== undefined ? ` (${a.peakChunk - normalPeakChunk >= 0 ? "+" : ""}${a.peakChunk - normalPeakChunk} vs normal: ${a.peakChunk <= normalPeakChunk + ATTACK_FLAT_BYTES ? "flat" : "NOT flat"})` : ""}`,
+    );
+  out.push("  (bytes sent = what the client had written when the answer came; the server stops reading at the limit and closes)");
 }
 if (errorLines.length) {
   out.push(`errors the app printed (${errorLines.length}):`);
