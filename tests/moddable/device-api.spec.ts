@@ -29,7 +29,7 @@ describe("device: the page and the HTTP API", function () {
     assert.equal(res.headers.get("x-content-type-options"), "nosniff");
     const page = await res.text();
     assert.match(page, /<title>IoT Demo Controller<\/title>/);
-    assert.match(page, /<h1>IoT Demo Controller<\/h1>/);
+    assert.match(page, /<h1 class="iot-title" title="IoT Demo Controller">IoT Demo Controller<\/h1>/);
     assert.match(page, /<th scope="row">Key 0<\/th><td>0<\/td>/);
     assert.match(page, /<\/html>\s*$/, "the page arrived whole");
   });
