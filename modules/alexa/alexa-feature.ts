@@ -445,7 +445,8 @@ export class AlexaFeature implements Feature {
     }, paired);
     router.add("PUT", "/api/:user/lights/:id/state", (request) => this.#setState(request), paired);
 
-    // The card's own API, framework-style: JSON only, admin when a password is set.
+    // The card's own API, framework-style: JSON only. Reading it is as public as the page (the
+    // devices and their states show there too); pairing and forgetting are admin when a password is set.
     router.add("GET", "/api/alexa", () => json(200, this.#view()));
     router.add("POST", "/api/alexa/pair", (request) => {
       const body = readJsonObject(request);

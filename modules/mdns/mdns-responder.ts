@@ -209,6 +209,14 @@ export class MdnsResponder {
       this.start(config);
       return;
     }
+    if (before.addresses.join() !== config.addresses.join()) {
+      // Other interfaces: the group was joined on those that had an address when the socket
+      // opened (the device joins per interface), so a new socket joins on today's, and the
+      // name is probed again there (RFC 6762 section 8: on every new link).
+      this.stop();
+      this.start(config);
+      return;
+    }
     const renamed = !sameName(before.hostname, config.hostname);
     const same = !renamed && before.addresses.join() === config.addresses.join() && JSON.stringify(before.services) === JSON.stringify(config.services);
     if (same) return;

@@ -203,7 +203,6 @@ export class OtaFeature implements Feature {
     return undefined;
   }
 
-  /** Starts the job for the GitHub source; a string is why it did not start. */
 
   status(): Record<string, unknown> {
     const job = this.#job as OtaJob;

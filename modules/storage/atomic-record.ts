@@ -112,6 +112,12 @@ export class AtomicRecord {
       throw new RecordTooLargeError(this.#name, bytes, AtomicRecord.maxPayloadBytes);
     const seq = this.#seq >= SEQ_LIMIT ? 1 : this.#seq + 1;
     const target = this.#newest === 0 ? 1 : 0;
+    if (this.#newest < 0) {
+      // No sound copy was read: a slot this boot could not read may hold a higher sequence
+      // number, which would win over this save at the next boot (and bring back an older value).
+      // Removed first: a cut before the write leaves the other slot as it was.
+      this.#storage.remove(this.#domain, slotKey(this.#name, 1 - target));
+    }
     this.#storage.write(this.#domain, slotKey(this.#name, target), `${seq}:${checksum(seq, payload)}:${payload}`);
     if (seq === 1 && this.#seq >= SEQ_LIMIT) {
       // Sequence wrapped: retire the old slot so the fresh 1 is the newest on the next load.

@@ -95,4 +95,29 @@ describe("mDNS feature", () => {
     assert.equal((d.iot.status().mdns as { state: string }).state, "claimed");
     d.iot.stop();
   });
+  it("opens its socket again when the addresses change, so the device joins the group on the station too", async () => {
+    // The device's Udp joins 224.0.0.251 on the interfaces that have an address when the socket
+    // opens (hosts/moddable/udp.ts): one opened in setup mode hears only the access point.
+    const d = device({ mode: "ap", ssid: "", ip: "192.168.4.1", apIp: "192.168.4.1" });
+    const opens: number[] = [];
+    const open = d.udp.open.bind(d.udp);
+    d.udp.open = (options, listener) => {
+      opens.push(options.port ?? 0);
+      return open(options, listener);
+    };
+    void d.iot.run();
+    await d.host.clock.advance(3000);
+    const inSetup = opens.filter((p) => p === 5353).length;
+    assert.equal(inSetup, 1);
+    d.net.status = { mode: "ap+station", ssid: "Home", ip: "192.168.1.50", apIp: "192.168.4.1" };
+    d.iot.events.emit("network", d.net.status);
+    await d.host.clock.advance(3000);
+    d.net.status = { mode: "station", ssid: "Home", ip: "192.168.1.50" };
+    d.iot.events.emit("network", d.net.status);
+    await d.host.clock.advance(3000);
+    assert.equal(opens.filter((p) => p === 5353).length, 3, "one socket per set of addresses");
+    assert.equal((d.iot.status().mdns as { state: string }).state, "claimed");
+    assert.ok(records(d.udp).some((r) => r.type === DNS_TYPE.A && r.data === "192.168.1.50" && r.ttl > 0));
+    d.iot.stop();
+  });
 });
