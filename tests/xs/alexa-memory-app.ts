@@ -27,20 +27,12 @@ import { bodyText } from "../support/http-request";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryUdp } from "../support/memory-udp";
 import { createTestHost, type TestHost } from "../support/test-host";
+import { serveCommands } from "./memory-app-commands";
 
 interface Command {
   op: string;
   count?: number;
 }
-
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
-const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
 
 function newHost(): TestHost & { udp: MemoryUdp } {
   return Object.assign(createTestHost(new MemoryStorage()), { udp: new MemoryUdp() });
@@ -124,19 +116,4 @@ function run(command: Command): unknown {
   }
 }
 
-function reply(value: unknown): ArrayBuffer {
-  return encoder.encode(JSON.stringify(value)).slice().buffer as ArrayBuffer;
-}
-
-xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
-  const command = JSON.parse(decoder.decode(message)) as Command;
-  if (command.op === "gc") {
-    xs.gc();
-    return undefined;
-  }
-  try {
-    return reply(run(command));
-  } catch (e) {
-    return reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
-  }
-};
+serveCommands(run);

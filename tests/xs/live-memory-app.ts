@@ -18,6 +18,7 @@ import { IotManager } from "../../modules/manager";
 import { MemoryTcp, type MemoryPeer } from "../support/memory-tcp";
 import { parseHttpReply } from "../support/http-reply";
 import { createTestHost, type TestHost } from "../support/test-host";
+import { serveCommands } from "./memory-app-commands";
 
 interface Command {
   op: string;
@@ -25,15 +26,6 @@ interface Command {
   logBytes?: number;
   n?: number;
 }
-
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
-const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
 
 let host: TestHost | undefined;
 let iot: IotManager | undefined;
@@ -73,20 +65,4 @@ function run(command: Command): unknown {
   }
 }
 
-function reply(value: unknown): ArrayBuffer {
-  return encoder.encode(JSON.stringify(value)).slice().buffer as ArrayBuffer;
-}
-
-xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
-  const command = JSON.parse(decoder.decode(message)) as Command;
-  if (command.op === "gc") {
-    // Nothing may be allocated after this in the crank: xsnap reads the live slots at its end.
-    xs.gc();
-    return undefined;
-  }
-  try {
-    return reply(run(command));
-  } catch (e) {
-    return reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
-  }
-};
+serveCommands(run);

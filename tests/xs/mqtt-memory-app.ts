@@ -20,6 +20,7 @@ import { MemoryBroker, publishPacket } from "../support/memory-broker";
 import { MemoryStorage } from "../support/memory-storage";
 import { MemoryTcp } from "../support/memory-tcp";
 import { VirtualClock } from "../support/virtual-clock";
+import { serveCommands } from "./memory-app-commands";
 
 interface Command {
   op: string;
@@ -28,15 +29,6 @@ interface Command {
   bytes?: number;
   ms?: number;
 }
-
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
-const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
 
 let iot: IotManager | undefined;
 let broker: MemoryBroker | undefined;
@@ -98,19 +90,4 @@ function run(command: Command): unknown {
   }
 }
 
-function reply(value: unknown): ArrayBuffer {
-  return encoder.encode(JSON.stringify(value)).slice().buffer as ArrayBuffer;
-}
-
-xs.handleCommand = (message: ArrayBuffer): ArrayBuffer | undefined => {
-  const command = JSON.parse(decoder.decode(message)) as Command;
-  if (command.op === "gc") {
-    xs.gc();
-    return undefined;
-  }
-  try {
-    return reply(run(command));
-  } catch (e) {
-    return reply({ ok: false, error: e instanceof Error ? e.message : String(e) });
-  }
-};
+serveCommands(run);
