@@ -115,8 +115,13 @@ export class AtomicRecord {
     if (this.#newest < 0) {
       // No sound copy was read: a slot this boot could not read may hold a higher sequence
       // number, which would win over this save at the next boot (and bring back an older value).
-      // Removed first: a cut before the write leaves the other slot as it was.
-      this.#storage.remove(this.#domain, slotKey(this.#name, 1 - target));
+      // Removed first: a cut before the write leaves the other slot as it was. Best effort: a
+      // store that cannot erase now is no worse off than before, and the save itself goes on.
+      try {
+        this.#storage.remove(this.#domain, slotKey(this.#name, 1 - target));
+      } catch {
+        // The write below says whether the store works at all.
+      }
     }
     this.#storage.write(this.#domain, slotKey(this.#name, target), `${seq}:${checksum(seq, payload)}:${payload}`);
     if (seq === 1 && this.#seq >= SEQ_LIMIT) {
