@@ -46,7 +46,7 @@ import Time from "time";
 import Timer from "timer";
 import { fragileSocketClose, largestFreeBlock } from "hosts/moddable/platform";
 import { chainProblem, tlsFailure } from "../../modules/crypto/certificate-facts";
-import { TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, type TcpConnection, type TcpEvents, type TcpListener, type TcpListenOptions } from "../../modules/host/tcp";
+import { NOT_CONNECTED, TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, type TcpConnection, type TcpEvents, type TcpListener, type TcpListenOptions } from "../../modules/host/tcp";
 import type { ListenerClass, SocketClass, SocketMessage, TcpSocketInstance } from "./types/socket";
 
 const SocketRuntime = Socket as unknown as SocketClass;
@@ -302,16 +302,7 @@ class ModdableConnection implements TcpConnection {
 /** A connection that failed before it began: closed(why) is delivered later, as always. */
 function failed(events: TcpClientEvents, why: string): TcpConnection {
   void Promise.resolve().then(() => events.closed(why));
-  return {
-    remoteAddress: "",
-    listen: () => undefined,
-    writable: () => 0,
-    write: () => {
-      throw new Error("not connected");
-    },
-    close: () => undefined,
-    abort: () => undefined,
-  };
+  return NOT_CONNECTED;
 }
 
 export class ModdableTcp implements Tcp {

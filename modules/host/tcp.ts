@@ -101,3 +101,19 @@ export interface Tcp {
   /** Opens a connection; its events go to `events` (connected, then data..., then closed). */
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection;
 }
+
+/**
+ * The connection of an attempt that never connected: writes throw, the rest does nothing. A
+ * host returns it from connect() when the attempt failed at once (and reports closed(why)
+ * later, as always); a client holds it for a request refused before connecting.
+ */
+export const NOT_CONNECTED: TcpConnection = Object.freeze({
+  remoteAddress: "",
+  listen: () => undefined,
+  writable: () => 0,
+  write: (): never => {
+    throw new Error("not connected");
+  },
+  close: () => undefined,
+  abort: () => undefined,
+});

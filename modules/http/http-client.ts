@@ -19,7 +19,7 @@
  *   dates cannot be checked against a clock near 1970, and "expired" would be the wrong words.
  */
 
-import type { Tcp, TcpConnection } from "../host/tcp";
+import { NOT_CONNECTED, type Tcp, type TcpConnection } from "../host/tcp";
 import type { TextCodec } from "../host/text-codec";
 import { JS_TEXT_CODEC } from "../text/js-text-codec";
 import { ResponseParser, type ResponseHead, type ResponseOutcome, type ResponseLimits } from "./response-parser";
@@ -80,18 +80,6 @@ const HEADER_NAME = (): RegExp => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BREAK = (): RegExp => /[\r\n\0]/;
 const PATH = (): RegExp => /^\/[\x21-\x7e]*$/;
 
-/** The connection of a request refused before connecting. */
-const REFUSED: TcpConnection = Object.freeze({
-  remoteAddress: "",
-  listen: () => undefined,
-  writable: () => 0,
-  write: () => {
-    throw new Error("not connected");
-  },
-  close: () => undefined,
-  abort: () => undefined,
-});
-
 class Download implements HttpDownload {
   readonly #handler: HttpDownloadHandler;
   readonly #parser: ResponseParser;
@@ -129,7 +117,7 @@ class Download implements HttpDownload {
     const refusal = options.secure ? (!client.tcp.tls ? NO_TLS : client.clockValid && !client.clockValid() ? CLOCK_NOT_VALID : undefined) : undefined;
     if (refusal !== undefined) {
       // Reported later, like every failure: never from inside get().
-      this.#connection = REFUSED;
+      this.#connection = NOT_CONNECTED;
       void Promise.resolve().then(() => this.#finish({ error: refusal }));
       return;
     }
