@@ -117,7 +117,6 @@ export class OtaFeature implements Feature {
   readonly name = "ota";
   readonly title = "Update";
   readonly needs = NEEDS;
-  readonly settings: Readonly<Record<string, SettingSpec>>;
   readonly clientScript = OTA_CLIENT_SCRIPT;
   /** ota_url is edited on the Update view, beside the button that uses it. */
   readonly ownsSettingsForm = true;
@@ -136,7 +135,15 @@ export class OtaFeature implements Feature {
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
-    this.settings = otaSettings(options.otaUrl);
+  }
+
+  /**
+   * Made when asked (the manager declares them once; the settings page asks which keys are
+   * edited here): Config keeps the specs, so the feature need not hold a copy of the table
+   * that carries the app's default URL. Without one it is the preloaded table.
+   */
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return otaSettings(this.#options.otaUrl);
   }
 
   attach(context: FeatureContext): void {
