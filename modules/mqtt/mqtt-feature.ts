@@ -215,17 +215,22 @@ export class MqttFeature implements Feature {
     return (this.#books ??= new Books());
   }
 
-  readonly api: MqttApi;
+  #api: MqttApi | undefined;
 
-  constructor(options: MqttFeatureOptions = {}) {
+  /** iot.mqtt: made when the app first reaches for it (one object, the same every time). */
+  get api(): MqttApi {
+    if (this.#api) return this.#api;
     const feature = this;
-    this.api = Object.freeze({
+    return (this.#api = Object.freeze({
       expose: (variable: MqttVariable, exposeOptions?: MqttExposeOptions) => this.expose(variable, exposeOptions),
       describe: (key: string, describeOptions: MqttDescribeOptions) => this.describe(key, describeOptions),
       get connected(): boolean {
         return feature.connected;
       },
-    });
+    }));
+  }
+
+  constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#tokens = options.commandsPerSecond ?? 10;
