@@ -38,7 +38,7 @@
 
 import type { TextCodec } from "../host/text-codec";
 import type { HttpResponse } from "./http-message";
-import type { HttpLimits } from "./limits";
+import { HTTP_LIMITS, type HttpLimits } from "./limits";
 import { jsonError, methodNotAllowed } from "./response";
 
 export interface ParsedRequest {
@@ -80,6 +80,15 @@ export const KEPT_HEADERS: readonly string[] = Object.freeze([
  */
 export interface RequestPatterns {
   readonly requestLine: RegExp;
+  /**
+   * Sticky, from the start: a whole, well-formed head of ASCII text (request line; at most
+   * maxHeaderCount header lines, each name ":" value of tab and printable characters; the blank
+   * line), method, target, version and the header lines as groups. A head that arrives whole,
+   * as a browser's and curl's do, is read with it in one pass; anything else (a head in pieces,
+   * a line it does not take, a limit reached) is read line by line, with the same rules and the
+   * reason for a refusal. Linear in the head's length: no part of it can match two ways.
+   */
+  readonly head: RegExp;
   /** A header name: a token. */
   readonly token: RegExp;
   /** What a header value must not contain: control characters other than tab (and U+2028/9). */
@@ -88,24 +97,42 @@ export interface RequestPatterns {
   readonly decimal: RegExp;
   readonly methods: ReadonlySet<string>;
   readonly refusedMethods: ReadonlySet<string>;
-  readonly singletons: ReadonlySet<string>;
-  /** Lower-cased names of the headers a request keeps: KEPT_HEADERS and the server's own. */
-  readonly keep: ReadonlySet<string>;
+  /**
+   * Lower-cased names of the headers a request keeps (KEPT_HEADERS and the server's own), each
+   * with 0, or for a header that may appear once (400 otherwise), its bit among the singletons.
+   * One lookup per header line; a name not in it is dropped.
+   */
+  readonly names: ReadonlyMap<string, number>;
 }
 
-export function requestPatterns(moreHeaders: readonly string[] = []): RequestPatterns {
-  const keep = new Set(KEPT_HEADERS);
-  for (const name of moreHeaders) keep.add(name.toLowerCase());
+/**
+ * The parser's tables and regular expressions, made at run time (a preloaded, module-level regex
+ * corrupts XS 8.2.3's heap when it runs: tests/node/preload-lint.ts says why), once per server
+ * and shared by its connections. limits: those the server's parsers are held to (the whole-head
+ * expression takes at most its maxHeaderCount lines, so a head of many short lines is refused
+ * line by line, without first splitting it).
+ */
+export function requestPatterns(moreHeaders: readonly string[] = [], limits: HttpLimits = HTTP_LIMITS): RequestPatterns {
+  const names = new Map<string, number>();
+  for (const name of KEPT_HEADERS) names.set(name, 0);
+  for (const name of moreHeaders) {
+    const lower = name.toLowerCase();
+    if (!names.has(lower)) names.set(lower, 0);
+  }
+  for (let i = 0; i < SINGLETONS.length; i++) names.set(SINGLETONS[i], 1 << i);
+  const count = Math.max(0, Math.floor(limits.maxHeaderCount));
   return Object.freeze({
     requestLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/,
+    // ASCII classes only, and no negated ones: XS's go wrong when their ranges touch (there,
+    // [^\x00-\x1f ] matches a line end).
+    head: new RegExp(`([!#$%&'*+\\-.^_\`|~0-9A-Za-z]+) ([\\x21-\\x7e]+) (HTTP\\/[0-9]\\.[0-9])\\r\\n((?:[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+:[\\t\\x20-\\x7e]*\\r\\n){0,${count}})\\r\\n`, "y"),
     token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
     control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
     absoluteForm: /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/,
     decimal: /^[0-9]{1,10}$/,
     methods: new Set(METHODS),
     refusedMethods: new Set(REFUSED_METHODS),
-    singletons: new Set(SINGLETONS),
-    keep,
+    names,
   });
 }
 
@@ -148,8 +175,8 @@ export class RequestParser {
   #version: ParsedRequest["version"] = "HTTP/1.1";
   /** The headers kept so far; let go once the outcome is known (a request carries them on). */
   #headers: Record<string, string> | undefined = Object.create(null) as Record<string, string>;
-  /** Singleton headers seen so far (Host may also come from an absolute-form target), made at the first. */
-  #seen: Record<string, true> | undefined;
+  /** The singleton headers seen so far, as their bits (RequestPatterns.names); Host may also come from an absolute-form target. */
+  #seen = 0;
   #hostFromTarget = false;
   #body: Uint8Array | undefined;
   #bodyFill = 0;
@@ -238,7 +265,9 @@ export class RequestParser {
     }
     const length = bytes.length;
     if (text.length !== length) return 0;
-    let i = 0;
+    let i = this.#phase === "line" ? this.#wholeHead(text) : 0;
+    if (i < 0) i = 0;
+    else if (this.#outcome || this.#phase === "body") return i;
     while (i < length) {
       const lf = text.indexOf("\n", i);
       const stop = lf < 0 ? length : lf;
@@ -263,13 +292,65 @@ export class RequestParser {
     return i;
   }
 
+  /**
+   * Reads a head that is all in `text` (ASCII), from its start, in one pass: returns where the
+   * head ended (or, refused at its request line, where that line ended), having come to the same
+   * outcome as line by line; -1 when it cannot (a head in pieces, a line the expression does not
+   * take, a limit reached), and then nothing has changed.
+   */
+  #wholeHead(text: string): number {
+    const at = this.#patterns.head;
+    at.lastIndex = 0;
+    const m = at.exec(text);
+    if (m === null) return -1;
+    const method = m[1];
+    const target = m[2];
+    const version = m[3];
+    const block = m[4];
+    const limits = this.#limits;
+    // The request line without its CRLF; the header lines with theirs (the blank line is free).
+    const lineEnd = method.length + target.length + version.length + 2;
+    if (lineEnd > limits.maxRequestLineBytes || this.#headerBytes + block.length > limits.maxHeaderBytes) return -1;
+    // The last of the pieces is the "" after the last line's CRLF.
+    const lines = block.split("\r\n");
+    const count = lines.length - 1;
+    if (this.#headerCount + count > limits.maxHeaderCount) return -1;
+    let outcome = this.#requestParts(method, target, version);
+    if (outcome) {
+      this.#finish(outcome);
+      return lineEnd + 2;
+    }
+    this.#headerBytes += block.length;
+    this.#headerCount += count;
+    const names = this.#patterns.names;
+    for (let k = 0; k < count; k++) {
+      const line = lines[k];
+      const colon = line.indexOf(":");
+      const raw = line.slice(0, colon);
+      const name = raw.toLowerCase();
+      const bit = names.get(name);
+      // The value is all tab and printable ASCII here: trim() takes exactly its OWS.
+      if (bit === undefined) continue;
+      outcome = this.#keep(name, raw, bit, line.slice(colon + 1).trim());
+      if (outcome) {
+        // Refused at this line: what follows it is extra, as line by line.
+        this.#finish(outcome);
+        let end = lineEnd + 2;
+        for (let j = 0; j <= k; j++) end += lines[j].length + 2;
+        return end;
+      }
+    }
+    outcome = this.#endOfHeaders();
+    if (outcome) this.#finish(outcome);
+    return at.lastIndex;
+  }
+
   #finish(outcome: ParseOutcome): void {
     this.#outcome = outcome;
     this.#phase = "done";
     // Nothing of the head is needed any more: the request (or the refusal) carries what is.
     this.#line = undefined;
     this.#body = undefined;
-    this.#seen = undefined;
     if (outcome.kind === "refused") this.#headers = undefined;
   }
 
@@ -281,9 +362,14 @@ export class RequestParser {
       if (this.#lineLength + count > limits.maxRequestLineBytes + 1) return refuse(414, "request line too long");
       return undefined;
     }
-    // The blank line that ends the headers ("\r" and its LF) is not a header line: it costs nothing.
-    const blank = ended && this.#lineLength + count <= 1;
-    if (!blank) this.#headerBytes += count + (ended ? 1 : 0);
+    // The line's bytes so far, its CR included; #headerBytes holds the lines before it. The
+    // blank line that ends the headers ("\r" and its LF) is not a header line: it costs nothing,
+    // and so a line's lone first byte, which may be that CR, is charged once more arrives
+    // (however the head is split, the same head is within the limit or not).
+    const line = this.#lineLength + count;
+    if (line <= 1) return undefined;
+    if (!ended) return this.#headerBytes + line > limits.maxHeaderBytes ? refuse(431, "request headers too large") : undefined;
+    this.#headerBytes += line + 1;
     if (this.#headerBytes > limits.maxHeaderBytes) return refuse(431, "request headers too large");
     return undefined;
   }
@@ -344,13 +430,15 @@ export class RequestParser {
   }
 
   #requestLine(text: string): ParseOutcome | undefined {
-    const patterns = this.#patterns;
-    const m = patterns.requestLine.exec(text);
+    const m = this.#patterns.requestLine.exec(text);
     if (!m) return malformed();
     // Indexed, not destructured: destructuring walks the match with an iterator on XS.
-    const method = m[1];
-    const target = m[2];
-    const version = m[3];
+    return this.#requestParts(m[1], m[2], m[3]);
+  }
+
+  /** A request line's method, target and version, each of the right characters already. */
+  #requestParts(method: string, target: string, version: string): ParseOutcome | undefined {
+    const patterns = this.#patterns;
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
     if (patterns.refusedMethods.has(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
     if (!patterns.methods.has(method)) return refuse(501, "method not implemented");
@@ -381,15 +469,25 @@ export class RequestParser {
     if (!patterns.token.test(raw)) return malformed();
     const value = trimOws(text.slice(colon + 1));
     if (patterns.control.test(value)) return malformed();
+    return this.#header(raw, value);
+  }
+
+  /** A well-formed header line's name (as sent) and value (without its OWS): counted, then kept or dropped. */
+  #header(raw: string, value: string): ParseOutcome | undefined {
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
     const name = raw.toLowerCase();
-    if (patterns.singletons.has(name)) {
-      const seen = (this.#seen ??= Object.create(null) as Record<string, true>);
-      if (seen[name]) return refuse(400, `more than one ${raw} header`);
-      seen[name] = true;
+    const bit = this.#patterns.names.get(name);
+    return bit === undefined ? undefined : this.#keep(name, raw, bit, value);
+  }
+
+  /** Keeps a header the parser looks at (bit: its singleton bit, or 0). */
+  #keep(name: string, raw: string, bit: number, value: string): ParseOutcome | undefined {
+    if (bit !== 0) {
+      if ((this.#seen & bit) !== 0) return refuse(400, `more than one ${raw} header`);
+      this.#seen |= bit;
       // An absolute-form target's authority wins over the Host header (RFC 9112, 3.2.2).
       if (name === "host" && this.#hostFromTarget) return undefined;
-    } else if (!patterns.keep.has(name)) return undefined;
+    }
     (this.#headers as Record<string, string>)[name] = value;
     return undefined;
   }
