@@ -44,22 +44,24 @@ export class FragmentError extends Error {
 /**
  * A header name's and a value's checks, made at run time, once per server: a preloaded regex
  * corrupts XS 8.2.3's heap when it runs. `checked` remembers the frozen header objects (the
- * routes' constant tables) already found valid, so those are checked once, not per response.
- * A Set, not a WeakSet: XS keeps a WeakSet's entries on the key object itself, which it cannot
- * do to a preloaded one (in flash on the device: "WeakSet.prototype.add: value: read-only").
- * Bounded (CHECKED_TABLES), so a handler that freezes a new table per answer holds no more.
+ * routes' constant tables) already found valid, with their lines as the head carries them, so
+ * those are checked and rendered once, not per response (walking an object's keys is the
+ * costliest part of a small answer's head on XS). A Map, not a WeakMap: XS keeps a weak
+ * collection's entries on the key object itself, which it cannot do to a preloaded one (in flash
+ * on the device: "WeakSet.prototype.add: value: read-only"). Bounded (CHECKED_TABLES), so a
+ * handler that freezes a new table per answer holds no more.
  */
 export interface ResponsePatterns {
   readonly token: RegExp;
   readonly lineBreak: RegExp;
-  readonly checked: Set<object>;
+  readonly checked: Map<object, string>;
 }
 
 /** How many frozen header tables a server remembers as checked: the routes' constants. */
 const CHECKED_TABLES = 32;
 
 export function responsePatterns(): ResponsePatterns {
-  return Object.freeze({ token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, lineBreak: /[\r\n\x00]/, checked: new Set<object>() });
+  return Object.freeze({ token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, lineBreak: /[\r\n\x00]/, checked: new Map<object, string>() });
 }
 const SET_BY_SERVER: readonly string[] = Object.freeze(["content-length", "transfer-encoding", "connection"]);
 /** Before a chunk's data: "\r\n" ending the previous chunk, its size in hex (at most "ffff"), "\r\n". */
@@ -105,17 +107,20 @@ export class ResponseWriter {
       lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
       const headers = response.headers;
       if (headers) {
-        // A frozen table cannot change once checked: its names and values are checked once.
-        const known = patterns.checked.has(headers);
-        for (const name in headers) {
-          const value = String(headers[name]);
-          if (!known) {
+        // A frozen table cannot change once checked: its lines are made once.
+        const known = patterns.checked.get(headers);
+        if (known !== undefined) lines += known;
+        else {
+          let own = "";
+          for (const name in headers) {
+            const value = String(headers[name]);
             if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
             if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
+            if (!SET_BY_SERVER.includes(name.toLowerCase())) own += name + ": " + value + "\r\n";
           }
-          if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += name + ": " + value + "\r\n";
+          lines += own;
+          if (patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.set(headers, own);
         }
-        if (!known && patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.add(headers);
       }
     } catch (e) {
       // The response is never sent: a stream it carried is released all the same.
