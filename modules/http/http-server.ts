@@ -177,8 +177,13 @@ class Service implements HttpService {
 
   /** Connections being served (receiving or answering), not lingering. */
   #served(): number {
+    // Indexed: for-of walks an array through an iterator on XS (this runs per connection).
+    const exchanges = this.#exchanges;
     let n = 0;
-    for (const e of this.#exchanges) if (e.state === "receiving" || e.state === "responding") n++;
+    for (let i = 0; i < exchanges.length; i++) {
+      const state = exchanges[i].state;
+      if (state === "receiving" || state === "responding") n++;
+    }
     return n;
   }
 
