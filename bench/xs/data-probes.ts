@@ -117,6 +117,7 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
   };
   const lineOnly = c.text.encode("GET /data HTTP/1.1\r\n");
   const lineHost = c.text.encode("GET /data HTTP/1.1\r\nHost: 192.168.1.23\r\n");
+  const bare = c.text.encode("GET / HTTP/1.0\r\n\r\n");
   const hostOnlyText = "GET /data HTTP/1.1\r\nHost: 192.168.1.23\r\n\r\n";
   const simple = /GET/y;
   const klass = /[a-z]+/y;
@@ -145,16 +146,17 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
     },
     "parser: request line only": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(lineOnly) ? 1 : 0),
     "parser: line + host, no blank": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(lineHost) ? 1 : 0),
+    "parser: HTTP/1.0, no headers": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(bare) ? 1 : 0),
     "parser: host only": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(hostOnly) ? 1 : 0),
     "parser: host + 5 dropped": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(fiveDropped) ? 1 : 0),
     "parser: host + 5 kept": () => (new RequestParser(HTTP_LIMITS, c.text, patterns).push(fiveKept) ? 1 : 0),
     "head exec (curl's)": () => {
-      const at = patterns.head;
+      const at = patterns.requestLine;
       at.lastIndex = 0;
       return at.exec(head) ? 1 : 0;
     },
     "head exec (host only)": () => {
-      const at = patterns.head;
+      const at = patterns.requestLine;
       at.lastIndex = 0;
       return at.exec(hostOnlyText) ? 1 : 0;
     },

@@ -121,7 +121,7 @@ class Service implements HttpService {
   readonly #handler: HttpHandler;
   readonly #listener: TcpListener;
   readonly #requestPatterns: RequestPatterns;
-  readonly #responsePatterns: ResponsePatterns = responsePatterns();
+  readonly #responsePatterns: ResponsePatterns;
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
   readonly #sweepMs: number;
@@ -137,7 +137,8 @@ class Service implements HttpService {
     this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
-    this.#requestPatterns = requestPatterns(options.requestHeaders);
+    this.#requestPatterns = requestPatterns(options.requestHeaders, this.#limits);
+    this.#responsePatterns = responsePatterns(this.#requestPatterns.token);
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
     this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
@@ -171,7 +172,8 @@ class Service implements HttpService {
     this.#makeRoom(exchange);
     this.#exchanges.push(exchange);
     this.#sweeper ??= this.#options.clock.set(this.#sweep, this.#sweepMs, this.#sweepMs);
-    if (this.#served() > this.#limits.maxConnections)
+    // Fewer open than the limit, the usual case: none can be over it.
+    if (this.#exchanges.length > this.#limits.maxConnections && this.#served() > this.#limits.maxConnections)
       this.#respond(exchange, jsonError(503, "too many connections; try again shortly", { "retry-after": "1" }));
   }
 
@@ -256,7 +258,8 @@ class Service implements HttpService {
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
     // A stream wakes its own connection: the one closure a stream costs (other answers have none).
-    const wake = isHttpStream(response.body) ? (): void => this.pump(exchange) : undefined;
+    const body = response.body;
+    const wake = typeof body === "object" && isHttpStream(body) ? (): void => this.pump(exchange) : undefined;
     try {
       writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns, wake);
     } catch (e) {

@@ -61,7 +61,6 @@ export type ParsePhase = "line" | "headers" | "body" | "done";
 const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 /** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
 const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
-const SINGLETONS: readonly string[] = Object.freeze(["host", "content-length", "content-type", "authorization", "origin"]);
 /**
  * The request headers the framework (and a handler) may read: every other one is dropped. A
  * feature that reads another names it in its requestHeaders (feature.ts).
@@ -79,61 +78,72 @@ export const KEPT_HEADERS: readonly string[] = Object.freeze([
  * the generic element path on XS; a Set is one hash lookup).
  */
 export interface RequestPatterns {
-  readonly requestLine: RegExp;
   /**
-   * Sticky, from the start: a whole, well-formed head of ASCII text (request line; at most
-   * maxHeaderCount header lines, each name ":" value of tab and printable characters; the blank
-   * line), method, target, version and the header lines as groups. A head that arrives whole,
-   * as a browser's and curl's do, is read with it in one pass; anything else (a head in pieces,
-   * a line it does not take, a limit reached) is read line by line, with the same rules and the
-   * reason for a refusal. Linear in the head's length: no part of it can match two ways.
+   * Sticky (from lastIndex): a request line's method, target and version, then, when they
+   * follow, its CRLF, the header lines of a whole, well-formed head of ASCII text and the blank
+   * line after them (at most maxHeaderCount lines, each name ":" value of tab and printable
+   * characters), the lines as group 4. A line is well formed when it matches and ends there.
+   * A head that arrives whole, as a browser's and curl's do, is read with it in one pass;
+   * anything else (a head in pieces, a line it does not take, a limit reached) is read line by
+   * line, with the same rules and the reason for a refusal. Linear in the head's length: method
+   * and target take no space, and no part of it can match two ways.
    */
-  readonly head: RegExp;
-  /** A header name: a token. */
+  readonly requestLine: RegExp;
+  /** A header name: a token (the response writer's check too). */
   readonly token: RegExp;
   /** What a header value must not contain: control characters other than tab (and U+2028/9). */
   readonly control: RegExp;
-  readonly absoluteForm: RegExp;
   readonly decimal: RegExp;
   readonly methods: ReadonlySet<string>;
   readonly refusedMethods: ReadonlySet<string>;
-  /**
-   * Lower-cased names of the headers a request keeps (KEPT_HEADERS and the server's own), each
-   * with 0, or for a header that may appear once (400 otherwise), its bit among the singletons.
-   * One lookup per header line; a name not in it is dropped.
-   */
-  readonly names: ReadonlyMap<string, number>;
+  /** Lower-cased names of the headers a request keeps: KEPT_HEADERS and the server's own. */
+  readonly keep: ReadonlySet<string>;
 }
 
 /**
  * The parser's tables and regular expressions, made at run time (a preloaded, module-level regex
  * corrupts XS 8.2.3's heap when it runs: tests/node/preload-lint.ts says why), once per server
- * and shared by its connections. limits: those the server's parsers are held to (the whole-head
- * expression takes at most its maxHeaderCount lines, so a head of many short lines is refused
- * line by line, without first splitting it).
+ * and shared by its connections; name tables as Sets (an array's includes() walks the generic
+ * element path on XS; a Set is one hash lookup). limits: those the server's parsers are held
+ * to (the header block takes at most maxHeaderCount lines, so a head of many short lines is
+ * refused line by line, without first being split).
  */
 export function requestPatterns(moreHeaders: readonly string[] = [], limits: HttpLimits = HTTP_LIMITS): RequestPatterns {
-  const names = new Map<string, number>();
-  for (const name of KEPT_HEADERS) names.set(name, 0);
-  for (const name of moreHeaders) {
-    const lower = name.toLowerCase();
-    if (!names.has(lower)) names.set(lower, 0);
-  }
-  for (let i = 0; i < SINGLETONS.length; i++) names.set(SINGLETONS[i], 1 << i);
+  const keep = new Set(KEPT_HEADERS);
+  for (const name of moreHeaders) keep.add(name.toLowerCase());
   const count = Math.max(0, Math.floor(limits.maxHeaderCount));
   return Object.freeze({
-    requestLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/,
     // ASCII classes only, and no negated ones: XS's go wrong when their ranges touch (there,
     // [^\x00-\x1f ] matches a line end).
-    head: new RegExp(`([!#$%&'*+\\-.^_\`|~0-9A-Za-z]+) ([\\x21-\\x7e]+) (HTTP\\/[0-9]\\.[0-9])\\r\\n((?:[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+:[\\t\\x20-\\x7e]*\\r\\n){0,${count}})\\r\\n`, "y"),
+    requestLine: new RegExp(`([!#$%&'*+\\-.^_\`|~0-9A-Za-z]+) ([\\x21-\\x7e]+) (HTTP\\/[0-9]\\.[0-9])(?:\\r\\n((?:[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+:[\\t\\x20-\\x7e]*\\r\\n){0,${count}})\\r\\n)?`, "y"),
     token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
     control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
-    absoluteForm: /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/,
     decimal: /^[0-9]{1,10}$/,
     methods: new Set(METHODS),
     refusedMethods: new Set(REFUSED_METHODS),
-    names,
+    keep,
   });
+}
+
+/**
+ * A header that may appear once (400 otherwise): its bit among the parser's singletons seen,
+ * else 0. A switch, not a table: it costs no memory, and runs only for the headers kept.
+ */
+function singletonBit(name: string): number {
+  switch (name) {
+    case "host":
+      return 1;
+    case "content-length":
+      return 2;
+    case "content-type":
+      return 4;
+    case "authorization":
+      return 8;
+    case "origin":
+      return 16;
+    default:
+      return 0;
+  }
 }
 
 const LF = 0x0a;
@@ -175,7 +185,7 @@ export class RequestParser {
   #version: ParsedRequest["version"] = "HTTP/1.1";
   /** The headers kept so far; let go once the outcome is known (a request carries them on). */
   #headers: Record<string, string> | undefined = Object.create(null) as Record<string, string>;
-  /** The singleton headers seen so far, as their bits (RequestPatterns.names); Host may also come from an absolute-form target. */
+  /** The singleton headers seen so far, as their bits (singletonBit); Host may also come from an absolute-form target. */
   #seen = 0;
   #hostFromTarget = false;
   #body: Uint8Array | undefined;
@@ -299,50 +309,55 @@ export class RequestParser {
    * take, a limit reached), and then nothing has changed.
    */
   #wholeHead(text: string): number {
-    const at = this.#patterns.head;
-    at.lastIndex = 0;
-    const m = at.exec(text);
+    const patterns = this.#patterns;
+    const head = patterns.requestLine;
+    head.lastIndex = 0;
+    const m = head.exec(text);
     if (m === null) return -1;
-    const method = m[1];
-    const target = m[2];
-    const version = m[3];
-    const block = m[4];
+    const lines = m[4];
+    if (lines === undefined) return -1;
     const limits = this.#limits;
     // The request line without its CRLF; the header lines with theirs (the blank line is free).
-    const lineEnd = method.length + target.length + version.length + 2;
-    if (lineEnd > limits.maxRequestLineBytes || this.#headerBytes + block.length > limits.maxHeaderBytes) return -1;
+    const lineEnd = m[1].length + m[2].length + m[3].length + 2;
+    if (lineEnd > limits.maxRequestLineBytes || this.#headerBytes + lines.length > limits.maxHeaderBytes) return -1;
     // The last of the pieces is the "" after the last line's CRLF.
-    const lines = block.split("\r\n");
-    const count = lines.length - 1;
+    const each = lines.split("\r\n");
+    const count = each.length - 1;
     if (this.#headerCount + count > limits.maxHeaderCount) return -1;
-    let outcome = this.#requestParts(method, target, version);
+    let outcome = this.#requestParts(m[1], m[2], m[3]);
     if (outcome) {
       this.#finish(outcome);
       return lineEnd + 2;
     }
-    this.#headerBytes += block.length;
+    this.#headerBytes += lines.length;
     this.#headerCount += count;
-    const names = this.#patterns.names;
+    const keep = patterns.keep;
+    const headers = this.#headers as Record<string, string>;
     for (let k = 0; k < count; k++) {
-      const line = lines[k];
+      const line = each[k];
       const colon = line.indexOf(":");
       const raw = line.slice(0, colon);
       const name = raw.toLowerCase();
-      const bit = names.get(name);
+      if (!keep.has(name)) continue;
       // The value is all tab and printable ASCII here: trim() takes exactly its OWS.
-      if (bit === undefined) continue;
-      outcome = this.#keep(name, raw, bit, line.slice(colon + 1).trim());
+      const value = line.slice(colon + 1).trim();
+      const bit = singletonBit(name);
+      if (bit === 0) {
+        headers[name] = value;
+        continue;
+      }
+      outcome = this.#keep(name, raw, bit, value);
       if (outcome) {
         // Refused at this line: what follows it is extra, as line by line.
         this.#finish(outcome);
         let end = lineEnd + 2;
-        for (let j = 0; j <= k; j++) end += lines[j].length + 2;
+        for (let j = 0; j <= k; j++) end += each[j].length + 2;
         return end;
       }
     }
     outcome = this.#endOfHeaders();
     if (outcome) this.#finish(outcome);
-    return at.lastIndex;
+    return head.lastIndex;
   }
 
   #finish(outcome: ParseOutcome): void {
@@ -430,8 +445,10 @@ export class RequestParser {
   }
 
   #requestLine(text: string): ParseOutcome | undefined {
-    const m = this.#patterns.requestLine.exec(text);
-    if (!m) return malformed();
+    const line = this.#patterns.requestLine;
+    line.lastIndex = 0;
+    const m = line.exec(text);
+    if (!m || line.lastIndex !== text.length) return malformed();
     // Indexed, not destructured: destructuring walks the match with an iterator on XS.
     return this.#requestParts(m[1], m[2], m[3]);
   }
@@ -446,7 +463,8 @@ export class RequestParser {
     this.#version = version;
     if (target.startsWith("/")) this.#target = target;
     else {
-      const absolute = patterns.absoluteForm.exec(target);
+      // Rare (a proxy's form): made here, when it is needed, not held by every server.
+      const absolute = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/.exec(target);
       if (absolute) {
         this.#target = absolute[2] === "" ? "/" : absolute[2];
         (this.#headers as Record<string, string>).host = absolute[1];
@@ -476,8 +494,7 @@ export class RequestParser {
   #header(raw: string, value: string): ParseOutcome | undefined {
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
     const name = raw.toLowerCase();
-    const bit = this.#patterns.names.get(name);
-    return bit === undefined ? undefined : this.#keep(name, raw, bit, value);
+    return this.#patterns.keep.has(name) ? this.#keep(name, raw, singletonBit(name), value) : undefined;
   }
 
   /** Keeps a header the parser looks at (bit: its singleton bit, or 0). */
