@@ -178,7 +178,11 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
     "text.slice(60, 78)": () => head.slice(60, 78).length,
     "text.slice(0, 18)": () => head.slice(0, 18).length,
     "endsWith CR": () => (head.endsWith("\r") ? 1 : 0),
-    "requestLine.exec": () => (patterns.requestLine.exec(requestLine) ? 1 : 0),
+    "requestLine.exec (a line alone)": () => {
+      const at = patterns.requestLine;
+      at.lastIndex = 0;
+      return at.exec(requestLine) ? 1 : 0;
+    },
     "token.test": () => (patterns.token.test("User-Agent") ? 1 : 0),
     "control.test": () => (patterns.control.test("curl/8.5.0") ? 1 : 0),
     "toLowerCase": () => "User-Agent".toLowerCase().length,
