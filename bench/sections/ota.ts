@@ -187,7 +187,7 @@ export async function measureOtaXs(options: { quick: boolean }): Promise<Section
   const sizes = options.quick ? [8 * KiB, 32 * KiB] : [256 * KiB, 1 * MiB];
   const steps = 10;
   const work = mkdtempSync(join(tmpdir(), "iot-bench-ota-xs-"));
-  const script = await bundleXsBench(`xs-bench-ota-${process.pid}`);
+  const script = await bundleXsBench({ name: `xs-bench-ota-${process.pid}` });
   const xs = await XsSession.start(script);
   try {
     // One unmeasured update first: XS interns property names and builds some objects on first

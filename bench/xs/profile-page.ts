@@ -11,7 +11,7 @@
 
 import { rmSync } from "node:fs";
 import { bundleXsBench, XsSession } from "./xs-session.ts";
-const script = await bundleXsBench("profile");
+const script = await bundleXsBench({ name: "profile" });
 const xs = await XsSession.start(script);
 await xs.command({ op: "load", device: process.argv.includes("device") });
 await xs.command({ op: "boot" });
