@@ -277,15 +277,20 @@ class Service implements HttpService {
   pump(exchange: Exchange): void {
     const writer = exchange.writer;
     if (exchange.state !== "responding" || !writer) return;
+    let wrote: boolean;
     try {
-      if (writer.pump(exchange.tcp)) exchange.since = this.#options.clock.now();
+      wrote = writer.pump(exchange.tcp);
     } catch (e) {
       // The status line is out: the client must see a broken response, not a short one.
       if (e instanceof FragmentError) this.#options.log?.error(`a response failed part way: ${e.message}`);
       this.#drop(exchange, true);
       return;
     }
-    if (!writer.done) return;
+    if (!writer.done) {
+      // Progress, for the stalled-response deadline (a finished answer needs no time: it ends here).
+      if (wrote) exchange.since = this.#options.clock.now();
+      return;
+    }
     exchange.writer = undefined;
     // Bytes may still be coming (a refused request's body, a pipelined request): a close now
     // could reset the connection before the client reads the answer. Read and drop them a while.
