@@ -11,7 +11,7 @@ import { bundleXsBench, XsSession } from "./xs-session.ts";
 
 const args = process.argv.slice(2);
 const entries = args.length && /^[0-9]+$/.test(args[0]) ? Number(args.shift()) : 10;
-const script = await bundleXsBench("profile-data");
+const script = await bundleXsBench({ name: "profile-data" });
 const xs = await XsSession.start(script);
 try {
   await xs.command({ op: "load" });
