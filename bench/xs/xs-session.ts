@@ -6,12 +6,10 @@
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { bundleForXs, ROOT } from "../../tests/xs/bundle.ts";
 import type { XsCommand } from "./xs-bench-app.ts";
-import { rewriteLiterals } from "./rom-literals.ts";
 
 export interface XsMeter {
   /** Deterministic computation units of the crank (XS's meter; not time). */
@@ -40,16 +38,10 @@ interface Pending {
   reject(error: Error): void;
 }
 
-/**
- * Bundles the XS side of the benchmark; returns the script's path. With `romLiterals`, string
- * literals are read from a table made at start (rom-literals.ts), as the device reads them from
- * flash: for the memory figures, not the meter.
- */
-export async function bundleXsBench(options: { name?: string; romLiterals?: boolean } = {}): Promise<string> {
-  const name = options.name ?? `xs-bench-${process.pid}${options.romLiterals ? "-rom" : ""}`;
-  const script = join(ROOT, ".build", "bench", `${name}.js`);
+/** Bundles the XS side of the benchmark; returns the script's path. */
+export async function bundleXsBench(options: { name?: string } = {}): Promise<string> {
+  const script = join(ROOT, ".build", "bench", `${options.name ?? `xs-bench-${process.pid}`}.js`);
   await bundleForXs({ entry: join(ROOT, "bench", "xs", "xs-bench-app.ts"), outfile: script, what: "the XS bench" });
-  if (options.romLiterals) writeFileSync(script, rewriteLiterals(readFileSync(script, "utf8")).text);
   return script;
 }
 
