@@ -56,8 +56,8 @@ import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
 import type { PageModel, PageNotice } from "./web/page";
-import type { NoticeBoard } from "./http/form-answer";
-import { addWebRoutes } from "./web/web-routes";
+import type { FormAnswer, NoticeBoard } from "./http/form-answer";
+import { addWebRoutes, type WebApp } from "./web/web-routes";
 
 export interface IotManagerOptions extends FeatureSwitches {
   /** Shown as the page title and used in the access point's name. */
@@ -92,6 +92,22 @@ export const MAX_SLEEP_MS = 86_400_000;
 function defaultHostname(mac: string): string {
   const tail = mac.replace(/[^0-9a-f]/gi, "").slice(-6).toLowerCase();
   return `iot-${tail || "device"}`;
+}
+
+// iot.<name> for every feature of the list, present or not: an absent one throws its reason.
+// Defined once on the prototype (in flash on the device), not per manager.
+function defineFeatureGetters(prototype: object): void {
+  for (const entry of FEATURES) {
+    if (entry.name in prototype) continue;
+    const name = entry.name as keyof FeatureApis;
+    Object.defineProperty(prototype, name, {
+      get(this: IotManager) {
+        return this.feature(name);
+      },
+      enumerable: false,
+      configurable: false,
+    });
+  }
 }
 
 /** The features in start order: each after those it names in `after`, otherwise as listed. */
@@ -131,13 +147,15 @@ export class IotManager {
   readonly version: string;
   readonly useCss: boolean;
   readonly #router = new Router();
+  /** The app's title and version, as every feature's context hands them out. */
+  readonly #app: { readonly title: string; readonly version: string };
   readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
   readonly #features: Feature[] = [];
   /** The features that see every request first (intercept()), made on the first request. */
   #interceptors: Feature[] | undefined;
   /** Storage problems already logged, so each is logged once however often it is asked for. */
-  readonly #reportedProblems = new Set<string>();
+  #reportedProblems: Set<string> | undefined;
   readonly #port: number | undefined;
   readonly #refreshMs: number;
   readonly #startedAt: number;
@@ -154,8 +172,11 @@ export class IotManager {
   #announced = "";
   /** The port the web server is bound to, once it serves. */
   #boundPort: number | undefined;
-  /** Why a feature of the list is not here: switched off, or left out. */
-  readonly #absent = new Map<string, string>();
+  /**
+   * Why a feature is not here when it was left out or failed to start (made then: a feature of
+   * the list that is neither here nor in it was switched off by the app).
+   */
+  #absent: Map<string, string> | undefined;
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
@@ -189,13 +210,11 @@ export class IotManager {
       this.events.emit("status", "tasks");
     });
 
+    this.#app = Object.freeze({ title: this.title, version: this.version });
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
     for (const entry of FEATURES) {
       const switched = options[entry.name as keyof FeatureSwitches];
-      if (switched === false) {
-        this.#absent.set(entry.name, `the app switched it off ({${entry.name}: false})`);
-        continue;
-      }
+      if (switched === false) continue;
       this.#include(entry.create(switched, app));
     }
     for (const feature of options.features ?? []) this.#include(feature);
@@ -204,23 +223,103 @@ export class IotManager {
     // is named at boot; storageProblems() logs each problem the first time it sees it.
     openAllFolders(this.host.storage);
     this.storageProblems();
-    // iot.<name> for every feature of the list, present or not: an absent one throws its reason.
-    for (const entry of FEATURES) {
-      if (entry.name in this) continue;
-      Object.defineProperty(this, entry.name, { get: () => this.feature(entry.name as keyof FeatureApis), enumerable: false });
-    }
-
-    this.#notices = addWebRoutes(this.#router, {
-      config: this.config,
-      data: this.data,
-      pageModel: (notice) => this.#pageModel(notice),
-      status: () => this.status(),
-      features: () => this.#features,
-      restartSoon: (delayMs) => this.restartSoon(delayMs),
-      factoryReset: () => this.factoryReset(),
-      canRestart: () => this.host.system.canRestart !== false,
-    });
+    this.#notices = addWebRoutes(this.#router, new IotManager.#Web(this));
   }
+
+  /** What the framework's own routes (web/web-routes.ts) ask the manager: one small object, its calls on the prototype. */
+  static readonly #Web = class ManagerWeb implements WebApp {
+    readonly #manager: IotManager;
+    constructor(manager: IotManager) {
+      this.#manager = manager;
+    }
+    get config(): Config {
+      return this.#manager.config;
+    }
+    get data(): DataStore {
+      return this.#manager.data;
+    }
+    pageModel(notice: PageNotice | undefined): PageModel {
+      return this.#manager.#pageModel(notice);
+    }
+    status(): Record<string, unknown> {
+      return this.#manager.status();
+    }
+    features(): readonly Feature[] {
+      return this.#manager.#features;
+    }
+    restartSoon(delayMs?: number): void {
+      this.#manager.restartSoon(delayMs);
+    }
+    factoryReset(): string[] {
+      return this.#manager.factoryReset();
+    }
+    canRestart(): boolean {
+      return this.#manager.host.system.canRestart !== false;
+    }
+  };
+
+  /**
+   * A feature's context: the feature's own logger and the manager, everything else read through
+   * the prototype's getters and calls, so a feature's context costs a few slots, not a closure
+   * for each call.
+   */
+  static readonly #Context = class ManagerContext implements FeatureContext {
+    readonly #manager: IotManager;
+    readonly log: Logger;
+    constructor(manager: IotManager, log: Logger) {
+      this.#manager = manager;
+      this.log = log;
+    }
+    get host(): Host {
+      return this.#manager.host;
+    }
+    get config(): Config {
+      return this.#manager.config;
+    }
+    get data(): DataStore {
+      return this.#manager.data;
+    }
+    get router(): Router {
+      return this.#manager.#router;
+    }
+    get events(): Events {
+      return this.#manager.events;
+    }
+    get clock(): DeviceClock {
+      return this.#manager.clock;
+    }
+    get app(): { readonly title: string; readonly version: string } {
+      return this.#manager.#app;
+    }
+    get logs(): LogRing {
+      return this.#manager.logs;
+    }
+    network(): NetworkStatus {
+      return this.#manager.network();
+    }
+    serving(): boolean {
+      return this.#manager.#serving;
+    }
+    webPort(): number {
+      const manager = this.#manager;
+      return manager.#boundPort ?? manager.#port ?? manager.host.ports?.http ?? 80;
+    }
+    status(): Record<string, unknown> {
+      return this.#manager.status();
+    }
+    networkChanged(): void {
+      this.#manager.#announceNetwork();
+    }
+    restartSoon(delayMs?: number): void {
+      this.#manager.restartSoon(delayMs);
+    }
+    answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
+      return this.#manager.#notices.answer(request, answer);
+    }
+    checkAdmin(request: HttpRequest): HttpResponse | undefined {
+      return this.#manager.#auth.check(request);
+    }
+  };
 
   /** Takes a feature in, or leaves it out with the reason logged; declares its settings. */
   #include(feature: Feature): void {
@@ -228,7 +327,7 @@ export class IotManager {
     const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
     if (missing.length) {
       this.log.info(`feature ${feature.name} left out: the host has no ${missing.join(" or ")}`);
-      this.#absent.set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
+      (this.#absent ??= new Map()).set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
       return;
     }
     if (feature.settings) this.config.declare(feature.settings);
@@ -273,7 +372,8 @@ export class IotManager {
     const feature = this.#features.find((f) => f.name === name);
     if (feature?.api) return feature.api;
     if (feature) throw new Error(`feature ${name} has no calls for the app`);
-    throw new Error(`feature ${name} is not available: ${this.#absent.get(name) ?? "there is no feature of that name"}`);
+    const why = this.#absent?.get(name) ?? (FEATURES.some((entry) => entry.name === name) ? `the app switched it off ({${name}: false})` : "there is no feature of that name");
+    throw new Error(`feature ${name} is not available: ${why}`);
   }
 
   /**
@@ -303,7 +403,7 @@ export class IotManager {
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
-        this.#absent.set(feature.name, `it failed to start: ${errorText(e)}`);
+        (this.#absent ??= new Map()).set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
         } catch {
@@ -345,25 +445,7 @@ export class IotManager {
   }
 
   #context(feature: Feature): FeatureContext {
-    return {
-      host: this.host,
-      config: this.config,
-      data: this.data,
-      router: this.#router,
-      events: this.events,
-      log: this.log.child(feature.name),
-      clock: this.clock,
-      app: { title: this.title, version: this.version },
-      network: () => this.network(),
-      serving: () => this.#serving,
-      webPort: () => this.#boundPort ?? this.#port ?? this.host.ports?.http ?? 80,
-      status: () => this.status(),
-      networkChanged: () => this.#announceNetwork(),
-      restartSoon: (delayMs) => this.restartSoon(delayMs),
-      answerForm: (request, answer) => this.#notices.answer(request, answer),
-      logs: this.logs,
-      checkAdmin: (request) => this.#auth.check(request),
-    };
+    return new IotManager.#Context(this, this.log.child(feature.name));
   }
 
   /** Emits "network" when what network() reports has changed since it was last emitted. */
@@ -429,8 +511,9 @@ export class IotManager {
       if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
     }
     for (const problem of out) {
-      if (this.#reportedProblems.has(problem)) continue;
-      this.#reportedProblems.add(problem);
+      const reported = (this.#reportedProblems ??= new Set());
+      if (reported.has(problem)) continue;
+      reported.add(problem);
       this.log.error(problem);
     }
     return out;
@@ -566,3 +649,5 @@ export class IotManager {
     };
   }
 }
+
+defineFeatureGetters(IotManager.prototype);
