@@ -32,7 +32,7 @@
 
 import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
 import { hashPassword, verifyPassword } from "./crypto/password-hash";
-import { CONFIG_DOMAIN, Config } from "./config/config";
+import { CONFIG_DOMAIN, Config, type SecretHasher } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
@@ -40,6 +40,7 @@ import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
 import { FEATURES, type FeatureApis, type FeatureSwitches } from "./features";
 import type { TimerId } from "./host/clock";
+import type { Sha256Factory, Sha256Hasher } from "./host/digest";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
 import type { NetworkStatus } from "./host/network";
@@ -107,6 +108,27 @@ function defineFeatureGetters(prototype: object): void {
       enumerable: false,
       configurable: false,
     });
+  }
+}
+
+function newSha256(): Sha256Hasher {
+  return new Sha256();
+}
+
+/** How the admin password is hashed: salted from the host's random bytes, with its SHA-256 when it has one. */
+class HostPasswords implements SecretHasher {
+  readonly #system: Host["system"];
+  readonly #sha256: Sha256Factory;
+  constructor(host: Host, sha256: Sha256Factory) {
+    this.#system = host.system;
+    this.#sha256 = sha256;
+  }
+  hash(clear: string): string {
+    const salt = this.#system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
+    return hashPassword(clear, salt, undefined, this.#sha256);
+  }
+  matches(clear: string, stored: string): boolean {
+    return verifyPassword(clear, stored, this.#sha256);
   }
 }
 
@@ -192,14 +214,9 @@ export class IotManager {
     this.log = new Logger(this.logs, options.debug ?? false);
     this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
     this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
-    const sha256 = host.sha256 ?? (() => new Sha256());
-    const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
-    this.config = new Config(
-      host.storage,
-      { hostname: defaultHostname(host.system.info().mac) },
-      { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
-    );
-    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, (line) => this.log.debug(line));
+    const sha256 = host.sha256 ?? newSha256;
+    this.config = new Config(host.storage, { hostname: defaultHostname(host.system.info().mac) }, new HostPasswords(host, sha256));
+    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, this.log);
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
       this.events.emit("config", keys);

@@ -66,16 +66,20 @@ export class AdminAuth {
   readonly #clock: Clock;
   readonly #hash: Sha256Factory;
   readonly #limits: AuthLimits;
-  readonly #failures = new Map<string, Failures>();
+  /** Clients with wrong guesses, made at the first one. */
+  #failures: Map<string, Failures> | undefined;
   #verified: string | undefined;
   /** Wrong passwords in the current minute, from everyone, and when that minute began. */
   #globalFailures = 0;
   #minuteStart = 0;
 
-  readonly #debug: ((line: string) => void) | undefined;
+  readonly #debug: { debug(line: string): void } | undefined;
 
-  /** debug, when given, hears how long each password check took: the figure to tune PASSWORD_ITERATIONS by on a board. */
-  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: (line: string) => void) {
+  /**
+   * debug (a Logger), when given, hears how long each password check took: the figure to tune
+   * PASSWORD_ITERATIONS by on a board.
+   */
+  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: { debug(line: string): void }) {
     this.#config = config;
     this.#clock = clock;
     this.#hash = hash;
@@ -94,7 +98,7 @@ export class AdminAuth {
     if (stored === "") return undefined;
     const client = request.remote ?? "unknown";
     const now = this.#clock.now();
-    const failures = this.#failures.get(client);
+    const failures = this.#failures?.get(client);
     if (failures && now < failures.until) return this.#tooMany(failures.until - now);
     const header = request.headers.authorization;
     if (header !== undefined) {
@@ -108,7 +112,7 @@ export class AdminAuth {
       if (!failures && this.#full(now)) return this.#tooMany(this.#limits.firstLockoutMs);
       const given = password(header);
       const ok = given !== undefined && verifyPassword(given, stored, this.#hash);
-      this.#debug?.(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
+      this.#debug?.debug(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
       if (ok) {
         this.#verified = key;
         if (hashIterations(stored) < PASSWORD_ITERATIONS) this.#upgrade(given);
@@ -130,8 +134,9 @@ export class AdminAuth {
 
   /** The table holds trackedClients clients and every one of them is locked out. */
   #full(now: number): boolean {
-    if (this.#failures.size < this.#limits.trackedClients) return false;
-    for (const entry of this.#failures.values()) if (now >= entry.until) return false;
+    const table = this.#failures;
+    if (!table || table.size < this.#limits.trackedClients) return false;
+    for (const entry of table.values()) if (now >= entry.until) return false;
     return true;
   }
 
@@ -145,7 +150,7 @@ export class AdminAuth {
   }
 
   #passed(client: string): undefined {
-    this.#failures.delete(client);
+    this.#failures?.delete(client);
     return undefined;
   }
 
@@ -153,17 +158,18 @@ export class AdminAuth {
     const count = (previous?.count ?? 0) + 1;
     const over = count - this.#limits.freeFailures;
     const lockout = over <= 0 ? 0 : Math.min(this.#limits.firstLockoutMs * 2 ** (over - 1), this.#limits.maxLockoutMs);
-    this.#failures.delete(client);
-    if (this.#failures.size >= this.#limits.trackedClients) {
+    const table = (this.#failures ??= new Map());
+    table.delete(client);
+    if (table.size >= this.#limits.trackedClients) {
       // Room is made by forgetting the oldest client that is not locked out; a locked one stays.
-      for (const [other, entry] of this.#failures) {
+      for (const [other, entry] of table) {
         if (now >= entry.until) {
-          this.#failures.delete(other);
+          table.delete(other);
           break;
         }
       }
     }
-    if (this.#failures.size < this.#limits.trackedClients) this.#failures.set(client, { count, until: now + lockout });
+    if (table.size < this.#limits.trackedClients) table.set(client, { count, until: now + lockout });
   }
 
   /** Forgets the remembered login (the password changed). */
