@@ -134,7 +134,8 @@ class Service implements HttpService {
 
   constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler) {
     this.#options = options;
-    this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
+    // The device's own limits are a frozen module table (flash): copied only when changed.
+    this.#limits = options.limits ? Object.freeze({ ...HTTP_LIMITS, ...options.limits }) : HTTP_LIMITS;
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
     this.#requestPatterns = requestPatterns(options.requestHeaders);
