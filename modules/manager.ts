@@ -155,6 +155,7 @@ function startOrder(features: readonly Feature[]): Feature[] {
 // constructor defines the getters.
 export interface IotManager extends Readonly<FeatureApis> {}
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class IotManager {
   readonly host: Host;
   readonly config: Config;
@@ -232,9 +233,9 @@ export class IotManager {
     for (const entry of FEATURES) {
       const switched = options[entry.name as keyof FeatureSwitches];
       if (switched === false) continue;
-      this.#include(entry.create(switched, app));
+      this.include(entry.create(switched, app));
     }
-    for (const feature of options.features ?? []) this.#include(feature);
+    for (const feature of options.features ?? []) this.include(feature);
     if (this.config.notice) this.log.warn(this.config.notice);
     // Every folder variables have used is opened now, not on its first read, so a damaged one
     // is named at boot; storageProblems() logs each problem the first time it sees it.
@@ -256,7 +257,7 @@ export class IotManager {
       return this.#manager.data;
     }
     pageModel(notice: PageNotice | undefined): PageModel {
-      return this.#manager.#pageModel(notice);
+      return this.#manager.pageModelFor(notice);
     }
     status(): Record<string, unknown> {
       return this.#manager.status();
@@ -325,7 +326,7 @@ export class IotManager {
       return this.#manager.status();
     }
     networkChanged(): void {
-      this.#manager.#announceNetwork();
+      this.#manager.announceNetwork();
     }
     restartSoon(delayMs?: number): void {
       this.#manager.restartSoon(delayMs);
@@ -339,7 +340,7 @@ export class IotManager {
   };
 
   /** Takes a feature in, or leaves it out with the reason logged; declares its settings. */
-  #include(feature: Feature): void {
+  private include(feature: Feature): void {
     if (this.#features.some((f) => f.name === feature.name)) throw new Error(`there are two features named ${feature.name}`);
     const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
     if (missing.length) {
@@ -370,7 +371,7 @@ export class IotManager {
   /** Adds a feature before run(). */
   addFeature(feature: Feature): void {
     if (this.#running) throw new Error(`feature ${feature.name} must be added before run()`);
-    this.#include(feature);
+    this.include(feature);
   }
 
   /** The features running (or about to), in start order. */
@@ -414,7 +415,7 @@ export class IotManager {
     this.#running = true;
     for (const feature of startOrder(this.#features)) {
       try {
-        feature.attach(this.#context(feature));
+        feature.attach(this.context(feature));
       } catch (e) {
         // Left out of status, page and reset: a half-attached feature would break them all.
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
@@ -428,7 +429,7 @@ export class IotManager {
         }
       }
     }
-    this.#announceNetwork();
+    this.announceNetwork();
     if (this.clock.valid) this.events.emit("clock", { source: this.clock.source ?? "host", at: this.clock.now() });
     return new Promise<void>((resolve, reject) => {
       this.#stopped = resolve;
@@ -461,12 +462,12 @@ export class IotManager {
     });
   }
 
-  #context(feature: Feature): FeatureContext {
+  private context(feature: Feature): FeatureContext {
     return new IotManager.#Context(this, this.log.child(feature.name));
   }
 
   /** Emits "network" when what network() reports has changed since it was last emitted. */
-  #announceNetwork(): void {
+  private announceNetwork(): void {
     const network = this.network();
     const key = `${network.mode} ${network.ip} ${network.ssid} ${network.apIp ?? ""}`;
     if (key === this.#announced) return;
@@ -582,7 +583,7 @@ export class IotManager {
       const resolved = this.#router.resolve(method, path);
       const change = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
       if ((resolved.kind === "route" && (change || resolved.names)) || path.startsWith("/api/")) {
-        const refused = this.#checkNames(request, change);
+        const refused = this.checkNames(request, change);
         if (refused) return refused;
       }
       if (resolved.kind === "answer") return resolved.response;
@@ -600,7 +601,7 @@ export class IotManager {
     }
   }
 
-  #checkNames(request: HttpRequest, change: boolean): HttpResponse | undefined {
+  private checkNames(request: HttpRequest, change: boolean): HttpResponse | undefined {
     const network = this.network();
     const names = {
       hostname: String(this.config.get("hostname") ?? ""),
@@ -649,7 +650,7 @@ export class IotManager {
     return out;
   }
 
-  #pageModel(notice: PageNotice | undefined): PageModel {
+  private pageModelFor(notice: PageNotice | undefined): PageModel {
     return {
       title: this.title,
       useCss: this.useCss,

@@ -61,6 +61,7 @@ function password(header: string | undefined): string | undefined {
   return colon >= 0 && text.slice(0, colon) === "admin" ? text.slice(colon + 1) : undefined;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class AdminAuth {
   readonly #config: Config;
   readonly #clock: Clock;
@@ -99,27 +100,27 @@ export class AdminAuth {
     const client = request.remote ?? "unknown";
     const now = this.#clock.now();
     const failures = this.#failures?.get(client);
-    if (failures && now < failures.until) return this.#tooMany(failures.until - now);
+    if (failures && now < failures.until) return this.tooMany(failures.until - now);
     const header = request.headers.authorization;
     if (header !== undefined) {
       const key = credentialKey(header, stored, this.#hash);
-      if (this.#verified !== undefined && constantTimeEqual(key, this.#verified)) return this.#passed(client);
+      if (this.#verified !== undefined && constantTimeEqual(key, this.#verified)) return this.passed(client);
       if (now - this.#minuteStart >= 60_000) {
         this.#minuteStart = now;
         this.#globalFailures = 0;
       }
-      if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.#tooMany(60_000 - (now - this.#minuteStart));
-      if (!failures && this.#full(now)) return this.#tooMany(this.#limits.firstLockoutMs);
+      if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.tooMany(60_000 - (now - this.#minuteStart));
+      if (!failures && this.full(now)) return this.tooMany(this.#limits.firstLockoutMs);
       const given = password(header);
       const ok = given !== undefined && verifyPassword(given, stored, this.#hash);
       this.#debug?.debug(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
       if (ok) {
         this.#verified = key;
-        if (hashIterations(stored) < PASSWORD_ITERATIONS) this.#upgrade(given);
-        return this.#passed(client);
+        if (hashIterations(stored) < PASSWORD_ITERATIONS) this.upgrade(given);
+        return this.passed(client);
       }
       this.#globalFailures++;
-      this.#failed(client, now, failures);
+      this.failed(client, now, failures);
     }
     const realm = String(this.#config.get("hostname") ?? "device").replace(/["\\]/g, "");
     return jsonError(401, "this change needs the admin password (user admin)", {
@@ -127,13 +128,13 @@ export class AdminAuth {
     });
   }
 
-  #tooMany(ms: number): HttpResponse {
+  private tooMany(ms: number): HttpResponse {
     const seconds = Math.max(1, Math.ceil(ms / 1000));
     return jsonError(429, `too many wrong passwords; try again in ${seconds} s`, { "retry-after": String(seconds) });
   }
 
   /** The table holds trackedClients clients and every one of them is locked out. */
-  #full(now: number): boolean {
+  private full(now: number): boolean {
     const table = this.#failures;
     if (!table || table.size < this.#limits.trackedClients) return false;
     for (const entry of table.values()) if (now >= entry.until) return false;
@@ -141,7 +142,7 @@ export class AdminAuth {
   }
 
   /** Makes the stored hash anew with today's iteration count (the password was just given right). */
-  #upgrade(clear: string): void {
+  private upgrade(clear: string): void {
     try {
       this.#config.rehash("admin_password", clear);
     } catch {
@@ -149,12 +150,12 @@ export class AdminAuth {
     }
   }
 
-  #passed(client: string): undefined {
+  private passed(client: string): undefined {
     this.#failures?.delete(client);
     return undefined;
   }
 
-  #failed(client: string, now: number, previous: Failures | undefined): void {
+  private failed(client: string, now: number, previous: Failures | undefined): void {
     const count = (previous?.count ?? 0) + 1;
     const over = count - this.#limits.freeFailures;
     const lockout = over <= 0 ? 0 : Math.min(this.#limits.firstLockoutMs * 2 ** (over - 1), this.#limits.maxLockoutMs);

@@ -69,6 +69,7 @@ export function settingSpec(key: string, declared: ConfigValue | SettingDeclarat
   return spec;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class Config {
   readonly #record: AtomicRecord;
   readonly #specs = new Map<string, SettingSpec>();
@@ -127,7 +128,7 @@ export class Config {
       const given = settings[key];
       const spec = key in this.#defaults ? { ...given, default: this.#defaults[key] } : given;
       if (!(spec.secret && spec.default === "")) coerceConfigValue(key, spec, spec.default, "json");
-      this.#declare(key, spec);
+      this.declareOne(key, spec);
     }
   }
 
@@ -144,13 +145,13 @@ export class Config {
       const spec = settingSpec(key, declarations[key], "app");
       coerceConfigValue(key, spec, spec.default, "json");
       if (!this.#orphans.has(key)) added.push(key);
-      this.#declare(key, spec);
+      this.declareOne(key, spec);
     }
-    if (added.length) this.#persist(this.#values);
+    if (added.length) this.persist(this.#values);
     return added;
   }
 
-  #declare(key: string, spec: SettingSpec): void {
+  private declareOne(key: string, spec: SettingSpec): void {
     this.#specs.set(key, Object.freeze(spec));
     let value = spec.default;
     if (this.#orphans.has(key)) {
@@ -208,7 +209,7 @@ export class Config {
       next.set(key, value);
     }
     if (!changed.length) return changed;
-    this.#persist(next);
+    this.persist(next);
     // Saved by someone: the settings are theirs again, not defaults standing in for lost ones.
     this.problem = undefined;
     for (const [key, value] of next) this.#values.set(key, value);
@@ -225,11 +226,11 @@ export class Config {
     if (!spec?.hashed || clear === "") return;
     const next = new Map(this.#values);
     next.set(key, this.#hashSecret.hash(clear));
-    this.#persist(next);
+    this.persist(next);
     this.#values.set(key, next.get(key) as ConfigValue);
   }
 
-  #persist(values: ReadonlyMap<string, ConfigValue>): void {
+  private persist(values: ReadonlyMap<string, ConfigValue>): void {
     // No prototype: on the device Object.prototype is frozen, and assigning a key named like one
     // of its members ("constructor", "valueOf") to a plain object throws instead of adding it.
     const out = Object.create(null) as Record<string, unknown>;

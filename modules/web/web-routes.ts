@@ -104,7 +104,8 @@ const POST_PATHS: readonly string[] = Object.freeze(["/api/config", "/config", "
 /**
  * The routes' state and handlers. The handlers are methods (on the prototype, in flash on the
  * device) behind one closure for every route, not a closure each: a closure made at run time
- * costs heap slots and a copy of its bytecode for as long as the device runs.
+ * costs heap slots and a copy of its bytecode for as long as the device runs. They are
+ * TypeScript-private, not #private: XS gives every instance one slot per #method.
  */
 class WebRoutes {
   readonly notices = new NoticeBoard();
@@ -125,44 +126,44 @@ class WebRoutes {
     const post = request.method === "POST";
     switch (request.path) {
       case "/":
-        return this.#page(request);
+        return this.page(request);
       case "/app.css":
         return assetResponse(request, PAGE_STYLE.bytes, PAGE_STYLE.tag, PAGE_STYLE.type);
       case "/app.js":
-        return assetResponse(request, this.#scriptBody(), this.#currentScriptTag(), PAGE_SCRIPT.type);
+        return assetResponse(request, this.scriptBody(), this.currentScriptTag(), PAGE_SCRIPT.type);
       case "/data":
         // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
         return { status: 200, headers: JSON_HEADERS as Record<string, string>, body: this.#app.data.toJSONText() };
       case "/api/config":
-        return post ? this.#saveConfig(request) : json(200, configView(this.#app.config));
+        return post ? this.saveConfig(request) : json(200, configView(this.#app.config));
       case "/config":
-        return this.#saveForm(request);
+        return this.saveForm(request);
       case "/api/status":
         return json(200, this.#app.status());
       case "/api/reboot":
-        return this.#reboot(request);
+        return this.reboot(request);
       case "/restart":
-        return this.#restart(request);
+        return this.restart(request);
       case "/api/factory-reset":
-        return this.#factoryResetJson(request);
+        return this.factoryResetJson(request);
       case "/factory-reset":
-        return this.#factoryResetForm(request);
+        return this.factoryResetForm(request);
     }
     throw new Error(`no web route for ${request.path}`);
   }
 
-  #scripts(): (string | StaticAsset)[] {
+  private scripts(): (string | StaticAsset)[] {
     const out: (string | StaticAsset)[] = [];
     for (const feature of this.#app.features()) if (feature.clientScript) out.push(feature.clientScript);
     return out;
   }
 
-  #currentScriptTag(): string {
+  private currentScriptTag(): string {
     const features = this.#app.features().length;
     if (this.#scriptTag !== undefined && this.#taggedFeatures === features) return this.#scriptTag;
     let tags = PAGE_SCRIPT.tag;
     let length = PAGE_SCRIPT.bytes.length;
-    for (const script of this.#scripts()) {
+    for (const script of this.scripts()) {
       if (isStaticAsset(script)) {
         tags += script.tag;
         length += 1 + script.bytes.length;
@@ -176,19 +177,19 @@ class WebRoutes {
     return (this.#scriptTag = tagText(crc32(utf8Encode(tags)), length));
   }
 
-  #scriptBody(): (string | Uint8Array)[] {
+  private scriptBody(): (string | Uint8Array)[] {
     const body: (string | Uint8Array)[] = [PAGE_SCRIPT.bytes];
-    for (const script of this.#scripts()) body.push("\n", isStaticAsset(script) ? script.bytes : script);
+    for (const script of this.scripts()) body.push("\n", isStaticAsset(script) ? script.bytes : script);
     return body;
   }
 
   /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
-  #hasOwnRoute(path: string): boolean {
+  private hasOwnRoute(path: string): boolean {
     const resolved = this.#router.resolve("GET", path);
     return resolved.kind === "route" && resolved.params === undefined;
   }
 
-  #page(request: HttpRequest): HttpResponse {
+  private page(request: HttpRequest): HttpResponse {
     const app = this.#app;
     const view = viewName(request.query);
     const model = app.pageModel(this.notices.take(request.query));
@@ -204,15 +205,15 @@ class WebRoutes {
       body: renderPage(model, {
         view,
         styleTag: PAGE_STYLE.tag,
-        scriptTag: this.#currentScriptTag(),
-        eventsPath: this.#hasOwnRoute("/events") ? "/events" : undefined,
-        logs: this.#hasOwnRoute("/api/log"),
+        scriptTag: this.currentScriptTag(),
+        eventsPath: this.hasOwnRoute("/events") ? "/events" : undefined,
+        logs: this.hasOwnRoute("/api/log"),
         probationLeftS,
       }),
     };
   }
 
-  #saveConfig(request: HttpRequest): HttpResponse {
+  private saveConfig(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     try {
@@ -224,7 +225,7 @@ class WebRoutes {
   }
 
   // The settings form, and any view's form of settings (?view=wifi: the WiFi card without script).
-  #saveForm(request: HttpRequest): HttpResponse {
+  private saveForm(request: HttpRequest): HttpResponse {
     const config = this.#app.config;
     const form = readForm(request);
     if (!form.ok) return form.response;
@@ -241,7 +242,7 @@ class WebRoutes {
     return this.notices.answer(request, answer, view === "settings" ? "settings" : undefined);
   }
 
-  #reboot(request: HttpRequest): HttpResponse {
+  private reboot(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     if (!this.#app.canRestart()) return jsonError(501, CANNOT_RESTART);
@@ -249,7 +250,7 @@ class WebRoutes {
     return json(202, { rebooting: true });
   }
 
-  #restart(request: HttpRequest): HttpResponse {
+  private restart(request: HttpRequest): HttpResponse {
     const app = this.#app;
     const form = readForm(request);
     if (!form.ok) return form.response;
@@ -263,7 +264,7 @@ class WebRoutes {
   }
 
   // Erases every setting: it must be asked for in so many words, never by a stray request.
-  #factoryResetJson(request: HttpRequest): HttpResponse {
+  private factoryResetJson(request: HttpRequest): HttpResponse {
     const app = this.#app;
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
@@ -276,7 +277,7 @@ class WebRoutes {
     return json(202, { reset: true, rebooting: true, ...report });
   }
 
-  #factoryResetForm(request: HttpRequest): HttpResponse {
+  private factoryResetForm(request: HttpRequest): HttpResponse {
     const app = this.#app;
     const form = readForm(request);
     if (!form.ok) return form.response;
