@@ -213,7 +213,7 @@ export class IotManager {
     const startedAt = (this.#startedAt = host.clock.now());
     this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: () => host.clock.now() - startedAt });
     this.log = new Logger(this.logs, options.debug ?? false);
-    this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
+    this.events = new Events(this.log);
     this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
     const sha256 = host.sha256 ?? newSha256;
     this.config = new Config(host.storage, { hostname: defaultHostname(host.system.info().mac) }, new HostPasswords(host, sha256));
@@ -441,9 +441,9 @@ export class IotManager {
         log: this.log.child("http"),
         limits: host.httpLimits,
         onAnswer: (status) => this.events.emit("answer", status),
-        requestHeaders: this.#features.flatMap((f) => f.requestHeaders ?? []),
+        requestHeaders: this.#features.some((f) => f.requestHeaders) ? this.#features.flatMap((f) => f.requestHeaders ?? []) : undefined,
       });
-      const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, (request) => this.handle(request));
+      const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, this);
       this.#service = service;
       service.ready.then(
         ({ host: address, port }) => {

@@ -65,6 +65,11 @@ export interface HttpServerOptions {
   requestHeaders?: readonly string[];
 }
 
+/** An application that answers requests through its handle() method. */
+export interface HttpApp {
+  handle(request: HttpRequest): HttpResponse;
+}
+
 type State = "receiving" | "responding" | "lingering" | "closed";
 
 /**
@@ -119,7 +124,7 @@ class Service implements HttpService {
   readonly #options: HttpServerOptions;
   readonly #limits: HttpLimits;
   readonly #text: TextCodec;
-  readonly #handler: HttpHandler;
+  readonly #handler: HttpHandler | HttpApp;
   readonly #listener: TcpListener;
   readonly #requestPatterns: RequestPatterns;
   readonly #responsePatterns: ResponsePatterns = responsePatterns();
@@ -133,7 +138,7 @@ class Service implements HttpService {
   // One closure for the life of the service, not one per sweep.
   readonly #sweep = (): void => this.expire();
 
-  constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler) {
+  constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler | HttpApp) {
     this.#options = options;
     // The device's own limits are a frozen module table (flash): copied only when changed.
     this.#limits = options.limits ? Object.freeze({ ...HTTP_LIMITS, ...options.limits }) : HTTP_LIMITS;
@@ -241,7 +246,8 @@ class Service implements HttpService {
       remote: exchange.remote || undefined,
     };
     try {
-      return this.#handler(request);
+      const handler = this.#handler;
+      return typeof handler === "function" ? handler(request) : handler.handle(request);
     } catch (e) {
       this.#options.log?.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
       return jsonError(500, "internal error");
@@ -344,7 +350,8 @@ export class HttpServer {
     this.#options = options;
   }
 
-  serve(listen: TcpListenOptions, handler: HttpHandler): HttpService {
+  /** handler: a function, or an object whose handle() answers (the manager: no closure to hold). */
+  serve(listen: TcpListenOptions, handler: HttpHandler | HttpApp): HttpService {
     return new Service(this.#options, listen, handler);
   }
 }

@@ -109,10 +109,10 @@ export class LiveFeature implements Feature {
   #maxStreams = 0;
   #keepAliveMs = 0;
   #logs: LogRing | undefined;
-  /** What the streams read from: made when the first stream opens. */
+  /** What the streams read from: made when the first stream opens, dropped when the last closes. */
   #source: StreamSource | undefined;
-  // One closure for the life of the feature, not one per flush.
-  readonly #flush = (): void => this.wakeAll();
+  /** The flush timer's callback: one while streams are open (made with the subscriptions), not one per flush. */
+  #flush: (() => void) | undefined;
 
   constructor(options: LiveOptions = {}) {
     this.#options = options;
@@ -124,8 +124,10 @@ export class LiveFeature implements Feature {
     this.#maxStreams = Math.max(0, Math.min(this.#options.maxStreams ?? 2, limits.maxConnections - 2));
     this.#keepAliveMs = Math.floor(limits.requestTimeoutMs / 3);
     this.#logs = context.logs && context.logs.capacity > 0 ? context.logs : undefined;
-    context.router.add("GET", "/events", (request) => this.open(request), { auth: "public", names: true });
-    context.router.add("GET", "/api/log", (request) => this.serveLog(request), { auth: "admin" });
+    // One closure for both routes.
+    const handle = (request: HttpRequest): HttpResponse => (request.path === "/events" ? this.open(request) : this.serveLog(request));
+    context.router.add("GET", "/events", handle, { auth: "public", names: true });
+    context.router.add("GET", "/api/log", handle, { auth: "admin" });
   }
 
   /**
@@ -134,6 +136,7 @@ export class LiveFeature implements Feature {
    */
   private listen(context: FeatureContext): void {
     if (this.#unsubscribe.length > 0) return;
+    this.#flush = (): void => this.wakeAll();
     const { events, data } = context;
     const statusChanged = (): void => {
       for (const stream of this.#streams) stream.statusChanged();
@@ -160,6 +163,9 @@ export class LiveFeature implements Feature {
   private unlisten(): void {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
+    // What the streams shared goes with the last of them: an idle device keeps the routes alone.
+    this.#flush = undefined;
+    this.#source = undefined;
   }
 
   detach(): void {
@@ -235,7 +241,7 @@ export class LiveFeature implements Feature {
 
   /** Wakes every stream once, a turn after the first change of a burst. */
   private schedule(): void {
-    if (this.#flushTimer !== undefined || !this.#context) return;
+    if (this.#flushTimer !== undefined || !this.#context || !this.#flush) return;
     this.#flushTimer = this.#context.host.clock.set(this.#flush, 0);
   }
 
