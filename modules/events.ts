@@ -15,10 +15,12 @@
  *   stream sends the status again.
  * - task: a task failed (its name, what it threw, when), after it was logged.
  * - on() returns its unsubscribe; calling it twice is harmless. A listener that throws is
- *   reported through onError (the manager logs it) and the others still run.
+ *   reported through onError (a callback, or a logger's error(): the manager's) and the others
+ *   still run.
  */
 
 import type { NetworkStatus } from "./host/network";
+import { errorText } from "./log/logger";
 import type { TaskFailure } from "./tasks/task-runner";
 
 export interface ClockEvent {
@@ -41,11 +43,14 @@ export interface ManagerEvents {
 
 export type Listener<T> = (value: T) => void;
 
+/** Where a listener's failure goes: a callback, or a logger (the manager's: no closure to hold). */
+export type ListenerFailure = ((name: string, error: unknown) => void) | { error(message: string): void };
+
 export class Events {
   readonly #listeners: { [K in keyof ManagerEvents]?: Listener<ManagerEvents[K]>[] } = {};
-  readonly #onError: (name: string, error: unknown) => void;
+  readonly #onError: ListenerFailure;
 
-  constructor(onError: (name: string, error: unknown) => void) {
+  constructor(onError: ListenerFailure) {
     this.#onError = onError;
   }
 
@@ -69,7 +74,9 @@ export class Events {
       try {
         listener(value);
       } catch (e) {
-        this.#onError(name, e);
+        const onError = this.#onError;
+        if (typeof onError === "function") onError(name, e);
+        else onError.error(`a ${name} listener failed: ${errorText(e)}`);
       }
     }
   }

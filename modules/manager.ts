@@ -32,7 +32,7 @@
 
 import { AdminAuth, AUTH_LIMITS } from "./auth/admin-auth";
 import { hashPassword, verifyPassword } from "./crypto/password-hash";
-import { CONFIG_DOMAIN, Config } from "./config/config";
+import { CONFIG_DOMAIN, Config, type SecretHasher } from "./config/config";
 import type { ConfigValue, SettingDeclaration } from "./config/config-keys";
 import { Sha256 } from "./crypto/sha256";
 import { DataStore } from "./data/data-store";
@@ -40,6 +40,7 @@ import { Events } from "./events";
 import type { Feature, FeatureContext } from "./feature";
 import { FEATURES, type FeatureApis, type FeatureSwitches } from "./features";
 import type { TimerId } from "./host/clock";
+import type { Sha256Factory, Sha256Hasher } from "./host/digest";
 import type { Host } from "./host/host";
 import { boundHost } from "./host/host";
 import type { NetworkStatus } from "./host/network";
@@ -56,8 +57,8 @@ import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
 import type { PageModel, PageNotice } from "./web/page";
-import type { NoticeBoard } from "./http/form-answer";
-import { addWebRoutes } from "./web/web-routes";
+import type { FormAnswer, NoticeBoard } from "./http/form-answer";
+import { addWebRoutes, type WebApp } from "./web/web-routes";
 
 export interface IotManagerOptions extends FeatureSwitches {
   /** Shown as the page title and used in the access point's name. */
@@ -94,6 +95,43 @@ function defaultHostname(mac: string): string {
   return `iot-${tail || "device"}`;
 }
 
+// iot.<name> for every feature of the list, present or not: an absent one throws its reason.
+// Defined once on the prototype (in flash on the device), not per manager.
+function defineFeatureGetters(prototype: object): void {
+  for (const entry of FEATURES) {
+    if (entry.name in prototype) continue;
+    const name = entry.name as keyof FeatureApis;
+    Object.defineProperty(prototype, name, {
+      get(this: IotManager) {
+        return this.feature(name);
+      },
+      enumerable: false,
+      configurable: false,
+    });
+  }
+}
+
+function newSha256(): Sha256Hasher {
+  return new Sha256();
+}
+
+/** How the admin password is hashed: salted from the host's random bytes, with its SHA-256 when it has one. */
+class HostPasswords implements SecretHasher {
+  readonly #system: Host["system"];
+  readonly #sha256: Sha256Factory;
+  constructor(host: Host, sha256: Sha256Factory) {
+    this.#system = host.system;
+    this.#sha256 = sha256;
+  }
+  hash(clear: string): string {
+    const salt = this.#system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
+    return hashPassword(clear, salt, undefined, this.#sha256);
+  }
+  matches(clear: string, stored: string): boolean {
+    return verifyPassword(clear, stored, this.#sha256);
+  }
+}
+
 /** The features in start order: each after those it names in `after`, otherwise as listed. */
 function startOrder(features: readonly Feature[]): Feature[] {
   const ordered: Feature[] = [];
@@ -117,6 +155,7 @@ function startOrder(features: readonly Feature[]): Feature[] {
 // constructor defines the getters.
 export interface IotManager extends Readonly<FeatureApis> {}
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class IotManager {
   readonly host: Host;
   readonly config: Config;
@@ -131,13 +170,15 @@ export class IotManager {
   readonly version: string;
   readonly useCss: boolean;
   readonly #router = new Router();
+  /** The app's title and version, as every feature's context hands them out. */
+  readonly #app: { readonly title: string; readonly version: string };
   readonly #auth: AdminAuth;
   readonly #tasks: TaskRunner;
   readonly #features: Feature[] = [];
   /** The features that see every request first (intercept()), made on the first request. */
   #interceptors: Feature[] | undefined;
   /** Storage problems already logged, so each is logged once however often it is asked for. */
-  readonly #reportedProblems = new Set<string>();
+  #reportedProblems: Set<string> | undefined;
   readonly #port: number | undefined;
   readonly #refreshMs: number;
   readonly #startedAt: number;
@@ -154,8 +195,11 @@ export class IotManager {
   #announced = "";
   /** The port the web server is bound to, once it serves. */
   #boundPort: number | undefined;
-  /** Why a feature of the list is not here: switched off, or left out. */
-  readonly #absent = new Map<string, string>();
+  /**
+   * Why a feature is not here when it was left out or failed to start (made then: a feature of
+   * the list that is neither here nor in it was switched off by the app).
+   */
+  #absent: Map<string, string> | undefined;
 
   constructor(options: IotManagerOptions = {}, host: Host = boundHost()) {
     this.host = host;
@@ -169,16 +213,11 @@ export class IotManager {
     const startedAt = (this.#startedAt = host.clock.now());
     this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: () => host.clock.now() - startedAt });
     this.log = new Logger(this.logs, options.debug ?? false);
-    this.events = new Events((name, e) => this.log.error(`a ${name} listener failed: ${errorText(e)}`));
+    this.events = new Events(this.log);
     this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
-    const sha256 = host.sha256 ?? (() => new Sha256());
-    const salt = (): Uint8Array => host.system.randomBytes?.(16) ?? Uint8Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
-    this.config = new Config(
-      host.storage,
-      { hostname: defaultHostname(host.system.info().mac) },
-      { hash: (clear) => hashPassword(clear, salt(), undefined, sha256), matches: (clear, stored) => verifyPassword(clear, stored, sha256) },
-    );
-    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, (line) => this.log.debug(line));
+    const sha256 = host.sha256 ?? newSha256;
+    this.config = new Config(host.storage, { hostname: defaultHostname(host.system.info().mac) }, new HostPasswords(host, sha256));
+    this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, this.log);
     this.config.onChange((keys) => {
       if (keys.includes("admin_password")) this.#auth.forget();
       this.events.emit("config", keys);
@@ -189,46 +228,124 @@ export class IotManager {
       this.events.emit("status", "tasks");
     });
 
+    this.#app = Object.freeze({ title: this.title, version: this.version });
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
     for (const entry of FEATURES) {
       const switched = options[entry.name as keyof FeatureSwitches];
-      if (switched === false) {
-        this.#absent.set(entry.name, `the app switched it off ({${entry.name}: false})`);
-        continue;
-      }
-      this.#include(entry.create(switched, app));
+      if (switched === false) continue;
+      this.include(entry.create(switched, app));
     }
-    for (const feature of options.features ?? []) this.#include(feature);
+    for (const feature of options.features ?? []) this.include(feature);
     if (this.config.notice) this.log.warn(this.config.notice);
     // Every folder variables have used is opened now, not on its first read, so a damaged one
     // is named at boot; storageProblems() logs each problem the first time it sees it.
     openAllFolders(this.host.storage);
     this.storageProblems();
-    // iot.<name> for every feature of the list, present or not: an absent one throws its reason.
-    for (const entry of FEATURES) {
-      if (entry.name in this) continue;
-      Object.defineProperty(this, entry.name, { get: () => this.feature(entry.name as keyof FeatureApis), enumerable: false });
-    }
-
-    this.#notices = addWebRoutes(this.#router, {
-      config: this.config,
-      data: this.data,
-      pageModel: (notice) => this.#pageModel(notice),
-      status: () => this.status(),
-      features: () => this.#features,
-      restartSoon: (delayMs) => this.restartSoon(delayMs),
-      factoryReset: () => this.factoryReset(),
-      canRestart: () => this.host.system.canRestart !== false,
-    });
+    this.#notices = addWebRoutes(this.#router, new IotManager.#Web(this));
   }
 
+  /** What the framework's own routes (web/web-routes.ts) ask the manager: one small object, its calls on the prototype. */
+  static readonly #Web = class ManagerWeb implements WebApp {
+    readonly #manager: IotManager;
+    constructor(manager: IotManager) {
+      this.#manager = manager;
+    }
+    get config(): Config {
+      return this.#manager.config;
+    }
+    get data(): DataStore {
+      return this.#manager.data;
+    }
+    pageModel(notice: PageNotice | undefined): PageModel {
+      return this.#manager.pageModelFor(notice);
+    }
+    status(): Record<string, unknown> {
+      return this.#manager.status();
+    }
+    features(): readonly Feature[] {
+      return this.#manager.#features;
+    }
+    restartSoon(delayMs?: number): void {
+      this.#manager.restartSoon(delayMs);
+    }
+    factoryReset(): string[] {
+      return this.#manager.factoryReset();
+    }
+    canRestart(): boolean {
+      return this.#manager.host.system.canRestart !== false;
+    }
+  };
+
+  /**
+   * A feature's context: the feature's own logger and the manager, everything else read through
+   * the prototype's getters and calls, so a feature's context costs a few slots, not a closure
+   * for each call.
+   */
+  static readonly #Context = class ManagerContext implements FeatureContext {
+    readonly #manager: IotManager;
+    readonly log: Logger;
+    constructor(manager: IotManager, log: Logger) {
+      this.#manager = manager;
+      this.log = log;
+    }
+    get host(): Host {
+      return this.#manager.host;
+    }
+    get config(): Config {
+      return this.#manager.config;
+    }
+    get data(): DataStore {
+      return this.#manager.data;
+    }
+    get router(): Router {
+      return this.#manager.#router;
+    }
+    get events(): Events {
+      return this.#manager.events;
+    }
+    get clock(): DeviceClock {
+      return this.#manager.clock;
+    }
+    get app(): { readonly title: string; readonly version: string } {
+      return this.#manager.#app;
+    }
+    get logs(): LogRing {
+      return this.#manager.logs;
+    }
+    network(): NetworkStatus {
+      return this.#manager.network();
+    }
+    serving(): boolean {
+      return this.#manager.#serving;
+    }
+    webPort(): number {
+      const manager = this.#manager;
+      return manager.#boundPort ?? manager.#port ?? manager.host.ports?.http ?? 80;
+    }
+    status(): Record<string, unknown> {
+      return this.#manager.status();
+    }
+    networkChanged(): void {
+      this.#manager.announceNetwork();
+    }
+    restartSoon(delayMs?: number): void {
+      this.#manager.restartSoon(delayMs);
+    }
+    answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
+      return this.#manager.#notices.answer(request, answer);
+    }
+    checkAdmin(request: HttpRequest): HttpResponse | undefined {
+      return this.#manager.#auth.check(request);
+    }
+  };
+
   /** Takes a feature in, or leaves it out with the reason logged; declares its settings. */
-  #include(feature: Feature): void {
+  private include(feature: Feature): void {
     if (this.#features.some((f) => f.name === feature.name)) throw new Error(`there are two features named ${feature.name}`);
     const missing = (feature.needs ?? []).filter((part) => this.host[part] === undefined);
     if (missing.length) {
       this.log.info(`feature ${feature.name} left out: the host has no ${missing.join(" or ")}`);
-      this.#absent.set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
+      (this.#absent ??= new Map()).set(feature.name, `it was left out: the host has no ${missing.join(" or ")}`);
       return;
     }
     if (feature.settings) this.config.declare(feature.settings);
@@ -254,7 +371,7 @@ export class IotManager {
   /** Adds a feature before run(). */
   addFeature(feature: Feature): void {
     if (this.#running) throw new Error(`feature ${feature.name} must be added before run()`);
-    this.#include(feature);
+    this.include(feature);
   }
 
   /** The features running (or about to), in start order. */
@@ -273,7 +390,8 @@ export class IotManager {
     const feature = this.#features.find((f) => f.name === name);
     if (feature?.api) return feature.api;
     if (feature) throw new Error(`feature ${name} has no calls for the app`);
-    throw new Error(`feature ${name} is not available: ${this.#absent.get(name) ?? "there is no feature of that name"}`);
+    const why = this.#absent?.get(name) ?? (FEATURES.some((entry) => entry.name === name) ? `the app switched it off ({${name}: false})` : "there is no feature of that name");
+    throw new Error(`feature ${name} is not available: ${why}`);
   }
 
   /**
@@ -297,13 +415,13 @@ export class IotManager {
     this.#running = true;
     for (const feature of startOrder(this.#features)) {
       try {
-        feature.attach(this.#context(feature));
+        feature.attach(this.context(feature));
       } catch (e) {
         // Left out of status, page and reset: a half-attached feature would break them all.
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
-        this.#absent.set(feature.name, `it failed to start: ${errorText(e)}`);
+        (this.#absent ??= new Map()).set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
         } catch {
@@ -311,7 +429,7 @@ export class IotManager {
         }
       }
     }
-    this.#announceNetwork();
+    this.announceNetwork();
     if (this.clock.valid) this.events.emit("clock", { source: this.clock.source ?? "host", at: this.clock.now() });
     return new Promise<void>((resolve, reject) => {
       this.#stopped = resolve;
@@ -323,9 +441,9 @@ export class IotManager {
         log: this.log.child("http"),
         limits: host.httpLimits,
         onAnswer: (status) => this.events.emit("answer", status),
-        requestHeaders: this.#features.flatMap((f) => f.requestHeaders ?? []),
+        requestHeaders: this.#features.some((f) => f.requestHeaders) ? this.#features.flatMap((f) => f.requestHeaders ?? []) : undefined,
       });
-      const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, (request) => this.handle(request));
+      const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, this);
       this.#service = service;
       service.ready.then(
         ({ host: address, port }) => {
@@ -344,30 +462,12 @@ export class IotManager {
     });
   }
 
-  #context(feature: Feature): FeatureContext {
-    return {
-      host: this.host,
-      config: this.config,
-      data: this.data,
-      router: this.#router,
-      events: this.events,
-      log: this.log.child(feature.name),
-      clock: this.clock,
-      app: { title: this.title, version: this.version },
-      network: () => this.network(),
-      serving: () => this.#serving,
-      webPort: () => this.#boundPort ?? this.#port ?? this.host.ports?.http ?? 80,
-      status: () => this.status(),
-      networkChanged: () => this.#announceNetwork(),
-      restartSoon: (delayMs) => this.restartSoon(delayMs),
-      answerForm: (request, answer) => this.#notices.answer(request, answer),
-      logs: this.logs,
-      checkAdmin: (request) => this.#auth.check(request),
-    };
+  private context(feature: Feature): FeatureContext {
+    return new IotManager.#Context(this, this.log.child(feature.name));
   }
 
   /** Emits "network" when what network() reports has changed since it was last emitted. */
-  #announceNetwork(): void {
+  private announceNetwork(): void {
     const network = this.network();
     const key = `${network.mode} ${network.ip} ${network.ssid} ${network.apIp ?? ""}`;
     if (key === this.#announced) return;
@@ -429,8 +529,9 @@ export class IotManager {
       if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
     }
     for (const problem of out) {
-      if (this.#reportedProblems.has(problem)) continue;
-      this.#reportedProblems.add(problem);
+      const reported = (this.#reportedProblems ??= new Set());
+      if (reported.has(problem)) continue;
+      reported.add(problem);
       this.log.error(problem);
     }
     return out;
@@ -482,7 +583,7 @@ export class IotManager {
       const resolved = this.#router.resolve(method, path);
       const change = method !== "GET" && method !== "HEAD" && method !== "OPTIONS";
       if ((resolved.kind === "route" && (change || resolved.names)) || path.startsWith("/api/")) {
-        const refused = this.#checkNames(request, change);
+        const refused = this.checkNames(request, change);
         if (refused) return refused;
       }
       if (resolved.kind === "answer") return resolved.response;
@@ -500,7 +601,7 @@ export class IotManager {
     }
   }
 
-  #checkNames(request: HttpRequest, change: boolean): HttpResponse | undefined {
+  private checkNames(request: HttpRequest, change: boolean): HttpResponse | undefined {
     const network = this.network();
     const names = {
       hostname: String(this.config.get("hostname") ?? ""),
@@ -549,7 +650,7 @@ export class IotManager {
     return out;
   }
 
-  #pageModel(notice: PageNotice | undefined): PageModel {
+  private pageModelFor(notice: PageNotice | undefined): PageModel {
     return {
       title: this.title,
       useCss: this.useCss,
@@ -566,3 +667,5 @@ export class IotManager {
     };
   }
 }
+
+defineFeatureGetters(IotManager.prototype);

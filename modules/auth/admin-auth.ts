@@ -61,21 +61,26 @@ function password(header: string | undefined): string | undefined {
   return colon >= 0 && text.slice(0, colon) === "admin" ? text.slice(colon + 1) : undefined;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class AdminAuth {
   readonly #config: Config;
   readonly #clock: Clock;
   readonly #hash: Sha256Factory;
   readonly #limits: AuthLimits;
-  readonly #failures = new Map<string, Failures>();
+  /** Clients with wrong guesses, made at the first one. */
+  #failures: Map<string, Failures> | undefined;
   #verified: string | undefined;
   /** Wrong passwords in the current minute, from everyone, and when that minute began. */
   #globalFailures = 0;
   #minuteStart = 0;
 
-  readonly #debug: ((line: string) => void) | undefined;
+  readonly #debug: { debug(line: string): void } | undefined;
 
-  /** debug, when given, hears how long each password check took: the figure to tune PASSWORD_ITERATIONS by on a board. */
-  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: (line: string) => void) {
+  /**
+   * debug (a Logger), when given, hears how long each password check took: the figure to tune
+   * PASSWORD_ITERATIONS by on a board.
+   */
+  constructor(config: Config, clock: Clock, hash: Sha256Factory = () => new Sha256(), limits: AuthLimits = AUTH_LIMITS, debug?: { debug(line: string): void }) {
     this.#config = config;
     this.#clock = clock;
     this.#hash = hash;
@@ -94,28 +99,28 @@ export class AdminAuth {
     if (stored === "") return undefined;
     const client = request.remote ?? "unknown";
     const now = this.#clock.now();
-    const failures = this.#failures.get(client);
-    if (failures && now < failures.until) return this.#tooMany(failures.until - now);
+    const failures = this.#failures?.get(client);
+    if (failures && now < failures.until) return this.tooMany(failures.until - now);
     const header = request.headers.authorization;
     if (header !== undefined) {
       const key = credentialKey(header, stored, this.#hash);
-      if (this.#verified !== undefined && constantTimeEqual(key, this.#verified)) return this.#passed(client);
+      if (this.#verified !== undefined && constantTimeEqual(key, this.#verified)) return this.passed(client);
       if (now - this.#minuteStart >= 60_000) {
         this.#minuteStart = now;
         this.#globalFailures = 0;
       }
-      if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.#tooMany(60_000 - (now - this.#minuteStart));
-      if (!failures && this.#full(now)) return this.#tooMany(this.#limits.firstLockoutMs);
+      if (this.#globalFailures >= this.#limits.globalFailuresPerMinute) return this.tooMany(60_000 - (now - this.#minuteStart));
+      if (!failures && this.full(now)) return this.tooMany(this.#limits.firstLockoutMs);
       const given = password(header);
       const ok = given !== undefined && verifyPassword(given, stored, this.#hash);
-      this.#debug?.(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
+      this.#debug?.debug(`admin password checked in ${this.#clock.now() - now} ms (PBKDF2, ${hashIterations(stored)} iterations)`);
       if (ok) {
         this.#verified = key;
-        if (hashIterations(stored) < PASSWORD_ITERATIONS) this.#upgrade(given);
-        return this.#passed(client);
+        if (hashIterations(stored) < PASSWORD_ITERATIONS) this.upgrade(given);
+        return this.passed(client);
       }
       this.#globalFailures++;
-      this.#failed(client, now, failures);
+      this.failed(client, now, failures);
     }
     const realm = String(this.#config.get("hostname") ?? "device").replace(/["\\]/g, "");
     return jsonError(401, "this change needs the admin password (user admin)", {
@@ -123,20 +128,21 @@ export class AdminAuth {
     });
   }
 
-  #tooMany(ms: number): HttpResponse {
+  private tooMany(ms: number): HttpResponse {
     const seconds = Math.max(1, Math.ceil(ms / 1000));
     return jsonError(429, `too many wrong passwords; try again in ${seconds} s`, { "retry-after": String(seconds) });
   }
 
   /** The table holds trackedClients clients and every one of them is locked out. */
-  #full(now: number): boolean {
-    if (this.#failures.size < this.#limits.trackedClients) return false;
-    for (const entry of this.#failures.values()) if (now >= entry.until) return false;
+  private full(now: number): boolean {
+    const table = this.#failures;
+    if (!table || table.size < this.#limits.trackedClients) return false;
+    for (const entry of table.values()) if (now >= entry.until) return false;
     return true;
   }
 
   /** Makes the stored hash anew with today's iteration count (the password was just given right). */
-  #upgrade(clear: string): void {
+  private upgrade(clear: string): void {
     try {
       this.#config.rehash("admin_password", clear);
     } catch {
@@ -144,26 +150,27 @@ export class AdminAuth {
     }
   }
 
-  #passed(client: string): undefined {
-    this.#failures.delete(client);
+  private passed(client: string): undefined {
+    this.#failures?.delete(client);
     return undefined;
   }
 
-  #failed(client: string, now: number, previous: Failures | undefined): void {
+  private failed(client: string, now: number, previous: Failures | undefined): void {
     const count = (previous?.count ?? 0) + 1;
     const over = count - this.#limits.freeFailures;
     const lockout = over <= 0 ? 0 : Math.min(this.#limits.firstLockoutMs * 2 ** (over - 1), this.#limits.maxLockoutMs);
-    this.#failures.delete(client);
-    if (this.#failures.size >= this.#limits.trackedClients) {
+    const table = (this.#failures ??= new Map());
+    table.delete(client);
+    if (table.size >= this.#limits.trackedClients) {
       // Room is made by forgetting the oldest client that is not locked out; a locked one stays.
-      for (const [other, entry] of this.#failures) {
+      for (const [other, entry] of table) {
         if (now >= entry.until) {
-          this.#failures.delete(other);
+          table.delete(other);
           break;
         }
       }
     }
-    if (this.#failures.size < this.#limits.trackedClients) this.#failures.set(client, { count, until: now + lockout });
+    if (table.size < this.#limits.trackedClients) table.set(client, { count, until: now + lockout });
   }
 
   /** Forgets the remembered login (the password changed). */

@@ -69,12 +69,13 @@ export function settingSpec(key: string, declared: ConfigValue | SettingDeclarat
   return spec;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class Config {
   readonly #record: AtomicRecord;
   readonly #specs = new Map<string, SettingSpec>();
   readonly #values = new Map<string, ConfigValue>();
-  /** Saved values of keys nobody has declared (yet). */
-  readonly #orphans = new Map<string, unknown>();
+  /** Saved values of keys nobody has declared (yet); made when the saved config has some. */
+  #orphans: Map<string, unknown> | undefined;
   readonly #listeners: ConfigListener[] = [];
   readonly #hashSecret: SecretHasher;
   /** What went wrong reading the saved settings (defaults are in use), until someone saves them. */
@@ -112,7 +113,11 @@ export class Config {
         this.problem = "the saved settings could not be read (not JSON): defaults are in use until the settings are saved";
       }
     }
-    for (const key of Object.keys(saved)) this.#orphans.set(key, saved[key]);
+    const keys = Object.keys(saved);
+    if (keys.length) {
+      const orphans = (this.#orphans = new Map());
+      for (const key of keys) orphans.set(key, saved[key]);
+    }
     this.declare(CORE_SETTINGS);
   }
 
@@ -125,9 +130,11 @@ export class Config {
     for (const key of Object.keys(settings)) {
       if (this.#specs.has(key)) throw new ConfigError(key, `config key ${key} is declared twice`);
       const given = settings[key];
-      const spec = key in this.#defaults ? { ...given, default: this.#defaults[key] } : given;
+      // The declaration stays where it is (a frozen table, in flash): the spec inherits it and owns
+      // only the default the manager knows better, one slot instead of a copy of every field.
+      const spec: SettingSpec = key in this.#defaults ? Object.create(given, { default: { value: this.#defaults[key], enumerable: true } }) : given;
       if (!(spec.secret && spec.default === "")) coerceConfigValue(key, spec, spec.default, "json");
-      this.#declare(key, spec);
+      this.declareOne(key, spec);
     }
   }
 
@@ -143,18 +150,19 @@ export class Config {
       if (!APP_KEY().test(key) || isProtoKey(key)) throw new ConfigError(key, `config key "${key}" must be 1-64 letters, digits, "_", "." or "-"`);
       const spec = settingSpec(key, declarations[key], "app");
       coerceConfigValue(key, spec, spec.default, "json");
-      if (!this.#orphans.has(key)) added.push(key);
-      this.#declare(key, spec);
+      if (!this.#orphans?.has(key)) added.push(key);
+      this.declareOne(key, spec);
     }
-    if (added.length) this.#persist(this.#values);
+    if (added.length) this.persist(this.#values);
     return added;
   }
 
-  #declare(key: string, spec: SettingSpec): void {
+  private declareOne(key: string, spec: SettingSpec): void {
     this.#specs.set(key, Object.freeze(spec));
     let value = spec.default;
-    if (this.#orphans.has(key)) {
-      const saved = this.#orphans.get(key);
+    const orphans = this.#orphans;
+    if (orphans?.has(key)) {
+      const saved = orphans.get(key);
       try {
         // A hashed secret is stored as its hash, which the clear text's limits do not fit.
         if (spec.hashed && typeof saved === "string" && (saved === "" || isPasswordHash(saved))) value = saved;
@@ -162,7 +170,8 @@ export class Config {
       } catch {
         // The saved value no longer fits the key's type (the app changed it): the default wins.
       }
-      this.#orphans.delete(key);
+      orphans.delete(key);
+      if (orphans.size === 0) this.#orphans = undefined;
     }
     this.#values.set(key, value);
   }
@@ -208,7 +217,7 @@ export class Config {
       next.set(key, value);
     }
     if (!changed.length) return changed;
-    this.#persist(next);
+    this.persist(next);
     // Saved by someone: the settings are theirs again, not defaults standing in for lost ones.
     this.problem = undefined;
     for (const [key, value] of next) this.#values.set(key, value);
@@ -225,15 +234,15 @@ export class Config {
     if (!spec?.hashed || clear === "") return;
     const next = new Map(this.#values);
     next.set(key, this.#hashSecret.hash(clear));
-    this.#persist(next);
+    this.persist(next);
     this.#values.set(key, next.get(key) as ConfigValue);
   }
 
-  #persist(values: ReadonlyMap<string, ConfigValue>): void {
+  private persist(values: ReadonlyMap<string, ConfigValue>): void {
     // No prototype: on the device Object.prototype is frozen, and assigning a key named like one
     // of its members ("constructor", "valueOf") to a plain object throws instead of adding it.
     const out = Object.create(null) as Record<string, unknown>;
-    for (const [key, value] of this.#orphans) out[key] = value;
+    if (this.#orphans) for (const [key, value] of this.#orphans) out[key] = value;
     for (const [key, value] of values) out[key] = value;
     try {
       this.#record.save(JSON.stringify(out));
@@ -268,7 +277,7 @@ export class Config {
   reset(): void {
     this.#record.clear();
     this.problem = undefined;
-    this.#orphans.clear();
+    this.#orphans = undefined;
     for (const [key, spec] of this.#specs) this.#values.set(key, spec.default);
   }
 }

@@ -41,6 +41,7 @@ function* objectKeys(values: Record<string, DataValue>): Generator<string, void,
 }
 Object.freeze(objectKeys.prototype);
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class DataStore {
   /** The entries while no key is an array index; undefined while #map holds them. */
   #object: Record<string, DataValue> | undefined = emptyObject();
@@ -62,7 +63,7 @@ export class DataStore {
     };
   }
 
-  #changed(key: string): void {
+  private changed(key: string): void {
     this.#version++;
     const list = this.#listeners;
     if (list) for (const listener of list.length === 1 ? list : [...list]) listener(key);
@@ -77,7 +78,7 @@ export class DataStore {
     if (object) {
       if (key in object) object[key] = value;
       else if (isIndexKey(key)) {
-        const map = this.#toMap(object);
+        const map = this.toMap(object);
         map.set(key, value);
         this.#indexKeys = 1;
         this.#size++;
@@ -93,12 +94,12 @@ export class DataStore {
       }
       map.set(key, value);
     }
-    this.#changed(key);
+    this.changed(key);
     return this;
   }
 
   /** From object to Map, in the same order: an index key is about to be added. */
-  #toMap(object: Record<string, DataValue>): Map<string, DataValue> {
+  private toMap(object: Record<string, DataValue>): Map<string, DataValue> {
     const map = new Map<string, DataValue>();
     for (const key in object) map.set(key, object[key]);
     this.#map = map;
@@ -135,7 +136,7 @@ export class DataStore {
       }
     }
     this.#size--;
-    this.#changed(key);
+    this.changed(key);
     return true;
   }
 
@@ -144,7 +145,7 @@ export class DataStore {
     this.#map = undefined;
     this.#size = 0;
     this.#indexKeys = 0;
-    this.#changed("");
+    this.changed("");
   }
 
   get size(): number {

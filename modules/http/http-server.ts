@@ -65,6 +65,11 @@ export interface HttpServerOptions {
   requestHeaders?: readonly string[];
 }
 
+/** An application that answers requests through its handle() method. */
+export interface HttpApp {
+  handle(request: HttpRequest): HttpResponse;
+}
+
 type State = "receiving" | "responding" | "lingering" | "closed";
 
 /**
@@ -113,12 +118,13 @@ class Exchange implements TcpEvents {
 
 const TOO_SLOW = "request not received in time";
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 class Service implements HttpService {
   readonly ready: Promise<{ host: string; port: number }>;
   readonly #options: HttpServerOptions;
   readonly #limits: HttpLimits;
   readonly #text: TextCodec;
-  readonly #handler: HttpHandler;
+  readonly #handler: HttpHandler | HttpApp;
   readonly #listener: TcpListener;
   readonly #requestPatterns: RequestPatterns;
   readonly #responsePatterns: ResponsePatterns;
@@ -130,11 +136,12 @@ class Service implements HttpService {
   #sweeper: TimerId | undefined = undefined;
   #closed = false;
   // One closure for the life of the service, not one per sweep.
-  readonly #sweep = (): void => this.#expire();
+  readonly #sweep = (): void => this.expire();
 
-  constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler) {
+  constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler | HttpApp) {
     this.#options = options;
-    this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
+    // The device's own limits are a frozen module table (flash): copied only when changed.
+    this.#limits = options.limits ? Object.freeze({ ...HTTP_LIMITS, ...options.limits }) : HTTP_LIMITS;
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
     this.#requestPatterns = requestPatterns(options.requestHeaders, this.#limits);
@@ -144,7 +151,7 @@ class Service implements HttpService {
     this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
     let listener: TcpListener;
     try {
-      listener = options.tcp.listen(listen, (tcp) => this.#accept(tcp));
+      listener = options.tcp.listen(listen, (tcp) => this.accept(tcp));
     } catch (e) {
       listener = { ready: Promise.reject(e instanceof Error ? e : new Error(String(e))), close: () => undefined };
     }
@@ -157,28 +164,28 @@ class Service implements HttpService {
     if (this.#closed) return;
     this.#closed = true;
     this.#listener.close();
-    for (const exchange of [...this.#exchanges]) this.#drop(exchange);
-    this.#stopSweeping();
+    for (const exchange of [...this.#exchanges]) this.drop(exchange);
+    this.stopSweeping();
   }
 
-  #accept(tcp: TcpConnection): void {
+  private accept(tcp: TcpConnection): void {
     const now = this.#options.clock.now();
     const exchange = new Exchange(this, tcp, new RequestParser(this.#limits, this.#text, this.#requestPatterns), now);
     tcp.listen(exchange);
     if (this.#closed) {
-      this.#drop(exchange);
+      this.drop(exchange);
       return;
     }
-    this.#makeRoom(exchange);
+    this.makeRoom(exchange);
     this.#exchanges.push(exchange);
     this.#sweeper ??= this.#options.clock.set(this.#sweep, this.#sweepMs, this.#sweepMs);
     // Fewer open than the limit, the usual case: none can be over it.
-    if (this.#exchanges.length > this.#limits.maxConnections && this.#served() > this.#limits.maxConnections)
-      this.#respond(exchange, jsonError(503, "too many connections; try again shortly", { "retry-after": "1" }));
+    if (this.#exchanges.length > this.#limits.maxConnections && this.served() > this.#limits.maxConnections)
+      this.respond(exchange, jsonError(503, "too many connections; try again shortly", { "retry-after": "1" }));
   }
 
   /** Connections being served (receiving or answering), not lingering. */
-  #served(): number {
+  private served(): number {
     // Indexed: for-of walks an array through an iterator on XS (this runs per connection).
     const exchanges = this.#exchanges;
     let n = 0;
@@ -190,7 +197,7 @@ class Service implements HttpService {
   }
 
   /** Before `incoming` is counted: closes slow connections where it would go over a limit. */
-  #makeRoom(incoming: Exchange): void {
+  private makeRoom(incoming: Exchange): void {
     // Alone, the usual case: nothing to make room for.
     if (this.#exchanges.length === 0) return;
     const limits = this.#limits;
@@ -199,19 +206,19 @@ class Service implements HttpService {
     if (incoming.remote !== "") {
       // Oldest first: the list is in the order connections arrived.
       const mine = this.#exchanges.filter((e) => e.remote === incoming.remote && slow(e));
-      if (mine.length >= limits.maxConnectionsPerClient) this.#purge(mine[0], "too many slow connections from your address");
+      if (mine.length >= limits.maxConnectionsPerClient) this.purge(mine[0], "too many slow connections from your address");
     }
-    if (this.#served() >= limits.maxConnections) {
+    if (this.served() >= limits.maxConnections) {
       const slowest = this.#exchanges.find(slow);
-      if (slowest) this.#purge(slowest, "closed to make room for other clients: send the whole request at once");
+      if (slowest) this.purge(slowest, "closed to make room for other clients: send the whole request at once");
     }
     let lingering = 0;
     for (const e of this.#exchanges) if (e.state === "lingering") lingering++;
-    if (lingering >= limits.maxConnections) this.#drop(this.#exchanges.find((e) => e.state === "lingering") as Exchange);
+    if (lingering >= limits.maxConnections) this.drop(this.#exchanges.find((e) => e.state === "lingering") as Exchange);
   }
 
-  #purge(exchange: Exchange, why: string): void {
-    this.#respond(exchange, jsonError(408, why));
+  private purge(exchange: Exchange, why: string): void {
+    this.respond(exchange, jsonError(408, why));
   }
 
   /** @internal the exchange's data event */
@@ -219,14 +226,14 @@ class Service implements HttpService {
     if (exchange.state === "closed") return;
     const outcome = exchange.parser.push(bytes);
     if (!outcome || exchange.state !== "receiving") return;
-    if (outcome.kind === "refused") this.#respond(exchange, outcome.response);
+    if (outcome.kind === "refused") this.respond(exchange, outcome.response);
     else {
       exchange.whole = true;
-      this.#respond(exchange, this.#answer(exchange, outcome.request));
+      this.respond(exchange, this.answer(exchange, outcome.request));
     }
   }
 
-  #answer(exchange: Exchange, parsed: ParsedRequest): HttpResponse {
+  private answer(exchange: Exchange, parsed: ParsedRequest): HttpResponse {
     let body = "";
     if (parsed.body) {
       try {
@@ -246,14 +253,15 @@ class Service implements HttpService {
       remote: exchange.remote || undefined,
     };
     try {
-      return this.#handler(request);
+      const handler = this.#handler;
+      return typeof handler === "function" ? handler(request) : handler.handle(request);
     } catch (e) {
       this.#options.log?.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
       return jsonError(500, "internal error");
     }
   }
 
-  #respond(exchange: Exchange, response: HttpResponse): void {
+  private respond(exchange: Exchange, response: HttpResponse): void {
     let writer: ResponseWriter;
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
@@ -283,7 +291,7 @@ class Service implements HttpService {
     } catch (e) {
       // The status line is out: the client must see a broken response, not a short one.
       if (e instanceof FragmentError) this.#options.log?.error(`a response failed part way: ${e.message}`);
-      this.#drop(exchange, true);
+      this.drop(exchange, true);
       return;
     }
     if (!writer.done) {
@@ -297,19 +305,19 @@ class Service implements HttpService {
     if (!exchange.whole || exchange.parser.extraBytes > 0) {
       exchange.state = "lingering";
       exchange.since = this.#options.clock.now();
-    } else this.#drop(exchange);
+    } else this.drop(exchange);
   }
 
   /** @internal The peer closed or the connection broke: what was written still goes out. */
   gone(exchange: Exchange): void {
-    this.#drop(exchange);
+    this.drop(exchange);
   }
 
   /** Closes a connection (aborts it: broken) and forgets it. */
-  #drop(exchange: Exchange, broken = false): void {
+  private drop(exchange: Exchange, broken = false): void {
     if (exchange.state === "closed") return;
     exchange.writer?.abandon();
-    this.#forget(exchange);
+    this.forget(exchange);
     try {
       if (broken) exchange.tcp.abort();
       else exchange.tcp.close();
@@ -318,31 +326,31 @@ class Service implements HttpService {
     }
   }
 
-  #forget(exchange: Exchange): void {
+  private forget(exchange: Exchange): void {
     exchange.state = "closed";
     exchange.writer = undefined;
     const i = this.#exchanges.indexOf(exchange);
     if (i >= 0) this.#exchanges.splice(i, 1);
-    if (this.#exchanges.length === 0) this.#stopSweeping();
+    if (this.#exchanges.length === 0) this.stopSweeping();
   }
 
   /** The repeating timer: every connection past its deadline is answered or closed. */
-  #expire(): void {
+  private expire(): void {
     const now = this.#options.clock.now();
     const l = this.#limits;
     for (const exchange of [...this.#exchanges]) {
       const age = now - exchange.openedAt;
       if (exchange.state === "receiving") {
-        if ((exchange.inHead && age >= l.headersTimeoutMs) || age >= l.requestTimeoutMs) this.#respond(exchange, jsonError(408, TOO_SLOW));
+        if ((exchange.inHead && age >= l.headersTimeoutMs) || age >= l.requestTimeoutMs) this.respond(exchange, jsonError(408, TOO_SLOW));
       } else if (exchange.state === "responding") {
         const quiet = now - exchange.since;
-        if (quiet >= l.requestTimeoutMs) this.#drop(exchange);
+        if (quiet >= l.requestTimeoutMs) this.drop(exchange);
         else if (quiet >= this.#keepAliveMs && exchange.writer?.keepAlive()) this.pump(exchange);
-      } else if (exchange.state === "lingering" && now - exchange.since >= l.lingerMs) this.#drop(exchange);
+      } else if (exchange.state === "lingering" && now - exchange.since >= l.lingerMs) this.drop(exchange);
     }
   }
 
-  #stopSweeping(): void {
+  private stopSweeping(): void {
     this.#options.clock.clear(this.#sweeper);
     this.#sweeper = undefined;
   }
@@ -355,7 +363,8 @@ export class HttpServer {
     this.#options = options;
   }
 
-  serve(listen: TcpListenOptions, handler: HttpHandler): HttpService {
+  /** handler: a function, or an object whose handle() answers (the manager: no closure to hold). */
+  serve(listen: TcpListenOptions, handler: HttpHandler | HttpApp): HttpService {
     return new Service(this.#options, listen, handler);
   }
 }

@@ -36,40 +36,62 @@ export type Resolved =
 /** A route as resolve() hands it out for an exact path: made once, frozen, so resolving allocates nothing. */
 type Route = Extract<Resolved, { kind: "route" }>;
 
+/**
+ * A route as the router keeps it: the resolved record itself, with its method and the path's
+ * next route (another method). What most routes share (kind, the default names and auth) is on
+ * a frozen prototype, so a route costs its handler, method and a slot or two, and a path one map
+ * entry, not a map of its own.
+ */
+interface Stored extends Route {
+  readonly method: string;
+  readonly next: Stored | undefined;
+}
+
+const STORED: Omit<Stored, "handler" | "method"> = Object.freeze({ kind: "route", auth: "public", names: false, next: undefined });
+
 interface Pattern {
   readonly segments: readonly string[];
-  readonly methods: Map<string, Route>;
+  /** Its routes, one per method, the last added first. */
+  first: Stored;
 }
 
 const READS: readonly string[] = Object.freeze(["GET", "HEAD", "OPTIONS"]);
 
-function allowed(methods: Map<string, Route>): string[] {
+/** The methods a path's routes take, in the order they were added; HEAD after GET when none is. */
+function allowed(first: Stored): string[] {
+  const added: string[] = [];
+  for (let r: Stored | undefined = first; r; r = r.next) added.unshift(r.method);
   const names: string[] = [];
-  for (const name of methods.keys()) {
+  for (const name of added) {
     names.push(name);
-    if (name === "GET" && !methods.has("HEAD")) names.push("HEAD");
+    if (name === "GET" && !added.includes("HEAD")) names.push("HEAD");
   }
   return names;
 }
 
+function routeFor(first: Stored, method: string): Stored | undefined {
+  for (let r: Stored | undefined = first; r; r = r.next) if (r.method === method) return r;
+  return undefined;
+}
+
 export class Router {
-  readonly #exact = new Map<string, Map<string, Route>>();
+  readonly #exact = new Map<string, Stored>();
   readonly #patterns: Pattern[] = [];
 
   add(method: string, path: string, handler: HttpHandler, options: RouteOptions = {}): this {
     const auth = options.auth ?? (READS.includes(method) ? "public" : "admin");
-    let methods: Map<string, Route> | undefined;
-    if (path.includes("/:")) {
-      const segments = path.split("/");
-      const same = this.#patterns.find((p) => p.segments.join("/") === path);
-      methods = same?.methods;
-      if (!methods) this.#patterns.push({ segments, methods: (methods = new Map()) });
-    } else {
-      methods = this.#exact.get(path);
-      if (!methods) this.#exact.set(path, (methods = new Map()));
-    }
-    if (methods.has(method)) throw new Error(`route ${method} ${path} is already defined`);
-    methods.set(method, Object.freeze({ kind: "route", handler, auth, names: options.names === true }));
+    const pattern = path.includes("/:") ? this.#patterns.find((p) => p.segments.join("/") === path) : undefined;
+    const first = path.includes("/:") ? pattern?.first : this.#exact.get(path);
+    if (first && routeFor(first, method)) throw new Error(`route ${method} ${path} is already defined`);
+    // Defined, not assigned: an assignment cannot override a frozen prototype's property.
+    const own: PropertyDescriptorMap = { handler: { value: handler, enumerable: true }, method: { value: method, enumerable: true } };
+    if (auth !== "public") own.auth = { value: auth, enumerable: true };
+    if (options.names === true) own.names = { value: true, enumerable: true };
+    if (first) own.next = { value: first, enumerable: true };
+    const route = Object.freeze(Object.create(STORED, own) as Stored);
+    if (!path.includes("/:")) this.#exact.set(path, route);
+    else if (pattern) pattern.first = route;
+    else this.#patterns.push({ segments: path.split("/"), first: route });
     return this;
   }
 
@@ -83,19 +105,19 @@ export class Router {
     // An exact path, the common case, resolves to the route's own frozen record: no allocation.
     const exact = this.#exact.get(path);
     if (exact) {
-      const route = exact.get(method);
+      const route = exact.method === method ? exact : routeFor(exact, method);
       if (route) return route;
       return this.#pick(exact, method, undefined);
     }
     const found = this.#findPattern(path);
     if (!found) return { kind: "answer", response: notFound() };
-    return this.#pick(found.methods, method, found.params);
+    return this.#pick(found.first, method, found.params);
   }
 
-  #pick(methods: Map<string, Route>, method: string, params: Record<string, string> | undefined): Resolved {
-    const route = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+  #pick(first: Stored, method: string, params: Record<string, string> | undefined): Resolved {
+    const route = routeFor(first, method) ?? (method === "HEAD" ? routeFor(first, "GET") : undefined);
     if (route) return params ? { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params } : route;
-    const allow = allowed(methods);
+    const allow = allowed(first);
     if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
     return { kind: "answer", response: methodNotAllowed(allow) };
   }
@@ -108,12 +130,12 @@ export class Router {
     return resolved.handler(request);
   }
 
-  #findPattern(path: string): { methods: Map<string, Route>; params: Record<string, string> } | undefined {
+  #findPattern(path: string): { first: Stored; params: Record<string, string> } | undefined {
     if (this.#patterns.length === 0) return undefined;
     const parts = path.split("/");
     for (const pattern of this.#patterns) {
       const params = match(pattern.segments, parts);
-      if (params) return { methods: pattern.methods, params };
+      if (params) return { first: pattern.first, params };
     }
     return undefined;
   }

@@ -98,6 +98,7 @@ function* logBody(ring: LogRing, since: number | undefined): Generator<string> {
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(logBody.prototype);
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class LiveFeature implements Feature {
   readonly name = "live";
   readonly #options: LiveOptions;
@@ -108,10 +109,10 @@ export class LiveFeature implements Feature {
   #maxStreams = 0;
   #keepAliveMs = 0;
   #logs: LogRing | undefined;
-  /** What the streams read from: made when the first stream opens. */
+  /** What the streams read from: made when the first stream opens, dropped when the last closes. */
   #source: StreamSource | undefined;
-  // One closure for the life of the feature, not one per flush.
-  readonly #flush = (): void => this.#wakeAll();
+  /** The flush timer's callback: one while streams are open (made with the subscriptions), not one per flush. */
+  #flush: (() => void) | undefined;
 
   constructor(options: LiveOptions = {}) {
     this.#options = options;
@@ -123,26 +124,29 @@ export class LiveFeature implements Feature {
     this.#maxStreams = Math.max(0, Math.min(this.#options.maxStreams ?? 2, limits.maxConnections - 2));
     this.#keepAliveMs = Math.floor(limits.requestTimeoutMs / 3);
     this.#logs = context.logs && context.logs.capacity > 0 ? context.logs : undefined;
-    context.router.add("GET", "/events", (request) => this.#open(request), { auth: "public", names: true });
-    context.router.add("GET", "/api/log", (request) => this.#log(request), { auth: "admin" });
+    // One closure for both routes.
+    const handle = (request: HttpRequest): HttpResponse => (request.path === "/events" ? this.open(request) : this.serveLog(request));
+    context.router.add("GET", "/events", handle, { auth: "public", names: true });
+    context.router.add("GET", "/api/log", handle, { auth: "admin" });
   }
 
   /**
    * Listens to the manager while a stream is open, and only then: an idle device pays for the
    * two routes and nothing else (tests/xs/live-memory.test.ts measures it).
    */
-  #listen(context: FeatureContext): void {
+  private listen(context: FeatureContext): void {
     if (this.#unsubscribe.length > 0) return;
+    this.#flush = (): void => this.wakeAll();
     const { events, data } = context;
     const statusChanged = (): void => {
       for (const stream of this.#streams) stream.statusChanged();
-      this.#schedule();
+      this.schedule();
     };
     this.#unsubscribe = [
       events.on("data", (key) => {
         const present = key !== "" && data.has(key);
         for (const stream of this.#streams) stream.dataChanged(key, present);
-        this.#schedule();
+        this.schedule();
       }),
       events.on("task", (failure) => {
         for (const stream of this.#streams) stream.taskFailed(failure);
@@ -153,16 +157,19 @@ export class LiveFeature implements Feature {
       events.on("config", statusChanged),
       events.on("clock", statusChanged),
     ];
-    if (this.#logs) this.#unsubscribe.push(this.#logs.listen(() => this.#schedule()));
+    if (this.#logs) this.#unsubscribe.push(this.#logs.listen(() => this.schedule()));
   }
 
-  #unlisten(): void {
+  private unlisten(): void {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
+    // What the streams shared goes with the last of them: an idle device keeps the routes alone.
+    this.#flush = undefined;
+    this.#source = undefined;
   }
 
   detach(): void {
-    this.#unlisten();
+    this.unlisten();
     this.#context?.host.clock.clear(this.#flushTimer);
     this.#flushTimer = undefined;
     // Each ends at its next pull: the server then closes its connection.
@@ -174,7 +181,7 @@ export class LiveFeature implements Feature {
     return { streams: this.#streams.length, maxStreams: this.#maxStreams, logLines: logs?.size ?? 0, logBytes: logs?.capacity ?? 0 };
   }
 
-  #open(request: HttpRequest): HttpResponse {
+  private open(request: HttpRequest): HttpResponse {
     const context = this.#context as FeatureContext;
     const now = context.host.clock.now();
     // A stream made by a handler whose answer was never sent (a test calling handle(), a
@@ -190,7 +197,7 @@ export class LiveFeature implements Feature {
       data: context.data,
       logs: this.#logs,
       status: () => context.status(),
-      closed: (stream: EventStream) => this.#closed(stream),
+      closed: (stream: EventStream) => this.streamClosed(stream),
     }));
     let log = false;
     if (source.logs && mode !== "off") {
@@ -209,11 +216,11 @@ export class LiveFeature implements Feature {
       madeAt: now,
     });
     this.#streams.push(stream);
-    this.#listen(context);
+    this.listen(context);
     return { status: 200, headers: STREAM_HEADERS, body: stream };
   }
 
-  #log(request: HttpRequest): HttpResponse {
+  private serveLog(request: HttpRequest): HttpResponse {
     const logs = this.#logs;
     if (!logs) return jsonError(404, "this device keeps no log lines");
     const text = queryValue(request.query, "since");
@@ -222,23 +229,23 @@ export class LiveFeature implements Feature {
     return { status: 200, headers: JSON_HEADERS, body: logBody(logs, since) };
   }
 
-  #closed(stream: EventStream): void {
+  private streamClosed(stream: EventStream): void {
     const i = this.#streams.indexOf(stream);
     if (i >= 0) this.#streams.splice(i, 1);
     if (this.#streams.length === 0) {
-      this.#unlisten();
+      this.unlisten();
       this.#context?.host.clock.clear(this.#flushTimer);
       this.#flushTimer = undefined;
     }
   }
 
   /** Wakes every stream once, a turn after the first change of a burst. */
-  #schedule(): void {
-    if (this.#flushTimer !== undefined || !this.#context) return;
+  private schedule(): void {
+    if (this.#flushTimer !== undefined || !this.#context || !this.#flush) return;
     this.#flushTimer = this.#context.host.clock.set(this.#flush, 0);
   }
 
-  #wakeAll(): void {
+  private wakeAll(): void {
     this.#flushTimer = undefined;
     for (const stream of [...this.#streams]) stream.wake();
   }

@@ -44,6 +44,7 @@ export interface LogRingOptions {
   now: () => number;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class LogRing implements Log {
   readonly #inner: Log;
   readonly #text: TextCodec;
@@ -100,7 +101,7 @@ export class LogRing implements Log {
   write(level: LogLevel, line: string): void {
     this.#inner.write(level, line);
     if (this.#ring.length === 0) return;
-    this.#store(level, line);
+    this.store(level, line);
     try {
       this.#listener?.();
     } catch {
@@ -112,7 +113,7 @@ export class LogRing implements Log {
   line(seq: number): LogLine | undefined {
     if (seq < this.#first || seq >= this.next) return undefined;
     let at = this.#head;
-    for (let i = this.#first; i < seq; i++) at = this.#after(at);
+    for (let i = this.#first; i < seq; i++) at = this.after(at);
     const ring = this.#ring;
     const length = ring[at] | (ring[at + 1] << 8);
     const level = LEVELS[ring[at + 2]] ?? "info";
@@ -126,13 +127,13 @@ export class LogRing implements Log {
     return { seq, ms, level, line: text };
   }
 
-  #after(at: number): number {
+  private after(at: number): number {
     const ring = this.#ring;
     const next = at + HEAD + (ring[at] | (ring[at + 1] << 8));
     return this.#wrapped && next >= this.#end ? 0 : next;
   }
 
-  #store(level: LogLevel, line: string): void {
+  private store(level: LogLevel, line: string): void {
     let bytes = this.#text.encode(line);
     let cut = false;
     if (bytes.length > this.#maxLine) {
@@ -144,7 +145,7 @@ export class LogRing implements Log {
     }
     const length = bytes.length + (cut ? CUT_BYTES.length : 0);
     const size = HEAD + length;
-    const at = this.#place(size);
+    const at = this.place(size);
     const ring = this.#ring;
     const ms = Math.max(0, Math.min(0xffffffff, Math.floor(this.#now())));
     ring[at] = length & 0xff;
@@ -161,7 +162,7 @@ export class LogRing implements Log {
   }
 
   /** Where a record of `size` bytes goes, the oldest records dropped to make room. */
-  #place(size: number): number {
+  private place(size: number): number {
     const capacity = this.#ring.length;
     for (;;) {
       if (this.#count === 0) {
@@ -178,12 +179,12 @@ export class LogRing implements Log {
         continue;
       }
       if (this.#tail + size <= this.#head) return this.#tail;
-      this.#drop();
+      this.drop();
     }
   }
 
-  #drop(): void {
-    this.#head = this.#after(this.#head);
+  private drop(): void {
+    this.#head = this.after(this.#head);
     if (this.#wrapped && this.#head === 0) this.#wrapped = false;
     this.#count--;
     this.#first++;

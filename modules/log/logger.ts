@@ -5,6 +5,7 @@
 
 import type { Log, LogLevel } from "../host/log";
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class Logger {
   readonly #log: Log;
   readonly #debug: boolean;
@@ -21,24 +22,24 @@ export class Logger {
     return new Logger(this.#log, this.#debug, `${this.#prefix}[${name}] `);
   }
 
-  #write(level: LogLevel, message: string): void {
+  private write(level: LogLevel, message: string): void {
     this.#log.write(level, `${level.toUpperCase()} ${this.#prefix}${message}`);
   }
 
   debug(message: string): void {
-    if (this.#debug) this.#write("debug", message);
+    if (this.#debug) this.write("debug", message);
   }
 
   info(message: string): void {
-    this.#write("info", message);
+    this.write("info", message);
   }
 
   warn(message: string): void {
-    this.#write("warn", message);
+    this.write("warn", message);
   }
 
   error(message: string): void {
-    this.#write("error", message);
+    this.write("error", message);
   }
 }
 

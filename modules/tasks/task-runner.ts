@@ -31,6 +31,7 @@ export interface TaskFailure {
 /** Failures kept for status. */
 export const MAX_FAILURES = 8;
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class TaskRunner {
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -61,22 +62,22 @@ export class TaskRunner {
     const label = name || (fn && fn.name) || `task ${this.#entries.length + 1}`;
     const entry = { name: label, task };
     this.#entries.push(entry);
-    if (this.#started) this.#launch(entry);
+    if (this.#started) this.launch(entry);
   }
 
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    for (const entry of this.#entries) this.#launch(entry);
+    for (const entry of this.#entries) this.launch(entry);
   }
 
-  #launch(entry: Entry): void {
+  private launch(entry: Entry): void {
     this.running.add(entry.name);
     let result: unknown;
     try {
       result = typeof entry.task === "function" ? entry.task() : entry.task;
     } catch (e) {
-      this.#failed(entry.name, e);
+      this.failed(entry.name, e);
       return;
     }
     this.#log.debug(`task ${entry.name} started`);
@@ -85,11 +86,11 @@ export class TaskRunner {
         this.running.delete(entry.name);
         this.#log.debug(`task ${entry.name} finished`);
       },
-      (e: unknown) => this.#failed(entry.name, e),
+      (e: unknown) => this.failed(entry.name, e),
     );
   }
 
-  #failed(name: string, e: unknown): void {
+  private failed(name: string, e: unknown): void {
     this.running.delete(name);
     if (this.#stopped) return;
     const failure: TaskFailure = Object.freeze({ name, error: errorText(e), at: Math.floor((this.#clock.now() - this.#origin) / 1000) });

@@ -97,25 +97,73 @@ function viewName(query: string): string {
   return view;
 }
 
-export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
-  const notices = new NoticeBoard();
+/** The paths WebRoutes.handle() answers, by method. */
+const GET_PATHS: readonly string[] = Object.freeze(["/", "/app.css", "/app.js", "/data", "/api/config", "/api/status"]);
+const POST_PATHS: readonly string[] = Object.freeze(["/api/config", "/config", "/api/reboot", "/restart", "/api/factory-reset", "/factory-reset"]);
+
+/**
+ * The routes' state and handlers. The handlers are methods (on the prototype, in flash on the
+ * device) behind one closure for every route, not a closure each: a closure made at run time
+ * costs heap slots and a copy of its bytecode for as long as the device runs. They are
+ * TypeScript-private, not #private: XS gives every instance one slot per #method.
+ */
+class WebRoutes {
+  readonly notices = new NoticeBoard();
+  readonly #router: Router;
+  readonly #app: WebApp;
   // The script's tag, made the first time it is needed (from the parts' tags: the framework's
   // scripts carry theirs from the build, an app's plain string is hashed once here).
-  let scriptTag: string | undefined;
-  let taggedFeatures = -1;
+  #scriptTag: string | undefined = undefined;
+  #taggedFeatures = -1;
 
-  function scripts(): (string | StaticAsset)[] {
+  constructor(router: Router, app: WebApp) {
+    this.#router = router;
+    this.#app = app;
+  }
+
+  /** Every route's handler: the router has matched the path and method already. */
+  handle(request: HttpRequest): HttpResponse {
+    const post = request.method === "POST";
+    switch (request.path) {
+      case "/":
+        return this.page(request);
+      case "/app.css":
+        return assetResponse(request, PAGE_STYLE.bytes, PAGE_STYLE.tag, PAGE_STYLE.type);
+      case "/app.js":
+        return assetResponse(request, this.scriptBody(), this.currentScriptTag(), PAGE_SCRIPT.type);
+      case "/data":
+        // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
+        return { status: 200, headers: JSON_HEADERS as Record<string, string>, body: this.#app.data.toJSONText() };
+      case "/api/config":
+        return post ? this.saveConfig(request) : json(200, configView(this.#app.config));
+      case "/config":
+        return this.saveForm(request);
+      case "/api/status":
+        return json(200, this.#app.status());
+      case "/api/reboot":
+        return this.reboot(request);
+      case "/restart":
+        return this.restart(request);
+      case "/api/factory-reset":
+        return this.factoryResetJson(request);
+      case "/factory-reset":
+        return this.factoryResetForm(request);
+    }
+    throw new Error(`no web route for ${request.path}`);
+  }
+
+  private scripts(): (string | StaticAsset)[] {
     const out: (string | StaticAsset)[] = [];
-    for (const feature of app.features()) if (feature.clientScript) out.push(feature.clientScript);
+    for (const feature of this.#app.features()) if (feature.clientScript) out.push(feature.clientScript);
     return out;
   }
 
-  function currentScriptTag(): string {
-    const features = app.features().length;
-    if (scriptTag !== undefined && taggedFeatures === features) return scriptTag;
+  private currentScriptTag(): string {
+    const features = this.#app.features().length;
+    if (this.#scriptTag !== undefined && this.#taggedFeatures === features) return this.#scriptTag;
     let tags = PAGE_SCRIPT.tag;
     let length = PAGE_SCRIPT.bytes.length;
-    for (const script of scripts()) {
+    for (const script of this.scripts()) {
       if (isStaticAsset(script)) {
         tags += script.tag;
         length += 1 + script.bytes.length;
@@ -125,26 +173,26 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
         length += 1 + bytes.length;
       }
     }
-    taggedFeatures = features;
-    scriptTag = tagText(crc32(utf8Encode(tags)), length);
-    return scriptTag;
+    this.#taggedFeatures = features;
+    return (this.#scriptTag = tagText(crc32(utf8Encode(tags)), length));
   }
 
-  function scriptBody(): (string | Uint8Array)[] {
+  private scriptBody(): (string | Uint8Array)[] {
     const body: (string | Uint8Array)[] = [PAGE_SCRIPT.bytes];
-    for (const script of scripts()) body.push("\n", isStaticAsset(script) ? script.bytes : script);
+    for (const script of this.scripts()) body.push("\n", isStaticAsset(script) ? script.bytes : script);
     return body;
   }
 
   /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
-  function hasOwnRoute(path: string): boolean {
-    const resolved = router.resolve("GET", path);
+  private hasOwnRoute(path: string): boolean {
+    const resolved = this.#router.resolve("GET", path);
     return resolved.kind === "route" && resolved.params === undefined;
   }
 
-  function page(request: HttpRequest): HttpResponse {
+  private page(request: HttpRequest): HttpResponse {
+    const app = this.#app;
     const view = viewName(request.query);
-    const model = app.pageModel(notices.take(request.query));
+    const model = app.pageModel(this.notices.take(request.query));
     let probationLeftS: number | undefined;
     if (view === "settings") {
       // Beside Restart, for a browser without script too: a restart now would roll an update back.
@@ -157,75 +205,67 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
       body: renderPage(model, {
         view,
         styleTag: PAGE_STYLE.tag,
-        scriptTag: currentScriptTag(),
-        eventsPath: hasOwnRoute("/events") ? "/events" : undefined,
-        logs: hasOwnRoute("/api/log"),
+        scriptTag: this.currentScriptTag(),
+        eventsPath: this.hasOwnRoute("/events") ? "/events" : undefined,
+        logs: this.hasOwnRoute("/api/log"),
         probationLeftS,
       }),
     };
   }
 
-  router.add("GET", "/", page);
-  router.add("GET", "/app.css", (request) => assetResponse(request, PAGE_STYLE.bytes, PAGE_STYLE.tag, PAGE_STYLE.type));
-  router.add("GET", "/app.js", (request) => assetResponse(request, scriptBody(), currentScriptTag(), PAGE_SCRIPT.type));
-
-  // What a scraper polls: one JSON.stringify of the store (data-store.ts) and a frozen head.
-  router.add("GET", "/data", () => ({ status: 200, headers: JSON_HEADERS as Record<string, string>, body: app.data.toJSONText() }));
-
-  router.add("GET", "/api/config", () => json(200, configView(app.config)));
-
-  router.add("POST", "/api/config", (request) => {
+  private saveConfig(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     try {
-      app.config.update(body.value, "json");
+      this.#app.config.update(body.value, "json");
     } catch (e) {
       return configFailure(e);
     }
-    return json(200, configView(app.config));
-  });
+    return json(200, configView(this.#app.config));
+  }
 
   // The settings form, and any view's form of settings (?view=wifi: the WiFi card without script).
-  router.add("POST", "/config", (request) => {
+  private saveForm(request: HttpRequest): HttpResponse {
+    const config = this.#app.config;
     const form = readForm(request);
     if (!form.ok) return form.response;
     const view = viewName(request.query) || "settings";
     let answer: FormAnswer;
     try {
-      const changed = app.config.update(formChanges(app.config, form.value), "form");
-      const labels = changed.map((key) => app.config.spec(key)?.label ?? key);
+      const changed = config.update(formChanges(config, form.value), "form");
+      const labels = changed.map((key) => config.spec(key)?.label ?? key);
       answer = { ok: true, message: changed.length ? `Saved: ${labels.join(", ")}.` : "Nothing changed.", view, extra: { changed } };
     } catch (e) {
       if (e instanceof ConfigError) answer = { ok: false, message: `Not saved: ${e.message}`, key: e.key, view };
       else answer = { ok: false, message: `Not saved: could not save the settings: ${errorText(e)}`, view, status: 500 };
     }
-    return notices.answer(request, answer, view === "settings" ? "settings" : undefined);
-  });
+    return this.notices.answer(request, answer, view === "settings" ? "settings" : undefined);
+  }
 
-  router.add("GET", "/api/status", () => json(200, app.status()));
-
-  router.add("POST", "/api/reboot", (request) => {
+  private reboot(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
-    if (!app.canRestart()) return jsonError(501, CANNOT_RESTART);
-    app.restartSoon();
+    if (!this.#app.canRestart()) return jsonError(501, CANNOT_RESTART);
+    this.#app.restartSoon();
     return json(202, { rebooting: true });
-  });
+  }
 
-  router.add("POST", "/restart", (request) => {
+  private restart(request: HttpRequest): HttpResponse {
+    const app = this.#app;
     const form = readForm(request);
     if (!form.ok) return form.response;
-    if (!app.canRestart()) return notices.answer(request, { ok: false, message: `Not restarted: ${CANNOT_RESTART}.`, view: "settings", status: 501 }, "restart");
+    if (!app.canRestart()) return this.notices.answer(request, { ok: false, message: `Not restarted: ${CANNOT_RESTART}.`, view: "settings", status: 501 }, "restart");
     const ota = app.status().ota as { probation?: boolean } | undefined;
     app.restartSoon();
     const message = ota?.probation
       ? "Restarting: the update that was on probation is rolled back. This page reloads when the device is back."
       : "Restarting\u2026 this page reloads when the device is back.";
-    return notices.answer(request, { ok: true, message, view: "settings", status: 202, extra: { rebooting: true } }, "restart");
-  });
+    return this.notices.answer(request, { ok: true, message, view: "settings", status: 202, extra: { rebooting: true } }, "restart");
+  }
 
   // Erases every setting: it must be asked for in so many words, never by a stray request.
-  router.add("POST", "/api/factory-reset", (request) => {
+  private factoryResetJson(request: HttpRequest): HttpResponse {
+    const app = this.#app;
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     if (body.value.confirm !== FACTORY_RESET_CONFIRMATION)
@@ -235,25 +275,33 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
     if (!app.canRestart())
       return json(200, { reset: true, rebooting: false, ...report, message: `${failed.length ? "what could be erased is erased" : "every setting is erased"}; ${CANNOT_RESTART} to start in setup mode` });
     return json(202, { reset: true, rebooting: true, ...report });
-  });
+  }
 
-  router.add("POST", "/factory-reset", (request) => {
+  private factoryResetForm(request: HttpRequest): HttpResponse {
+    const app = this.#app;
     const form = readForm(request);
     if (!form.ok) return form.response;
     if (form.value.confirm !== FACTORY_RESET_CONFIRMATION)
-      return notices.answer(request, { ok: false, message: "Nothing erased: tick the box to confirm the factory reset.", key: "confirm", view: "settings" }, "reset");
+      return this.notices.answer(request, { ok: false, message: "Nothing erased: tick the box to confirm the factory reset.", key: "confirm", view: "settings" }, "reset");
     const failed = app.factoryReset();
     const partly = failed.length ? ` Some parts could not be erased: ${failed.join("; ")}.` : "";
     const restarts = app.canRestart();
     const message = restarts
       ? `Every setting is erased.${partly} The device restarts in setup mode: join its access point to set it up again.`
       : `Every setting is erased.${partly} This host cannot restart the app: quit and relaunch it to start in setup mode.`;
-    return notices.answer(
+    return this.notices.answer(
       request,
       { ok: true, message, view: restarts ? "" : "settings", status: restarts ? 202 : 200, extra: { reset: true, rebooting: restarts, ...(failed.length ? { failed } : {}) } },
       restarts ? undefined : "reset",
     );
-  });
+  }
+}
 
-  return notices;
+/** The framework's routes, as the table at the top lists them, on `router`; their notice board. */
+export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
+  const routes = new WebRoutes(router, app);
+  const handle = (request: HttpRequest): HttpResponse => routes.handle(request);
+  for (const path of GET_PATHS) router.add("GET", path, handle);
+  for (const path of POST_PATHS) router.add("POST", path, handle);
+  return routes.notices;
 }
