@@ -131,11 +131,6 @@ class AlexaCalls implements AlexaApi {
 }
 
 export class AlexaFeature implements Feature {
-  readonly name = "alexa";
-  readonly title = "Alexa";
-  readonly settings = ALEXA_SETTINGS;
-  readonly ownsSettingsForm = true;
-  readonly clientScript = ALEXA_CLIENT_SCRIPT;
   readonly api: AlexaApi;
   readonly #pairingMs: number;
   readonly #maxUsers: number;
@@ -160,6 +155,27 @@ export class AlexaFeature implements Feature {
     this.#maxUsers = options.maxUsers ?? 8;
     this.#maxDevices = Math.min(options.maxDevices ?? MAX_DEVICES, MAX_DEVICES);
     this.api = new AlexaCalls(this);
+  }
+
+  // The same for every instance: on the prototype (in flash), not a field each.
+  get name(): "alexa" {
+    return "alexa";
+  }
+
+  get title(): string {
+    return "Alexa";
+  }
+
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return ALEXA_SETTINGS;
+  }
+
+  get ownsSettingsForm(): boolean {
+    return true;
+  }
+
+  get clientScript(): string {
+    return ALEXA_CLIENT_SCRIPT;
   }
 
   // ---- the app's side (through api) ---------------------------------------------------------
