@@ -77,3 +77,31 @@ export function summarize(idle: Sample | undefined, during: readonly Sample[], a
     return { name, counter, idle: idle?.[name], during: combined, after: after?.[name] };
   });
 }
+
+/** One line of tests/moddable/heap-probe/heap-probe.js: the heap live right after a collection. */
+export interface HeapReading {
+  /** Bytes of live slots on this host (32-byte slots on 64-bit Linux). */
+  slotBytes: number;
+  chunkBytes: number;
+  keys: number;
+}
+
+/** 16-byte slots on the ESP32 (32-bit), 32 here: a slot figure converts by count, not bytes. */
+export const ESP32_SLOT_BYTES = 16;
+
+export class HeapProbeReader {
+  readonly readings: HeapReading[] = [];
+
+  /** Feeds one line of mcsim's output; returns true when it was the probe's. */
+  line(text: string): boolean {
+    const m = /^heap-probe: (\d+) (\d+) (\d+)\s*$/.exec(text);
+    if (!m) return false;
+    this.readings.push(Object.freeze({ slotBytes: Number(m[1]), chunkBytes: Number(m[2]), keys: Number(m[3]) }));
+    return true;
+  }
+}
+
+/** A reading as the ESP32 would hold it: the same slots at 16 bytes each, the chunks as measured (an upper bound). */
+export function esp32Estimate(reading: HeapReading, hostSlotBytes: number): number {
+  return (reading.slotBytes / hostSlotBytes) * ESP32_SLOT_BYTES + reading.chunkBytes;
+}

@@ -38,7 +38,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { useDevice, type DeviceUnderTest } from "./device";
-import { InstrumentReader, summarize, type HeapSummary, type Sample } from "./instrumentation";
+import { esp32Estimate, HeapProbeReader, InstrumentReader, summarize, type HeapReading, type HeapSummary, type Sample } from "./instrumentation";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
 import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
@@ -355,6 +355,9 @@ const timings: Timing[] = [];
 let login: LoginTiming | undefined;
 let heap: HeapSummary[] | undefined;
 let heapNote = "";
+/** The heap probe's readings (live after a collection): settled after boot, and after the load. */
+let liveIdle: HeapReading | undefined;
+let liveAfter: HeapReading | undefined;
 const attacks: AttackResult[] = [];
 let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
@@ -407,13 +410,19 @@ try {
     if (!debug.ok) problems.push(`debug build: ${debug.error}`);
     else {
       const reader = new InstrumentReader();
-      const session = new Session("debug", debug, xsbugPort, (line) => reader.line(line));
+      const probe = new HeapProbeReader();
+      const session = new Session("debug", debug, xsbugPort, (line) => reader.line(line) || probe.line(line));
       try {
         await session.start();
         // Two samples after boot, so the idle figure is one the app has settled into.
         const booted = reader.samples.length;
         const deadline = Date.now() + 5000;
         while (reader.samples.length < booted + 2 && Date.now() < deadline) await delay(100);
+        // And two of the probe's readings: live after a collection, once the app has settled.
+        const probed = probe.readings.length;
+        const probeDeadline = Date.now() + 8000;
+        while (probe.readings.length < probed + 2 && Date.now() < probeDeadline) await delay(100);
+        liveIdle = probe.readings.at(-1);
         if (!reader.described) heapNote = "the debug build printed no instrumentation (is an xsbug listening on the port it was given?)";
         else {
           const idle: Sample | undefined = reader.samples.at(-1);
@@ -424,6 +433,10 @@ try {
           const during = reader.samples.slice(from);
           await delay(1500);
           heap = summarize(idle, during, reader.samples.at(-1));
+          const afterLoad = probe.readings.length;
+          const afterDeadline = Date.now() + 8000;
+          while (probe.readings.length < afterLoad + 2 && Date.now() < afterDeadline) await delay(100);
+          liveAfter = probe.readings.length > afterLoad ? probe.readings.at(-1) : undefined;
           heapNote = `${reader.samples.length} samples, about one a second; load = ${PAGE_RUNS} GET / + ${DATA_RUNS} GET /data`;
           normalPeakChunk = heap.find((h) => h.name === "Chunk used")?.during;
           say("sending the endless request line, the endless header and 10,000 headers");
@@ -492,6 +505,18 @@ if (heap) {
     out.push(`  ${(h.counter ? `${h.name} (/s)` : h.name).padEnd(27)} ${show(h.idle, 8)} ${show(h.during, 12)}${h.counter ? " total" : "   max"} ${show(h.after, 8)}`);
   out.push("  Chunk/Slot/Stack in bytes; Slot bytes are 32-byte slots here (64-bit Linux), 16 bytes each on the ESP32.");
   out.push("  Levels are read between collections (garbage included), not after one; (/s) figures count per sample.");
+}
+{
+  // 64-bit Linux: a txSlot is 32 bytes here (instrumentation.ts).
+  const show = (r: HeapReading | undefined): string =>
+    r === undefined
+      ? "no reading"
+      : `${r.slotBytes / 32} slots (${r.slotBytes} B here), ${r.chunkBytes} chunk bytes, ${r.keys} keys: about ${(esp32Estimate(r, 32) / 1024).toFixed(1)} KiB on the ESP32`;
+  if (heap || liveIdle) {
+    out.push("live heap after a collection (debug build, tests/moddable/heap-probe; ESP32 = slots x 16 + chunk bytes):");
+    out.push(`  idle, settled after boot: ${show(liveIdle)}`);
+    out.push(`  after the load:           ${show(liveAfter)}`);
+  }
 }
 if (attacks.length) {
   out.push(`issue #19's requests on the debug build (one connection each, full speed; chunk heap = highest "Chunk used" sample while it ran; normal load's peak ${normalPeakChunk ?? "-"}):`);
