@@ -144,8 +144,8 @@ export class AlexaDevice {
   readonly #integer: boolean = false;
   readonly #colour: Source<string> | undefined;
   identity: LightIdentity | undefined;
-  /** What its data entry was last given (the feature's, so an unchanged state is not set again). */
-  mirrored: string | undefined;
+  /** What its data entry was last given, the data store's own object (the feature's, so an unchanged state is not set again). */
+  mirrored: { on: boolean; brightness?: number; colour?: string } | undefined;
   /** What the Echo last set, valid while the colour reads `written`. */
   #mode: ColourMode = "hs";
   #written: string | undefined;

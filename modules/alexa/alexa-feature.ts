@@ -96,6 +96,17 @@ function hasControl(text: string): boolean {
   return false;
 }
 
+type Summary = ReturnType<AlexaDevice["summary"]>;
+
+/** The same state shown (NaN as NaN): its data entry need not be set again. */
+function sameSummary(a: Summary | undefined, b: Summary): boolean {
+  return a !== undefined && a.on === b.on && sameNumber(a.brightness, b.brightness) && a.colour === b.colour;
+}
+
+function sameNumber(x: number | undefined, y: number | undefined): boolean {
+  return x === y || (x !== x && y !== y);
+}
+
 /** Hue's own JSON answer (200 for errors too, as a bridge answers). */
 function hue(value: unknown): HttpResponse {
   return json(200, value);
@@ -569,15 +580,14 @@ export class AlexaFeature implements Feature {
   #mirror(device: AlexaDevice): void {
     const context = this.#context;
     if (!context || device.dataKey === undefined) return;
-    let summary: ReturnType<AlexaDevice["summary"]>;
+    let summary: Summary;
     try {
       summary = device.summary();
     } catch {
       return; // The app's get() threw: the entry keeps what it last showed.
     }
-    const text = `${summary.on} ${summary.brightness} ${summary.colour}`;
-    if (device.mirrored === text && context.data.has(device.dataKey)) return;
-    device.mirrored = text;
+    if (sameSummary(device.mirrored, summary) && context.data.has(device.dataKey)) return;
+    device.mirrored = summary;
     context.data.set(device.dataKey, summary);
   }
 
