@@ -663,6 +663,19 @@ async function load(device: boolean): Promise<unknown> {
   // The host first: it stands for the device's natives, which are not the framework's memory.
   if (device) host = deviceHost();
   await import("../../modules/manager");
+  // The preloaded modules the manager does not import: the persistent variables an app makes
+  // (main.ts's lamp, a budget boot's variables). The device has them in flash before main runs.
+  await import("../../modules/persistent/persistent-variables-feature");
+  await import("../../modules/persistent/persistent-boolean");
+  await import("../../modules/persistent/persistent-float");
+  await import("../../modules/persistent/persistent-hex");
+  await import("../../modules/persistent/persistent-integer");
+  await import("../../modules/persistent/persistent-json");
+  await import("../../modules/persistent/persistent-list");
+  await import("../../modules/persistent/persistent-range");
+  await import("../../modules/persistent/persistent-rgb");
+  await import("../../modules/persistent/persistent-set");
+  await import("../../modules/persistent/persistent-string");
   return { ok: true };
 }
 

@@ -94,19 +94,6 @@ export interface StateChange {
   colour?: { mode: ColourMode; hue?: number; sat?: number; xy?: [number, number]; ct?: number };
 }
 
-interface Level {
-  read(): number;
-  write(value: number): void;
-  readonly min: number;
-  readonly max: number;
-  readonly integer: boolean;
-}
-
-interface Colour {
-  read(): Rgb;
-  write(rgb: Rgb): void;
-}
-
 function isAccessor<T>(source: Source<T>): source is Accessor<T> {
   return typeof (source as Accessor<T>).get === "function" && typeof (source as Accessor<T>).set === "function";
 }
@@ -115,17 +102,19 @@ function isVariable<T>(source: Source<T>): source is VariableLike<T> {
   return "value" in source && typeof (source as VariableLike<T>).write === "function";
 }
 
-function reader<T>(source: Source<T> | undefined, what: string): { read(): T; write(value: T): void } {
-  if (source === null || typeof source !== "object") throw new TypeError(`${what} must be a persistent variable or { get, set }`);
-  if (isAccessor(source)) return { read: () => source.get(), write: (value) => source.set(value) };
-  if (isVariable(source))
-    return {
-      read: () => source.value,
-      write: (value) => {
-        source.write(value);
-      },
-    };
-  throw new TypeError(`${what} must be a persistent variable or { get, set }`);
+/** The source itself, checked: read and written through read() and write() below (no closure per device). */
+function checked<T>(source: Source<T> | undefined, what: string): Source<T> {
+  if (source === null || typeof source !== "object" || (!isAccessor(source) && !isVariable(source))) throw new TypeError(`${what} must be a persistent variable or { get, set }`);
+  return source;
+}
+
+function read<T>(source: Source<T>): T {
+  return isAccessor(source) ? source.get() : source.value;
+}
+
+function write<T>(source: Source<T>, value: T): void {
+  if (isAccessor(source)) source.set(value);
+  else source.write(value);
 }
 
 /** The reason name is no device name, or undefined. */
@@ -147,10 +136,16 @@ export class AlexaDevice {
   readonly key: string;
   readonly dataKey: string | undefined;
   readonly type: HueType;
-  readonly #on: { read(): boolean; write(value: boolean): void };
-  readonly #level: Level | undefined;
-  readonly #colour: Colour | undefined;
+  readonly #on: Source<boolean>;
+  /** The brightness value and its scale. */
+  readonly #level: Source<number> | undefined;
+  readonly #min: number = 0;
+  readonly #max: number = 100;
+  readonly #integer: boolean = false;
+  readonly #colour: Source<string> | undefined;
   identity: LightIdentity | undefined;
+  /** What its data entry was last given, the data store's own object (the feature's, so an unchanged state is not set again). */
+  mirrored: { on: boolean; brightness?: number; colour?: string } | undefined;
   /** What the Echo last set, valid while the colour reads `written`. */
   #mode: ColourMode = "hs";
   #written: string | undefined;
@@ -167,30 +162,20 @@ export class AlexaDevice {
     if (options.data !== undefined && options.data !== false && (typeof options.data !== "string" || options.data === ""))
       throw new TypeError(`device ${name}: data must be a data key or false`);
     this.dataKey = options.data === false ? undefined : (options.data ?? name);
-    this.#on = reader(options.on, `device ${name}: on`);
+    this.#on = checked(options.on, `device ${name}: on`);
     if (options.brightness !== undefined) {
-      const source = options.brightness;
-      const rw = reader(source, `device ${name}: brightness`);
+      const source = checked(options.brightness, `device ${name}: brightness`);
       const own = isVariable(source) && typeof source.min === "number" && typeof source.max === "number" ? [source.min, source.max] : undefined;
       const range = options.brightnessRange ?? own ?? [0, 100];
       if (!Array.isArray(range) || range.length !== 2 || !Number.isFinite(range[0]) || !Number.isFinite(range[1]) || !(range[1] > range[0]))
         throw new RangeError(`device ${name}: brightnessRange must be [min, max] with min < max`);
-      this.#level = {
-        read: () => Number(rw.read()),
-        write: (value) => rw.write(value),
-        min: range[0],
-        max: range[1],
-        integer: isVariable(source) && source.type === "integer",
-      };
+      this.#level = source;
+      this.#min = range[0];
+      this.#max = range[1];
+      this.#integer = isVariable(source) && source.type === "integer";
     }
     const colourSource = options.colour ?? options.color;
-    if (colourSource !== undefined) {
-      const rw = reader(colourSource, `device ${name}: colour`);
-      this.#colour = {
-        read: () => parseHex(rw.read()) ?? { r: 0, g: 0, b: 0 },
-        write: (rgb) => rw.write(hexOf(rgb)),
-      };
-    }
+    if (colourSource !== undefined) this.#colour = checked(colourSource, `device ${name}: colour`);
     this.type = this.#colour ? "Extended color light" : this.#level ? "Dimmable light" : "On/Off plug-in unit";
   }
 
@@ -215,11 +200,10 @@ export class AlexaDevice {
   }
 
   #state(): HueState {
-    const out: HueState = { on: Boolean(this.#on.read()), reachable: true };
-    const colour = this.#colour;
-    if (this.#level) out.bri = briFromLevel(this.#level.read(), this.#level.min, this.#level.max);
-    if (colour) {
-      const rgb = colour.read();
+    const out: HueState = { on: Boolean(read(this.#on)), reachable: true };
+    if (this.#level) out.bri = briFromLevel(this.#levelValue(), this.#min, this.#max);
+    if (this.#colour) {
+      const rgb = this.#rgb();
       if (!this.#level) out.bri = briFromLevel(hsvOf(rgb).v, 0, 1);
       const remembered = this.#remembered && this.#written === hexOf(rgb) ? this.#remembered : undefined;
       if (remembered) {
@@ -235,24 +219,32 @@ export class AlexaDevice {
 
   /** What the page and /data show: the app's own units. */
   summary(): { on: boolean; brightness?: number; colour?: string } {
-    const out: { on: boolean; brightness?: number; colour?: string } = { on: Boolean(this.#on.read()) };
-    if (this.#level) out.brightness = this.#level.read();
-    if (this.#colour) out.colour = hexOf(this.#colour.read());
+    const out: { on: boolean; brightness?: number; colour?: string } = { on: Boolean(read(this.#on)) };
+    if (this.#level) out.brightness = this.#levelValue();
+    if (this.#colour) out.colour = hexOf(this.#rgb());
     return out;
+  }
+
+  #levelValue(): number {
+    return Number(read(this.#level as Source<number>));
+  }
+
+  #rgb(): Rgb {
+    return parseHex(read(this.#colour as Source<string>)) ?? { r: 0, g: 0, b: 0 };
   }
 
   /** Applies a checked change: on first, then brightness, then colour. */
   apply(change: StateChange): void {
-    if (change.on !== undefined) this.#on.write(change.on);
+    if (change.on !== undefined) write(this.#on, change.on);
     const level = this.#level;
     const colour = this.#colour;
     let bri = change.bri;
     if (change.briInc !== undefined) bri = clamp((bri ?? this.#state().bri ?? 254) + change.briInc, 1, 254);
-    if (level && bri !== undefined) level.write(levelFromBri(bri, level.min, level.max, level.integer));
+    if (level && bri !== undefined) write(level, levelFromBri(bri, this.#min, this.#max, this.#integer));
     if (!colour) return;
     const target = change.colour;
     if (!target && (level || bri === undefined)) return;
-    const now = colour.read();
+    const now = this.#rgb();
     // Brightness lives in the colour when there is no brightness value, else the colour is full.
     const value = level ? 1 : bri !== undefined ? levelFromBri(bri, 0, 1, false) : hsvOf(now).v || 1;
     let rgb: Rgb;
@@ -276,9 +268,9 @@ export class AlexaDevice {
       const xy = xyOf(rgb);
       remembered = { hue, sat, xy, ct: miredOfXy(xy[0], xy[1]) };
     }
-    colour.write(rgb);
+    write(colour, hexOf(rgb));
     // Remembered only once the write has gone through, for the colour it wrote.
-    this.#written = hexOf(colour.read());
+    this.#written = hexOf(this.#rgb());
     if (target) this.#mode = target.mode;
     this.#remembered = remembered;
   }

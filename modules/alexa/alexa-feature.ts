@@ -96,6 +96,17 @@ function hasControl(text: string): boolean {
   return false;
 }
 
+type Summary = ReturnType<AlexaDevice["summary"]>;
+
+/** The same state shown (NaN as NaN): its data entry need not be set again. */
+function sameSummary(a: Summary | undefined, b: Summary): boolean {
+  return a !== undefined && a.on === b.on && sameNumber(a.brightness, b.brightness) && a.colour === b.colour;
+}
+
+function sameNumber(x: number | undefined, y: number | undefined): boolean {
+  return x === y || (x !== x && y !== y);
+}
+
 /** Hue's own JSON answer (200 for errors too, as a bridge answers). */
 function hue(value: unknown): HttpResponse {
   return json(200, value);
@@ -112,19 +123,31 @@ function hueBody(request: HttpRequest): { ok: true; value: Record<string, unknow
   return { ok: false };
 }
 
+/** iot.alexa: the app's calls, and nothing else of the feature. */
+class AlexaCalls implements AlexaApi {
+  readonly #feature: AlexaFeature;
+
+  constructor(feature: AlexaFeature) {
+    this.#feature = feature;
+    Object.freeze(this);
+  }
+
+  expose(name: string, options: AlexaDeviceOptions): void {
+    this.#feature.expose(name, options);
+  }
+
+  get devices(): readonly string[] {
+    return this.#feature.deviceNames();
+  }
+}
+
 export class AlexaFeature implements Feature {
-  readonly name = "alexa";
-  readonly title = "Alexa";
-  readonly settings = ALEXA_SETTINGS;
-  readonly ownsSettingsForm = true;
-  readonly clientScript = ALEXA_CLIENT_SCRIPT;
   readonly api: AlexaApi;
   readonly #pairingMs: number;
   readonly #maxUsers: number;
   readonly #maxDevices: number;
   readonly #devices: AlexaDevice[] = [];
   #context: FeatureContext | undefined;
-  #ids: LightIds | undefined;
   #users: HueUsers | undefined;
   #identity: BridgeIdentity | undefined;
   #ssdp: SsdpResponder | undefined;
@@ -136,26 +159,45 @@ export class AlexaFeature implements Feature {
   /** Who paired in the window open now: address and devicetype to username (retries). */
   #pairedNow: Map<string, string> | undefined;
   #refreshTimer: TimerId | undefined;
-  /** The last state each data entry was given, so an unchanged one is not set again. */
-  readonly #mirrored = new Map<AlexaDevice, string>();
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: AlexaOptions = {}) {
     this.#pairingMs = options.pairingMs ?? 30_000;
     this.#maxUsers = options.maxUsers ?? 8;
     this.#maxDevices = Math.min(options.maxDevices ?? MAX_DEVICES, MAX_DEVICES);
-    const devices = this.#devices;
-    this.api = Object.freeze({
-      expose: (name: string, deviceOptions: AlexaDeviceOptions) => this.#expose(name, deviceOptions),
-      get devices(): readonly string[] {
-        return devices.map((d) => d.name);
-      },
-    });
+    this.api = new AlexaCalls(this);
   }
 
-  // ---- the app's side ---------------------------------------------------------------------
+  // The same for every instance: on the prototype (in flash), not a field each.
+  get name(): "alexa" {
+    return "alexa";
+  }
 
-  #expose(name: string, options: AlexaDeviceOptions): void {
+  get title(): string {
+    return "Alexa";
+  }
+
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return ALEXA_SETTINGS;
+  }
+
+  get ownsSettingsForm(): boolean {
+    return true;
+  }
+
+  get clientScript(): string {
+    return ALEXA_CLIENT_SCRIPT;
+  }
+
+  // ---- the app's side (through api) ---------------------------------------------------------
+
+  /** The names exposed, in order. */
+  deviceNames(): readonly string[] {
+    return this.#devices.map((d) => d.name);
+  }
+
+  /** Exposes a device to Alexa (api.expose). */
+  expose(name: string, options: AlexaDeviceOptions): void {
     const device = new AlexaDevice(name, options);
     const lower = name.trim().toLowerCase();
     if (this.#devices.some((d) => d.name.trim().toLowerCase() === lower)) throw new Error(`a device named ${JSON.stringify(name)} is already exposed to Alexa: Alexa could not tell them apart`);
@@ -165,7 +207,7 @@ export class AlexaFeature implements Feature {
     if (this.#devices.length >= this.#maxDevices) throw new RangeError(`at most ${this.#maxDevices} devices can be exposed to Alexa; ${name} is one too many`);
     this.#devices.push(device);
     if (this.#context) {
-      this.#identify(device);
+      this.#identify(this.#lightIds(this.#context), device);
       this.#mirror(device);
       this.#startRefresh();
       this.#updateDiscovery();
@@ -176,21 +218,14 @@ export class AlexaFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    const host = context.host;
-    const sha256 = host.sha256 ?? ((): Sha256Hasher => new Sha256());
-    const identity = (this.#identity = bridgeIdentity(this.#macDigits(context)));
-    this.#ids = new LightIds({ storage: host.storage, sha256, mac: identity.macDigits });
-    this.#users = new HueUsers({ storage: host.storage, max: this.#maxUsers });
-    for (const device of this.#devices) this.#identify(device);
+    this.#identity = bridgeIdentity(this.#macDigits(context));
+    this.#users = new HueUsers({ storage: context.host.storage, max: this.#maxUsers });
+    const ids = this.#lightIds(context);
+    for (const device of this.#devices) this.#identify(ids, device);
     this.#addRoutes(context);
-    this.#unsubscribe.push(
-      context.events.on("network", () => this.#updateDiscovery()),
-      context.events.on("config", (keys) => {
-        if (!keys.includes("alexa_enabled")) return;
-        if (!this.#active()) this.#closePairing();
-        this.#updateDiscovery();
-      }),
-    );
+    // One listener for both: a network change, or settings saved (their keys).
+    const changed = (keys: NetworkStatus | readonly string[]): void => this.#changed(keys);
+    this.#unsubscribe.push(context.events.on("network", changed), context.events.on("config", changed));
     for (const device of this.#devices) this.#mirror(device);
     this.#startRefresh();
   }
@@ -207,8 +242,26 @@ export class AlexaFeature implements Feature {
 
   factoryReset(): void {
     this.#users?.clear();
-    this.#ids?.clear();
-    if (this.#context) new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
+    if (!this.#context) return;
+    this.#lightIds(this.#context).clear();
+    new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
+  }
+
+  #changed(keys: NetworkStatus | readonly string[]): void {
+    if (Array.isArray(keys)) {
+      if (!keys.includes("alexa_enabled")) return;
+      if (!this.#active()) this.#closePairing();
+    }
+    this.#updateDiscovery();
+  }
+
+  /**
+   * The saved light IDs, read when a device is identified (at attach, or exposed later) and
+   * dropped after: idle, each device holds its own IDs and nothing else is kept.
+   */
+  #lightIds(context: FeatureContext): LightIds {
+    const host = context.host;
+    return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: (this.#identity as BridgeIdentity).macDigits });
   }
 
   /** The MAC's digits; a made-up one (saved) where the host has none, such as the Moddable simulator. */
@@ -230,8 +283,7 @@ export class AlexaFeature implements Feature {
     return this.#context?.host.system.randomBytes?.(length) ?? Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
   }
 
-  #identify(device: AlexaDevice): void {
-    const ids = this.#ids as LightIds;
+  #identify(ids: LightIds, device: AlexaDevice): void {
     const inUse = new Set<string>();
     for (const d of this.#devices) if (d !== device && d.identity) inUse.add(d.identity.id);
     const exposed = new Set(this.#devices.map((d) => d.key));
@@ -416,60 +468,102 @@ export class AlexaFeature implements Feature {
     return hue(answer);
   }
 
+  /**
+   * Every route of the feature has the one handler below (one closure, not one per route); it
+   * tells them apart by path, and the Hue routes by their parameters and last segment.
+   */
   #addRoutes(context: FeatureContext): void {
     const router = context.router;
+    const handle = (request: HttpRequest): HttpResponse => this.#handle(request);
     const paired = { auth: this.#paired };
     const publicHue = { auth: "public" as const };
-    router.add("GET", DESCRIPTION_PATH, () => {
-      if (!this.#active()) return notFound();
-      const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
-      return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
-    });
-    const pair = (request: HttpRequest): HttpResponse => this.#pair(request);
-    router.add("POST", "/api", pair, publicHue);
-    router.add("POST", "/api/", pair, publicHue);
+    router.add("GET", DESCRIPTION_PATH, handle);
+    router.add("POST", "/api", handle, publicHue);
+    router.add("POST", "/api/", handle, publicHue);
     // GET /api with no username: a bridge's answer to a stranger.
-    router.add("GET", "/api", () => (this.#active() ? hue([hueError(1, "/", "unauthorized user")]) : notFound()));
-    router.add("GET", "/api/:user", () =>
-      hue({ lights: this.#lightsJson(), groups: {}, config: configJson(this.#configModel(true)), schedules: {}, scenes: {}, rules: {}, sensors: {}, resourcelinks: {} }),
-      paired,
-    );
-    router.add("GET", "/api/:user/config", () => hue(configJson(this.#configModel(true))), paired);
-    router.add("GET", "/api/:user/lights", () => hue(this.#lightsJson()), paired);
-    router.add("GET", "/api/:user/groups", () => hue({}), paired);
-    router.add("GET", "/api/:user/lights/:id", (request) => {
-      const id = request.params?.id ?? "";
+    router.add("GET", "/api", handle);
+    router.add("GET", "/api/:user", handle, paired);
+    router.add("GET", "/api/:user/config", handle, paired);
+    router.add("GET", "/api/:user/lights", handle, paired);
+    router.add("GET", "/api/:user/groups", handle, paired);
+    router.add("GET", "/api/:user/lights/:id", handle, paired);
+    router.add("PUT", "/api/:user/lights/:id/state", handle, paired);
+    // The card's own API, framework-style: JSON only. Reading it is as public as the page (the
+    // devices and their states show there too); pairing and forgetting are admin when a password is set.
+    router.add("GET", "/api/alexa", handle);
+    router.add("POST", "/api/alexa/pair", handle);
+    router.add("POST", "/api/alexa/forget", handle);
+  }
+
+  #handle(request: HttpRequest): HttpResponse {
+    if (request.params?.user !== undefined) return this.#hueRoute(request);
+    switch (request.path) {
+      case DESCRIPTION_PATH:
+        return this.#description();
+      case "/api/alexa":
+        return json(200, this.#view());
+      case "/api/alexa/pair":
+        return this.#pairRequest(request);
+      case "/api/alexa/forget":
+        return this.#forget(request);
+      default:
+        // "/api" and "/api/": pairing, or (GET /api) a stranger.
+        if (request.method === "POST") return this.#pair(request);
+        return this.#active() ? hue([hueError(1, "/", "unauthorized user")]) : notFound();
+    }
+  }
+
+  /** /api/<user>, /api/<user>/config, .../lights, .../groups, .../lights/<id>, .../lights/<id>/state. */
+  #hueRoute(request: HttpRequest): HttpResponse {
+    const id = request.params?.id;
+    if (id !== undefined) {
+      if (request.method === "PUT") return this.#setState(request);
       const device = this.#find(id);
       if (!device) return hue([hueError(3, `/lights/${shown(id)}`, `resource, /lights/${shown(id)}, not available`)]);
       return hue(lightJson(device, device.state()));
-    }, paired);
-    router.add("PUT", "/api/:user/lights/:id/state", (request) => this.#setState(request), paired);
+    }
+    const parts = request.path.split("/");
+    switch (parts.length > 3 ? parts[3] : "") {
+      case "config":
+        return hue(configJson(this.#configModel(true)));
+      case "lights":
+        return hue(this.#lightsJson());
+      case "groups":
+        return hue({});
+      default:
+        return hue({ lights: this.#lightsJson(), groups: {}, config: configJson(this.#configModel(true)), schedules: {}, scenes: {}, rules: {}, sensors: {}, resourcelinks: {} });
+    }
+  }
 
-    // The card's own API, framework-style: JSON only. Reading it is as public as the page (the
-    // devices and their states show there too); pairing and forgetting are admin when a password is set.
-    router.add("GET", "/api/alexa", () => json(200, this.#view()));
-    router.add("POST", "/api/alexa/pair", (request) => {
-      const body = readJsonObject(request);
-      if (!body.ok) return body.response;
-      if (!this.#active()) return jsonError(409, this.#devices.length ? "Alexa is switched off (alexa_enabled)" : "the app exposes no device to Alexa");
-      this.#openPairing();
-      return json(200, this.#view());
-    });
-    router.add("POST", "/api/alexa/forget", (request) => {
-      const body = readJsonObject(request);
-      if (!body.ok) return body.response;
-      const handle = body.value.user;
-      if (typeof handle !== "string" || handle === "") return jsonError(400, 'send {"user": "<handle>"}, a handle from GET /api/alexa');
-      let removed: boolean;
-      try {
-        removed = (this.#users as HueUsers).remove(handle);
-      } catch (e) {
-        return jsonError(500, `could not save the paired users: ${errorText(e)}`);
-      }
-      if (!removed) return jsonError(404, `no paired user ${JSON.stringify(shown(handle))}`);
-      context.log.info(`removed paired user ${shown(handle)}…`);
-      return json(200, this.#view());
-    });
+  #description(): HttpResponse {
+    if (!this.#active()) return notFound();
+    const context = this.#context as FeatureContext;
+    const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
+    return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
+  }
+
+  #pairRequest(request: HttpRequest): HttpResponse {
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    if (!this.#active()) return jsonError(409, this.#devices.length ? "Alexa is switched off (alexa_enabled)" : "the app exposes no device to Alexa");
+    this.#openPairing();
+    return json(200, this.#view());
+  }
+
+  #forget(request: HttpRequest): HttpResponse {
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    const handle = body.value.user;
+    if (typeof handle !== "string" || handle === "") return jsonError(400, 'send {"user": "<handle>"}, a handle from GET /api/alexa');
+    let removed: boolean;
+    try {
+      removed = (this.#users as HueUsers).remove(handle);
+    } catch (e) {
+      return jsonError(500, `could not save the paired users: ${errorText(e)}`);
+    }
+    if (!removed) return jsonError(404, `no paired user ${JSON.stringify(shown(handle))}`);
+    this.#context?.log.info(`removed paired user ${shown(handle)}…`);
+    return json(200, this.#view());
   }
 
   // ---- what the page, /data and /api/status see ----------------------------------------------
@@ -486,15 +580,14 @@ export class AlexaFeature implements Feature {
   #mirror(device: AlexaDevice): void {
     const context = this.#context;
     if (!context || device.dataKey === undefined) return;
-    let summary: ReturnType<AlexaDevice["summary"]>;
+    let summary: Summary;
     try {
       summary = device.summary();
     } catch {
       return; // The app's get() threw: the entry keeps what it last showed.
     }
-    const text = `${summary.on} ${summary.brightness} ${summary.colour}`;
-    if (this.#mirrored.get(device) === text && context.data.has(device.dataKey)) return;
-    this.#mirrored.set(device, text);
+    if (sameSummary(device.mirrored, summary) && context.data.has(device.dataKey)) return;
+    device.mirrored = summary;
     context.data.set(device.dataKey, summary);
   }
 

@@ -40,30 +40,37 @@ export function isUsernameForm(text: string): boolean {
   return true;
 }
 
-function parseUsers(text: string | undefined): PairedUser[] {
-  if (text === undefined) return [];
+const EMPTY: readonly PairedUser[] = Object.freeze([]);
+
+function parseUsers(text: string | undefined): readonly PairedUser[] {
+  if (text === undefined) return EMPTY;
   try {
     const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) return [];
+    if (!Array.isArray(value)) return EMPTY;
     const users: PairedUser[] = [];
     for (const e of value)
       if (Array.isArray(e) && typeof e[0] === "string" && isUsernameForm(e[0]) && typeof e[1] === "string" && typeof e[2] === "number")
         users.push({ username: e[0], devicetype: e[1], paired: e[2] });
     return users;
   } catch {
-    return [];
+    return EMPTY;
   }
 }
 
+/** Where the users are saved: opened to read them at start and again for each change (rare), not kept. */
+function usersRecord(storage: Storage): AtomicRecord {
+  return new AtomicRecord(storage, ALEXA_DOMAIN, "users");
+}
+
 export class HueUsers {
-  readonly #record: AtomicRecord;
+  readonly #storage: Storage;
   readonly max: number;
-  #users: PairedUser[];
+  #users: readonly PairedUser[];
 
   constructor(options: { storage: Storage; max?: number }) {
-    this.#record = new AtomicRecord(options.storage, ALEXA_DOMAIN, "users");
+    this.#storage = options.storage;
     this.max = options.max ?? 8;
-    this.#users = parseUsers(this.#record.value);
+    this.#users = parseUsers(usersRecord(options.storage).value);
   }
 
   get list(): readonly PairedUser[] {
@@ -102,15 +109,15 @@ export class HueUsers {
     return true;
   }
 
-  #save(users: PairedUser[]): void {
-    this.#record.save(JSON.stringify(users.map((u) => [u.username, u.devicetype, u.paired])));
+  #save(users: readonly PairedUser[]): void {
+    usersRecord(this.#storage).save(JSON.stringify(users.map((u) => [u.username, u.devicetype, u.paired])));
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#users = users;
   }
 
   /** Forgets every user (factory reset). */
   clear(): void {
-    this.#record.clear();
-    this.#users = [];
+    usersRecord(this.#storage).clear();
+    this.#users = EMPTY;
   }
 }

@@ -121,7 +121,8 @@ export interface SsdpResponderOptions {
 export class SsdpResponder {
   readonly #options: SsdpResponderOptions;
   #socket: UdpSocket | undefined;
-  readonly #pending = new Set<TimerId>();
+  /** The answers waiting for their delay; none kept while nothing waits. */
+  #pending: Set<TimerId> | undefined;
   #answered = 0;
   #port = 0;
 
@@ -161,8 +162,8 @@ export class SsdpResponder {
   }
 
   stop(): void {
-    for (const timer of this.#pending) this.#options.clock.clear(timer);
-    this.#pending.clear();
+    for (const timer of this.#pending ?? []) this.#options.clock.clear(timer);
+    this.#pending = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     this.#port = 0;
@@ -180,13 +181,15 @@ export class SsdpResponder {
     if (!search) return;
     const { identity, clock } = this.#options;
     const answers = answersFor(search.st, identity.uuid);
-    if (answers.length === 0 || this.#pending.size >= (this.#options.maxPending ?? 8)) return;
+    if (answers.length === 0 || (this.#pending?.size ?? 0) >= (this.#options.maxPending ?? 8)) return;
+    const pending = (this.#pending ??= new Set());
     const delay = search.mx > 0 ? Math.floor((this.#options.random ?? Math.random)() * search.mx * 1000) : 0;
     const timer = clock.set(() => {
-      this.#pending.delete(timer);
+      pending.delete(timer);
+      if (pending.size === 0 && this.#pending === pending) this.#pending = undefined;
       this.#reply(socket, answers, address, port);
     }, delay);
-    this.#pending.add(timer);
+    pending.add(timer);
   }
 
   #reply(socket: UdpSocket, answers: readonly [string, string][], address: string, port: number): void {

@@ -9,7 +9,7 @@
  */
 
 import { jsonCopy, type JsonValue } from "./json-copy";
-import { decodeJson, type PersistentCodec } from "./persistent-codec";
+import { decodeJson, type PersistentCodec, type PersistentInput } from "./persistent-codec";
 import { maxBytesOption } from "./persistent-limits";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
@@ -21,20 +21,47 @@ export interface PersistentJsonOptions extends PersistentOptions<JsonValue> {
   maxBytes?: number;
 }
 
+const JSON_INPUT: PersistentInput = Object.freeze({ kind: "json" });
+
+/** A JSON variable's codec: its limit in a field, its code the class's (no closure per variable). */
+class JsonCodec implements PersistentCodec<JsonValue> {
+  readonly #maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get type(): "json" {
+    return "json";
+  }
+
+  get fallback(): JsonValue {
+    return null;
+  }
+
+  get input(): PersistentInput {
+    return JSON_INPUT;
+  }
+
+  coerce(input: unknown): JsonValue {
+    return jsonCopy(input, this.#maxBytes).value;
+  }
+
+  encode(value: JsonValue): string {
+    return JSON.stringify(value);
+  }
+
+  decode(text: string): unknown {
+    return decodeJson(text);
+  }
+}
+
 export class PersistentJson extends PersistentVariable<JsonValue, JsonValue> {
   readonly maxBytes: number;
 
   constructor(name: string, options: PersistentJsonOptions = {}) {
     const maxBytes = maxBytesOption(name, options.maxBytes);
-    const codec: PersistentCodec<JsonValue> = {
-      type: "json",
-      fallback: null,
-      input: Object.freeze({ kind: "json" }),
-      coerce: (input: unknown) => jsonCopy(input, maxBytes).value,
-      encode: (value: JsonValue) => JSON.stringify(value),
-      decode: decodeJson,
-    };
-    super(name, options, codec);
+    super(name, options, new JsonCodec(maxBytes));
     this.maxBytes = maxBytes;
   }
 }

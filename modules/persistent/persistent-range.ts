@@ -9,7 +9,7 @@
  */
 
 import { decimalText, finiteNumber } from "./decimal-text";
-import { decodeJson, type PersistentCodec } from "./persistent-codec";
+import { decodeJson, type PersistentCodec, type PersistentInput } from "./persistent-codec";
 import type { FloatInput } from "./persistent-float";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
@@ -30,6 +30,62 @@ function decimalsOf(n: number): number {
 /** Rounding to more decimals than this would not make a double any closer to a decimal. */
 const MAX_DECIMALS = 20;
 
+/** A range's codec: its limits in fields, its code the class's (no closure per variable). */
+class RangeCodec implements PersistentCodec<number> {
+  readonly #min: number;
+  readonly #max: number;
+  readonly #step: number | undefined;
+  readonly #decimals: number;
+  readonly fallback: number;
+
+  constructor(min: number, max: number, step: number | undefined) {
+    this.#min = min;
+    this.#max = max;
+    this.#step = step;
+    this.#decimals = step === undefined ? 0 : Math.max(decimalsOf(step), decimalsOf(min));
+    this.fallback = this.coerce(min);
+  }
+
+  get type(): "range" {
+    return "range";
+  }
+
+  get input(): PersistentInput {
+    return Object.freeze({ kind: "number", min: this.#min, max: this.#max, step: this.#step ?? "any" });
+  }
+
+  #onGrid(k: number): number {
+    const x = this.#min + k * (this.#step as number);
+    return this.#decimals <= MAX_DECIMALS ? Number(x.toFixed(this.#decimals)) : x;
+  }
+
+  coerce(input: unknown): number {
+    const min = this.#min;
+    const max = this.#max;
+    const step = this.#step;
+    let n = Math.min(max, Math.max(min, finiteNumber(input)));
+    if (step !== undefined) {
+      // Half a step rounds up, also when the division lands a hair below it (0.15 / 0.1 is
+      // 1.4999999999999998): the nudge is far below any step but far above that error.
+      let k = Math.floor((n - min) / step + 0.5 + 1e-9);
+      n = this.#onGrid(k);
+      // Rounding up can pass max by one step (two with rounding error); beyond that the
+      // doubles are too coarse for the step, and max itself is the nearest value in range.
+      for (let tries = 0; n > max && tries < 2; tries++) n = this.#onGrid(--k);
+      if (n > max) n = max;
+    }
+    return n + 0; // -0 -> 0
+  }
+
+  encode(value: number): string {
+    return decimalText(value);
+  }
+
+  decode(text: string): unknown {
+    return decodeJson(text);
+  }
+}
+
 export class PersistentRange extends PersistentVariable<number, FloatInput> {
   readonly min: number;
   readonly max: number;
@@ -41,34 +97,7 @@ export class PersistentRange extends PersistentVariable<number, FloatInput> {
       throw new RangeError(`persistent variable ${name}: min and max must be finite numbers with min <= max`);
     if (step !== undefined && (typeof step !== "number" || !Number.isFinite(step) || step <= 0))
       throw new RangeError(`persistent variable ${name}: step must be a finite number > 0`);
-    const decimals = step === undefined ? 0 : Math.max(decimalsOf(step), decimalsOf(min));
-    const onGrid = (k: number): number => {
-      const x = min + k * step!;
-      return decimals <= MAX_DECIMALS ? Number(x.toFixed(decimals)) : x;
-    };
-    const coerce = (input: unknown): number => {
-      let n = Math.min(max, Math.max(min, finiteNumber(input)));
-      if (step !== undefined) {
-        // Half a step rounds up, also when the division lands a hair below it (0.15 / 0.1 is
-        // 1.4999999999999998): the nudge is far below any step but far above that error.
-        let k = Math.floor((n - min) / step + 0.5 + 1e-9);
-        n = onGrid(k);
-        // Rounding up can pass max by one step (two with rounding error); beyond that the
-        // doubles are too coarse for the step, and max itself is the nearest value in range.
-        for (let tries = 0; n > max && tries < 2; tries++) n = onGrid(--k);
-        if (n > max) n = max;
-      }
-      return n + 0; // -0 -> 0
-    };
-    const codec: PersistentCodec<number> = {
-      type: "range",
-      fallback: coerce(min),
-      input: Object.freeze({ kind: "number", min, max, step: step ?? "any" }),
-      coerce,
-      encode: decimalText,
-      decode: decodeJson,
-    };
-    super(name, options, codec);
+    super(name, options, new RangeCodec(min, max, step));
     this.min = min;
     this.max = max;
     this.step = step;

@@ -8,7 +8,7 @@
  */
 
 import { truncateUtf8 } from "../text/truncate-utf8";
-import { sameText, type PersistentCodec } from "./persistent-codec";
+import { sameText, type PersistentCodec, type PersistentInput } from "./persistent-codec";
 import { maxBytesOption } from "./persistent-limits";
 import { PersistentVariable, type PersistentOptions } from "./persistent-variable";
 
@@ -19,25 +19,51 @@ export interface PersistentStringOptions extends PersistentOptions<StringInput> 
   maxBytes?: number;
 }
 
+const TEXT_INPUT: PersistentInput = Object.freeze({ kind: "text" });
+
+/** A string's codec: its limit in a field, its code the class's (no closure per variable). */
+class TextCodec implements PersistentCodec<string> {
+  readonly #maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get type(): "string" {
+    return "string";
+  }
+
+  get fallback(): string {
+    return "";
+  }
+
+  get input(): PersistentInput {
+    return TEXT_INPUT;
+  }
+
+  coerce(input: unknown): string {
+    let text: string;
+    if (typeof input === "string") text = input;
+    else if (typeof input === "boolean" || (typeof input === "number" && Number.isFinite(input))) text = String(input);
+    else throw new Error("expected a string, a finite number or a boolean");
+    return truncateUtf8(text, this.#maxBytes);
+  }
+
+  encode(value: string): string {
+    return sameText(value);
+  }
+
+  decode(text: string): string {
+    return sameText(text);
+  }
+}
+
 export class PersistentString extends PersistentVariable<string, StringInput> {
   readonly maxBytes: number;
 
   constructor(name: string, options: PersistentStringOptions = {}) {
     const maxBytes = maxBytesOption(name, options.maxBytes);
-    super(name, options, {
-      type: "string",
-      fallback: "",
-      input: Object.freeze({ kind: "text" }),
-      coerce(input: unknown): string {
-        let text: string;
-        if (typeof input === "string") text = input;
-        else if (typeof input === "boolean" || (typeof input === "number" && Number.isFinite(input))) text = String(input);
-        else throw new Error("expected a string, a finite number or a boolean");
-        return truncateUtf8(text, maxBytes);
-      },
-      encode: sameText,
-      decode: sameText,
-    });
+    super(name, options, new TextCodec(maxBytes));
     this.maxBytes = maxBytes;
   }
 }

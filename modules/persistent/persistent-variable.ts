@@ -57,17 +57,12 @@ export class PersistentVariable<T, I = T> {
   /** "folder/name": unique per device, used by the settings page and the API. */
   readonly id: string;
   readonly label: string;
-  readonly type: PersistentType;
-  readonly input: PersistentInput;
   readonly default: T;
   readonly #codec: PersistentCodec<T>;
-  readonly #storage: Storage | undefined;
-  #resolvedStorage: Storage | undefined;
-  readonly #owner: string;
+  /** options.storage; from the first use on, the storage in use (the bound host's when none was given). */
+  #storage: Storage | undefined;
   #record: AtomicRecord | undefined;
   #value: T;
-  /** encode(#value): compared with a new value's to skip writes that change nothing. */
-  #encoded: string;
   #saved = false;
   /** The folder is in the list a factory reset erases (checked once a boot: first write, or a saved value read). */
   #folderListed = false;
@@ -80,14 +75,19 @@ export class PersistentVariable<T, I = T> {
     this.folder = folder;
     this.id = `${folder}/${name}`;
     this.label = options.label ?? name;
-    this.type = codec.type;
-    this.input = codec.input;
     this.#codec = codec;
     this.#storage = options.storage;
-    this.#owner = persistentRecordOwner(name);
     this.default = options.default === undefined ? codec.fallback : this.coerce(options.default);
     this.#value = this.default;
-    this.#encoded = codec.encode(this.default);
+  }
+
+  get type(): PersistentType {
+    return this.#codec.type;
+  }
+
+  /** How the settings page edits it. */
+  get input(): PersistentInput {
+    return this.#codec.input;
   }
 
   /** The value in the type's canonical form, without storing it; throws PersistentValueError. */
@@ -124,15 +124,15 @@ export class PersistentVariable<T, I = T> {
     const value = this.coerce(input);
     const encoded = this.#codec.encode(value);
     const record = this.#open();
-    if (encoded === this.#encoded) return false;
+    // Compared as stored text: a write that changes nothing the variable reads writes nothing.
+    if (encoded === this.#codec.encode(this.#value)) return false;
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
-    this.#listFolder(this.#resolvedStorage as Storage);
-    record.save(this.#owner + OWNER_END + encoded);
+    this.#listFolder(this.#storage as Storage);
+    record.save(persistentRecordOwner(this.name) + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
-    this.#encoded = encoded;
     this.#saved = true;
     return true;
   }
@@ -141,24 +141,23 @@ export class PersistentVariable<T, I = T> {
   reset(): boolean {
     const record = this.#open();
     if (!this.#saved) return false;
-    record.save(this.#owner);
+    record.save(persistentRecordOwner(this.name));
     this.#value = this.default;
-    this.#encoded = this.#codec.encode(this.default);
     this.#saved = false;
     return true;
   }
 
   #open(): AtomicRecord {
     if (this.#record) return this.#record;
-    const storage = this.#storage ?? boundHost().storage;
-    this.#resolvedStorage = storage;
+    const storage = (this.#storage ??= boundHost().storage);
     const record = new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
     const payload = record.value;
     if (payload !== undefined) {
       const end = payload.indexOf(OWNER_END);
       const owner = end < 0 ? payload : payload.slice(0, end);
-      if (owner !== this.#owner) {
-        if (this.#owner !== "" && isPersistentName(owner))
+      const own = persistentRecordOwner(this.name);
+      if (owner !== own) {
+        if (own !== "" && isPersistentName(owner))
           throw new Error(`${this.id}: its storage key in folder "${this.folder}" already holds the variable "${owner}"; rename one of them`);
         // Anything else is not ours to read: the default stands until a write replaces it.
       } else if (end >= 0) {
@@ -186,7 +185,6 @@ export class PersistentVariable<T, I = T> {
       return; // Saved under another type or other limits and not coercible: the default stands.
     }
     this.#value = value;
-    this.#encoded = this.#codec.encode(value);
     this.#saved = true;
   }
 }

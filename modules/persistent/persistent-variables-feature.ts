@@ -22,14 +22,17 @@
  *   A value that does not change writes nothing.
  * Authentication is the manager's business (it guards POST routes the same way for every
  * feature), not this feature's.
+ * - Idle it holds the app's list, its title, one handler for its three routes and the manager's
+ *   form answer (not the whole context): its code is its class's, preloaded into flash.
  */
 
-import type { Feature } from "../feature";
+import type { Feature, FeatureContext } from "../feature";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { readForm, readJsonObject } from "../http/request-body";
 import { json } from "../http/response";
 import { errorText } from "../log/logger";
 import { escapeHtml } from "../text/escape-html";
-import { answerForm } from "../http/form-answer";
+import { answerForm, type FormAnswer } from "../http/form-answer";
 import { decimalText } from "./decimal-text";
 import type { PersistentInput, PersistentType } from "./persistent-codec";
 import { PersistentValueError } from "./persistent-value-error";
@@ -95,6 +98,14 @@ function* field(variable: EditableVariable, index: number): Generator<string> {
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(field.prototype);
 
+function* variablesSection(variables: readonly EditableVariable[], title: string): Generator<string> {
+  yield `<section class="card mb-3" id="variables" aria-labelledby="variables-title"><div class="card-body"><h2 class="h5" id="variables-title">${escapeHtml(title)}</h2>`;
+  yield `<form id="variables-form" method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8" data-answer="auto" data-sending="Saving\u2026">`;
+  for (let i = 0; i < variables.length; i++) yield* field(variables[i], i);
+  yield `<div class="iot-actions"><button class="btn btn-primary" type="submit">Save variables</button></div><div class="iot-answer" id="variables-answer" role="status" hidden></div></form></div></section>`;
+}
+Object.freeze(variablesSection.prototype);
+
 /** Two values as JSON sees them: what "changed" means for a save. */
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -112,26 +123,89 @@ function fromFormText(variable: EditableVariable, text: string): unknown {
   return variable.type === "string" ? text.replace(/\r\n/g, "\n") : text;
 }
 
-export function persistentVariablesFeature(variables: readonly EditableVariable[], options: PersistentVariablesOptions = {}): Feature {
-  const byId = new Map<string, EditableVariable>();
-  for (const variable of variables) {
-    if (byId.has(variable.id)) throw new Error(`persistent variable ${variable.id} is listed twice`);
-    byId.set(variable.id, variable);
-  }
-  const title = escapeHtml(options.title ?? "Variables");
+/**
+ * The feature. What it holds at rest is the app's list, the title, and one handler shared by its
+ * three routes (it tells them apart by method and path) and the manager's form answer: the
+ * feature's own code is the class's, made once (in flash on the device), not a closure per route.
+ */
+class PersistentVariablesFeature implements Feature {
+  readonly name = "variables";
+  readonly title: string;
+  readonly #variables: readonly EditableVariable[];
+  /** The manager's form answer (context.answerForm); the context itself is not kept. */
+  #answer: FeatureContext["answerForm"];
 
-  function values(): Record<string, unknown> {
+  constructor(variables: readonly EditableVariable[], title: string) {
+    for (let i = 0; i < variables.length; i++)
+      for (let j = 0; j < i; j++) if (variables[j].id === variables[i].id) throw new Error(`persistent variable ${variables[i].id} is listed twice`);
+    this.#variables = variables;
+    this.title = title;
+  }
+
+  // The manager erases every listed folder after this: reading each variable lists its folder
+  // again if a damaged settings domain lost the list, so the erase reaches the page's variables.
+  factoryReset(): void {
+    for (const variable of this.#variables) void variable.value;
+  }
+
+  attach(context: FeatureContext): void {
+    this.#answer = context.answerForm;
+    const handle = (request: HttpRequest): HttpResponse => this.#handle(request);
+    context.router.add("GET", VARIABLES_API_PATH, handle);
+    context.router.add("POST", VARIABLES_API_PATH, handle);
+    context.router.add("POST", VARIABLES_FORM_PATH, handle);
+  }
+
+  detach(): void {
+    this.#answer = undefined;
+  }
+
+  pageSection(): Iterable<string> {
+    return variablesSection(this.#variables, this.title);
+  }
+
+  #handle(request: HttpRequest): HttpResponse {
+    if (request.path === VARIABLES_FORM_PATH) return this.#form(request);
+    if (request.method !== "POST") return json(200, this.#values());
+    const body = readJsonObject(request);
+    if (!body.ok) return body.response;
+    const refused = this.#apply(body.value, false);
+    if (refused) return json(refused.status, refused.variable === undefined ? { error: refused.error } : { error: refused.error, variable: refused.variable });
+    return json(200, this.#values());
+  }
+
+  #form(request: HttpRequest): HttpResponse {
+    const form = readForm(request);
+    if (!form.ok) return form.response;
+    const before = this.#values();
+    const refused = this.#apply(form.value, true);
+    if (refused) return this.#answerForm(request, { ok: false, message: `Not saved: ${refused.error}`, key: refused.variable, view: this.name, status: refused.status });
+    const changed = this.#variables.filter((v) => !sameValue(before[v.id], v.value)).map((v) => v.label);
+    return this.#answerForm(request, { ok: true, message: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed.", view: this.name });
+  }
+
+  #answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
+    const own = this.#answer;
+    return own ? own(request, answer) : answerForm(undefined, request, answer);
+  }
+
+  #values(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const variable of variables) out[variable.id] = variable.value;
+    for (const variable of this.#variables) out[variable.id] = variable.value;
     return out;
   }
 
+  #find(id: string): EditableVariable | undefined {
+    for (const variable of this.#variables) if (variable.id === id) return variable;
+    return undefined;
+  }
+
   /** Validates every change, then writes them; what was refused (the variable named), or undefined. */
-  function apply(changes: Record<string, unknown>, fromForm: boolean): Refusal | undefined {
+  #apply(changes: Record<string, unknown>, fromForm: boolean): Refusal | undefined {
     const ready: [EditableVariable, unknown][] = [];
     try {
       for (const id of Object.keys(changes)) {
-        const variable = byId.get(id);
+        const variable = this.#find(id);
         if (!variable) return { status: 400, error: `unknown variable "${id}"`, variable: id };
         const input = fromForm ? fromFormText(variable, changes[id] as string) : changes[id];
         ready.push([variable, variable.coerce(input)]);
@@ -147,40 +221,8 @@ export function persistentVariablesFeature(variables: readonly EditableVariable[
     }
     return undefined;
   }
+}
 
-  return {
-    name: "variables",
-    title: options.title ?? "Variables",
-    // The manager erases every listed folder after this: reading each variable lists its folder
-    // again if a damaged settings domain lost the list, so the erase reaches the page's variables.
-    factoryReset() {
-      for (const variable of variables) void variable.value;
-    },
-    attach(context) {
-      const name = "variables";
-      context.router.add("GET", VARIABLES_API_PATH, () => json(200, values()));
-      context.router.add("POST", VARIABLES_API_PATH, (request) => {
-        const body = readJsonObject(request);
-        if (!body.ok) return body.response;
-        const refused = apply(body.value, false);
-        if (refused) return json(refused.status, refused.variable === undefined ? { error: refused.error } : { error: refused.error, variable: refused.variable });
-        return json(200, values());
-      });
-      context.router.add("POST", VARIABLES_FORM_PATH, (request) => {
-        const form = readForm(request);
-        if (!form.ok) return form.response;
-        const before = values();
-        const refused = apply(form.value, true);
-        if (refused) return answerForm(context, request, { ok: false, message: `Not saved: ${refused.error}`, key: refused.variable, view: name, status: refused.status });
-        const changed = variables.filter((v) => !sameValue(before[v.id], v.value)).map((v) => v.label);
-        return answerForm(context, request, { ok: true, message: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed.", view: name });
-      });
-    },
-    *pageSection() {
-      yield `<section class="card mb-3" id="variables" aria-labelledby="variables-title"><div class="card-body"><h2 class="h5" id="variables-title">${title}</h2>`;
-      yield `<form id="variables-form" method="post" action="${VARIABLES_FORM_PATH}" accept-charset="utf-8" data-answer="auto" data-sending="Saving\u2026">`;
-      for (let i = 0; i < variables.length; i++) yield* field(variables[i], i);
-      yield `<div class="iot-actions"><button class="btn btn-primary" type="submit">Save variables</button></div><div class="iot-answer" id="variables-answer" role="status" hidden></div></form></div></section>`;
-    },
-  };
+export function persistentVariablesFeature(variables: readonly EditableVariable[], options: PersistentVariablesOptions = {}): Feature {
+  return new PersistentVariablesFeature(variables, options.title ?? "Variables");
 }

@@ -6,7 +6,7 @@
  */
 
 import { jsonCopy } from "./json-copy";
-import { decodeJson, type PersistentCodec } from "./persistent-codec";
+import { decodeJson, type PersistentCodec, type PersistentInput } from "./persistent-codec";
 
 export type Primitive = string | number | boolean | null;
 
@@ -38,15 +38,40 @@ export function primitiveItems(input: unknown, unique: boolean, maxBytes: number
 
 const EMPTY: readonly Primitive[] = Object.freeze([]);
 
+const JSON_INPUT: PersistentInput = Object.freeze({ kind: "json" });
+
+/** A list's or a set's codec: its type and limit in fields, its code the class's (no closure per variable). */
+class ItemsCodec implements PersistentCodec<readonly Primitive[]> {
+  readonly type: "list" | "set";
+  readonly #maxBytes: number;
+
+  constructor(type: "list" | "set", maxBytes: number) {
+    this.type = type;
+    this.#maxBytes = maxBytes;
+  }
+
+  get fallback(): readonly Primitive[] {
+    return EMPTY;
+  }
+
+  get input(): PersistentInput {
+    return JSON_INPUT;
+  }
+
+  coerce(input: unknown): readonly Primitive[] {
+    return primitiveItems(input, this.type === "set", this.#maxBytes);
+  }
+
+  encode(value: readonly Primitive[]): string {
+    return JSON.stringify(value);
+  }
+
+  decode(text: string): unknown {
+    return decodeJson(text);
+  }
+}
+
 /** The codec of a list ("list") or of a set ("set": first occurrences only), stored as JSON text. */
 export function primitiveItemsCodec(type: "list" | "set", maxBytes: number): PersistentCodec<readonly Primitive[]> {
-  const unique = type === "set";
-  return {
-    type,
-    fallback: EMPTY,
-    input: Object.freeze({ kind: "json" }),
-    coerce: (input: unknown) => primitiveItems(input, unique, maxBytes),
-    encode: (value: readonly Primitive[]) => JSON.stringify(value),
-    decode: decodeJson,
-  };
+  return new ItemsCodec(type, maxBytes);
 }

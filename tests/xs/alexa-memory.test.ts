@@ -17,9 +17,9 @@ import { XsSession } from "../../bench/xs/xs-session.ts";
 import type { XsCommand } from "../../bench/xs/xs-bench-app.ts";
 
 /** Bounds docs/alexa.md states (ESP32 bytes, estimated: an upper bound). */
-const FEATURE_IDLE_MAX = 16_000;
-const FIRST_DEVICE_MAX = 9_000;
-const PER_DEVICE_MAX = 3_500;
+const FEATURE_IDLE_MAX = 10_000;
+const FIRST_DEVICE_MAX = 6_000;
+const PER_DEVICE_MAX = 1_200;
 
 describe("Alexa on XS: what the feature and each device cost the heap", function () {
   this.timeout(600_000);
