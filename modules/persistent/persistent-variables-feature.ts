@@ -132,8 +132,11 @@ class PersistentVariablesFeature implements Feature {
   readonly name = "variables";
   readonly title: string;
   readonly #variables: readonly EditableVariable[];
-  /** The manager's form answer (context.answerForm); the context itself is not kept. */
-  #answer: FeatureContext["answerForm"];
+  /**
+   * The context, for its answerForm: a method of the manager's context class, so it is called on
+   * the context, never taken off it (a detached call has no `this`).
+   */
+  #context: FeatureContext | undefined;
 
   constructor(variables: readonly EditableVariable[], title: string) {
     for (let i = 0; i < variables.length; i++)
@@ -149,7 +152,7 @@ class PersistentVariablesFeature implements Feature {
   }
 
   attach(context: FeatureContext): void {
-    this.#answer = context.answerForm;
+    this.#context = context;
     const handle = (request: HttpRequest): HttpResponse => this.#handle(request);
     context.router.add("GET", VARIABLES_API_PATH, handle);
     context.router.add("POST", VARIABLES_API_PATH, handle);
@@ -157,7 +160,7 @@ class PersistentVariablesFeature implements Feature {
   }
 
   detach(): void {
-    this.#answer = undefined;
+    this.#context = undefined;
   }
 
   pageSection(): Iterable<string> {
@@ -185,8 +188,8 @@ class PersistentVariablesFeature implements Feature {
   }
 
   #answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
-    const own = this.#answer;
-    return own ? own(request, answer) : answerForm(undefined, request, answer);
+    const context = this.#context;
+    return context?.answerForm ? context.answerForm(request, answer) : answerForm(undefined, request, answer);
   }
 
   #values(): Record<string, unknown> {
