@@ -1,5 +1,5 @@
 /*
- * Where the idle heap goes, step by step, on real XS (the bench's engine and literal table):
+ * Where the idle heap goes, step by step, on real XS (the bench's engine, the bundle as written):
  *
  *   npx tsx bench/xs/idle-steps.ts new-manager,app-setup,run,advance logring,config,server
  *
@@ -9,15 +9,12 @@
  * estimate of the whole sequence (slots x 16 + chunk bytes). An order-sensitive tool: what one
  * step makes first (a name, a table's growth) the next does not pay again.
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundleForXs, ROOT } from "../../tests/xs/bundle.ts";
-import { rewriteLiterals } from "./rom-literals.ts";
 import { XsSession } from "./xs-session.ts";
 
 const script = join(ROOT, ".build", "bench", "idle-steps.js");
 await bundleForXs({ entry: join(ROOT, "bench", "xs", "idle-steps-app.ts"), outfile: script, what: "the idle steps" });
-writeFileSync(script, rewriteLiterals(readFileSync(script, "utf8")).text);
 const sequences = process.argv.slice(2).map((s) => s.split(","));
 for (const seq of sequences) {
   const xs = await XsSession.start(script);
