@@ -60,10 +60,22 @@ export type ParseOutcome =
 
 export type ParsePhase = "line" | "headers" | "body" | "done";
 
+/**
+ * A frozen name table with no prototype: `table[name] === true` is one lookup of a name XS
+ * already knows (a name it does not know is simply absent: a read interns nothing), and as a
+ * module-level frozen object it sits in flash on the device, where a Set made at run time would
+ * hold four slots and one per name for good.
+ */
+function nameTable(names: readonly string[]): Readonly<Record<string, true>> {
+  const table: Record<string, true> = Object.create(null) as Record<string, true>;
+  for (const name of names) table[name] = true;
+  return Object.freeze(table);
+}
+
 /** Methods the server implements; anything else is 501. */
-const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+const METHODS = nameTable(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 /** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
-const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
+const REFUSED_METHODS = nameTable(["CONNECT", "TRACE"]);
 /**
  * The request headers the framework (and a handler) may read: every other one is dropped. A
  * feature that reads another names it in its requestHeaders (feature.ts).
@@ -73,12 +85,13 @@ export const KEPT_HEADERS: readonly string[] = Object.freeze([
   "content-type", "cookie", "expect", "host", "if-match", "if-modified-since", "if-none-match", "last-event-id",
   "origin", "range", "referer", "transfer-encoding", "upgrade", "user-agent",
 ]);
+const KEPT = nameTable(KEPT_HEADERS);
 
 /**
  * What the parser knows, made at run time, once per server and shared by its connections: its
  * regular expressions (a preloaded, module-level regex corrupts XS 8.2.3's heap when it runs:
- * tests/node/preload-lint.ts says why) and its name tables as Sets (an array's includes() walks
- * the generic element path on XS; a Set is one hash lookup).
+ * tests/node/preload-lint.ts says why) and the names of the headers its features read beyond
+ * KEPT_HEADERS (the framework's own tables are frozen module-level ones: flash on the device).
  */
 export interface RequestPatterns {
   /**
@@ -97,23 +110,29 @@ export interface RequestPatterns {
   /** What a header value must not contain: control characters other than tab (and U+2028/9). */
   readonly control: RegExp;
   readonly decimal: RegExp;
-  readonly methods: ReadonlySet<string>;
-  readonly refusedMethods: ReadonlySet<string>;
-  /** Lower-cased names of the headers a request keeps: KEPT_HEADERS and the server's own. */
-  readonly keep: ReadonlySet<string>;
+  /** Lower-cased names of the headers a request keeps beyond KEPT_HEADERS (the server's features'), if any. */
+  readonly more: ReadonlySet<string> | undefined;
+}
+
+/** Whether a request keeps the header `name` (lower-cased): KEPT_HEADERS or the server's own. */
+function kept(patterns: RequestPatterns, name: string): boolean {
+  return KEPT[name] === true || (patterns.more !== undefined && patterns.more.has(name));
 }
 
 /**
  * The parser's tables and regular expressions, made at run time (a preloaded, module-level regex
  * corrupts XS 8.2.3's heap when it runs: tests/node/preload-lint.ts says why), once per server
- * and shared by its connections; name tables as Sets (an array's includes() walks the generic
- * element path on XS; a Set is one hash lookup). limits: those the server's parsers are held
+ * and shared by its connections; a Set of the headers the server's features read beyond
+ * KEPT_HEADERS only when there are some. limits: those the server's parsers are held
  * to (the header block takes at most maxHeaderCount lines, so a head of many short lines is
  * refused line by line, without first being split).
  */
 export function requestPatterns(moreHeaders: readonly string[] = [], limits: HttpLimits = HTTP_LIMITS): RequestPatterns {
-  const keep = new Set(KEPT_HEADERS);
-  for (const name of moreHeaders) keep.add(name.toLowerCase());
+  let more: Set<string> | undefined;
+  for (const name of moreHeaders) {
+    const lower = name.toLowerCase();
+    if (KEPT[lower] !== true) (more ??= new Set()).add(lower);
+  }
   const count = Math.max(0, Math.floor(limits.maxHeaderCount));
   return Object.freeze({
     // ASCII classes only, and no negated ones: XS's go wrong when their ranges touch (there,
@@ -122,9 +141,7 @@ export function requestPatterns(moreHeaders: readonly string[] = [], limits: Htt
     token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
     control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
     decimal: /^[0-9]{1,10}$/,
-    methods: new Set(METHODS),
-    refusedMethods: new Set(REFUSED_METHODS),
-    keep,
+    more,
   });
 }
 
@@ -334,14 +351,13 @@ export class RequestParser {
     }
     this.#headerBytes += lines.length;
     this.#headerCount += count;
-    const keep = patterns.keep;
     const headers = this.#headers as Record<string, string>;
     for (let k = 0; k < count; k++) {
       const line = each[k];
       const colon = line.indexOf(":");
       const raw = line.slice(0, colon);
       const name = raw.toLowerCase();
-      if (!keep.has(name)) continue;
+      if (!kept(patterns, name)) continue;
       // The value is all tab and printable ASCII here: trim() takes exactly its OWS.
       const value = line.slice(colon + 1).trim();
       const bit = singletonBit(name);
@@ -460,8 +476,8 @@ export class RequestParser {
   #requestParts(method: string, target: string, version: string): ParseOutcome | undefined {
     const patterns = this.#patterns;
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
-    if (patterns.refusedMethods.has(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
-    if (!patterns.methods.has(method)) return refuse(501, "method not implemented");
+    if (REFUSED_METHODS[method] === true) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
+    if (METHODS[method] !== true) return refuse(501, "method not implemented");
     this.#method = method;
     this.#version = version;
     if (target.startsWith("/")) this.#target = target;
@@ -497,7 +513,7 @@ export class RequestParser {
   #header(raw: string, value: string): ParseOutcome | undefined {
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
     const name = raw.toLowerCase();
-    return this.#patterns.keep.has(name) ? this.#keep(name, raw, singletonBit(name), value) : undefined;
+    return kept(this.#patterns, name) ? this.#keep(name, raw, singletonBit(name), value) : undefined;
   }
 
   /** Keeps a header the parser looks at (bit: its singleton bit, or 0). */
