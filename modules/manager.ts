@@ -423,12 +423,18 @@ export class IotManager {
    * the host could not read. Empty when all is well. The page and GET /api/status show it.
    */
   storageProblems(): string[] {
+    // Indexed loops: the page asks on every request, and an iterator costs on XS.
     const out: string[] = [];
     if (this.config.problem) out.push(this.config.problem);
-    for (const problem of this.host.storage.problems?.() ?? []) {
-      if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
+    const problems = this.host.storage.problems?.();
+    if (problems) {
+      for (let i = 0; i < problems.length; i++) {
+        const problem = problems[i];
+        if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
+      }
     }
-    for (const problem of out) {
+    for (let i = 0; i < out.length; i++) {
+      const problem = out[i];
       if (this.#reportedProblems.has(problem)) continue;
       this.#reportedProblems.add(problem);
       this.log.error(problem);
@@ -515,8 +521,9 @@ export class IotManager {
   }
 
   network(): NetworkStatus {
-    for (const feature of this.#features) {
-      const network = feature.network?.();
+    const features = this.#features;
+    for (let i = 0; i < features.length; i++) {
+      const network = features[i].network?.();
       if (network) return network;
     }
     return this.host.network?.status() ?? { mode: "offline", ssid: "", ip: "" };

@@ -17,7 +17,7 @@
 import type { ConfigValue, SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext } from "../feature";
 import type { NetworkStatus } from "../host/network";
-import { escapeHtml } from "../text/escape-html";
+import { escapeHtml, needsEscape } from "../text/escape-html";
 import { NOT_BEFORE_MS } from "../clock/build-date";
 import { parsePosixTz, UTC_TZ } from "../clock/posix-tz";
 import { parseServer, SntpClient, type SntpStatus, type SntpTiming } from "./sntp-client";
@@ -73,6 +73,11 @@ export const TIME_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freez
     check: checkTimezone,
   }),
 } satisfies Record<string, SettingSpec>);
+
+/** A cell of the Time card: "-" for no value; escaped unless the card's values were found plain. */
+function timeCell(value: string | null, plain: boolean): string {
+  return value === null ? "-" : plain ? value : escapeHtml(value);
+}
 
 function hasStation(network: NetworkStatus): boolean {
   return (network.mode === "station" || network.mode === "ap+station") && network.ip !== "";
@@ -186,18 +191,19 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return NO_SECTION;
     const s = context.clock.status();
-    const row = (label: string, path: string, value: string | null): string =>
-      `<tr><th scope="row">${label}</th><td data-status="time.${path}">${escapeHtml(value ?? "-")}</td></tr>`;
-    const sntp = this.#client?.status() ?? null;
+    const summary = this.#summary(this.#client?.status() ?? null);
+    const offset = s.offsetMs === null ? null : String(s.offsetMs);
+    // One fragment, its values searched once joined: each is escaped only when that finds something.
+    const plain = !needsEscape(`${s.local}${s.utc}${summary}${s.lastSync}${offset}${s.timezone}`);
     return [
-      `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>`,
-      row("Local time", "local", s.local),
-      row("UTC", "utc", s.utc),
-      row("Clock", "summary", this.#summary(sntp)),
-      row("Last synchronised", "lastSync", s.lastSync),
-      row("Correction (ms)", "offsetMs", s.offsetMs === null ? null : String(s.offsetMs)),
-      row("Time zone", "timezone", s.timezone),
-      `</tbody></table></div></section>`,
+      `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>` +
+        `<tr><th scope="row">Local time</th><td data-status="time.local">${timeCell(s.local, plain)}</td></tr>` +
+        `<tr><th scope="row">UTC</th><td data-status="time.utc">${timeCell(s.utc, plain)}</td></tr>` +
+        `<tr><th scope="row">Clock</th><td data-status="time.summary">${timeCell(summary, plain)}</td></tr>` +
+        `<tr><th scope="row">Last synchronised</th><td data-status="time.lastSync">${timeCell(s.lastSync, plain)}</td></tr>` +
+        `<tr><th scope="row">Correction (ms)</th><td data-status="time.offsetMs">${timeCell(offset, plain)}</td></tr>` +
+        `<tr><th scope="row">Time zone</th><td data-status="time.timezone">${timeCell(s.timezone, plain)}</td></tr>` +
+        `</tbody></table></div></section>`,
     ];
   }
 }

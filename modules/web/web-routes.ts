@@ -138,8 +138,7 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
 
   /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
   function hasOwnRoute(path: string): boolean {
-    const resolved = router.resolve("GET", path);
-    return resolved.kind === "route" && resolved.params === undefined;
+    return router.hasExact("GET", path);
   }
 
   function page(request: HttpRequest): HttpResponse {
