@@ -55,7 +55,7 @@ import { TaskRunner, type Task } from "./tasks/task-runner";
 import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
-import type { PageModel, PageNotice } from "./web/page";
+import { pageSections, type PageModel, type PageNotice, type PageSections } from "./web/page";
 import type { NoticeBoard } from "./http/form-answer";
 import { addWebRoutes } from "./web/web-routes";
 
@@ -136,6 +136,8 @@ export class IotManager {
   readonly #features: Feature[] = [];
   /** The features that see every request first (intercept()), made on the first request. */
   #interceptors: Feature[] | undefined;
+  /** The features the page walks, sorted at its first request; dropped whenever the features change. */
+  #pageSections: PageSections | undefined;
   /** Storage problems already logged, so each is logged once however often it is asked for. */
   readonly #reportedProblems = new Set<string>();
   readonly #port: number | undefined;
@@ -234,6 +236,7 @@ export class IotManager {
     if (feature.settings) this.config.declare(feature.settings);
     this.#features.push(feature);
     this.#interceptors = undefined;
+    this.#pageSections = undefined;
   }
 
   /**
@@ -303,6 +306,7 @@ export class IotManager {
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
+        this.#pageSections = undefined;
         this.#absent.set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
@@ -566,6 +570,7 @@ export class IotManager {
       config: this.config,
       data: this.data,
       features: this.#features,
+      sections: (this.#pageSections ??= pageSections(this.#features)),
       notice,
       refreshMs: this.#refreshMs,
       canRestart: this.host.system.canRestart !== false,

@@ -37,6 +37,8 @@ export interface PageModel {
   config: Config;
   data: DataStore;
   features: readonly Feature[];
+  /** The features by the part of the page they show in (pageSections of the features). */
+  sections: PageSections;
   notice?: PageNotice;
   /** Polling interval of the data table, in ms. */
   refreshMs: number;
@@ -44,6 +46,31 @@ export interface PageModel {
   canRestart: boolean;
   /** What could not be read from storage (defaults in use), in plain words. */
   storageProblems: readonly string[];
+}
+
+/**
+ * The features with a section, sorted once for the page (the manager keeps this until its
+ * features change): walking a few short lists costs less on XS than every feature at every step.
+ */
+export interface PageSections {
+  /** A view of their own, in the navigation's order (pageViews'). */
+  readonly views: readonly Feature[];
+  /** A small card at the overview's end (overviewCard), unless it is shown first. */
+  readonly cards: readonly Feature[];
+  /** May put their card first on the overview (pageFirst: the setup card). */
+  readonly setup: readonly Feature[];
+}
+
+export function pageSections(features: readonly Feature[]): PageSections {
+  const views: Feature[] = [];
+  const cards: Feature[] = [];
+  const setup: Feature[] = [];
+  for (const feature of features) {
+    if (!feature.pageSection) continue;
+    (feature.overviewCard ? cards : views).push(feature);
+    if (feature.pageFirst) setup.push(feature);
+  }
+  return { views, cards, setup };
 }
 
 /** What the routes add to the model: the view asked for and the resources' tags. */
@@ -258,107 +285,56 @@ function cellText(value: DataValue): string {
   return typeof value === "object" && value !== null ? escapeHtml(JSON.stringify(value)) : String(value);
 }
 
-function statusValue(value: string, plain: boolean): string {
-  return value === "" ? "-" : plain ? value : escapeHtml(value);
+
+
+// The built-in views' items, current or not.
+const NAV_OVERVIEW = `<li><a href="/">Overview</a></li>`;
+const NAV_OVERVIEW_CURRENT = `<li><a href="/" aria-current="page">Overview</a></li>`;
+const NAV_SETTINGS = `<li><a href="/?view=settings">Settings</a></li>`;
+const NAV_SETTINGS_CURRENT = `<li><a href="/?view=settings" aria-current="page">Settings</a></li>`;
+const NAV_LOGS = `<li><a href="/?view=logs">Logs</a></li>`;
+const NAV_LOGS_CURRENT = `<li><a href="/?view=logs" aria-current="page">Logs</a></li>`;
+
+/** The items of the features' views; `escape`: each label through escapeHtml. */
+function featureItems(views: readonly Feature[], asked: string, escape: boolean): string {
+  let items = "";
+  let label = "";
+  let f: Feature;
+  for (let i = 0; i < views.length; i++) {
+    f = views[i];
+    label = f.title ?? f.name;
+    items += '<li><a href="' + viewHref(f.name) + (f.name === asked ? '" aria-current="page">' : '">') + (escape ? escapeHtml(label) : label) + "</a></li>";
+  }
+  return items;
 }
 
-function* overview(model: PageModel): Generator<string | Uint8Array> {
-  const features = model.features;
-  const problems = model.storageProblems;
-  for (let i = 0; i < problems.length; i++)
-    yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problems[i])}</div>`;
-  const noPassword = model.config.get("admin_password") === "";
-  let first = false;
-  for (let i = 0; i < features.length && !first; i++) first = features[i].pageSection !== undefined && features[i].pageFirst?.() === true;
-  if (!first) yield noPassword ? NO_PASSWORD_ALERTS_STATUS : ALERTS_STATUS;
-  else {
-    yield noPassword ? NO_PASSWORD_ALERTS : ALERTS;
-    for (let i = 0; i < features.length; i++) {
-      const feature = features[i];
-      if (feature.pageSection && feature.pageFirst?.()) yield* section(feature);
-    }
-    yield STATUS_HEAD;
-  }
-
-  const net = model.network;
-  const version = model.version;
-  // One search of the values joined instead of five per value: escaped one by one only when needed.
-  const statusPlain = !needsEscape(net.mode + net.ssid + net.ip + version);
-  const uptime = model.uptimeSeconds;
-  yield `<tr><th scope="row">Mode</th><td data-status="network.mode">${statusValue(net.mode, statusPlain)}</td></tr>` +
-    `<tr><th scope="row">Network</th><td data-status="network.ssid">${statusValue(net.ssid, statusPlain)}</td></tr>` +
-    `<tr><th scope="row">IP address</th><td data-status="network.ip">${statusValue(net.ip, statusPlain)}</td></tr>` +
-    `<tr><th scope="row">Uptime</th><td data-status="uptime" data-tick="up" data-value="${uptime}">${formatUptime(uptime)}</td></tr>` +
-    `<tr><th scope="row">Version</th><td data-status="version">${statusValue(version, statusPlain)}</td></tr>`;
-  yield DATA_OPEN;
-  // The store's keys and values as two arrays, walked by index (no iterator, no pair per entry),
-  // and checked whole: all the keys joined, all the values as one JSON text (native, unmetered
-  // loops). The rows escape their strings only when that check found something; a structured
-  // value is escaped always.
-  const columns = model.data.columns();
-  const keys = columns[0];
-  const values = columns[1];
-  const count = keys.length;
-  const rowsPlain = count === 0 || (!needsEscape(keys.join("")) && !jsonNeedsEscape(JSON.stringify(values)));
-  // Declared once, outside the loops: a const in a loop's body is a scope per row on XS.
-  let i = 0;
-  let end = 0;
-  let key = "";
-  let raw: DataValue = null;
-  let batch = "";
-  while (i < count) {
-    // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
-    end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
-    batch = "";
-    if (rowsPlain) {
-      for (; i < end; i++) {
-        key = keys[i];
-        raw = values[i];
-        batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? raw : cellText(raw)) + "</td></tr>";
-      }
-    } else {
-      for (; i < end; i++) {
-        key = escapeHtml(keys[i]);
-        raw = values[i];
-        batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? escapeHtml(raw) : cellText(raw)) + "</td></tr>";
-      }
-    }
-    yield batch;
-  }
-  yield count ? DATA_END_ROWS : DATA_END_EMPTY;
-  for (let f = 0; f < features.length; f++) {
-    const feature = features[f];
-    if (feature.pageSection && feature.overviewCard && !feature.pageFirst?.()) yield* section(feature);
-  }
-}
-Object.freeze(overview.prototype);
-
-function navItem(href: string, label: string, current: boolean): string {
-  return current ? `<li><a href="${href}" aria-current="page">${label}</a></li>` : `<li><a href="${href}">${label}</a></li>`;
-}
-
+/**
+ * The page, one view. The overview's parts are written here, not in a generator of their own:
+ * on XS each fragment that passes through a yield* costs a step more.
+ */
 export function* renderPage(model: PageModel, options: PageOptions): Generator<string | Uint8Array> {
-  const features = model.features;
+  const sections = model.sections;
+  const views = sections.views;
   const asked = options.view;
   const builtIn = asked === "settings" || (asked === "logs" && options.logs);
-  // One pass over the features (pageViews' order): their views' items, and the view asked for.
+  // The view asked for (the last feature's of that name, as in pageViews), and the labels of all,
+  // searched once joined: escaped one by one only when that finds something.
   let feature: Feature | undefined;
-  let items = "";
-  for (let i = 0; i < features.length; i++) {
-    const f = features[i];
-    if (!f.pageSection || f.overviewCard) continue;
-    const here = f.name === asked;
-    if (here && !builtIn) feature = f;
-    items += navItem(viewHref(f.name), escapeHtml(f.title ?? f.name), here);
+  let labels = "";
+  let f: Feature;
+  for (let i = 0; i < views.length; i++) {
+    f = views[i];
+    labels += f.title ?? f.name;
+    if (f.name === asked && !builtIn) feature = f;
   }
-  const nav =
-    navItem("/", "Overview", !builtIn && feature === undefined) +
-    items +
-    navItem("/?view=settings", "Settings", asked === "settings") +
-    (options.logs ? navItem("/?view=logs", "Logs", asked === "logs") : "");
   const view = builtIn ? asked : feature ? feature.name : "";
+  const nav =
+    (view === "" ? NAV_OVERVIEW_CURRENT : NAV_OVERVIEW) +
+    featureItems(views, asked, needsEscape(labels)) +
+    (asked === "settings" ? NAV_SETTINGS_CURRENT : NAV_SETTINGS) +
+    (options.logs ? (asked === "logs" ? NAV_LOGS_CURRENT : NAV_LOGS) : "");
 
-  // The strings the head and the footer repeat, searched once joined: escaped one by one only when needed.
+  // The strings the head and the footer repeat, likewise.
   const events = options.eventsPath ?? "";
   const plain = !needsEscape(model.title + model.version + events);
   const title = plain ? model.title : escapeHtml(model.title);
@@ -376,8 +352,80 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     ? `${nav}${MAIN_OPEN}<div class="alert alert-${notice.kind}" id="notice" role="status">${escapeHtml(notice.text)}</div>`
     : nav + MAIN_OPEN;
 
-  if (view === "") yield* overview(model);
-  else if (view === "settings") yield* settingsView(model, options);
+  if (view === "") {
+    // The overview: what needs attention, a setup card, status, data, the small cards.
+    const problems = model.storageProblems;
+    for (let i = 0; i < problems.length; i++)
+      yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problems[i])}</div>`;
+    const noPassword = model.config.get("admin_password") === "";
+    const setup = sections.setup;
+    let first = false;
+    for (let i = 0; i < setup.length && !first; i++) first = setup[i].pageFirst?.() === true;
+    if (!first) yield noPassword ? NO_PASSWORD_ALERTS_STATUS : ALERTS_STATUS;
+    else {
+      yield noPassword ? NO_PASSWORD_ALERTS : ALERTS;
+      for (let i = 0; i < setup.length; i++) if (setup[i].pageFirst?.()) yield* section(setup[i]);
+      yield STATUS_HEAD;
+    }
+
+    const net = model.network;
+    // Searched once joined, like the head's.
+    const statusPlain = !needsEscape(net.mode + net.ssid + net.ip + model.version);
+    const mode = (net.mode as string) === "" ? "-" : statusPlain ? net.mode : escapeHtml(net.mode);
+    const ssid = net.ssid === "" ? "-" : statusPlain ? net.ssid : escapeHtml(net.ssid);
+    const ip = net.ip === "" ? "-" : statusPlain ? net.ip : escapeHtml(net.ip);
+    const uptime = model.uptimeSeconds;
+    yield `<tr><th scope="row">Mode</th><td data-status="network.mode">${mode}</td></tr>` +
+      `<tr><th scope="row">Network</th><td data-status="network.ssid">${ssid}</td></tr>` +
+      `<tr><th scope="row">IP address</th><td data-status="network.ip">${ip}</td></tr>` +
+      `<tr><th scope="row">Uptime</th><td data-status="uptime" data-tick="up" data-value="${uptime}">${formatUptime(uptime)}</td></tr>` +
+      `<tr><th scope="row">Version</th><td data-status="version">${model.version === "" ? "-" : version}</td></tr>`;
+    yield DATA_OPEN;
+    // The store's keys and values as two arrays, walked by index (no iterator, no pair per entry),
+    // and checked whole: all the keys joined, all the values as one JSON text (native, unmetered
+    // loops). The rows escape their strings only when that check found something; a structured
+    // value is escaped always.
+    const columns = model.data.columns();
+    const keys = columns[0];
+    const values = columns[1];
+    const count = keys.length;
+    const rowsPlain = count === 0 || (!needsEscape(keys.join("")) && !jsonNeedsEscape(JSON.stringify(values)));
+    // Declared once, outside the loops: a const in a loop's body is a scope per row on XS.
+    let i = 0;
+    let end = 0;
+    let key = "";
+    let raw: DataValue = null;
+    let batch = "";
+    while (i < count) {
+      // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
+      end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
+      batch = "";
+      if (rowsPlain) {
+        for (; i < end; i++) {
+          key = keys[i];
+          raw = values[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? raw : cellText(raw)) + "</td></tr>";
+        }
+      } else {
+        for (; i < end; i++) {
+          key = escapeHtml(keys[i]);
+          raw = values[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? escapeHtml(raw) : cellText(raw)) + "</td></tr>";
+        }
+      }
+      yield batch;
+    }
+    yield count ? DATA_END_ROWS : DATA_END_EMPTY;
+    const cards = sections.cards;
+    for (let c = 0; c < cards.length; c++) {
+      const card = cards[c];
+      if (card.pageFirst?.()) continue;
+      // An array (most sections) walked by index: yield* would step an iterator.
+      const parts = (card.pageSection as () => Iterable<string>)();
+      if (Array.isArray(parts)) for (let p = 0; p < parts.length; p++) yield parts[p] as string;
+      else yield* parts;
+    }
+  } else if (view === "settings") yield* settingsView(model, options);
   else if (view === "logs") yield LOGS;
   else yield* section(feature as Feature);
   yield `</main><footer class="container iot-footer">${title} \u00b7 version ${version} \u00b7 <a href="/api/status">status</a> \u00b7 <a href="/data">data</a></footer></body></html>`;
