@@ -526,8 +526,9 @@ export class IotManager {
 
   network(): NetworkStatus {
     const features = this.#features;
+    let network: NetworkStatus | undefined;
     for (let i = 0; i < features.length; i++) {
-      const network = features[i].network?.();
+      network = features[i].network?.();
       if (network) return network;
     }
     return this.host.network?.status() ?? { mode: "offline", ssid: "", ip: "" };

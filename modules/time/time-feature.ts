@@ -74,11 +74,6 @@ export const TIME_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freez
   }),
 } satisfies Record<string, SettingSpec>);
 
-/** A cell of the Time card: "-" for no value; escaped unless the card's values were found plain. */
-function timeCell(value: string | null, plain: boolean): string {
-  return value === null ? "-" : plain ? value : escapeHtml(value);
-}
-
 function hasStation(network: NetworkStatus): boolean {
   return (network.mode === "station" || network.mode === "ap+station") && network.ip !== "";
 }
@@ -191,18 +186,28 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return NO_SECTION;
     const s = context.clock.status();
-    const summary = this.#summary(this.#client?.status() ?? null);
-    const offset = s.offsetMs === null ? null : String(s.offsetMs);
-    // One fragment, its values searched once joined: each is escaped only when that finds something.
-    const plain = !needsEscape(`${s.local}${s.utc}${summary}${s.lastSync}${offset}${s.timezone}`);
+    let local = s.local ?? "-";
+    let utc = s.utc ?? "-";
+    let summary = this.#summary(this.#client?.status() ?? null);
+    let lastSync = s.lastSync ?? "-";
+    let timezone = s.timezone;
+    // One fragment, its values searched once joined: escaped one by one only when that finds something.
+    if (needsEscape(local + utc + summary + lastSync + timezone)) {
+      local = escapeHtml(local);
+      utc = escapeHtml(utc);
+      summary = escapeHtml(summary);
+      lastSync = escapeHtml(lastSync);
+      timezone = escapeHtml(timezone);
+    }
     return [
       `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>` +
-        `<tr><th scope="row">Local time</th><td data-status="time.local">${timeCell(s.local, plain)}</td></tr>` +
-        `<tr><th scope="row">UTC</th><td data-status="time.utc">${timeCell(s.utc, plain)}</td></tr>` +
-        `<tr><th scope="row">Clock</th><td data-status="time.summary">${timeCell(summary, plain)}</td></tr>` +
-        `<tr><th scope="row">Last synchronised</th><td data-status="time.lastSync">${timeCell(s.lastSync, plain)}</td></tr>` +
-        `<tr><th scope="row">Correction (ms)</th><td data-status="time.offsetMs">${timeCell(offset, plain)}</td></tr>` +
-        `<tr><th scope="row">Time zone</th><td data-status="time.timezone">${timeCell(s.timezone, plain)}</td></tr>` +
+        `<tr><th scope="row">Local time</th><td data-status="time.local">${local}</td></tr>` +
+        `<tr><th scope="row">UTC</th><td data-status="time.utc">${utc}</td></tr>` +
+        `<tr><th scope="row">Clock</th><td data-status="time.summary">${summary}</td></tr>` +
+        `<tr><th scope="row">Last synchronised</th><td data-status="time.lastSync">${lastSync}</td></tr>` +
+        // A number: nothing to escape.
+        `<tr><th scope="row">Correction (ms)</th><td data-status="time.offsetMs">${s.offsetMs === null ? "-" : s.offsetMs}</td></tr>` +
+        `<tr><th scope="row">Time zone</th><td data-status="time.timezone">${timezone}</td></tr>` +
         `</tbody></table></div></section>`,
     ];
   }

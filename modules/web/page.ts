@@ -23,7 +23,7 @@ import type { Feature } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import { escapeHtml, needsEscape } from "../text/escape-html";
 import { BOOTSTRAP_CSS, FACTORY_RESET_CONFIRMATION } from "./assets";
-import { viewHref, type PageNotice } from "../http/form-answer";
+import type { PageNotice } from "../http/form-answer";
 import { fixedBytes } from "../http/static-asset";
 
 export type { PageNotice } from "../http/form-answer";
@@ -295,7 +295,7 @@ const NAV_SETTINGS_CURRENT = `<li><a href="/?view=settings" aria-current="page">
 const NAV_LOGS = `<li><a href="/?view=logs">Logs</a></li>`;
 const NAV_LOGS_CURRENT = `<li><a href="/?view=logs" aria-current="page">Logs</a></li>`;
 
-/** The items of the features' views; `escape`: each label through escapeHtml. */
+/** The items of the features' views (their hrefs as viewHref makes them); `escape`: each label through escapeHtml. */
 function featureItems(views: readonly Feature[], asked: string, escape: boolean): string {
   let items = "";
   let label = "";
@@ -303,7 +303,7 @@ function featureItems(views: readonly Feature[], asked: string, escape: boolean)
   for (let i = 0; i < views.length; i++) {
     f = views[i];
     label = f.title ?? f.name;
-    items += '<li><a href="' + viewHref(f.name) + (f.name === asked ? '" aria-current="page">' : '">') + (escape ? escapeHtml(label) : label) + "</a></li>";
+    items += '<li><a href="/?view=' + encodeURIComponent(f.name) + (f.name === asked ? '" aria-current="page">' : '">') + (escape ? escapeHtml(label) : label) + "</a></li>";
   }
   return items;
 }
@@ -317,8 +317,7 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
   const views = sections.views;
   const asked = options.view;
   const builtIn = asked === "settings" || (asked === "logs" && options.logs);
-  // The view asked for (the last feature's of that name, as in pageViews), and the labels of all,
-  // searched once joined: escaped one by one only when that finds something.
+  // The view asked for (the last feature's of that name, as in pageViews), and the labels of all.
   let feature: Feature | undefined;
   let labels = "";
   let f: Feature;
@@ -328,15 +327,16 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     if (f.name === asked && !builtIn) feature = f;
   }
   const view = builtIn ? asked : feature ? feature.name : "";
+  // Every string the navigation, the head, the status card and the footer show, searched once
+  // joined: escaped one by one only when that finds something.
+  const net = model.network;
+  const events = options.eventsPath ?? "";
+  const plain = !needsEscape(labels + model.title + model.version + events + net.mode + net.ssid + net.ip);
   const nav =
     (view === "" ? NAV_OVERVIEW_CURRENT : NAV_OVERVIEW) +
-    featureItems(views, asked, needsEscape(labels)) +
+    featureItems(views, asked, !plain) +
     (asked === "settings" ? NAV_SETTINGS_CURRENT : NAV_SETTINGS) +
     (options.logs ? (asked === "logs" ? NAV_LOGS_CURRENT : NAV_LOGS) : "");
-
-  // The strings the head and the footer repeat, likewise.
-  const events = options.eventsPath ?? "";
-  const plain = !needsEscape(model.title + model.version + events);
   const title = plain ? model.title : escapeHtml(model.title);
   const version = plain ? model.version : escapeHtml(model.version);
   const label = view === "" ? "" : builtIn ? (asked === "settings" ? "Settings" : "Logs") : escapeHtml((feature as Feature).title ?? view);
@@ -368,12 +368,9 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
       yield STATUS_HEAD;
     }
 
-    const net = model.network;
-    // Searched once joined, like the head's.
-    const statusPlain = !needsEscape(net.mode + net.ssid + net.ip + model.version);
-    const mode = (net.mode as string) === "" ? "-" : statusPlain ? net.mode : escapeHtml(net.mode);
-    const ssid = net.ssid === "" ? "-" : statusPlain ? net.ssid : escapeHtml(net.ssid);
-    const ip = net.ip === "" ? "-" : statusPlain ? net.ip : escapeHtml(net.ip);
+    const mode = (net.mode as string) === "" ? "-" : plain ? net.mode : escapeHtml(net.mode);
+    const ssid = net.ssid === "" ? "-" : plain ? net.ssid : escapeHtml(net.ssid);
+    const ip = net.ip === "" ? "-" : plain ? net.ip : escapeHtml(net.ip);
     const uptime = model.uptimeSeconds;
     yield `<tr><th scope="row">Mode</th><td data-status="network.mode">${mode}</td></tr>` +
       `<tr><th scope="row">Network</th><td data-status="network.ssid">${ssid}</td></tr>` +
@@ -389,7 +386,11 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     const keys = columns[0];
     const values = columns[1];
     const count = keys.length;
-    const rowsPlain = count === 0 || (!needsEscape(keys.join("")) && !jsonNeedsEscape(JSON.stringify(values)));
+    const json = count === 0 ? "[]" : JSON.stringify(values);
+    const rowsPlain = count === 0 || (!needsEscape(keys.join("")) && !jsonNeedsEscape(json));
+    // No bracket but the array's own: no value is a structure, so each shows as its String()
+    // (a number's, boolean's and null's JSON text), and the rows need not ask each its type.
+    const scalars = json.indexOf("[", 1) < 0 && json.indexOf("{") < 0;
     // Declared once, outside the loops: a const in a loop's body is a scope per row on XS.
     let i = 0;
     let end = 0;
@@ -400,7 +401,12 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
       // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
       end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
       batch = "";
-      if (rowsPlain) {
+      if (rowsPlain && scalars) {
+        for (; i < end; i++) {
+          key = keys[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (values[i] as string | number | boolean | null) + "</td></tr>";
+        }
+      } else if (rowsPlain) {
         for (; i < end; i++) {
           key = keys[i];
           raw = values[i];

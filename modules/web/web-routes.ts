@@ -92,7 +92,7 @@ function isStaticAsset(script: unknown): script is StaticAsset {
 /** A view's name as a query may carry it: letters, digits, "-" and "_", or "". */
 function viewName(query: string): string {
   const view = queryValue(query, "view");
-  if (view.length > 40) return "";
+  if (view === "" || view.length > 40) return "";
   for (const c of view) if (!((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === "-" || c === "_")) return "";
   return view;
 }
