@@ -142,8 +142,10 @@ export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
   }
 
   function page(request: HttpRequest): HttpResponse {
-    const view = viewName(request.query);
-    const model = app.pageModel(notices.take(request.query));
+    // The usual request has no query: neither a view nor a notice to look for.
+    const query = request.query;
+    const view = query === "" ? "" : viewName(query);
+    const model = app.pageModel(query === "" ? undefined : notices.take(query));
     let probationLeftS: number | undefined;
     if (view === "settings") {
       // Beside Restart, for a browser without script too: a restart now would roll an update back.
