@@ -1,6 +1,7 @@
 /*
  * The page's data table (modules/web/page.ts): its rows are checked whole (every key joined,
- * every value as one JSON text) and escaped one by one only when that check finds something.
+ * every value as one JSON text) and escaped one by one only when that check finds something;
+ * with no structured value, a value goes in as its String().
  * These hold it to the plain definition, one row at a time, each key and value through
  * escapeHtml: for any keys and values, in both of the store's modes (an object, and the Map an
  * index key switches it to), across the batches the rows go out in.
@@ -58,6 +59,9 @@ describe("page: the data table", () => {
       ["amp", "&amp;"],
       ["apostrophe", "it's"],
       ['key"', "x"],
+      ["a],[b", 1],
+      ["brackets", "[1] {2}"],
+      ["number", 1e21],
     ];
     for (const [key, value] of cases) {
       const iot = manager();
