@@ -62,7 +62,10 @@ export class Events {
     const list = this.#listeners[name] as Listener<ManagerEvents[K]>[] | undefined;
     if (!list || list.length === 0) return;
     // A copy: a listener may unsubscribe (itself or another) while the event is delivered.
-    for (const listener of list.length === 1 ? list : [...list]) {
+    // Indexed: for-of walks an array through an iterator on XS (this runs once per answer).
+    const listeners = list.length === 1 ? list : list.slice();
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i];
       try {
         listener(value);
       } catch (e) {

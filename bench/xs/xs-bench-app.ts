@@ -32,6 +32,7 @@ import type { Slot } from "../../hosts/simulated/boot-record";
 import { RequestParser, requestPatterns } from "../../modules/http/request-parser";
 import { ResponseWriter, responsePatterns } from "../../modules/http/response-writer";
 import { HTTP_LIMITS } from "../../modules/http/limits";
+import { dataProbes } from "./data-probes";
 import { OtaJob } from "../../modules/ota/ota-job";
 import { SlotUpdater, type PartitionStore } from "../../hosts/simulated/slot-updater";
 import { FakeRadio } from "../../tests/support/fake-radio";
@@ -84,7 +85,10 @@ export interface XsCommand {
     | "ota-feed"
     | "ota-drop"
     | "idle-features"
-    | "idle-drop";
+    | "idle-drop"
+    | "probe";
+  /** probe: the name of one of bench/xs/data-probes.ts's probes. */
+  probe?: string;
   /** idle-features: which of the two features the manager runs. */
   features?: { time?: boolean; mdns?: boolean };
   /** boot-budget: the features the manager runs (the others switched off). */
@@ -285,6 +289,7 @@ const GET_DATA = REQUESTS[1];
 const GET_PAGE = REQUESTS[0];
 
 let data: DataStore | undefined;
+let probes: Record<string, () => number> | undefined;
 let floorObject: Record<string, string> = {};
 let floorFragments: (string | Uint8Array)[] = [];
 
@@ -533,6 +538,25 @@ function run(command: XsCommand): unknown {
     }
     case "profile-page":
       return profilePage(command.iterations ?? 20);
+    case "probe": {
+      // A piece of GET /data alone (bench/xs/profile-data.ts): the probes are made on the first.
+      probes ??= dataProbes({
+        text: NATIVE_TEXT,
+        dataBytes: DATA_BYTES,
+        serve,
+        getData: GET_DATA,
+        exchange: (bytes) => wire.exchange(bytes).bytes,
+        connection: () => new WireConnection(),
+        clock,
+        events: (app as IotManager).events,
+      });
+      if (command.probe === undefined) return { ok: true, probes: Object.keys(probes) };
+      const fn = probes[command.probe];
+      if (!fn) throw new Error(`no probe ${command.probe}`);
+      let n = 0;
+      for (let i = 0; i < iterations; i++) n += fn();
+      return { ok: true, n };
+    }
     case "meter-page-prefix": {
       // The page's first n fragments, produced (not joined): the parent takes differences of
       // consecutive n to weigh each fragment with the meter.

@@ -121,7 +121,7 @@ class Service implements HttpService {
   readonly #handler: HttpHandler;
   readonly #listener: TcpListener;
   readonly #requestPatterns: RequestPatterns;
-  readonly #responsePatterns: ResponsePatterns = responsePatterns();
+  readonly #responsePatterns: ResponsePatterns;
   /** Open connections, oldest first. A handful at most: arrays beat maps here. */
   readonly #exchanges: Exchange[] = [];
   readonly #sweepMs: number;
@@ -137,7 +137,8 @@ class Service implements HttpService {
     this.#limits = Object.freeze({ ...HTTP_LIMITS, ...options.limits });
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
-    this.#requestPatterns = requestPatterns(options.requestHeaders);
+    this.#requestPatterns = requestPatterns(options.requestHeaders, this.#limits);
+    this.#responsePatterns = responsePatterns(this.#requestPatterns.token);
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
     this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
@@ -171,14 +172,20 @@ class Service implements HttpService {
     this.#makeRoom(exchange);
     this.#exchanges.push(exchange);
     this.#sweeper ??= this.#options.clock.set(this.#sweep, this.#sweepMs, this.#sweepMs);
-    if (this.#served() > this.#limits.maxConnections)
+    // Fewer open than the limit, the usual case: none can be over it.
+    if (this.#exchanges.length > this.#limits.maxConnections && this.#served() > this.#limits.maxConnections)
       this.#respond(exchange, jsonError(503, "too many connections; try again shortly", { "retry-after": "1" }));
   }
 
   /** Connections being served (receiving or answering), not lingering. */
   #served(): number {
+    // Indexed: for-of walks an array through an iterator on XS (this runs per connection).
+    const exchanges = this.#exchanges;
     let n = 0;
-    for (const e of this.#exchanges) if (e.state === "receiving" || e.state === "responding") n++;
+    for (let i = 0; i < exchanges.length; i++) {
+      const state = exchanges[i].state;
+      if (state === "receiving" || state === "responding") n++;
+    }
     return n;
   }
 
@@ -251,7 +258,8 @@ class Service implements HttpService {
     // A HEAD request gets no body, whatever the answer (RFC 9110, 9.3.2).
     const head = exchange.parser.method === "HEAD";
     // A stream wakes its own connection: the one closure a stream costs (other answers have none).
-    const wake = isHttpStream(response.body) ? (): void => this.pump(exchange) : undefined;
+    const body = response.body;
+    const wake = typeof body === "object" && isHttpStream(body) ? (): void => this.pump(exchange) : undefined;
     try {
       writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns, wake);
     } catch (e) {
@@ -269,15 +277,20 @@ class Service implements HttpService {
   pump(exchange: Exchange): void {
     const writer = exchange.writer;
     if (exchange.state !== "responding" || !writer) return;
+    let wrote: boolean;
     try {
-      if (writer.pump(exchange.tcp)) exchange.since = this.#options.clock.now();
+      wrote = writer.pump(exchange.tcp);
     } catch (e) {
       // The status line is out: the client must see a broken response, not a short one.
       if (e instanceof FragmentError) this.#options.log?.error(`a response failed part way: ${e.message}`);
       this.#drop(exchange, true);
       return;
     }
-    if (!writer.done) return;
+    if (!writer.done) {
+      // Progress, for the stalled-response deadline (a finished answer needs no time: it ends here).
+      if (wrote) exchange.since = this.#options.clock.now();
+      return;
+    }
     exchange.writer = undefined;
     // Bytes may still be coming (a refused request's body, a pipelined request): a close now
     // could reset the connection before the client reads the answer. Read and drop them a while.

@@ -28,17 +28,20 @@
  *   object that took every name a client makes up would grow the heap by each new name, and
  *   stay grown, across requests: the limits bound one request, not the names of a thousand.
  *
- * Cost, on the device's interpreter (bench, "XS compute"): a head that arrives in one piece, as
- * a browser's and curl's do, is decoded once and its lines found in the text by the engine's own
- * indexOf (a Uint8Array's indexOf walks element by element through the generic property path:
- * eight times the meter and five times the time for a browser's head); name lookups are Set
- * lookups; no regular expression runs over a header's value. A head in pieces, or not ASCII,
- * takes the byte path, with the same rules (tests/core/request-parser-fuzz.test.ts).
+ * Cost, on the device's interpreter (bench, "XS compute"; bench/xs/profile-data.ts): a head
+ * that arrives in one piece and is all ASCII, as a browser's and curl's do, is decoded once and
+ * read in one pass: one sticky regular expression checks the request line and every header line
+ * (linear in the head: no part can match two ways), the engine splits the lines, and only the
+ * headers kept have their values cut out (1,702 meter units for curl's head, 2,795 line by
+ * line). Anything else takes the careful path, line by line or byte by byte, with the same rules
+ * (tests/core/request-parser-whole-head.test.ts, request-parser-fuzz.test.ts). A Uint8Array's
+ * indexOf walks element by element through the generic property path on XS: the byte path is
+ * for heads in pieces only.
  */
 
 import type { TextCodec } from "../host/text-codec";
 import type { HttpResponse } from "./http-message";
-import type { HttpLimits } from "./limits";
+import { HTTP_LIMITS, type HttpLimits } from "./limits";
 import { jsonError, methodNotAllowed } from "./response";
 
 export interface ParsedRequest {
@@ -61,7 +64,6 @@ export type ParsePhase = "line" | "headers" | "body" | "done";
 const METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
 /** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
 const REFUSED_METHODS: readonly string[] = Object.freeze(["CONNECT", "TRACE"]);
-const SINGLETONS: readonly string[] = Object.freeze(["host", "content-length", "content-type", "authorization", "origin"]);
 /**
  * The request headers the framework (and a handler) may read: every other one is dropped. A
  * feature that reads another names it in its requestHeaders (feature.ts).
@@ -79,34 +81,72 @@ export const KEPT_HEADERS: readonly string[] = Object.freeze([
  * the generic element path on XS; a Set is one hash lookup).
  */
 export interface RequestPatterns {
+  /**
+   * Sticky (from lastIndex): a request line's method, target and version, then, when they
+   * follow, its CRLF, the header lines of a whole, well-formed head of ASCII text and the blank
+   * line after them (at most maxHeaderCount lines, each name ":" value of tab and printable
+   * characters), the lines as group 4. A line is well formed when it matches and ends there.
+   * A head that arrives whole, as a browser's and curl's do, is read with it in one pass;
+   * anything else (a head in pieces, a line it does not take, a limit reached) is read line by
+   * line, with the same rules and the reason for a refusal. Linear in the head's length: method
+   * and target take no space, and no part of it can match two ways.
+   */
   readonly requestLine: RegExp;
-  /** A header name: a token. */
+  /** A header name: a token (the response writer's check too). */
   readonly token: RegExp;
   /** What a header value must not contain: control characters other than tab (and U+2028/9). */
   readonly control: RegExp;
-  readonly absoluteForm: RegExp;
   readonly decimal: RegExp;
   readonly methods: ReadonlySet<string>;
   readonly refusedMethods: ReadonlySet<string>;
-  readonly singletons: ReadonlySet<string>;
   /** Lower-cased names of the headers a request keeps: KEPT_HEADERS and the server's own. */
   readonly keep: ReadonlySet<string>;
 }
 
-export function requestPatterns(moreHeaders: readonly string[] = []): RequestPatterns {
+/**
+ * The parser's tables and regular expressions, made at run time (a preloaded, module-level regex
+ * corrupts XS 8.2.3's heap when it runs: tests/node/preload-lint.ts says why), once per server
+ * and shared by its connections; name tables as Sets (an array's includes() walks the generic
+ * element path on XS; a Set is one hash lookup). limits: those the server's parsers are held
+ * to (the header block takes at most maxHeaderCount lines, so a head of many short lines is
+ * refused line by line, without first being split).
+ */
+export function requestPatterns(moreHeaders: readonly string[] = [], limits: HttpLimits = HTTP_LIMITS): RequestPatterns {
   const keep = new Set(KEPT_HEADERS);
   for (const name of moreHeaders) keep.add(name.toLowerCase());
+  const count = Math.max(0, Math.floor(limits.maxHeaderCount));
   return Object.freeze({
-    requestLine: /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) (HTTP\/[0-9]\.[0-9])$/,
+    // ASCII classes only, and no negated ones: XS's go wrong when their ranges touch (there,
+    // [^\x00-\x1f ] matches a line end).
+    requestLine: new RegExp(`([!#$%&'*+\\-.^_\`|~0-9A-Za-z]+) ([\\x21-\\x7e]+) (HTTP\\/[0-9]\\.[0-9])(?:\\r\\n((?:[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+:[\\t\\x20-\\x7e]*\\r\\n){0,${count}})\\r\\n)?`, "y"),
     token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
     control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
-    absoluteForm: /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/,
     decimal: /^[0-9]{1,10}$/,
     methods: new Set(METHODS),
     refusedMethods: new Set(REFUSED_METHODS),
-    singletons: new Set(SINGLETONS),
     keep,
   });
+}
+
+/**
+ * A header that may appear once (400 otherwise): its bit among the parser's singletons seen,
+ * else 0. A switch, not a table: it costs no memory, and runs only for the headers kept.
+ */
+function singletonBit(name: string): number {
+  switch (name) {
+    case "host":
+      return 1;
+    case "content-length":
+      return 2;
+    case "content-type":
+      return 4;
+    case "authorization":
+      return 8;
+    case "origin":
+      return 16;
+    default:
+      return 0;
+  }
 }
 
 const LF = 0x0a;
@@ -148,8 +188,8 @@ export class RequestParser {
   #version: ParsedRequest["version"] = "HTTP/1.1";
   /** The headers kept so far; let go once the outcome is known (a request carries them on). */
   #headers: Record<string, string> | undefined = Object.create(null) as Record<string, string>;
-  /** Singleton headers seen so far (Host may also come from an absolute-form target), made at the first. */
-  #seen: Record<string, true> | undefined;
+  /** The singleton headers seen so far, as their bits (singletonBit); Host may also come from an absolute-form target. */
+  #seen = 0;
   #hostFromTarget = false;
   #body: Uint8Array | undefined;
   #bodyFill = 0;
@@ -238,7 +278,9 @@ export class RequestParser {
     }
     const length = bytes.length;
     if (text.length !== length) return 0;
-    let i = 0;
+    let i = this.#phase === "line" ? this.#wholeHead(text) : 0;
+    if (i < 0) i = 0;
+    else if (this.#outcome || this.#phase === "body") return i;
     while (i < length) {
       const lf = text.indexOf("\n", i);
       const stop = lf < 0 ? length : lf;
@@ -263,13 +305,70 @@ export class RequestParser {
     return i;
   }
 
+  /**
+   * Reads a head that is all in `text` (ASCII), from its start, in one pass: returns where the
+   * head ended (or, refused at its request line, where that line ended), having come to the same
+   * outcome as line by line; -1 when it cannot (a head in pieces, a line the expression does not
+   * take, a limit reached), and then nothing has changed.
+   */
+  #wholeHead(text: string): number {
+    const patterns = this.#patterns;
+    const head = patterns.requestLine;
+    head.lastIndex = 0;
+    const m = head.exec(text);
+    if (m === null) return -1;
+    const lines = m[4];
+    if (lines === undefined) return -1;
+    const limits = this.#limits;
+    // The request line without its CRLF; the header lines with theirs (the blank line is free).
+    const lineEnd = m[1].length + m[2].length + m[3].length + 2;
+    if (lineEnd > limits.maxRequestLineBytes || this.#headerBytes + lines.length > limits.maxHeaderBytes) return -1;
+    // The last of the pieces is the "" after the last line's CRLF.
+    const each = lines.split("\r\n");
+    const count = each.length - 1;
+    if (this.#headerCount + count > limits.maxHeaderCount) return -1;
+    let outcome = this.#requestParts(m[1], m[2], m[3]);
+    if (outcome) {
+      this.#finish(outcome);
+      return lineEnd + 2;
+    }
+    this.#headerBytes += lines.length;
+    this.#headerCount += count;
+    const keep = patterns.keep;
+    const headers = this.#headers as Record<string, string>;
+    for (let k = 0; k < count; k++) {
+      const line = each[k];
+      const colon = line.indexOf(":");
+      const raw = line.slice(0, colon);
+      const name = raw.toLowerCase();
+      if (!keep.has(name)) continue;
+      // The value is all tab and printable ASCII here: trim() takes exactly its OWS.
+      const value = line.slice(colon + 1).trim();
+      const bit = singletonBit(name);
+      if (bit === 0) {
+        headers[name] = value;
+        continue;
+      }
+      outcome = this.#keep(name, raw, bit, value);
+      if (outcome) {
+        // Refused at this line: what follows it is extra, as line by line.
+        this.#finish(outcome);
+        let end = lineEnd + 2;
+        for (let j = 0; j <= k; j++) end += each[j].length + 2;
+        return end;
+      }
+    }
+    outcome = this.#endOfHeaders();
+    if (outcome) this.#finish(outcome);
+    return head.lastIndex;
+  }
+
   #finish(outcome: ParseOutcome): void {
     this.#outcome = outcome;
     this.#phase = "done";
     // Nothing of the head is needed any more: the request (or the refusal) carries what is.
     this.#line = undefined;
     this.#body = undefined;
-    this.#seen = undefined;
     if (outcome.kind === "refused") this.#headers = undefined;
   }
 
@@ -281,9 +380,14 @@ export class RequestParser {
       if (this.#lineLength + count > limits.maxRequestLineBytes + 1) return refuse(414, "request line too long");
       return undefined;
     }
-    // The blank line that ends the headers ("\r" and its LF) is not a header line: it costs nothing.
-    const blank = ended && this.#lineLength + count <= 1;
-    if (!blank) this.#headerBytes += count + (ended ? 1 : 0);
+    // The line's bytes so far, its CR included; #headerBytes holds the lines before it. The
+    // blank line that ends the headers ("\r" and its LF) is not a header line: it costs nothing,
+    // and so a line's lone first byte, which may be that CR, is charged once more arrives
+    // (however the head is split, the same head is within the limit or not).
+    const line = this.#lineLength + count;
+    if (line <= 1) return undefined;
+    if (!ended) return this.#headerBytes + line > limits.maxHeaderBytes ? refuse(431, "request headers too large") : undefined;
+    this.#headerBytes += line + 1;
     if (this.#headerBytes > limits.maxHeaderBytes) return refuse(431, "request headers too large");
     return undefined;
   }
@@ -344,13 +448,17 @@ export class RequestParser {
   }
 
   #requestLine(text: string): ParseOutcome | undefined {
-    const patterns = this.#patterns;
-    const m = patterns.requestLine.exec(text);
-    if (!m) return malformed();
+    const line = this.#patterns.requestLine;
+    line.lastIndex = 0;
+    const m = line.exec(text);
+    if (!m || line.lastIndex !== text.length) return malformed();
     // Indexed, not destructured: destructuring walks the match with an iterator on XS.
-    const method = m[1];
-    const target = m[2];
-    const version = m[3];
+    return this.#requestParts(m[1], m[2], m[3]);
+  }
+
+  /** A request line's method, target and version, each of the right characters already. */
+  #requestParts(method: string, target: string, version: string): ParseOutcome | undefined {
+    const patterns = this.#patterns;
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
     if (patterns.refusedMethods.has(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
     if (!patterns.methods.has(method)) return refuse(501, "method not implemented");
@@ -358,7 +466,8 @@ export class RequestParser {
     this.#version = version;
     if (target.startsWith("/")) this.#target = target;
     else {
-      const absolute = patterns.absoluteForm.exec(target);
+      // Rare (a proxy's form): made here, when it is needed, not held by every server.
+      const absolute = /^[hH][tT][tT][pP][sS]?:\/\/([^/?#]*)([^#]*)/.exec(target);
       if (absolute) {
         this.#target = absolute[2] === "" ? "/" : absolute[2];
         (this.#headers as Record<string, string>).host = absolute[1];
@@ -381,15 +490,24 @@ export class RequestParser {
     if (!patterns.token.test(raw)) return malformed();
     const value = trimOws(text.slice(colon + 1));
     if (patterns.control.test(value)) return malformed();
+    return this.#header(raw, value);
+  }
+
+  /** A well-formed header line's name (as sent) and value (without its OWS): counted, then kept or dropped. */
+  #header(raw: string, value: string): ParseOutcome | undefined {
     if (++this.#headerCount > this.#limits.maxHeaderCount) return refuse(431, "too many request headers");
     const name = raw.toLowerCase();
-    if (patterns.singletons.has(name)) {
-      const seen = (this.#seen ??= Object.create(null) as Record<string, true>);
-      if (seen[name]) return refuse(400, `more than one ${raw} header`);
-      seen[name] = true;
+    return this.#patterns.keep.has(name) ? this.#keep(name, raw, singletonBit(name), value) : undefined;
+  }
+
+  /** Keeps a header the parser looks at (bit: its singleton bit, or 0). */
+  #keep(name: string, raw: string, bit: number, value: string): ParseOutcome | undefined {
+    if (bit !== 0) {
+      if ((this.#seen & bit) !== 0) return refuse(400, `more than one ${raw} header`);
+      this.#seen |= bit;
       // An absolute-form target's authority wins over the Host header (RFC 9112, 3.2.2).
       if (name === "host" && this.#hostFromTarget) return undefined;
-    } else if (!patterns.keep.has(name)) return undefined;
+    }
     (this.#headers as Record<string, string>)[name] = value;
     return undefined;
   }

@@ -44,22 +44,25 @@ export class FragmentError extends Error {
 /**
  * A header name's and a value's checks, made at run time, once per server: a preloaded regex
  * corrupts XS 8.2.3's heap when it runs. `checked` remembers the frozen header objects (the
- * routes' constant tables) already found valid, so those are checked once, not per response.
- * A Set, not a WeakSet: XS keeps a WeakSet's entries on the key object itself, which it cannot
- * do to a preloaded one (in flash on the device: "WeakSet.prototype.add: value: read-only").
- * Bounded (CHECKED_TABLES), so a handler that freezes a new table per answer holds no more.
+ * routes' constant tables) already found valid, with their lines as the head carries them, so
+ * those are checked and rendered once, not per response (walking an object's keys is the
+ * costliest part of a small answer's head on XS). A Map, not a WeakMap: XS keeps a weak
+ * collection's entries on the key object itself, which it cannot do to a preloaded one (in flash
+ * on the device: "WeakSet.prototype.add: value: read-only"). Bounded (CHECKED_TABLES), so a
+ * handler that freezes a new table per answer holds no more.
  */
 export interface ResponsePatterns {
   readonly token: RegExp;
   readonly lineBreak: RegExp;
-  readonly checked: Set<object>;
+  readonly checked: Map<object, string>;
 }
 
 /** How many frozen header tables a server remembers as checked: the routes' constants. */
 const CHECKED_TABLES = 32;
 
-export function responsePatterns(): ResponsePatterns {
-  return Object.freeze({ token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, lineBreak: /[\r\n\x00]/, checked: new Set<object>() });
+/** token: a header name's check, when the server has one already (its request parser's): one regex, not two. */
+export function responsePatterns(token: RegExp = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/): ResponsePatterns {
+  return Object.freeze({ token, lineBreak: /[\r\n\x00]/, checked: new Map<object, string>() });
 }
 const SET_BY_SERVER: readonly string[] = Object.freeze(["content-length", "transfer-encoding", "connection"]);
 /** Before a chunk's data: "\r\n" ending the previous chunk, its size in hex (at most "ffff"), "\r\n". */
@@ -69,6 +72,28 @@ const MAX_CHUNK = 0xffff;
 
 type Stage = "head" | "fixed" | "chunks" | "last" | "stream" | "done";
 
+/**
+ * A fragment body's state, made only for one (most answers are a string or bytes, and every
+ * field a writer has costs each response its construction on XS).
+ */
+class Chunked {
+  readonly fragments: Iterator<string | Uint8Array>;
+  /** Still taking fragments. */
+  open = true;
+  /** The fragments taken and not yet written, in order, as bytes; the first from pieceOffset. */
+  pieces: Uint8Array[] = [];
+  pieceOffset = 0;
+  /** Bytes in pieces still to write. */
+  queued = 0;
+  /** Chunks written so far. */
+  count = 0;
+  /** What the fragments threw; raised once what they produced before it has been written. */
+  failure: string | undefined = undefined;
+  constructor(fragments: Iterator<string | Uint8Array>) {
+    this.fragments = fragments;
+  }
+}
+
 export class ResponseWriter {
   readonly status: number;
   readonly #text: TextCodec;
@@ -76,18 +101,11 @@ export class ResponseWriter {
   /** Bytes being written, from #offset: the head or the fixed body. */
   #bytes: Uint8Array | undefined;
   #offset = 0;
-  /** The fragments taken and not yet written, in order, as bytes; the first from #pieceOffset. */
-  #pieces: Uint8Array[] = [];
-  #pieceOffset = 0;
-  /** Bytes in #pieces still to write. */
-  #queued = 0;
   /** The fixed body, written after the head. */
   #fixed: Uint8Array | undefined;
-  #fragments: Iterator<string | Uint8Array> | undefined;
-  #chunks = 0;
+  /** A fragment body's state. */
+  #chunked: Chunked | undefined;
   #written = 0;
-  /** What the fragments threw; raised once what they produced before it has been written. */
-  #failure: string | undefined;
   /** The stream body, until it is closed. */
   #stream: HttpStream | undefined;
   readonly #wake: (() => void) | undefined;
@@ -96,7 +114,8 @@ export class ResponseWriter {
   /** wake: what the stream calls when it has more to say (the server pumps this writer then). */
   constructor(response: HttpResponse, head: boolean, text: TextCodec, patterns: ResponsePatterns = responsePatterns(), wake?: () => void) {
     const body = response.body ?? "";
-    const stream = isHttpStream(body) ? body : undefined;
+    // A string body (most answers) is not even asked.
+    const stream = typeof body === "object" && isHttpStream(body) ? body : undefined;
     this.#wake = wake;
     const status = response.status;
     let lines = "";
@@ -105,17 +124,20 @@ export class ResponseWriter {
       lines = `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? "Unknown"}\r\n`;
       const headers = response.headers;
       if (headers) {
-        // A frozen table cannot change once checked: its names and values are checked once.
-        const known = patterns.checked.has(headers);
-        for (const name in headers) {
-          const value = String(headers[name]);
-          if (!known) {
+        // A frozen table cannot change once checked: its lines are made once.
+        const known = patterns.checked.get(headers);
+        if (known !== undefined) lines += known;
+        else {
+          let own = "";
+          for (const name in headers) {
+            const value = String(headers[name]);
             if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
             if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
+            if (!SET_BY_SERVER.includes(name.toLowerCase())) own += name + ": " + value + "\r\n";
           }
-          if (!SET_BY_SERVER.includes(name.toLowerCase())) lines += name + ": " + value + "\r\n";
+          lines += own;
+          if (patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.set(headers, own);
         }
-        if (!known && patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.add(headers);
       }
     } catch (e) {
       // The response is never sent: a stream it carried is released all the same.
@@ -137,7 +159,7 @@ export class ResponseWriter {
     } else {
       lines += "transfer-encoding: chunked\r\n";
       // HEAD: the fragments are never asked for (a generator's body never even starts).
-      if (!head) this.#fragments = (body as Iterable<string | Uint8Array>)[Symbol.iterator]();
+      if (!head) this.#chunked = new Chunked((body as Iterable<string | Uint8Array>)[Symbol.iterator]());
     }
     this.#bytes = text.encode(`${lines}connection: close\r\n\r\n`);
   }
@@ -174,7 +196,9 @@ export class ResponseWriter {
    * FragmentError when the body's fragments fail, or whatever the connection's write throws.
    */
   pump(connection: TcpConnection): boolean {
-    // A stream that wakes the server from inside pull() must not write in the middle of a write.
+    // A stream that wakes the server from inside pull() must not write in the middle of a
+    // write; nothing else can call back in (only a stream has a wake).
+    if (!this.#stream) return this.#pump(connection);
     if (this.#pumping) return false;
     this.#pumping = true;
     try {
@@ -231,20 +255,21 @@ export class ResponseWriter {
         this.#advance(n);
         wrote = true;
       } else if (stage === "chunks") {
+        const c = this.#chunked as Chunked;
         if (space <= CHUNK_FRAMING) return wrote;
-        if (this.#queued === 0 && this.#failure !== undefined) this.#fail(connection);
-        if (this.#queued === 0 && !this.#produce(space - CHUNK_FRAMING)) {
-          if (this.#failure !== undefined) this.#fail(connection);
+        if (c.queued === 0 && c.failure !== undefined) this.#fail(connection, c);
+        if (c.queued === 0 && !this.#produce(c, space - CHUNK_FRAMING)) {
+          if (c.failure !== undefined) this.#fail(connection, c);
           this.#stage = "last";
           continue;
         }
-        const n = Math.min(this.#queued, space - CHUNK_FRAMING, MAX_CHUNK);
-        const framing = this.#text.encode(`${this.#chunks++ ? "\r\n" : ""}${n.toString(16)}\r\n`);
-        connection.write(framing, ...this.#take(n));
+        const n = Math.min(c.queued, space - CHUNK_FRAMING, MAX_CHUNK);
+        const framing = this.#text.encode(`${c.count++ ? "\r\n" : ""}${n.toString(16)}\r\n`);
+        connection.write(framing, ...take(c, n));
         this.#written += framing.length + n;
         wrote = true;
       } else {
-        const last = this.#chunks ? "\r\n0\r\n\r\n" : "0\r\n\r\n";
+        const last = (this.#chunked as Chunked).count ? "\r\n0\r\n\r\n" : "0\r\n\r\n";
         if (space < last.length) return wrote;
         connection.write(this.#text.encode(last));
         this.#written += last.length;
@@ -255,12 +280,12 @@ export class ResponseWriter {
   }
 
   /** Opens a chunk that never comes (there is room: the caller checked), then throws. */
-  #fail(connection: TcpConnection): never {
-    const open = this.#text.encode(`${this.#chunks ? "\r\n" : ""}1\r\n`);
+  #fail(connection: TcpConnection, c: Chunked): never {
+    const open = this.#text.encode(`${c.count ? "\r\n" : ""}1\r\n`);
     connection.write(open);
     this.#written += open.length;
     this.#stage = "done";
-    throw new FragmentError(this.#failure as string);
+    throw new FragmentError(c.failure as string);
   }
 
   /** The stage after the head (or the fixed body) has gone out. */
@@ -274,7 +299,7 @@ export class ResponseWriter {
       // From here on the stream may wake the server; it is pulled at once, in this pump.
       const wake = this.#wake;
       this.#stream.open(wake ?? noWake);
-    } else this.#stage = this.#stage === "head" && this.#fragments ? "chunks" : "done";
+    } else this.#stage = this.#stage === "head" && this.#chunked ? "chunks" : "done";
   }
 
   /** Closes the stream body, once. */
@@ -293,34 +318,14 @@ export class ResponseWriter {
     }
   }
 
-  /** The next n queued bytes, as views on the pieces (no copy); they leave the queue. */
-  #take(n: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    const pieces = this.#pieces;
-    let left = n;
-    while (left > 0) {
-      const piece = pieces[0];
-      const from = this.#pieceOffset;
-      const size = Math.min(piece.length - from, left);
-      out.push(from === 0 && size === piece.length ? piece : piece.subarray(from, from + size));
-      left -= size;
-      if (from + size === piece.length) {
-        pieces.shift();
-        this.#pieceOffset = 0;
-      } else this.#pieceOffset = from + size;
-    }
-    this.#queued -= n;
-    return out;
-  }
-
   /**
    * Takes fragments until they make at least `target` bytes (a string's UTF-16 length is at
    * most its UTF-8 length) and queues them as bytes: neighbouring strings joined and encoded
    * once, bytes as they are. False when the fragments have ended and nothing is queued.
    */
-  #produce(target: number): boolean {
-    const iterator = this.#fragments;
-    if (!iterator) return false;
+  #produce(c: Chunked, target: number): boolean {
+    if (!c.open) return false;
+    const iterator = c.fragments;
     let strings: string[] | undefined;
     let length = 0;
     while (length < target) {
@@ -330,12 +335,12 @@ export class ResponseWriter {
       } catch (e) {
         // What came before the failure still goes out: the client sees the page up to there,
         // then a connection closed before the last chunk.
-        this.#fragments = undefined;
-        this.#failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        c.open = false;
+        c.failure = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
         break;
       }
       if (step.done) {
-        this.#fragments = undefined;
+        c.open = false;
         break;
       }
       const value = step.value;
@@ -345,34 +350,37 @@ export class ResponseWriter {
         length += value.length;
       } else if (value instanceof Uint8Array) {
         if (value.length === 0) continue;
-        if (strings) this.#queueText(strings);
+        if (strings) this.#queueText(c, strings);
         strings = undefined;
-        this.#pieces.push(value);
-        this.#queued += value.length;
+        c.pieces.push(value);
+        c.queued += value.length;
         length += value.length;
       } else {
         this.abandon();
         throw new FragmentError("a body fragment is neither a string nor bytes");
       }
     }
-    if (strings) this.#queueText(strings);
-    return this.#queued > 0;
+    if (strings) this.#queueText(c, strings);
+    return c.queued > 0;
   }
 
-  #queueText(strings: string[]): void {
+  #queueText(c: Chunked, strings: string[]): void {
     const bytes = this.#text.encode(strings.length === 1 ? strings[0] : strings.join(""));
-    this.#pieces.push(bytes);
-    this.#queued += bytes.length;
+    c.pieces.push(bytes);
+    c.queued += bytes.length;
   }
 
   /** Stops: lets go of the fragments (a generator runs its finally blocks). */
   abandon(): void {
-    const fragments = this.#fragments;
-    this.#fragments = undefined;
+    const c = this.#chunked;
+    const fragments = c?.open ? c.fragments : undefined;
+    if (c) {
+      c.open = false;
+      c.pieces = [];
+      c.queued = 0;
+    }
     this.#bytes = undefined;
     this.#fixed = undefined;
-    this.#pieces = [];
-    this.#queued = 0;
     this.#stage = "done";
     this.#endStream();
     try {
@@ -381,6 +389,26 @@ export class ResponseWriter {
       // A generator that throws while closing has nothing more to send anyway.
     }
   }
+}
+
+/** The next n queued bytes, as views on the pieces (no copy); they leave the queue. */
+function take(c: Chunked, n: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  const pieces = c.pieces;
+  let left = n;
+  while (left > 0) {
+    const piece = pieces[0];
+    const from = c.pieceOffset;
+    const size = Math.min(piece.length - from, left);
+    out.push(from === 0 && size === piece.length ? piece : piece.subarray(from, from + size));
+    left -= size;
+    if (from + size === piece.length) {
+      pieces.shift();
+      c.pieceOffset = 0;
+    } else c.pieceOffset = from + size;
+  }
+  c.queued -= n;
+  return out;
 }
 
 function noWake(): void {

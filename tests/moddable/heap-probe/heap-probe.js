@@ -5,7 +5,7 @@
  *   heap-probe: <slot bytes> <chunk bytes> <keys>
  * The instrumentation the debug build prints by itself reads the heap between collections,
  * garbage included; this is what the app really holds, the figure the idle budget is about.
- * Its own cost is one timer and its closure (a few slots), and this module is preloaded.
+ * Its own cost is one timer, its closure and this module (a few slots; not preloaded, as "main" is not).
  * Plain JavaScript on purpose: it is test tooling, not part of any app, and is never type-checked
  * for the device world.
  */
