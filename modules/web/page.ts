@@ -119,10 +119,7 @@ const TASKS_BOX = `<div class="alert alert-danger" id="iot-tasks" role="alert" h
 const NO_PASSWORD = `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a class="alert-link" href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
 const STATUS_OPEN = `<div class="iot-grid"><section class="card mb-3" aria-labelledby="status-title"><div class="card-body"><h2 class="h5" id="status-title">Status</h2><table class="table table-sm mb-0 iot-table"><tbody>`;
 // The alerts above the status card, with or without the password's, and the card's head: one
-// piece, unless a feature's setup card goes between them.
-const ALERTS = fixedBytes(TASKS_BOX);
-const NO_PASSWORD_ALERTS = fixedBytes(NO_PASSWORD + TASKS_BOX);
-const STATUS_HEAD = fixedBytes(STATUS_OPEN);
+// piece, unless a feature's setup card goes between them (then strings: setup mode is rare).
 const ALERTS_STATUS = fixedBytes(TASKS_BOX + STATUS_OPEN);
 const NO_PASSWORD_ALERTS_STATUS = fixedBytes(NO_PASSWORD + TASKS_BOX + STATUS_OPEN);
 const DATA_OPEN = fixedBytes(`</tbody></table></div></section><section class="card mb-3" aria-labelledby="data-title"><div class="card-body"><h2 class="h5" id="data-title">Data</h2><table class="table table-sm table-striped mb-0 iot-table" id="data" aria-labelledby="data-title"><tbody id="data-body">`);
@@ -363,9 +360,9 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     for (let i = 0; i < setup.length && !first; i++) first = setup[i].pageFirst?.() === true;
     if (!first) yield noPassword ? NO_PASSWORD_ALERTS_STATUS : ALERTS_STATUS;
     else {
-      yield noPassword ? NO_PASSWORD_ALERTS : ALERTS;
+      yield noPassword ? NO_PASSWORD + TASKS_BOX : TASKS_BOX;
       for (let i = 0; i < setup.length; i++) if (setup[i].pageFirst?.()) yield* section(setup[i]);
-      yield STATUS_HEAD;
+      yield STATUS_OPEN;
     }
 
     const mode = (net.mode as string) === "" ? "-" : plain ? net.mode : escapeHtml(net.mode);
