@@ -53,7 +53,7 @@ export interface PageModel {
  * features change): walking a few short lists costs less on XS than every feature at every step.
  */
 export interface PageSections {
-  /** A view of their own, in the navigation's order (pageViews'). */
+  /** A view of their own, in the navigation's order (between the overview and settings, logs). */
   readonly views: readonly Feature[];
   /** A small card at the overview's end (overviewCard), unless it is shown first. */
   readonly cards: readonly Feature[];
@@ -98,14 +98,6 @@ export function formatUptime(seconds: number): string {
   return `${d ? d + "d " : ""}${d || h ? h + "h " : ""}${m}m ${seconds % 60}s`;
 }
 
-/** The views, in the navigation's order: the overview, each feature with a card, settings, logs. */
-export function pageViews(features: readonly Feature[], logs: boolean): [string, string][] {
-  const views: [string, string][] = [["", "Overview"]];
-  for (const feature of features) if (feature.pageSection && !feature.overviewCard) views.push([feature.name, feature.title ?? feature.name]);
-  views.push(["settings", "Settings"]);
-  if (logs) views.push(["logs", "Logs"]);
-  return views;
-}
 
 // The fixed markup, as bytes made once. Only blocks worth it: a short fixed piece between two
 // values costs less inside the values' template (joined natively, encoded with them) than as a
@@ -314,7 +306,7 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
   const views = sections.views;
   const asked = options.view;
   const builtIn = asked === "settings" || (asked === "logs" && options.logs);
-  // The view asked for (the last feature's of that name, as in pageViews), and the labels of all.
+  // The view asked for (a built-in one wins over a feature of that name), and the labels of all.
   let feature: Feature | undefined;
   let labels = "";
   let f: Feature;
