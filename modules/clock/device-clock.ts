@@ -62,7 +62,8 @@ export class DeviceClock {
   #lastSync: number | undefined;
   #offsetMs: number | undefined;
   #timezone: PosixTz = UTC_TZ;
-  #waiting: (() => void)[] = [];
+  /** Who waits for a valid time (whenValid()); none held once it is valid. */
+  #waiting: (() => void)[] | undefined;
 
   constructor(wall: WallClock, onSet: (event: ClockEvent) => void = () => undefined) {
     this.#wall = wall;
@@ -124,7 +125,7 @@ export class DeviceClock {
   /** Resolves once the time is valid (at once when it is). */
   whenValid(): Promise<void> {
     if (this.valid) return Promise.resolve();
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve) => (this.#waiting ??= []).push(resolve));
   }
 
   /** Sets the clock to ms (UTC) as `source` (and `server`) said. */
@@ -139,8 +140,8 @@ export class DeviceClock {
     this.#lastSync = ms;
     this.#validSince ??= ms;
     const waiting = this.#waiting;
-    this.#waiting = [];
-    for (const resolve of waiting) resolve();
+    this.#waiting = undefined;
+    for (const resolve of waiting ?? []) resolve();
     this.#onSet({ source, at: ms });
   }
 

@@ -37,6 +37,7 @@ export interface MdnsFeatureOptions {
 
 const NEEDS: readonly HostPart[] = Object.freeze(["udp"]);
 const NO_SECTION: readonly string[] = Object.freeze([]);
+const NO_SERVICES: readonly MdnsServiceOption[] = Object.freeze([]);
 
 export const MDNS_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
   mdns: Object.freeze({
@@ -66,16 +67,18 @@ export class MdnsFeature implements Feature {
   readonly overviewCard = true;
   readonly needs = NEEDS;
   readonly settings = MDNS_SETTINGS;
-  readonly #options: MdnsFeatureOptions;
+  /** The app's own services, copied once (the app may reuse its array). */
+  readonly #extra: readonly MdnsServiceOption[];
   #context: FeatureContext | undefined;
   #responder: MdnsResponder | undefined;
   #port: number | undefined;
   #network: NetworkStatus | undefined;
   #unsubscribe: (() => void)[] = [];
   #soon: TimerId | undefined;
+  #offServing: (() => void) | undefined;
 
   constructor(options: MdnsFeatureOptions = {}) {
-    this.#options = { services: [...(options.services ?? [])] };
+    this.#extra = options.services?.length ? Object.freeze([...options.services]) : NO_SERVICES;
   }
 
   attach(context: FeatureContext): void {
@@ -83,13 +86,16 @@ export class MdnsFeature implements Feature {
     if (!udp) throw new Error("this host has no UDP");
     this.#context = context;
     this.#responder = new MdnsResponder({ udp, clock: context.host.clock, log: context.log, port: context.host.ports?.mdns ?? MDNS_PORT, host: context.host.bind });
+    // Heard once: the manager emits it when its server listens, and run() runs once.
+    this.#offServing = context.events.on("serving", ({ port }) => {
+      this.#offServing?.();
+      this.#offServing = undefined;
+      this.#port = port;
+      this.#apply();
+    });
     this.#unsubscribe.push(
       context.events.on("network", (network) => {
         this.#network = network;
-        this.#apply();
-      }),
-      context.events.on("serving", ({ port }) => {
-        this.#port = port;
         this.#apply();
       }),
       // On a turn of its own: a config change arrives deep in a request's stack (socket,
@@ -106,6 +112,8 @@ export class MdnsFeature implements Feature {
     this.#soon = undefined;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#offServing?.();
+    this.#offServing = undefined;
     this.#responder?.stop();
     this.#responder = undefined;
     this.#context = undefined;
@@ -119,7 +127,7 @@ export class MdnsFeature implements Feature {
     ];
     const metrics = (context.status() as { metrics?: { path?: unknown } }).metrics;
     if (metrics && typeof metrics.path === "string") out.push({ type: "_prometheus-http._tcp", port, txt: [`path=${metrics.path}`] });
-    for (const s of this.#options.services ?? []) out.push({ type: s.type, port: s.port ?? port, txt: txt(s.txt ?? {}) });
+    for (const s of this.#extra) out.push({ type: s.type, port: s.port ?? port, txt: txt(s.txt ?? {}) });
     return out;
   }
 

@@ -145,10 +145,12 @@ export class MdnsResponder {
   #error: string | undefined;
   #timer: TimerId | undefined;
   #probes = 0;
-  #conflicts: number[] = [];
-  /** When each multicast record set last went out (clock ms). */
-  readonly #lastMulticast = new Map<string, number>();
-  readonly #logged = new Set<string>();
+  /** When the recent conflicts were (made by the first). */
+  #conflicts: number[] | undefined;
+  /** When each multicast record set last went out (clock ms); made by the first. */
+  #lastMulticast: Map<string, number> | undefined;
+  /** Messages already logged once (made by the first). */
+  #logged: Set<string> | undefined;
   #generation = 0;
 
   constructor(options: MdnsResponderOptions) {
@@ -247,7 +249,7 @@ export class MdnsResponder {
     this.#socket = undefined;
     socket?.close();
     this.#state = "off";
-    this.#lastMulticast.clear();
+    this.#lastMulticast = undefined;
     this.#changed();
   }
 
@@ -256,9 +258,10 @@ export class MdnsResponder {
   }
 
   #logOnce(key: string, level: "debug" | "info" | "warn", message: string): void {
-    if (this.#logged.has(key)) return;
-    if (this.#logged.size >= 64) this.#logged.clear();
-    this.#logged.add(key);
+    const logged = (this.#logged ??= new Set());
+    if (logged.has(key)) return;
+    if (logged.size >= 64) logged.clear();
+    logged.add(key);
     this.#o.log[level](message);
   }
 
@@ -295,7 +298,7 @@ export class MdnsResponder {
   #probe(fresh: boolean, delayMs?: number): void {
     this.#state = "probing";
     this.#probes = 0;
-    this.#lastMulticast.clear();
+    this.#lastMulticast = undefined;
     const wait = delayMs ?? (fresh ? Math.floor((this.#o.random?.() ?? Math.random()) * 250) : 0);
     this.#setTimer(wait, () => this.#probeStep());
     this.#changed();
@@ -336,8 +339,8 @@ export class MdnsResponder {
 
   #conflicted(why: string): void {
     const now = this.#o.clock.now();
-    this.#conflicts = this.#conflicts.filter((t) => now - t < 10_000);
-    this.#conflicts.push(now);
+    const conflicts = (this.#conflicts = (this.#conflicts ?? []).filter((t) => now - t < 10_000));
+    conflicts.push(now);
     const taken = this.#hostName();
     this.#suffix++;
     // A label holds 63 bytes: a long hostname gives up its end to the suffix.
@@ -346,7 +349,7 @@ export class MdnsResponder {
     this.#conflict = `${taken} is taken on this network (${why}): using ${this.#hostName()}`;
     this.#o.log.warn(this.#conflict);
     // RFC 6762 section 8.1: after 15 conflicts in 10 s, wait 5 s before probing again.
-    this.#probe(true, this.#conflicts.length >= 15 ? 5000 : undefined);
+    this.#probe(true, conflicts.length >= 15 ? 5000 : undefined);
   }
 
   // ---- records -------------------------------------------------------------------------
@@ -379,7 +382,7 @@ export class MdnsResponder {
     if (!answers.length) return;
     if (multicast) {
       const key = answers.map((r) => `${r.type} ${r.name}`).join("|");
-      this.#lastMulticast.set(key, this.#o.clock.now());
+      (this.#lastMulticast ??= new Map()).set(key, this.#o.clock.now());
     }
     this.#encodeAndSend(to, () => encodeDnsMessage({ flags: DNS_FLAG_RESPONSE | DNS_FLAG_AUTHORITATIVE, answers, additionals }));
   }
@@ -538,7 +541,7 @@ export class MdnsResponder {
       return;
     }
     const key = answers.map((r) => `${r.type} ${r.name}`).join("|");
-    const last = this.#lastMulticast.get(key);
+    const last = this.#lastMulticast?.get(key);
     const defending = message.authorities.length > 0;
     if (!defending && last !== undefined && this.#o.clock.now() - last < 1000) return;
     this.#send(this.#multicast(), answers, true, additionals);

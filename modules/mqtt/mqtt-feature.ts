@@ -173,7 +173,9 @@ export class MqttFeature implements Feature {
   readonly #random: () => number;
   #context: FeatureContext | undefined;
   #text: TextCodec = JS_TEXT_CODEC;
+  /** The config listener; the network and data ones are added once a broker is set (off, they would change nothing). */
   #unsubscribe: (() => void)[] = [];
+  #listening = false;
   #client: MqttClient | undefined;
   #state: MqttState = "off";
   #lastError = "";
@@ -197,7 +199,8 @@ export class MqttFeature implements Feature {
   #restartDiscoveryDue = false;
   #dataObjectDue = false;
   #lastDataObject = -Infinity;
-  #errors: string[] = [];
+  /** Refusals not yet published to <base>/error (made by the first one). */
+  #errors: string[] | undefined;
   // Commands: a token bucket.
   #tokens = 0;
   #tokensAt = 0;
@@ -212,17 +215,22 @@ export class MqttFeature implements Feature {
     return (this.#books ??= new Books());
   }
 
-  readonly api: MqttApi;
+  #api: MqttApi | undefined;
 
-  constructor(options: MqttFeatureOptions = {}) {
+  /** iot.mqtt: made when the app first reaches for it (one object, the same every time). */
+  get api(): MqttApi {
+    if (this.#api) return this.#api;
     const feature = this;
-    this.api = Object.freeze({
+    return (this.#api = Object.freeze({
       expose: (variable: MqttVariable, exposeOptions?: MqttExposeOptions) => this.expose(variable, exposeOptions),
       describe: (key: string, describeOptions: MqttDescribeOptions) => this.describe(key, describeOptions),
       get connected(): boolean {
         return feature.connected;
       },
-    });
+    }));
+  }
+
+  constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#tokens = options.commandsPerSecond ?? 10;
@@ -274,18 +282,31 @@ export class MqttFeature implements Feature {
     this.#context = context;
     this.#text = context.host.text ?? JS_TEXT_CODEC;
     this.#unsubscribe.push(
-      context.events.on("network", () => this.#reconcile(false)),
       context.events.on("config", (keys) => {
         if (keys.some((k) => SETTING_KEYS.includes(k))) this.#reconcile(true);
       }),
-      context.events.on("data", (key) => this.#dataChanged(key)),
     );
     this.#reconcile(false);
+  }
+
+  /**
+   * From the first time a broker is set: the network decides when to connect, and data
+   * changes are owed to the broker (before the first connection nothing is: connecting
+   * publishes everything). Kept until detach(), so what changes while disconnected is owed.
+   */
+  #listen(context: FeatureContext): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.#unsubscribe.push(
+      context.events.on("network", () => this.#reconcile(false)),
+      context.events.on("data", (key) => this.#dataChanged(key)),
+    );
   }
 
   detach(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#listening = false;
     this.#disconnect(true);
     this.#clearRetry();
     this.#context = undefined;
@@ -329,6 +350,7 @@ export class MqttFeature implements Feature {
       this.#lastError = parsed ? parsed.error : "";
       return;
     }
+    this.#listen(context);
     if (!hasAddress(context.network())) {
       this.#disconnect(false);
       this.#clearRetry();
@@ -474,7 +496,7 @@ export class MqttFeature implements Feature {
     this.#tickTimer = undefined;
     this.#flushTimer = undefined;
     this.#objectTimer = undefined;
-    this.#errors = [];
+    this.#errors = undefined;
     if (this.#state === "connected" || this.#state === "connecting") this.#state = "off";
   }
 
@@ -576,9 +598,10 @@ export class MqttFeature implements Feature {
       if (!this.#publish(topic, "", true)) return;
       this.#b.removals.delete(topic);
     }
-    while (this.#errors.length) {
-      if (!this.#publish(`${base}/error`, this.#errors[0], false)) return;
-      this.#errors.shift();
+    const errors = this.#errors;
+    while (errors?.length) {
+      if (!this.#publish(`${base}/error`, errors[0], false)) return;
+      errors.shift();
     }
     const device = this.#device as DeviceInfo;
     const data = context.data;
@@ -736,8 +759,9 @@ export class MqttFeature implements Feature {
     const body: Record<string, string> = { name };
     if (variable) body.variable = variable;
     body.error = error;
-    this.#errors.push(JSON.stringify(body));
-    if (this.#errors.length > MAX_PENDING_ERRORS) this.#errors.shift();
+    const errors = (this.#errors ??= []);
+    errors.push(JSON.stringify(body));
+    if (errors.length > MAX_PENDING_ERRORS) errors.shift();
     this.#schedule();
   }
 

@@ -42,7 +42,7 @@ import { json, jsonError } from "../http/response";
 import { ConfigError } from "../config/config-error";
 import { errorText } from "../log/logger";
 import { answerForm } from "../http/form-answer";
-import { OtaBusyError, OtaJob, OtaRequestError, type OtaRequest } from "./ota-job";
+import { OtaBusyError, OtaJob, OtaRequestError, type OtaProgress, type OtaRequest } from "./ota-job";
 import { OTA_CLIENT_SCRIPT, plainOtaError, renderOtaSection } from "./ota-page";
 import { checkImageTarget, parseHttpUrl, UrlError } from "./ota-url";
 import { Probation } from "./probation";
@@ -90,52 +90,146 @@ function checkImageUrl(value: ConfigValue): string | undefined {
   }
 }
 
+const OTA_URL_SPEC: SettingSpec = Object.freeze({
+  type: "string",
+  default: "",
+  group: "device",
+  label: "Update image URL",
+  help: "Where the Update button and POST /api/ota fetch the image from: http://host[:port]/path/name.bin",
+  maxBytes: 200,
+  check: checkImageUrl,
+});
+
+/** The settings with no default URL: preloaded, so a feature made without one holds no copy. */
+const OTA_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({ ota_url: OTA_URL_SPEC, ...GITHUB_SETTINGS });
+
+const GITHUB_KEYS: readonly string[] = Object.freeze(Object.keys(GITHUB_SETTINGS));
+
+/** The status of a job that never started: what OtaJob.status() says before its first start(). */
+const NO_JOB: OtaProgress = Object.freeze({ state: "idle", received: 0, total: 0, error: "" });
+
 export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> {
-  return Object.freeze({
-    ota_url: Object.freeze({
-      type: "string",
-      default: otaUrl,
-      group: "device",
-      label: "Update image URL",
-      help: "Where the Update button and POST /api/ota fetch the image from: http://host[:port]/path/name.bin",
-      maxBytes: 200,
-      check: checkImageUrl,
-    }),
-    ...GITHUB_SETTINGS,
-  });
+  if (otaUrl === "") return OTA_SETTINGS;
+  return Object.freeze({ ota_url: Object.freeze({ ...OTA_URL_SPEC, default: otaUrl }), ...GITHUB_SETTINGS });
 }
 
 export class OtaFeature implements Feature {
   readonly name = "ota";
   readonly title = "Update";
   readonly needs = NEEDS;
-  readonly settings: Readonly<Record<string, SettingSpec>>;
   readonly clientScript = OTA_CLIENT_SCRIPT;
   /** ota_url is edited on the Update view, beside the button that uses it. */
   readonly ownsSettingsForm = true;
   readonly #options: OtaFeatureOptions;
   #context: FeatureContext | undefined;
   #updater: Updater | undefined;
+  #client: HttpClient | undefined;
+  /** Made by the first update (or a rollback to report): an idle device holds none. */
   #job: OtaJob | undefined;
+  /** Only while the running app is on probation. */
   #probation: Probation | undefined;
   #running: RunningApp | undefined;
+  /** Made once a repository or automatic updates are set, or a check is asked for. */
   #github: GithubSource | undefined;
+  #offConfig: (() => void) | undefined;
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
-    this.settings = otaSettings(options.otaUrl);
+  }
+
+  /**
+   * Made when asked (the manager declares them once; the settings page asks which keys are
+   * edited here): Config keeps the specs, so the feature need not hold a copy of the table
+   * that carries the app's default URL. Without one it is the preloaded table.
+   */
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return otaSettings(this.#options.otaUrl);
   }
 
   attach(context: FeatureContext): void {
-    const { updater, tcp, text } = context.host;
+    const { updater } = context.host;
     if (!updater) throw new Error("the host has no app partitions to update");
     this.#context = context;
     this.#updater = updater;
-    const probationMs = this.#options.probationMs ?? 60_000;
-    const client = this.#options.client ?? new TcpHttpClient({ tcp, text, clockValid: () => context.clock.valid });
-    this.#job = new OtaJob({
-      updater,
-      client,
+    const running = (this.#running = updater.running());
+    if (running.state === "probation") {
+      this.#probation = new Probation({
+        updater,
+        clock: context.host.clock,
+        probationMs: this.#options.probationMs ?? 60_000,
+        healthy: () => this.#healthy(),
+        log: context.log,
+      });
+    }
+    if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
+    // One handler for the four routes (the path says which): one closure instead of four.
+    const handler = (request: HttpRequest): HttpResponse => this.#route(request);
+    context.router.add("GET", "/api/ota", handler);
+    context.router.add("POST", "/api/ota", handler);
+    context.router.add("POST", "/ota", handler);
+    context.router.add("POST", "/api/ota/check", handler);
+    this.#probation?.start();
+    this.#offConfig = context.events.on("config", (keys) => {
+      if (!keys.some((k) => GITHUB_KEYS.includes(k))) return;
+      if (this.#github) this.#github.configChanged(keys);
+      else if (this.#githubWanted()) this.#source(true);
+    });
+    if (this.#githubWanted()) this.#source(false);
+  }
+
+  #route(request: HttpRequest): HttpResponse {
+    switch (request.path) {
+      case "/api/ota":
+        return request.method === "POST" ? this.#post(request) : json(200, this.status());
+      case "/ota":
+        return this.#postForm(request);
+      default:
+        // POST /api/ota/check
+        this.#source(false).startCheck();
+        return json(202, this.status());
+    }
+  }
+
+  /** A repository or automatic updates are set: the GitHub source has work to do. */
+  #githubWanted(): boolean {
+    const config = (this.#context as FeatureContext).config;
+    return String(config.get("ota_github_repo")) !== "" || String(config.get("ota_auto")) !== "off";
+  }
+
+  /** The GitHub source, made and started on first use. */
+  #source(settingChanged: boolean): GithubSource {
+    if (this.#github) return this.#github;
+    const context = this.#context as FeatureContext;
+    const github = (this.#github = new GithubSource({
+      context,
+      client: this.#httpClient(),
+      running: () => {
+        const now = this.#runningNow();
+        return { version: now.version || this.#appVersion(), project: now.project };
+      },
+      busy: () => this.#busy(),
+      start: (request) => this.#start(request)?.error,
+      idleMs: this.#options.idleMs,
+      random: this.#options.random,
+    }));
+    github.attach(settingChanged);
+    return github;
+  }
+
+  #httpClient(): HttpClient {
+    if (this.#client) return this.#client;
+    const context = this.#context as FeatureContext;
+    const { tcp, text } = context.host;
+    return (this.#client = this.#options.client ?? new TcpHttpClient({ tcp, text, clockValid: () => context.clock.valid }));
+  }
+
+  /** The update job, made on first use. */
+  #jobNow(): OtaJob {
+    if (this.#job) return this.#job;
+    const context = this.#context as FeatureContext;
+    return (this.#job = new OtaJob({
+      updater: this.#updater as Updater,
+      client: this.#httpClient(),
       clock: context.host.clock,
       log: context.log,
       stallTimeoutMs: this.#options.stallTimeoutMs,
@@ -145,37 +239,7 @@ export class OtaFeature implements Feature {
         this.#forgetRollback();
         context.restartSoon(this.#options.rebootDelayMs ?? 1000);
       },
-    });
-    this.#probation = new Probation({
-      updater,
-      clock: context.host.clock,
-      probationMs,
-      healthy: () => this.#healthy(),
-      log: context.log,
-    });
-    const running = (this.#running = updater.running());
-    if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
-    this.#github = new GithubSource({
-      context,
-      client,
-      running: () => {
-        const now = this.#runningNow();
-        return { version: now.version || this.#appVersion(), project: now.project };
-      },
-      busy: () => this.#busy(),
-      start: (request) => this.#start(request)?.error,
-      idleMs: this.#options.idleMs,
-      random: this.#options.random,
-    });
-    context.router.add("GET", "/api/ota", () => json(200, this.status()));
-    context.router.add("POST", "/api/ota", (request) => this.#post(request));
-    context.router.add("POST", "/ota", (request) => this.#postForm(request));
-    context.router.add("POST", "/api/ota/check", () => {
-      (this.#github as GithubSource).startCheck();
-      return json(202, this.status());
-    });
-    this.#probation.start();
-    this.#github.attach();
+    }));
   }
 
   /** Dismisses a rolled-back update's failure (it stays dismissed after the restart). */
@@ -189,6 +253,8 @@ export class OtaFeature implements Feature {
   }
 
   detach(): void {
+    this.#offConfig?.();
+    this.#offConfig = undefined;
     this.#github?.detach();
     this.#probation?.stop();
     this.#job?.stop();
@@ -196,38 +262,46 @@ export class OtaFeature implements Feature {
 
   /** Why an update cannot start now, or undefined. */
   #busy(): string | undefined {
-    const job = this.#job as OtaJob;
-    const probation = this.#probation as Probation;
-    if (job.running) return `an update is already ${job.state}`;
-    if (probation.active) return `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more`;
+    const job = this.#job;
+    const probation = this.#probation;
+    if (job?.running) return `an update is already ${job.state}`;
+    if (probation?.active) return `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more`;
     return undefined;
   }
 
 
   status(): Record<string, unknown> {
-    const job = this.#job as OtaJob;
     const running = this.#runningNow();
-    const probation = this.#probation as Probation;
+    const probation = this.#probation;
     return {
-      ...job.status(),
+      ...(this.#job?.status() ?? NO_JOB),
       project: running.project,
       version: running.version || this.#appVersion(),
-      probation: probation.active,
-      probationLeft: Math.ceil(probation.remainingMs / 1000),
-      ...this.#github?.status(),
+      probation: probation?.active === true,
+      probationLeft: probation ? Math.ceil(probation.remainingMs / 1000) : 0,
+      ...(this.#github ? this.#github.status() : this.#noSourceStatus()),
+    };
+  }
+
+  /** What the GitHub source says before it is made: no repository, automatic updates off. */
+  #noSourceStatus(): Record<string, unknown> {
+    const config = (this.#context as FeatureContext).config;
+    return {
+      checking: false,
+      github: { repo: String(config.get("ota_github_repo")), channel: String(config.get("ota_github_channel")), auto: String(config.get("ota_auto")), decision: "automatic updates are off" },
     };
   }
 
   // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
   pageSection(): Iterable<string> {
     const running = this.#runningNow();
-    const probation = this.#probation as Probation;
+    const probation = this.#probation;
     return renderOtaSection({
       project: running.project,
       version: running.version || this.#appVersion(),
       url: String(this.#context?.config.get("ota_url") ?? ""),
-      progress: (this.#job as OtaJob).status(),
-      probationLeftS: probation.active ? Math.ceil(probation.remainingMs / 1000) : undefined,
+      progress: this.#job?.status() ?? NO_JOB,
+      probationLeftS: probation?.active ? Math.ceil(probation.remainingMs / 1000) : undefined,
       github: this.#github?.pageModel(),
     });
   }
@@ -237,7 +311,7 @@ export class OtaFeature implements Feature {
     const said = context.host.storage.read(REPORT_DOMAIN, REPORT_KEY);
     if (said === `dismissed:${id}`) return;
     const what = describe(bad);
-    (this.#job as OtaJob).reportFailure(`the update to ${what} was rolled back: the device restarted before it had run healthy long enough`);
+    this.#jobNow().reportFailure(`the update to ${what} was rolled back: the device restarted before it had run healthy long enough`);
     if (said === `shown:${id}`) return;
     context.log.warn(`running ${describe({ project: running.project, version: running.version || this.#appVersion() })} again: the update to ${what} was rolled back`);
     try {
@@ -286,7 +360,8 @@ export class OtaFeature implements Feature {
       if (url !== undefined || sha256 !== undefined) return jsonError(400, "a GitHub update takes its URL and SHA-256 from the release: send no url or sha256");
       const busy = this.#busy();
       if (busy !== undefined) return jsonError(409, busy);
-      const refused = (this.#github as GithubSource).install(allowDowngrade === true);
+      // No source yet: nothing was ever checked, so nothing was found (GithubSource.install's words).
+      const refused = this.#github ? this.#github.install(allowDowngrade === true) : "nothing to install: check for updates first";
       if (refused !== undefined) return jsonError(409, refused);
       return json(202, this.status());
     }
@@ -300,10 +375,10 @@ export class OtaFeature implements Feature {
 
   /** Starts the job; the refusal (409: busy or on probation, 400: the request) or undefined. */
   #start(otaRequest: OtaRequest): { status: number; error: string } | undefined {
-    const job = this.#job as OtaJob;
-    const probation = this.#probation as Probation;
-    if (probation.active && !job.running)
+    const probation = this.#probation;
+    if (probation?.active && !this.#job?.running)
       return { status: 409, error: `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more: an update can start once it has been kept` };
+    const job = this.#jobNow();
     try {
       job.start(otaRequest);
     } catch (e) {

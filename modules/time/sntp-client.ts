@@ -122,27 +122,32 @@ interface Attempt {
 
 export class SntpClient {
   readonly #o: SntpClientOptions;
-  readonly #timing: SntpTiming;
-  readonly #servers = new Map<string, SntpServerState>();
-  /** Messages already logged, so each problem is logged once. */
-  readonly #logged = new Set<string>();
+  readonly #timing: Readonly<SntpTiming>;
+  /** Servers a kiss-of-death put aside (made by the first kiss). */
+  #servers: Map<string, SntpServerState> | undefined;
+  /** Messages already logged, so each problem is logged once (made by the first). */
+  #logged: Set<string> | undefined;
+  /** The first sync was logged at info (since the start or the servers' last change). */
+  #syncLogged = false;
   #running = false;
   #timer: TimerId | undefined;
   #socket: UdpSocket | undefined;
   #attempt: Attempt | undefined;
-  #queue: string[] = [];
+  /** The servers left to ask in this sync; none held between syncs. */
+  #queue: string[] | undefined;
   #generation = 0;
   #backoffMs = 0;
   #nextAt: number | undefined;
   #state: SntpStatus["state"] = "stopped";
   #server: string | undefined;
   #lastError: string | undefined;
-  #failures: string[] = [];
+  /** What each server of this sync failed with; none held between syncs. */
+  #failures: string[] | undefined;
   #delayMs: number | undefined;
 
   constructor(options: SntpClientOptions) {
     this.#o = options;
-    this.#timing = { ...SNTP_TIMING, ...options.timing };
+    this.#timing = options.timing ? { ...SNTP_TIMING, ...options.timing } : SNTP_TIMING;
   }
 
   get running(): boolean {
@@ -165,8 +170,9 @@ export class SntpClient {
 
   /** Forgets kiss-of-death refusals and what was logged: the servers were changed by the user. */
   setServersChanged(): void {
-    this.#servers.clear();
-    this.#logged.clear();
+    this.#servers = undefined;
+    this.#logged = undefined;
+    this.#syncLogged = false;
     this.#backoffMs = 0;
     this.syncNow();
   }
@@ -181,7 +187,7 @@ export class SntpClient {
   status(): SntpStatus {
     const refused: { server: string; code: string }[] = [];
     const now = this.#o.clock.now();
-    for (const s of this.#servers.values()) if (s.kiss && (s.kiss !== "RATE" || (s.restUntil ?? 0) > now)) refused.push({ server: s.server, code: s.kiss });
+    for (const s of this.#servers?.values() ?? []) if (s.kiss && (s.kiss !== "RATE" || (s.restUntil ?? 0) > now)) refused.push({ server: s.server, code: s.kiss });
     return {
       state: this.#state,
       server: this.#server ?? null,
@@ -193,15 +199,20 @@ export class SntpClient {
   }
 
   #logOnce(key: string, level: "info" | "warn", message: string): void {
-    if (this.#logged.has(key)) return;
-    if (this.#logged.size >= 64) this.#logged.clear();
-    this.#logged.add(key);
+    const logged = (this.#logged ??= new Set());
+    if (logged.has(key)) return;
+    if (logged.size >= 64) {
+      logged.clear();
+      this.#syncLogged = false;
+    }
+    logged.add(key);
     this.#o.log[level](message);
   }
 
   #serverState(server: string): SntpServerState {
-    let s = this.#servers.get(server);
-    if (!s) this.#servers.set(server, (s = { server }));
+    const servers = (this.#servers ??= new Map());
+    let s = servers.get(server);
+    if (!s) servers.set(server, (s = { server }));
     return s;
   }
 
@@ -211,6 +222,8 @@ export class SntpClient {
     this.#o.clock.clear(this.#timer);
     this.#timer = undefined;
     this.#attempt = undefined;
+    this.#queue = undefined;
+    this.#failures = undefined;
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.close();
@@ -231,19 +244,19 @@ export class SntpClient {
     this.#finish();
     this.#state = "syncing";
     this.#nextAt = undefined;
-    this.#failures = [];
     const now = this.#o.clock.now();
-    this.#queue = [];
+    const queue: string[] = [];
     for (const server of this.#o.servers()) {
-      const s = this.#servers.get(server);
+      const s = this.#servers?.get(server);
       if (s?.kiss === "DENY" || s?.kiss === "RSTR") continue;
       if (s?.kiss === "RATE" && (s.restUntil ?? 0) > now) continue;
-      if (!this.#queue.includes(server)) this.#queue.push(server);
+      if (!queue.includes(server)) queue.push(server);
     }
-    if (!this.#queue.length) {
+    if (!queue.length) {
       this.#failed(this.#o.servers().length ? "every time server refused this device (kiss-of-death) or asked it to wait" : "no time server is configured");
       return;
     }
+    this.#queue = queue;
     const generation = this.#generation;
     const socket = this.#o.udp.open({}, (bytes, address, port) => this.#reply(bytes, address, port));
     this.#socket = socket;
@@ -259,9 +272,9 @@ export class SntpClient {
 
   /** Moves to the next server of the queue, or gives up this sync. */
   #next(): void {
-    const server = this.#queue.shift();
+    const server = this.#queue?.shift();
     if (server === undefined) {
-      this.#failed(this.#failures.join("; ") || "no server answered");
+      this.#failed(this.#failures?.join("; ") || "no server answered");
       return;
     }
     this.#server = server;
@@ -294,7 +307,7 @@ export class SntpClient {
 
   /** This server failed for `why`: logged once, then the next. */
   #fail(server: string, why: string): void {
-    this.#failures.push(`${server}: ${why}`);
+    (this.#failures ??= []).push(`${server}: ${why}`);
     this.#logOnce(`${server} ${why}`, "warn", `time server ${server}: ${why}`);
     this.#attempt = undefined;
     this.#o.clock.clear(this.#timer);
@@ -355,9 +368,10 @@ export class SntpClient {
       this.#fail(server, `gave a time the clock refused (${errorText(e)})`);
       return;
     }
-    const first = !this.#logged.has("synced");
-    this.#logged.clear();
-    this.#logged.add("synced");
+    // Each problem may be logged again once it recurs after a good sync.
+    const first = !this.#syncLogged;
+    this.#logged = undefined;
+    this.#syncLogged = true;
     this.#o.log[first ? "info" : "debug"](`clock set from ${server} (off by ${Math.round(offset)} ms, round trip ${Math.round(roundTrip)} ms)`);
     this.#lastError = undefined;
     this.#backoffMs = 0;

@@ -30,6 +30,7 @@ export interface TimeFeatureOptions {
 
 const MAX_SERVERS = 4;
 const NO_SECTION: readonly string[] = Object.freeze([]);
+const NONE: readonly string[] = NO_SECTION;
 
 function serverList(value: ConfigValue): string[] {
   const out: string[] = [];
@@ -87,12 +88,12 @@ export class TimeFeature implements Feature {
   readonly #options: TimeFeatureOptions;
   #context: FeatureContext | undefined;
   #client: SntpClient | undefined;
-  #offered: readonly string[] = [];
+  #offered: readonly string[] = NONE;
   #stationIp = "";
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: TimeFeatureOptions = {}) {
-    this.#options = { ...options };
+    this.#options = options;
   }
 
   attach(context: FeatureContext): void {
@@ -141,7 +142,9 @@ export class TimeFeature implements Feature {
   #applyTimezone(): void {
     const context = this.#context;
     if (!context) return;
-    const parsed = parsePosixTz(String(context.config.get("timezone") ?? "UTC0"));
+    const text = String(context.config.get("timezone") ?? "UTC0");
+    // The default is the preloaded UTC_TZ (what parsing it gives), not a copy made at boot.
+    const parsed = text === UTC_TZ.text ? UTC_TZ : parsePosixTz(text);
     context.clock.timezone = "error" in parsed ? UTC_TZ : parsed;
   }
 
@@ -153,7 +156,7 @@ export class TimeFeature implements Feature {
       client.stop();
       return;
     }
-    const offered = network.ntpServers ?? [];
+    const offered = network.ntpServers ?? NONE;
     const changed = network.ip !== this.#stationIp || offered.join(",") !== this.#offered.join(",");
     this.#offered = offered;
     this.#stationIp = network.ip;

@@ -11,12 +11,14 @@
  * - A request from the station's own network (same /24 as the station address) is left alone:
  *   it came over the router, maybe through a name the router's DNS gave the device, and a
  *   redirect to the AP address would send it somewhere it cannot reach.
- * The manager calls portalRedirect() (through the WiFi feature's intercept()) before routing.
+ * The manager calls portalRedirect() (through the WiFi feature's intercept()) before routing;
+ * the probes that get past it (the portal closed, a request from the station's network) are
+ * answered there too, by probeAnswer().
  */
 
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { hostName } from "../http/host-header";
-import { redirect } from "../http/response";
+import { methodNotAllowed, redirect } from "../http/response";
 
 /** Paths the operating systems fetch to decide whether a network is captive. */
 export const PROBE_PATHS: readonly string[] = Object.freeze([
@@ -68,6 +70,20 @@ export function portalUrl(view: PortalView): string {
 
 export function isProbePath(path: string): boolean {
   return PROBE_PATHS.includes(path);
+}
+
+const PROBE_METHODS: readonly string[] = Object.freeze(["GET", "HEAD"]);
+
+/**
+ * The answer to a probe path (isProbePath) that reached the device by one of its own names, as
+ * a GET-only route would give it: GET and HEAD a 302 (to the portal while the access point is
+ * open, else to the page: never what the OS hopes for), OPTIONS the methods, anything else 405.
+ * Answered from intercept(), so the eleven paths hold no routes.
+ */
+export function probeAnswer(method: string, view: PortalView | undefined): HttpResponse {
+  if (method === "GET" || method === "HEAD") return redirect(view?.apOpen ? portalUrl(view) : "/", 302);
+  if (method === "OPTIONS") return { status: 204, headers: { allow: "GET, HEAD" }, body: "" };
+  return methodNotAllowed(PROBE_METHODS);
 }
 
 /** The portal's redirect for this request, or undefined to let the router answer it. */

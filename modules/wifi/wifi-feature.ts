@@ -26,10 +26,10 @@ import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { NetworkStatus } from "../host/network";
 import type { StationOptions } from "../host/radio";
 import { readJsonObject } from "../http/request-body";
-import { json, jsonError, redirect } from "../http/response";
+import { json, jsonError } from "../http/response";
 import { errorText } from "../log/logger";
 import { accessPointName, checkAccessPointPassword } from "./access-point-name";
-import { PROBE_PATHS, portalRedirect, portalUrl, type PortalView } from "./captive-portal";
+import { isProbePath, portalRedirect, probeAnswer, type PortalView } from "./captive-portal";
 import { DNS_PORT, PortalDns } from "./portal-dns";
 import { visibleNetworks, type VisibleNetwork } from "./scan-list";
 import { WIFI_CLIENT_SCRIPT, wifiSection } from "./wifi-page";
@@ -83,11 +83,12 @@ export class WifiFeature implements Feature {
   #context: FeatureContext | undefined;
   #policy: WifiPolicy | undefined;
   readonly #dns = new PortalDns();
+  /** The last scan: made by the first GET /api/networks. */
   #scan: BackgroundJob<VisibleNetwork[]> | undefined;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: WifiFeatureOptions = {}) {
-    this.#options = { ...options };
+    this.#options = options;
   }
 
   attach(context: FeatureContext): void {
@@ -107,20 +108,16 @@ export class WifiFeature implements Feature {
     });
     this.#context = context;
     this.#policy = policy;
-    this.#scan = new BackgroundJob(context.host.clock, { timeoutMs: 20_000 });
 
     this.#unsubscribe = config.onChange((changed) => {
       if (changed.some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(config), { trial: true });
     });
 
-    router.add("GET", "/api/networks", (request) => this.#networks(request));
-    router.add("POST", "/api/wifi", (request) => this.#save(request));
-    // Probes that reach the device by its own name: still never the answer the OS hopes for.
-    const probe = (): HttpResponse => {
-      const view = this.#view();
-      return redirect(view?.apOpen ? portalUrl(view) : "/", 302);
-    };
-    for (const path of PROBE_PATHS) router.add("GET", path, probe);
+    // One handler for both routes (the method says which). The OS probes hold no routes:
+    // intercept() answers them (eleven routes were most of what this feature held).
+    const handler = (request: HttpRequest): HttpResponse => (request.method === "POST" ? this.#save(request) : this.#networks(request));
+    router.add("GET", "/api/networks", handler);
+    router.add("POST", "/api/wifi", handler);
 
     policy.start(savedNetworks(config));
   }
@@ -129,6 +126,7 @@ export class WifiFeature implements Feature {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#scan?.cancel();
+    this.#scan = undefined;
     const policy = this.#policy;
     this.#policy = undefined;
     policy?.stop();
@@ -138,7 +136,10 @@ export class WifiFeature implements Feature {
 
   intercept(request: HttpRequest): HttpResponse | undefined {
     const view = this.#view();
-    return view ? portalRedirect(request, view) : undefined;
+    const portal = view ? portalRedirect(request, view) : undefined;
+    if (portal) return portal;
+    // Probes that reach the device by its own name: still never the answer the OS hopes for.
+    return isProbePath(request.path) ? probeAnswer(request.method, view) : undefined;
   }
 
   network(): NetworkStatus | undefined {
@@ -209,8 +210,9 @@ export class WifiFeature implements Feature {
 
   #networks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
-    const scan = this.#scan;
-    if (!policy || !scan) return jsonError(503, "WiFi is not running");
+    const context = this.#context;
+    if (!policy || !context) return jsonError(503, "WiFi is not running");
+    const scan = (this.#scan ??= new BackgroundJob(context.host.clock, { timeoutMs: 20_000 }));
     const refresh = /(?:^|&)refresh=(?:1|true)(?:&|$)/.test(request.query);
     const stale = scan.resultAgeMs > (this.#options.scanMaxAgeMs ?? 20_000);
     if ((refresh || stale) && !scan.running) {

@@ -102,7 +102,7 @@ function sameNetwork(a: StationOptions | undefined, b: StationOptions | undefine
 export class WifiPolicy {
   readonly #radio: Radio;
   readonly #clock: Clock;
-  readonly #timing: WifiTiming;
+  readonly #timing: Readonly<WifiTiming>;
   readonly #log: Logger | undefined;
   readonly #onAccessPoint: ((open: boolean, address: string) => void) | undefined;
   readonly #onChange: (() => void) | undefined;
@@ -133,14 +133,16 @@ export class WifiPolicy {
   #scanning = false;
   #scanToken = 0;
   #scanTimer: TimerId | undefined;
-  #scanWaiters: ScanWaiter[] = [];
+  /** Who waits for the scan under way (none held between scans). */
+  #scanWaiters: ScanWaiter[] | undefined;
   /** An attempt fell due while a scan ran: start it when the scan ends. */
   #attemptAfterScan = false;
 
   constructor(options: WifiPolicyOptions) {
     this.#radio = options.radio;
     this.#clock = options.clock;
-    this.#timing = { ...WIFI_TIMING, ...options.timing };
+    // The preloaded table unless a test changes it.
+    this.#timing = options.timing ? { ...WIFI_TIMING, ...options.timing } : WIFI_TIMING;
     this.#log = options.log;
     this.#onAccessPoint = options.onAccessPoint;
     this.#onChange = options.onChange;
@@ -188,7 +190,7 @@ export class WifiPolicy {
       this.#clock.set(() => callback(new Error("WiFi stopped"), []), 0);
       return;
     }
-    this.#scanWaiters.push(callback);
+    (this.#scanWaiters ??= []).push(callback);
     if (!this.#scanning && this.#phase !== "connecting") this.#startScan();
   }
 
@@ -475,7 +477,7 @@ export class WifiPolicy {
   }
 
   #resumeScan(): void {
-    if (this.#scanWaiters.length && !this.#scanning && this.#phase !== "connecting") this.#startScan();
+    if (this.#scanWaiters?.length && !this.#scanning && this.#phase !== "connecting") this.#startScan();
   }
 
   #startScan(): void {
@@ -503,8 +505,8 @@ export class WifiPolicy {
     this.#scanning = false;
     this.#clock.clear(this.#scanTimer);
     this.#scanTimer = undefined;
-    const waiters = this.#scanWaiters;
-    this.#scanWaiters = [];
+    const waiters = this.#scanWaiters ?? [];
+    this.#scanWaiters = undefined;
     for (const waiter of waiters) {
       try {
         waiter(error, networks);

@@ -23,6 +23,7 @@ import { MemoryStorage } from "../support/memory-storage";
 import { MemoryPartitions, ScriptedHttpClient } from "../support/ota-fakes";
 import { featureContext } from "../support/feature-context";
 import { createTestHost, type TestHost } from "../support/test-host";
+import { Events } from "../../modules/events";
 
 const URL = "http://10.0.0.2:8000/fw.bin";
 const WHERE = "10.0.0.2:8000/fw.bin";
@@ -291,6 +292,30 @@ describe("ota: feature and API", () => {
     const again = form(`ota_url=${encodeURIComponent(URL)}`, {});
     assert.equal(again.status, 303, "without script: back to the view");
     assert.match(again.headers?.location ?? "", /^\/\?view=ota&n=\d+$/);
+  });
+
+  it("starts the GitHub schedule once automatic updates are set after boot, not before", () => {
+    const host: TestHost = Object.assign(createTestHost(), { updater: new SlotUpdater({ store: new MemoryPartitions(32 * 1024), storage: new MemoryStorage(), factory: { project: "xs_esp32", version: "" } }) });
+    const config = new Config(host.storage);
+    const events = new Events((name, e) => {
+      throw new Error(`a ${name} listener failed: ${String(e)}`);
+    });
+    config.onChange((keys) => events.emit("config", keys));
+    const feature = new OtaFeature({ appVersion: "1.0.0", client: new ScriptedHttpClient(host.clock), random: () => 0 });
+    config.declare(feature.settings);
+    feature.attach(featureContext(host, { config, events }));
+    assert.equal(host.clock.pending, 0, "nothing set: no timer");
+    const idle = feature.status().github as Record<string, unknown>;
+    assert.equal(idle.nextCheckInS, undefined);
+    config.update({ ota_auto: "notify" });
+    const planned = feature.status().github as Record<string, unknown>;
+    assert.equal(planned.auto, "notify");
+    assert.equal(planned.nextCheckInS, 60, "the first check a minute after (random 0)");
+    assert.equal(planned.decision, "nothing newer to install");
+    config.update({ ota_auto: "off" });
+    assert.equal((feature.status().github as Record<string, unknown>).nextCheckInS, undefined);
+    assert.equal(host.clock.pending, 0, "off again: no timer");
+    feature.detach();
   });
 
   it("detach() stops a running update and leaves no timer", () => {

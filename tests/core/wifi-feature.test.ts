@@ -245,6 +245,24 @@ describe("WiFi feature: boot with saved networks", () => {
     assert.equal(d.get("/", "greenhouse.lan").status, 200);
   });
 
+  it("answers the OS probes on the station too, as GET-only paths: 302 to the page, OPTIONS, 405", () => {
+    const d = device({ air: [HOME], saved: { wifi_ssid: "Home", wifi_password: "correct horse" } });
+    d.host.clock.runUntil(() => d.status().network.mode === "station", 60_000, "joined");
+    for (const path of PROBE_PATHS) {
+      const res = d.get(path, "192.168.1.23");
+      assert.equal(res.status, 302, path);
+      assert.equal(res.headers?.location, "/");
+      assert.equal(d.iot.handle(request("HEAD", path, { headers: { host: "192.168.1.23" } })).status, 302, `HEAD ${path}`);
+    }
+    const options = d.iot.handle(request("OPTIONS", "/generate_204", { headers: { host: "192.168.1.23" } }));
+    assert.equal(options.status, 204);
+    assert.equal(options.headers?.allow, "GET, HEAD");
+    const posted = d.iot.handle(request("POST", "/hotspot-detect.html", { headers: { host: "192.168.1.23" } }));
+    assert.equal(posted.status, 405);
+    assert.equal(posted.headers?.allow, "GET, HEAD");
+    assert.equal(d.get("/generate_204/x", "192.168.1.23").status, 404, "only the probe paths themselves");
+  });
+
   it("a LAN client is not redirected while the AP is open alongside the station", () => {
     const d = device({ saved: { wifi_ssid: "Home", wifi_password: "correct horse" } });
     d.host.clock.run(WIFI_TIMING.portalAfterMs);

@@ -122,9 +122,11 @@ export class AutoUpdate {
     return this.#lastReason;
   }
 
-  start(): void {
+  /** Plans the first check; with `considerInstall`, also decides about an install at once (as reconsider() does). */
+  start(considerInstall = false): void {
     this.#started = true;
     this.#plan(true);
+    if (considerInstall) this.#considerInstall();
   }
 
   stop(): void {

@@ -22,7 +22,7 @@ import type { OtaRequest } from "../ota-job";
 import { parseHttpUrl } from "../ota-url";
 import { AutoUpdate } from "./auto-update";
 import { GithubCheck, type AvailableRelease, type CheckReport, type GithubCheckSettings } from "./github-check";
-import { GITHUB_API, GITHUB_SETTINGS, type AutoMode } from "./github-settings";
+import { GITHUB_API, type AutoMode } from "./github-settings";
 
 export interface GithubSourceOptions {
   readonly context: FeatureContext;
@@ -38,7 +38,6 @@ export interface GithubSourceOptions {
   readonly random?: () => number;
 }
 
-const KEYS: readonly string[] = Object.freeze(Object.keys(GITHUB_SETTINGS));
 const CHECK_TIMEOUT_MS = 90_000;
 
 export class GithubSource {
@@ -47,7 +46,12 @@ export class GithubSource {
   readonly #check: GithubCheck;
   readonly #job: BackgroundJob<CheckReport>;
   readonly #auto: AutoUpdate;
-  readonly #unsubscribe: (() => void)[] = [];
+  #unsubscribe: (() => void)[] | undefined;
+  /**
+   * When the last request was answered. Heard from when the source is made: at boot when GitHub
+   * updates are set up, else when they are (a request that sets them is answered after it, so
+   * it counts; only answers before an app's own config.set() at run time go unseen).
+   */
   #lastAnswerAt: number | undefined;
   #windows: readonly TimeWindow[] = [];
 
@@ -88,31 +92,38 @@ export class GithubSource {
     });
   }
 
-  attach(): void {
+  /**
+   * Starts the schedule. `considerInstall`: made because a setting just changed (the feature
+   * builds the source only once a repository or automatic updates are set), so the decision is
+   * taken at once, as a change of a running source's settings takes it.
+   */
+  attach(considerInstall = false): void {
     const context = this.#context;
     const clock = context.host.clock;
-    this.#unsubscribe.push(
+    this.#unsubscribe = [
       context.events.on("answer", () => {
         this.#lastAnswerAt = clock.now();
       }),
-      context.events.on("config", (keys) => {
-        if (!keys.some((k) => KEYS.includes(k))) return;
-        if (keys.some((k) => k.startsWith("ota_github_"))) {
-          this.#check.forget();
-          this.#job.cancel();
-        }
-        this.#readWindows();
-        this.#auto.reconsider();
-      }),
       context.events.on("clock", () => this.#auto.reconsider()),
-    );
-    this.#auto.start();
+    ];
+    this.#auto.start(considerInstall);
   }
 
   detach(): void {
-    for (const off of this.#unsubscribe.splice(0)) off();
+    for (const off of this.#unsubscribe ?? []) off();
+    this.#unsubscribe = undefined;
     this.#auto.stop();
     this.#job.cancel();
+  }
+
+  /** GitHub settings changed (the feature filters the keys): forget what was found, plan again. */
+  configChanged(keys: readonly string[]): void {
+    if (keys.some((k) => k.startsWith("ota_github_"))) {
+      this.#check.forget();
+      this.#job.cancel();
+    }
+    this.#readWindows();
+    this.#auto.reconsider();
   }
 
   #readWindows(): void {
