@@ -56,7 +56,7 @@ import { TaskRunner, type Task } from "./tasks/task-runner";
 import { JS_TEXT_CODEC } from "./text/js-text-codec";
 import { DeviceClock, OffsetWallClock } from "./clock/device-clock";
 import { FRAMEWORK_VERSION } from "./version";
-import type { PageModel, PageNotice } from "./web/page";
+import { pageSections, type PageModel, type PageNotice, type PageSections } from "./web/page";
 import type { FormAnswer, NoticeBoard } from "./http/form-answer";
 import { addWebRoutes, type WebApp } from "./web/web-routes";
 
@@ -177,6 +177,8 @@ export class IotManager {
   readonly #features: Feature[] = [];
   /** The features that see every request first (intercept()), made on the first request. */
   #interceptors: Feature[] | undefined;
+  /** The features the page walks, sorted at its first request; dropped whenever the features change. */
+  #pageSections: PageSections | undefined;
   /** Storage problems already logged, so each is logged once however often it is asked for. */
   #reportedProblems: Set<string> | undefined;
   readonly #port: number | undefined;
@@ -351,6 +353,7 @@ export class IotManager {
     if (feature.settings) this.config.declare(feature.settings);
     this.#features.push(feature);
     this.#interceptors = undefined;
+    this.#pageSections = undefined;
   }
 
   /**
@@ -421,6 +424,7 @@ export class IotManager {
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
+        this.#pageSections = undefined;
         (this.#absent ??= new Map()).set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
           feature.detach?.();
@@ -523,12 +527,18 @@ export class IotManager {
    * the host could not read. Empty when all is well. The page and GET /api/status show it.
    */
   storageProblems(): string[] {
+    // Indexed loops: the page asks on every request, and an iterator costs on XS.
     const out: string[] = [];
     if (this.config.problem) out.push(this.config.problem);
-    for (const problem of this.host.storage.problems?.() ?? []) {
-      if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
+    const problems = this.host.storage.problems?.();
+    if (problems) {
+      for (let i = 0; i < problems.length; i++) {
+        const problem = problems[i];
+        if (problem.domain !== CONFIG_DOMAIN || !this.config.problem) out.push(problem.message);
+      }
     }
-    for (const problem of out) {
+    for (let i = 0; i < out.length; i++) {
+      const problem = out[i];
       const reported = (this.#reportedProblems ??= new Set());
       if (reported.has(problem)) continue;
       reported.add(problem);
@@ -616,8 +626,10 @@ export class IotManager {
   }
 
   network(): NetworkStatus {
-    for (const feature of this.#features) {
-      const network = feature.network?.();
+    const features = this.#features;
+    let network: NetworkStatus | undefined;
+    for (let i = 0; i < features.length; i++) {
+      network = features[i].network?.();
       if (network) return network;
     }
     return this.host.network?.status() ?? { mode: "offline", ssid: "", ip: "" };
@@ -660,6 +672,7 @@ export class IotManager {
       config: this.config,
       data: this.data,
       features: this.#features,
+      sections: (this.#pageSections ??= pageSections(this.#features)),
       notice,
       refreshMs: this.#refreshMs,
       canRestart: this.host.system.canRestart !== false,

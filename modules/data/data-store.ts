@@ -166,6 +166,18 @@ export class DataStore {
     return object ? objectEntries(object) : (this.#map as Map<string, DataValue>).entries();
   }
 
+  /**
+   * The keys and the values as two arrays in the same order, for a walk by index (the page's
+   * table): two native calls, where entries() steps a generator and makes a pair per entry (on
+   * XS that was half of what a table row cost).
+   */
+  columns(): [string[], DataValue[]] {
+    const object = this.#object;
+    if (object) return [Object.keys(object), Object.values(object)];
+    const map = this.#map as Map<string, DataValue>;
+    return [Array.from(map.keys()), Array.from(map.values())];
+  }
+
   [Symbol.iterator](): IterableIterator<[string, DataValue]> {
     return this.entries();
   }

@@ -44,10 +44,15 @@ export function wantsJson(request: HttpRequest): boolean {
 
 /** The value of name in a query string ("" when absent); plain text only (no percent-decoding). */
 export function queryValue(query: string, name: string): string {
-  for (const pair of query.split("&")) {
-    if (pair.length > name.length && pair.startsWith(name) && pair.charAt(name.length) === "=") return pair.slice(name.length + 1);
-  }
-  return "";
+  // Native searches, no split and no iterator: the page asks for two names on every request.
+  if (query === "") return "";
+  const key = name + "=";
+  let at = query.startsWith(key) ? 0 : query.indexOf("&" + key);
+  if (at < 0) return "";
+  if (at > 0) at++;
+  const start = at + key.length;
+  const end = query.indexOf("&", start);
+  return end < 0 ? query.slice(start) : query.slice(start, end);
 }
 
 /** Where a view is: "/" for the overview, "/?view=<id>" for the others. */

@@ -100,6 +100,12 @@ export class Router {
     return this.#exact.has(path) || this.#findPattern(path) !== undefined;
   }
 
+  /** True when a route of that very path takes the method (not a pattern that happens to match it). */
+  hasExact(method: string, path: string): boolean {
+    const exact = this.#exact.get(path);
+    return exact !== undefined && routeFor(exact, method) !== undefined;
+  }
+
   /** The route for a request, or the answer for a path or method that has none. */
   resolve(method: string, path: string): Resolved {
     // An exact path, the common case, resolves to the route's own frozen record: no allocation.

@@ -18,7 +18,7 @@ import type { SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import type { TimerId } from "../host/clock";
-import { escapeHtml } from "../text/escape-html";
+import { escapeHtml, needsEscape } from "../text/escape-html";
 import { FRAMEWORK_VERSION } from "../version";
 import { MDNS_PORT, MdnsResponder, type MdnsService, type MdnsStatus } from "./mdns-responder";
 
@@ -178,14 +178,22 @@ export class MdnsFeature implements Feature {
     const responder = this.#responder;
     if (!responder) return NO_SECTION;
     const s = responder.status();
-    const url = this.#url(s);
+    let url = this.#url(s);
+    let summary = this.#summary(s);
+    let conflict = s.conflict ?? "";
+    // One fragment, its values searched once joined: escaped one by one only when that finds something.
+    if (needsEscape(summary + (url ?? "") + conflict)) {
+      summary = escapeHtml(summary);
+      url = url === null ? null : escapeHtml(url);
+      conflict = escapeHtml(conflict);
+    }
     return [
-      `<section class="card mb-3" id="mdns"><div class="card-body"><h2 class="h5">Network name</h2><table class="table table-sm mb-0"><tbody>`,
-      `<tr><th scope="row">Name</th><td data-status="mdns.summary">${escapeHtml(this.#summary(s))}</td></tr>`,
-      `<tr><th scope="row">Address</th><td>${url ? `<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>` : "-"}</td></tr>`,
-      `</tbody></table>`,
-      `<p class="alert alert-warning small mt-2 mb-0" id="mdns-conflict"${s.conflict ? "" : " hidden"} data-status="mdns.conflict">${escapeHtml(s.conflict ?? "")}</p>`,
-      `</div></section>`,
+      `<section class="card mb-3" id="mdns"><div class="card-body"><h2 class="h5">Network name</h2><table class="table table-sm mb-0"><tbody>` +
+        `<tr><th scope="row">Name</th><td data-status="mdns.summary">${summary}</td></tr>` +
+        `<tr><th scope="row">Address</th><td>${url ? `<a href="${url}">${url}</a>` : "-"}</td></tr>` +
+        `</tbody></table>` +
+        `<p class="alert alert-warning small mt-2 mb-0" id="mdns-conflict"${s.conflict ? "" : " hidden"} data-status="mdns.conflict">${conflict}</p>` +
+        `</div></section>`,
     ];
   }
 }

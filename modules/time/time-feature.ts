@@ -17,7 +17,7 @@
 import type { ConfigValue, SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext } from "../feature";
 import type { NetworkStatus } from "../host/network";
-import { escapeHtml } from "../text/escape-html";
+import { escapeHtml, needsEscape } from "../text/escape-html";
 import { NOT_BEFORE_MS } from "../clock/build-date";
 import { parsePosixTz, UTC_TZ } from "../clock/posix-tz";
 import { parseServer, SntpClient, type SntpStatus, type SntpTiming } from "./sntp-client";
@@ -189,18 +189,29 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return NO_SECTION;
     const s = context.clock.status();
-    const row = (label: string, path: string, value: string | null): string =>
-      `<tr><th scope="row">${label}</th><td data-status="time.${path}">${escapeHtml(value ?? "-")}</td></tr>`;
-    const sntp = this.#client?.status() ?? null;
+    let local = s.local ?? "-";
+    let utc = s.utc ?? "-";
+    let summary = this.#summary(this.#client?.status() ?? null);
+    let lastSync = s.lastSync ?? "-";
+    let timezone = s.timezone;
+    // One fragment, its values searched once joined: escaped one by one only when that finds something.
+    if (needsEscape(local + utc + summary + lastSync + timezone)) {
+      local = escapeHtml(local);
+      utc = escapeHtml(utc);
+      summary = escapeHtml(summary);
+      lastSync = escapeHtml(lastSync);
+      timezone = escapeHtml(timezone);
+    }
     return [
-      `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>`,
-      row("Local time", "local", s.local),
-      row("UTC", "utc", s.utc),
-      row("Clock", "summary", this.#summary(sntp)),
-      row("Last synchronised", "lastSync", s.lastSync),
-      row("Correction (ms)", "offsetMs", s.offsetMs === null ? null : String(s.offsetMs)),
-      row("Time zone", "timezone", s.timezone),
-      `</tbody></table></div></section>`,
+      `<section class="card mb-3" id="time"><div class="card-body"><h2 class="h5">Time</h2><table class="table table-sm mb-0"><tbody>` +
+        `<tr><th scope="row">Local time</th><td data-status="time.local">${local}</td></tr>` +
+        `<tr><th scope="row">UTC</th><td data-status="time.utc">${utc}</td></tr>` +
+        `<tr><th scope="row">Clock</th><td data-status="time.summary">${summary}</td></tr>` +
+        `<tr><th scope="row">Last synchronised</th><td data-status="time.lastSync">${lastSync}</td></tr>` +
+        // A number: nothing to escape.
+        `<tr><th scope="row">Correction (ms)</th><td data-status="time.offsetMs">${s.offsetMs === null ? "-" : s.offsetMs}</td></tr>` +
+        `<tr><th scope="row">Time zone</th><td data-status="time.timezone">${timezone}</td></tr>` +
+        `</tbody></table></div></section>`,
     ];
   }
 }

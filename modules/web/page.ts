@@ -21,9 +21,9 @@ import type { SettingSpec } from "../config/config-keys";
 import type { DataStore, DataValue } from "../data/data-store";
 import type { Feature } from "../feature";
 import type { NetworkStatus } from "../host/network";
-import { escapeHtml } from "../text/escape-html";
+import { escapeHtml, needsEscape } from "../text/escape-html";
 import { BOOTSTRAP_CSS, FACTORY_RESET_CONFIRMATION } from "./assets";
-import { viewHref, type PageNotice } from "../http/form-answer";
+import type { PageNotice } from "../http/form-answer";
 import { fixedBytes } from "../http/static-asset";
 
 export type { PageNotice } from "../http/form-answer";
@@ -37,6 +37,8 @@ export interface PageModel {
   config: Config;
   data: DataStore;
   features: readonly Feature[];
+  /** The features by the part of the page they show in (pageSections of the features). */
+  sections: PageSections;
   notice?: PageNotice;
   /** Polling interval of the data table, in ms. */
   refreshMs: number;
@@ -44,6 +46,31 @@ export interface PageModel {
   canRestart: boolean;
   /** What could not be read from storage (defaults in use), in plain words. */
   storageProblems: readonly string[];
+}
+
+/**
+ * The features with a section, sorted once for the page (the manager keeps this until its
+ * features change): walking a few short lists costs less on XS than every feature at every step.
+ */
+export interface PageSections {
+  /** A view of their own, in the navigation's order (between the overview and settings, logs). */
+  readonly views: readonly Feature[];
+  /** A small card at the overview's end (overviewCard), unless it is shown first. */
+  readonly cards: readonly Feature[];
+  /** May put their card first on the overview (pageFirst: the setup card). */
+  readonly setup: readonly Feature[];
+}
+
+export function pageSections(features: readonly Feature[]): PageSections {
+  const views: Feature[] = [];
+  const cards: Feature[] = [];
+  const setup: Feature[] = [];
+  for (const feature of features) {
+    if (!feature.pageSection) continue;
+    (feature.overviewCard ? cards : views).push(feature);
+    if (feature.pageFirst) setup.push(feature);
+  }
+  return { views, cards, setup };
 }
 
 /** What the routes add to the model: the view asked for and the resources' tags. */
@@ -71,25 +98,27 @@ export function formatUptime(seconds: number): string {
   return `${d ? d + "d " : ""}${d || h ? h + "h " : ""}${m}m ${seconds % 60}s`;
 }
 
-/** The views, in the navigation's order: the overview, each feature with a card, settings, logs. */
-export function pageViews(features: readonly Feature[], logs: boolean): [string, string][] {
-  const views: [string, string][] = [["", "Overview"]];
-  for (const feature of features) if (feature.pageSection && !feature.overviewCard) views.push([feature.name, feature.title ?? feature.name]);
-  views.push(["settings", "Settings"]);
-  if (logs) views.push(["logs", "Logs"]);
-  return views;
-}
 
 // The fixed markup, as bytes made once. Only blocks worth it: a short fixed piece between two
 // values costs less inside the values' template (joined natively, encoded with them) than as a
 // fragment of its own, and the server writes each bytes fragment as a piece of its own.
 const HEAD_META = fixedBytes(`<head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>`);
 const HEADER_STATE = fixedBytes(`</h1><span class="iot-state" id="iot-state" data-state="online" role="status" hidden>Online</span></div><nav class="container" aria-label="Views"><ul class="iot-nav">`);
-const MAIN_OPEN = fixedBytes(`</ul></nav></header><main class="container iot-main" id="main">`);
-const TASKS_BOX = fixedBytes(`<div class="alert alert-danger" id="iot-tasks" role="alert" hidden><strong>A task failed.</strong> The rest of the device goes on.<ul class="mb-0" id="iot-tasks-list"></ul></div>`);
-const STATUS_OPEN = fixedBytes(`<div class="iot-grid"><section class="card mb-3" aria-labelledby="status-title"><div class="card-body"><h2 class="h5" id="status-title">Status</h2><table class="table table-sm mb-0 iot-table"><tbody>`);
+// Short fixed pieces are joined to the string before them: a fragment of its own costs a
+// generator step and a writer's piece, more than the few bytes it saves from encoding.
+const MAIN_OPEN = `</ul></nav></header><main class="container iot-main" id="main">`;
+const TASKS_BOX = `<div class="alert alert-danger" id="iot-tasks" role="alert" hidden><strong>A task failed.</strong> The rest of the device goes on.<ul class="mb-0" id="iot-tasks-list"></ul></div>`;
+const NO_PASSWORD = `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a class="alert-link" href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
+const STATUS_OPEN = `<div class="iot-grid"><section class="card mb-3" aria-labelledby="status-title"><div class="card-body"><h2 class="h5" id="status-title">Status</h2><table class="table table-sm mb-0 iot-table"><tbody>`;
+// The alerts above the status card, with or without the password's, and the card's head: one
+// piece, unless a feature's setup card goes between them (then strings: setup mode is rare).
+const ALERTS_STATUS = fixedBytes(TASKS_BOX + STATUS_OPEN);
+const NO_PASSWORD_ALERTS_STATUS = fixedBytes(NO_PASSWORD + TASKS_BOX + STATUS_OPEN);
 const DATA_OPEN = fixedBytes(`</tbody></table></div></section><section class="card mb-3" aria-labelledby="data-title"><div class="card-body"><h2 class="h5" id="data-title">Data</h2><table class="table table-sm table-striped mb-0 iot-table" id="data" aria-labelledby="data-title"><tbody id="data-body">`);
-const DATA_END = fixedBytes(`</tbody></table>`);
+// The table's end and the "No data yet." line, hidden while there are rows.
+const DATA_END_ROWS = fixedBytes(`</tbody></table><p class="small text-muted mb-0" id="data-empty" hidden>No data yet.</p></div></section></div>`);
+const DATA_END_EMPTY = fixedBytes(`</tbody></table><p class="small text-muted mb-0" id="data-empty">No data yet.</p></div></section></div>`);
+const BOOTSTRAP_ATTRIBUTES = ` data-bootstrap="${BOOTSTRAP_CSS.href}" data-bootstrap-integrity="${BOOTSTRAP_CSS.integrity}"`;
 const SETTINGS_OPEN = fixedBytes(`<section class="card mb-3" id="settings" aria-labelledby="settings-title"><div class="card-body"><h2 class="h5" id="settings-title">Settings</h2><form id="settings-form" method="post" action="/config" accept-charset="utf-8" data-answer="auto" data-sending="Saving\u2026">`);
 const SETTINGS_SUBMIT = fixedBytes(`<datalist id="ssid-list"></datalist><div class="iot-actions"><button class="btn btn-primary" type="submit">Save settings</button></div>`);
 const LOGS = fixedBytes(
@@ -107,10 +136,6 @@ const RESET_FORM = fixedBytes(
 
 /** Data rows per fragment: about a TCP segment's worth of typical rows (the writer joins them anyway). */
 const ROWS_PER_FRAGMENT = 16;
-
-function statusRow(label: string, path: string, value: string, extra = ""): string {
-  return `<tr><th scope="row">${label}</th><td data-status="${path}"${extra}>${escapeHtml(value === "" ? "-" : value)}</td></tr>`;
-}
 
 /** The answer box of a form: empty and hidden, or the notice the page came back with. */
 function answerBox(id: string, notice: PageNotice | undefined): string {
@@ -227,73 +252,178 @@ function* settingsView(model: PageModel, options: PageOptions): Generator<string
 }
 Object.freeze(settingsView.prototype);
 
-function* overview(model: PageModel): Generator<string | Uint8Array> {
-  for (const problem of model.storageProblems)
-    yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problem)}</div>`;
-  if (model.config.get("admin_password") === "")
-    yield `<div class="alert alert-warning" id="no-password">No admin password is set: anyone on this network can change these settings. <a class="alert-link" href="/?view=settings#cfg-admin_password">Set one in Settings</a>.</div>`;
-  yield TASKS_BOX;
-  for (const feature of model.features) if (feature.pageSection && feature.pageFirst?.()) yield* feature.pageSection();
-
-  const net = model.network;
-  yield STATUS_OPEN;
-  yield statusRow("Mode", "network.mode", net.mode) +
-    statusRow("Network", "network.ssid", net.ssid) +
-    statusRow("IP address", "network.ip", net.ip) +
-    statusRow("Uptime", "uptime", formatUptime(model.uptimeSeconds), ` data-tick="up" data-value="${model.uptimeSeconds}"`) +
-    statusRow("Version", "version", model.version);
-  yield DATA_OPEN;
-  let rows = 0;
-  // Entries, not destructured pairs: destructuring walks each pair with an iterator on XS.
-  // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
-  let batch = "";
-  // Compiled once per page, at run time (a preloaded regex is forbidden): one native test per
-  // string instead of escapeHtml's five searches, for the usual text with nothing to escape.
-  const special = new RegExp("[&<>\"']");
-  for (const entry of model.data) {
-    const key = special.test(entry[0]) ? escapeHtml(entry[0]) : entry[0];
-    const raw = entry[1];
-    const text = typeof raw === "string" ? raw : JSON.stringify(raw);
-    batch += `<tr data-key="${key}"><th scope="row">${key}</th><td>${special.test(text) ? escapeHtml(text) : text}</td></tr>`;
-    if (++rows % ROWS_PER_FRAGMENT === 0) {
-      yield batch;
-      batch = "";
-    }
-  }
-  if (batch !== "") yield batch;
-  yield DATA_END;
-  yield `<p class="small text-muted mb-0" id="data-empty"${rows ? " hidden" : ""}>No data yet.</p></div></section></div>`;
-  for (const feature of model.features) if (feature.pageSection && feature.overviewCard && !feature.pageFirst?.()) yield* feature.pageSection();
+/**
+ * A feature's section, fragment by fragment: an array (most sections) walked by index, which
+ * costs less on XS than yield* and its iterator.
+ */
+function* section(feature: Feature): Generator<string> {
+  const parts = (feature.pageSection as () => Iterable<string>)();
+  if (Array.isArray(parts)) {
+    for (let i = 0; i < parts.length; i++) yield parts[i] as string;
+  } else yield* parts;
 }
-Object.freeze(overview.prototype);
+Object.freeze(section.prototype);
 
+/** True when some string inside the JSON text holds a character to escape (a quote inside a string is \" there). */
+function jsonNeedsEscape(json: string): boolean {
+  return json.indexOf("&") >= 0 || json.indexOf("<") >= 0 || json.indexOf(">") >= 0 || json.indexOf("'") >= 0 || json.indexOf('\\"') >= 0;
+}
+
+/** A value that is not a string, as its JSON text: a number, boolean or null is its String(); a structure is escaped. */
+function cellText(value: DataValue): string {
+  return typeof value === "object" && value !== null ? escapeHtml(JSON.stringify(value)) : String(value);
+}
+
+
+
+// The built-in views' items, current or not.
+const NAV_OVERVIEW = `<li><a href="/">Overview</a></li>`;
+const NAV_OVERVIEW_CURRENT = `<li><a href="/" aria-current="page">Overview</a></li>`;
+const NAV_SETTINGS = `<li><a href="/?view=settings">Settings</a></li>`;
+const NAV_SETTINGS_CURRENT = `<li><a href="/?view=settings" aria-current="page">Settings</a></li>`;
+const NAV_LOGS = `<li><a href="/?view=logs">Logs</a></li>`;
+const NAV_LOGS_CURRENT = `<li><a href="/?view=logs" aria-current="page">Logs</a></li>`;
+
+/** The items of the features' views (their hrefs as viewHref makes them); `escape`: each label through escapeHtml. */
+function featureItems(views: readonly Feature[], asked: string, escape: boolean): string {
+  let items = "";
+  let label = "";
+  let f: Feature;
+  for (let i = 0; i < views.length; i++) {
+    f = views[i];
+    label = f.title ?? f.name;
+    items += '<li><a href="/?view=' + encodeURIComponent(f.name) + (f.name === asked ? '" aria-current="page">' : '">') + (escape ? escapeHtml(label) : label) + "</a></li>";
+  }
+  return items;
+}
+
+/**
+ * The page, one view. The overview's parts are written here, not in a generator of their own:
+ * on XS each fragment that passes through a yield* costs a step more.
+ */
 export function* renderPage(model: PageModel, options: PageOptions): Generator<string | Uint8Array> {
-  const title = escapeHtml(model.title);
-  const views = pageViews(model.features, options.logs);
-  let current: [string, string] = views[0];
-  for (const view of views) if (view[0] === options.view) current = view;
-  const feature = current[0] === "" || current[0] === "settings" || current[0] === "logs" ? undefined : model.features.find((f) => f.name === current[0]);
+  const sections = model.sections;
+  const views = sections.views;
+  const asked = options.view;
+  const builtIn = asked === "settings" || (asked === "logs" && options.logs);
+  // The view asked for (a built-in one wins over a feature of that name), and the labels of all.
+  let feature: Feature | undefined;
+  let labels = "";
+  let f: Feature;
+  for (let i = 0; i < views.length; i++) {
+    f = views[i];
+    labels += f.title ?? f.name;
+    if (f.name === asked && !builtIn) feature = f;
+  }
+  const view = builtIn ? asked : feature ? feature.name : "";
+  // Every string the navigation, the head, the status card and the footer show, searched once
+  // joined: escaped one by one only when that finds something.
+  const net = model.network;
+  const events = options.eventsPath ?? "";
+  const plain = !needsEscape(labels + model.title + model.version + events + net.mode + net.ssid + net.ip);
+  const nav =
+    (view === "" ? NAV_OVERVIEW_CURRENT : NAV_OVERVIEW) +
+    featureItems(views, asked, !plain) +
+    (asked === "settings" ? NAV_SETTINGS_CURRENT : NAV_SETTINGS) +
+    (options.logs ? (asked === "logs" ? NAV_LOGS_CURRENT : NAV_LOGS) : "");
+  const title = plain ? model.title : escapeHtml(model.title);
+  const version = plain ? model.version : escapeHtml(model.version);
+  const label = view === "" ? "" : builtIn ? (asked === "settings" ? "Settings" : "Logs") : escapeHtml((feature as Feature).title ?? view);
 
-  yield `<!DOCTYPE html><html lang="en"${model.useCss ? ` data-bootstrap="${BOOTSTRAP_CSS.href}" data-bootstrap-integrity="${BOOTSTRAP_CSS.integrity}"` : ""} data-refresh="${model.refreshMs}"${options.eventsPath ? ` data-events="${escapeHtml(options.eventsPath)}"` : ""}>`;
+  yield `<!DOCTYPE html><html lang="en"${model.useCss ? BOOTSTRAP_ATTRIBUTES : ""} data-refresh="${model.refreshMs}"${events ? ` data-events="${plain ? events : escapeHtml(events)}"` : ""}>`;
   yield HEAD_META;
-  yield `${current[0] === "" ? title : `${escapeHtml(current[1])} \u00b7 ${title}`}</title><link rel="stylesheet" href="/app.css?v=${options.styleTag}"><script src="/app.js?v=${options.scriptTag}" defer></script></head>`;
-  yield `<body><header class="iot-header"><div class="container iot-bar"><h1 class="iot-title" title="${title}">${title}`;
+  yield `${view === "" ? title : `${label} \u00b7 ${title}`}</title><link rel="stylesheet" href="/app.css?v=${options.styleTag}"><script src="/app.js?v=${options.scriptTag}" defer></script></head>` +
+    `<body><header class="iot-header"><div class="container iot-bar"><h1 class="iot-title" title="${title}">${title}`;
   yield HEADER_STATE;
-  let nav = "";
-  for (const view of views) nav += `<li><a href="${viewHref(view[0])}"${view[0] === current[0] ? ` aria-current="page"` : ""}>${escapeHtml(view[1])}</a></li>`;
-  yield nav;
-  yield MAIN_OPEN;
-
   // Without script, the answer to the form just sent: beside it where the view has it, else here, above the view's card.
   const notice = model.notice;
-  if (notice && (notice.form === undefined || current[0] !== "settings"))
-    yield `<div class="alert alert-${notice.kind}" id="notice" role="status">${escapeHtml(notice.text)}</div>`;
+  yield notice && (notice.form === undefined || view !== "settings")
+    ? `${nav}${MAIN_OPEN}<div class="alert alert-${notice.kind}" id="notice" role="status">${escapeHtml(notice.text)}</div>`
+    : nav + MAIN_OPEN;
 
-  if (current[0] === "") yield* overview(model);
-  else if (current[0] === "settings") yield* settingsView(model, options);
-  else if (current[0] === "logs") yield LOGS;
-  else if (feature?.pageSection) yield* feature.pageSection();
-  yield `</main><footer class="container iot-footer">${title} \u00b7 version ${escapeHtml(model.version)} \u00b7 <a href="/api/status">status</a> \u00b7 <a href="/data">data</a></footer></body></html>`;
+  if (view === "") {
+    // The overview: what needs attention, a setup card, status, data, the small cards.
+    const problems = model.storageProblems;
+    for (let i = 0; i < problems.length; i++)
+      yield `<div class="alert alert-danger" role="alert"><strong>Storage:</strong> ${escapeHtml(problems[i])}</div>`;
+    const noPassword = model.config.get("admin_password") === "";
+    const setup = sections.setup;
+    let first = false;
+    for (let i = 0; i < setup.length && !first; i++) first = setup[i].pageFirst?.() === true;
+    if (!first) yield noPassword ? NO_PASSWORD_ALERTS_STATUS : ALERTS_STATUS;
+    else {
+      yield noPassword ? NO_PASSWORD + TASKS_BOX : TASKS_BOX;
+      for (let i = 0; i < setup.length; i++) if (setup[i].pageFirst?.()) yield* section(setup[i]);
+      yield STATUS_OPEN;
+    }
+
+    const mode = (net.mode as string) === "" ? "-" : plain ? net.mode : escapeHtml(net.mode);
+    const ssid = net.ssid === "" ? "-" : plain ? net.ssid : escapeHtml(net.ssid);
+    const ip = net.ip === "" ? "-" : plain ? net.ip : escapeHtml(net.ip);
+    const uptime = model.uptimeSeconds;
+    yield `<tr><th scope="row">Mode</th><td data-status="network.mode">${mode}</td></tr>` +
+      `<tr><th scope="row">Network</th><td data-status="network.ssid">${ssid}</td></tr>` +
+      `<tr><th scope="row">IP address</th><td data-status="network.ip">${ip}</td></tr>` +
+      `<tr><th scope="row">Uptime</th><td data-status="uptime" data-tick="up" data-value="${uptime}">${formatUptime(uptime)}</td></tr>` +
+      `<tr><th scope="row">Version</th><td data-status="version">${model.version === "" ? "-" : version}</td></tr>`;
+    yield DATA_OPEN;
+    // The store's keys and values as two arrays, walked by index (no iterator, no pair per entry),
+    // and checked whole: all the keys joined, all the values as one JSON text (native, unmetered
+    // loops). The rows escape their strings only when that check found something; a structured
+    // value is escaped always.
+    const columns = model.data.columns();
+    const keys = columns[0];
+    const values = columns[1];
+    const count = keys.length;
+    const json = count === 0 ? "[]" : JSON.stringify(values);
+    const rowsPlain = count === 0 || (!needsEscape(keys.join("")) && !jsonNeedsEscape(json));
+    // No bracket but the array's own: no value is a structure, so each shows as its String()
+    // (a number's, boolean's and null's JSON text), and the rows need not ask each its type.
+    const scalars = json.indexOf("[", 1) < 0 && json.indexOf("{") < 0;
+    // Declared once, outside the loops: a const in a loop's body is a scope per row on XS.
+    let i = 0;
+    let end = 0;
+    let key = "";
+    let raw: DataValue = null;
+    let batch = "";
+    while (i < count) {
+      // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
+      end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
+      batch = "";
+      if (rowsPlain && scalars) {
+        for (; i < end; i++) {
+          key = keys[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (values[i] as string | number | boolean | null) + "</td></tr>";
+        }
+      } else if (rowsPlain) {
+        for (; i < end; i++) {
+          key = keys[i];
+          raw = values[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? raw : cellText(raw)) + "</td></tr>";
+        }
+      } else {
+        for (; i < end; i++) {
+          key = escapeHtml(keys[i]);
+          raw = values[i];
+          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? escapeHtml(raw) : cellText(raw)) + "</td></tr>";
+        }
+      }
+      yield batch;
+    }
+    yield count ? DATA_END_ROWS : DATA_END_EMPTY;
+    const cards = sections.cards;
+    for (let c = 0; c < cards.length; c++) {
+      const card = cards[c];
+      if (card.pageFirst?.()) continue;
+      // An array (most sections) walked by index: yield* would step an iterator.
+      const parts = (card.pageSection as () => Iterable<string>)();
+      if (Array.isArray(parts)) for (let p = 0; p < parts.length; p++) yield parts[p] as string;
+      else yield* parts;
+    }
+  } else if (view === "settings") yield* settingsView(model, options);
+  else if (view === "logs") yield LOGS;
+  else yield* section(feature as Feature);
+  yield `</main><footer class="container iot-footer">${title} \u00b7 version ${version} \u00b7 <a href="/api/status">status</a> \u00b7 <a href="/data">data</a></footer></body></html>`;
 }
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(renderPage.prototype);

@@ -92,7 +92,7 @@ function isStaticAsset(script: unknown): script is StaticAsset {
 /** A view's name as a query may carry it: letters, digits, "-" and "_", or "". */
 function viewName(query: string): string {
   const view = queryValue(query, "view");
-  if (view.length > 40) return "";
+  if (view === "" || view.length > 40) return "";
   for (const c of view) if (!((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c === "-" || c === "_")) return "";
   return view;
 }
@@ -185,14 +185,15 @@ class WebRoutes {
 
   /** A route of that very path (not a pattern that happens to match it: Alexa's /api/:user). */
   private hasOwnRoute(path: string): boolean {
-    const resolved = this.#router.resolve("GET", path);
-    return resolved.kind === "route" && resolved.params === undefined;
+    return this.#router.hasExact("GET", path);
   }
 
   private page(request: HttpRequest): HttpResponse {
     const app = this.#app;
-    const view = viewName(request.query);
-    const model = app.pageModel(this.notices.take(request.query));
+    // The usual request has no query: neither a view nor a notice to look for.
+    const query = request.query;
+    const view = query === "" ? "" : viewName(query);
+    const model = app.pageModel(query === "" ? undefined : this.notices.take(query));
     let probationLeftS: number | undefined;
     if (view === "settings") {
       // Beside Restart, for a browser without script too: a restart now would roll an update back.

@@ -86,6 +86,16 @@ describe("DataStore", () => {
     assert.equal(data.has("b") && !data.has("3"), true);
   });
 
+  it("gives its keys and values as two arrays in the entries' order, in both modes", () => {
+    const data = new DataStore();
+    data.set("a", 1).set("b", { x: [2] }).set("c", "three");
+    assert.deepEqual(data.columns(), [["a", "b", "c"], [1, { x: [2] }, "three"]]);
+    data.set("5", null).set("a", true);
+    assert.deepEqual(data.columns(), [["a", "b", "c", "5"], [true, { x: [2] }, "three", null]]);
+    data.clear();
+    assert.deepEqual(data.columns(), [[], []]);
+  });
+
   it("serialises the same as JSON.stringify of the entries, whatever the keys", () => {
     const data = new DataStore();
     const keys = ["x", "0", "y", "1", "01", "-1", "1.5", "4294967294", "4294967295", "z"];

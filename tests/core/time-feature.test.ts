@@ -73,6 +73,19 @@ describe("time feature", () => {
     server.close();
   });
 
+  it("escapes the card's values: a clock source the app names is text", () => {
+    const d = device();
+    void d.iot.run();
+    let page = bodyText(d.iot.handle(request("GET", "/")));
+    assert.match(page, /data-status="time.local">-<\/td>[\s\S]*data-status="time.offsetMs">-<\/td>/, "no value yet: a dash");
+    d.iot.clock.set(REAL, `<img src=x onerror=alert(1)> & "gps"`);
+    page = bodyText(d.iot.handle(request("GET", "/")));
+    assert.notMatch(page, /<img src=x/);
+    assert.match(page, /data-status="time.summary">set by &lt;img src=x onerror=alert\(1\)&gt; &amp; &quot;gps&quot;<\/td>/);
+    assert.match(page, /data-status="time.utc">2027-07-01T10:00:00\.\d{3}Z<\/td>/);
+    d.iot.stop();
+  });
+
   it("local time follows the timezone setting; a malformed one is a 400 naming the key", async () => {
     const d = device({ source: "host" });
     void d.iot.run();
