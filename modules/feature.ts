@@ -40,6 +40,12 @@ import type { StaticAsset } from "./http/static-asset";
 /** The parts of a host a feature may need. */
 export type HostPart = "radio" | "udp" | "updater" | "network";
 
+/**
+ * What the manager gives a feature at attach(). Its calls are methods of one small object per
+ * feature (their code on the prototype, so a context costs a few slots): call them on the
+ * context, `context.answerForm(...)`, never taken off it (`const { answerForm } = context` has
+ * no `this`). The same holds for `iot.<name>` APIs such as iot.alexa.
+ */
 export interface FeatureContext {
   readonly host: Host;
   readonly config: Config;

@@ -60,22 +60,34 @@ export type ParseOutcome =
 
 export type ParsePhase = "line" | "headers" | "body" | "done";
 
-/**
- * A frozen name table with no prototype: `table[name] === true` is one lookup of a name XS
- * already knows (a name it does not know is simply absent: a read interns nothing), and as a
- * module-level frozen object it sits in flash on the device, where a Set made at run time would
- * hold four slots and one per name for good.
+/*
+ * Name checks are switches, not tables: a client's string used as a property key (`table[name]`,
+ * `name in table`) becomes a key in XS's key table, which the device never frees, so a client
+ * making up names would grow the heap for good. A switch compares strings, holds nothing at run
+ * time, and its code is in flash. (A Set made per server holds four slots and one per name.)
  */
-function nameTable(names: readonly string[]): Readonly<Record<string, true>> {
-  const table: Record<string, true> = Object.create(null) as Record<string, true>;
-  for (const name of names) table[name] = true;
-  return Object.freeze(table);
-}
 
 /** Methods the server implements; anything else is 501. */
-const METHODS = nameTable(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+function isMethod(method: string): boolean {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+    case "POST":
+    case "PUT":
+    case "DELETE":
+    case "PATCH":
+    case "OPTIONS":
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Methods a device must never act on (a proxy tunnel, a request echo): 405. */
-const REFUSED_METHODS = nameTable(["CONNECT", "TRACE"]);
+function isRefusedMethod(method: string): boolean {
+  return method === "CONNECT" || method === "TRACE";
+}
+
 /**
  * The request headers the framework (and a handler) may read: every other one is dropped. A
  * feature that reads another names it in its requestHeaders (feature.ts).
@@ -85,13 +97,42 @@ export const KEPT_HEADERS: readonly string[] = Object.freeze([
   "content-type", "cookie", "expect", "host", "if-match", "if-modified-since", "if-none-match", "last-event-id",
   "origin", "range", "referer", "transfer-encoding", "upgrade", "user-agent",
 ]);
-const KEPT = nameTable(KEPT_HEADERS);
+
+/** Whether `name` (lower-cased) is one of KEPT_HEADERS: the same list as a switch (a test checks both agree). */
+export function isKeptHeader(name: string): boolean {
+  switch (name) {
+    case "accept":
+    case "accept-encoding":
+    case "accept-language":
+    case "authorization":
+    case "cache-control":
+    case "connection":
+    case "content-length":
+    case "content-type":
+    case "cookie":
+    case "expect":
+    case "host":
+    case "if-match":
+    case "if-modified-since":
+    case "if-none-match":
+    case "last-event-id":
+    case "origin":
+    case "range":
+    case "referer":
+    case "transfer-encoding":
+    case "upgrade":
+    case "user-agent":
+      return true;
+    default:
+      return false;
+  }
+}
 
 /**
  * What the parser knows, made at run time, once per server and shared by its connections: its
  * regular expressions (a preloaded, module-level regex corrupts XS 8.2.3's heap when it runs:
  * tests/node/preload-lint.ts says why) and the names of the headers its features read beyond
- * KEPT_HEADERS (the framework's own tables are frozen module-level ones: flash on the device).
+ * KEPT_HEADERS (the framework's own names are checked by switches: nothing held at run time).
  */
 export interface RequestPatterns {
   /**
@@ -116,7 +157,7 @@ export interface RequestPatterns {
 
 /** Whether a request keeps the header `name` (lower-cased): KEPT_HEADERS or the server's own. */
 function kept(patterns: RequestPatterns, name: string): boolean {
-  return KEPT[name] === true || (patterns.more !== undefined && patterns.more.has(name));
+  return isKeptHeader(name) || (patterns.more !== undefined && patterns.more.has(name));
 }
 
 /**
@@ -131,7 +172,7 @@ export function requestPatterns(moreHeaders: readonly string[] = [], limits: Htt
   let more: Set<string> | undefined;
   for (const name of moreHeaders) {
     const lower = name.toLowerCase();
-    if (KEPT[lower] !== true) (more ??= new Set()).add(lower);
+    if (!isKeptHeader(lower)) (more ??= new Set()).add(lower);
   }
   const count = Math.max(0, Math.floor(limits.maxHeaderCount));
   return Object.freeze({
@@ -476,8 +517,8 @@ export class RequestParser {
   #requestParts(method: string, target: string, version: string): ParseOutcome | undefined {
     const patterns = this.#patterns;
     if (version !== "HTTP/1.1" && version !== "HTTP/1.0") return refuse(505, "HTTP version not supported; use HTTP/1.1");
-    if (REFUSED_METHODS[method] === true) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
-    if (METHODS[method] !== true) return refuse(501, "method not implemented");
+    if (isRefusedMethod(method)) return { kind: "refused", response: methodNotAllowed(["GET", "HEAD", "POST"]) };
+    if (!isMethod(method)) return refuse(501, "method not implemented");
     this.#method = method;
     this.#version = version;
     if (target.startsWith("/")) this.#target = target;

@@ -7,7 +7,7 @@
 
 import { HttpServer } from "../../modules/http/http-server";
 import type { HttpRequest } from "../../modules/http/http-message";
-import { KEPT_HEADERS, RequestParser, requestPatterns } from "../../modules/http/request-parser";
+import { isKeptHeader, KEPT_HEADERS, RequestParser, requestPatterns } from "../../modules/http/request-parser";
 import { HTTP_LIMITS } from "../../modules/http/limits";
 import { json } from "../../modules/http/response";
 import { JS_TEXT_CODEC } from "../../modules/text/js-text-codec";
@@ -36,6 +36,14 @@ describe("request headers a handler sees", () => {
   it("still refuses a malformed header it would have dropped", () => {
     const outcome = new RequestParser(HTTP_LIMITS, JS_TEXT_CODEC).push(utf8Encode("GET / HTTP/1.1\r\nHost: d\r\nX-Bad : x\r\n\r\n"));
     assert.equal(outcome?.kind === "refused" ? outcome.response.status : 0, 400);
+  });
+
+  it("checks the kept names with a switch that lists exactly KEPT_HEADERS", () => {
+    for (const name of KEPT_HEADERS) assert.equal(isKeptHeader(name), true, name);
+    for (const name of ["x-forwarded-for", "Host", "hosts", "", "constructor", "__proto__", "toString", "accept "]) assert.equal(isKeptHeader(name), false, name);
+    // Every kept name a request carries is kept, and nothing else: the list and the switch agree.
+    const head = `GET / HTTP/1.1\r\n${KEPT_HEADERS.map((n) => `${n}: v`).join("\r\n")}\r\nx-other: v\r\n\r\n`.replace("content-length: v", "content-length: 0").replace("transfer-encoding: v\r\n", "").replace("expect: v\r\n", "");
+    assert.deepEqual(Object.keys(parse(head)).sort(), KEPT_HEADERS.filter((n) => n !== "transfer-encoding" && n !== "expect").sort());
   });
 
   it("keeps what the server adds, in any case", () => {

@@ -61,6 +61,27 @@ describe("HTTP on XS: what a hostile client can make the device hold", function 
     return s.chunkBytes + s.slotBytes;
   };
 
+  // XS never frees a key: a client's string used as a property key (table[name]) would stay in the
+  // key table for good. Each request brings a name never seen before, a header's or a method's;
+  // the live heap after 10 such requests must be the heap after 40.
+  for (const kind of ["header name", "method"] as const) {
+    it(`a new ${kind} in every request: the heap does not grow`, async () => {
+      await command({ op: "setup" });
+      const at: number[] = [];
+      for (let i = 0; i <= 40; i++) {
+        await command({ op: "open", split: 1460 });
+        const fresh = `X${i}${"n".repeat(kind === "method" ? 400 : 1500)}`;
+        const head = kind === "method" ? `${fresh.toUpperCase()} / HTTP/1.1\r\nHost: d\r\n\r\n` : `GET / HTTP/1.1\r\nHost: d\r\n${fresh}: v\r\n\r\n`;
+        await command({ op: "feed", chunk: head, times: 1 });
+        const { reply } = await command({ op: "state" });
+        assert.equal(reply.status, kind === "method" ? 501 : 200, JSON.stringify(reply));
+        if (i === 10 || i === 40) at.push(await live());
+      }
+      console.log(`      a new ${kind} in each of 40 requests: live heap ${at[0]} after 10, ${at[1]} after 40`);
+      assert.ok(at[1] - at[0] <= 256, `the heap grew by ${at[1] - at[0]} bytes over 30 requests, each with a new ${kind}`);
+    });
+  }
+
   for (const scenario of SCENARIOS) {
     for (const split of [1, 7, 1460]) {
       it(`${scenario.name}, in pieces of ${split} bytes: answered ${scenario.status}, the heap within the limit`, async () => {
