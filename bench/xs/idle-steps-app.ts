@@ -35,15 +35,8 @@ import { HTTP_LIMITS } from "../../modules/http/limits";
 import { NoticeBoard } from "../../modules/http/form-answer";
 import { AtomicRecord } from "../../modules/storage/atomic-record";
 import { JS_TEXT_CODEC } from "../../modules/text/js-text-codec";
+import { decoder, encoder, xsnap as xs } from "../../tests/xs/xsnap-globals";
 
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
-const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
 const clock = new VirtualClock();
 class StubTcp implements Tcp {
   listen(_o: TcpListenOptions, _c: (c: TcpConnection) => void): TcpListener {

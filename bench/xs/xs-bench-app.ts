@@ -44,16 +44,9 @@ import { VirtualClock } from "../../tests/support/virtual-clock";
 import { VirtualWallClock } from "../../tests/support/virtual-wall-clock";
 import { ntpReply, scriptedNtpServer, type ScriptedServer } from "../../tests/support/ntp-script";
 import type { NetworkStatus } from "../../modules/host/network";
+import { decoder, encoder, xsnap as xs } from "../../tests/xs/xsnap-globals";
 
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
 
-const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
 
 /** The measured operations: the framework's and its floor's, for GET /data and for the page. */
 export type Work = "serve-data" | "floor-data" | "serve-page" | "floor-page" | "data-text" | "wire-data" | "wire-page" | "encode-data" | "probe-parse" | "probe-write" | "probe-writer-only";

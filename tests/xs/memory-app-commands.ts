@@ -5,16 +5,10 @@
  * after the collection in that crank: xsnap reads the live slots at its end.
  */
 
-const xs = globalThis as unknown as {
-  gc(): void;
-  TextEncoder: new () => { encode(text: string): Uint8Array };
-  TextDecoder: new () => { decode(bytes: ArrayBuffer | Uint8Array): string };
-  handleCommand?: (message: ArrayBuffer) => ArrayBuffer | undefined;
-};
+import { decoder, encoder, xsnap as xs } from "./xsnap-globals";
 
 /** xsnap's TextEncoder, for the bytes the apps send. */
-export const encoder = new xs.TextEncoder();
-const decoder = new xs.TextDecoder();
+export { encoder };
 
 function reply(value: unknown): ArrayBuffer {
   return encoder.encode(JSON.stringify(value)).slice().buffer as ArrayBuffer;
