@@ -4,7 +4,7 @@
  * device, stdout in the simulator) and keeps a copy.
  *
  * - Lines are kept as UTF-8 in ONE byte array of `bytes` bytes, allocated once: each line costs
- *   its bytes plus a 7-byte record head (length, level, milliseconds since boot), not an object
+ *   its bytes plus an 8-byte record head (length, level, milliseconds since boot), not an object
  *   and a string per line. When a new line does not fit, the oldest lines make room. A line is
  *   cut (between characters, with "…" appended) at a quarter of the ring, so one huge line
  *   never wipes the rest.
@@ -31,8 +31,13 @@ export interface LogLine {
 }
 
 const LEVELS: readonly LogLevel[] = Object.freeze(["debug", "info", "warn", "error"]);
-/** Record head: length (2 bytes), level (1), milliseconds since boot (4). */
-const HEAD = 7;
+/**
+ * Record head: length (2 bytes), level (1), milliseconds since boot (5: 34 years; 4 would have
+ * stopped at 49.7 days, and a device runs for months).
+ */
+const HEAD = 8;
+/** 2^32: the fifth byte of the milliseconds counts these. */
+const LOW_SPAN = 0x100000000;
 /** The UTF-8 of "…", appended to a line that was cut. */
 const CUT_BYTES: readonly number[] = Object.freeze([0xe2, 0x80, 0xa6]);
 
@@ -117,7 +122,7 @@ export class LogRing implements Log {
     const ring = this.#ring;
     const length = ring[at] | (ring[at + 1] << 8);
     const level = LEVELS[ring[at + 2]] ?? "info";
-    const ms = ring[at + 3] + ring[at + 4] * 0x100 + ring[at + 5] * 0x10000 + ring[at + 6] * 0x1000000;
+    const ms = ring[at + 3] + ring[at + 4] * 0x100 + ring[at + 5] * 0x10000 + ring[at + 6] * 0x1000000 + ring[at + 7] * LOW_SPAN;
     let text: string;
     try {
       text = this.#text.decode(ring.subarray(at + HEAD, at + HEAD + length));
@@ -147,14 +152,16 @@ export class LogRing implements Log {
     const size = HEAD + length;
     const at = this.place(size);
     const ring = this.#ring;
-    const ms = Math.max(0, Math.min(0xffffffff, Math.floor(this.#now())));
+    const ms = Math.max(0, Math.min(LOW_SPAN * 0x100 - 1, Math.floor(this.#now())));
+    const low = ms % LOW_SPAN;
     ring[at] = length & 0xff;
     ring[at + 1] = length >> 8;
     ring[at + 2] = Math.max(0, LEVELS.indexOf(level));
-    ring[at + 3] = ms & 0xff;
-    ring[at + 4] = (ms >>> 8) & 0xff;
-    ring[at + 5] = (ms >>> 16) & 0xff;
-    ring[at + 6] = (ms >>> 24) & 0xff;
+    ring[at + 3] = low & 0xff;
+    ring[at + 4] = (low >>> 8) & 0xff;
+    ring[at + 5] = (low >>> 16) & 0xff;
+    ring[at + 6] = (low >>> 24) & 0xff;
+    ring[at + 7] = (ms - low) / LOW_SPAN;
     ring.set(bytes, at + HEAD);
     if (cut) for (let i = 0; i < CUT_BYTES.length; i++) ring[at + HEAD + bytes.length + i] = CUT_BYTES[i];
     this.#tail = at + size;

@@ -39,9 +39,9 @@ describe("LogRing", () => {
       assert.equal(r.first, r.next - lines.length);
       assert.deepEqual(lines, written.slice(r.first), `after line ${i}`);
       // Exactly what fits: the next older line would not have.
-      const bytes = lines.reduce((n, l) => n + 7 + utf8Length(l), 0);
+      const bytes = lines.reduce((n, l) => n + 8 + utf8Length(l), 0);
       assert.ok(bytes <= 512, `${bytes} bytes held`);
-      if (r.first > 0) assert.ok(bytes + 7 + utf8Length(written[r.first - 1]) > 512 - 121, "no more dropped than needed");
+      if (r.first > 0) assert.ok(bytes + 8 + utf8Length(written[r.first - 1]) > 512 - 121, "no more dropped than needed");
     }
     assert.deepEqual(passed, written, "every line reached the host's log");
     assert.equal(r.line(r.first - 1), undefined, "an overwritten line is gone");
@@ -63,13 +63,27 @@ describe("LogRing", () => {
     assert.equal(logLineJson(r.line(3)!), '{"seq":3,"ms":4938268,"level":"error","line":"error line"}');
   });
 
+  it("keeps the milliseconds of a device up for months: past 2^32 ms (49.7 days), up to 34 years", () => {
+    let now = 0;
+    const { ring: r } = ring(1024, () => now);
+    const times = [2 ** 32 - 1, 2 ** 32, 60 * 86_400_000 + 123, 400 * 86_400_000 + 7, 2 ** 40 - 1, 2 ** 41];
+    for (const t of times) {
+      now = t;
+      r.write("info", `at ${t}`);
+    }
+    assert.deepEqual(
+      times.map((_, i) => r.line(i)?.ms),
+      [2 ** 32 - 1, 2 ** 32, 60 * 86_400_000 + 123, 400 * 86_400_000 + 7, 2 ** 40 - 1, 2 ** 40 - 1],
+    );
+  });
+
   it("cuts a line longer than a quarter of the ring between characters, marked with …", () => {
     const { ring: r } = ring(400);
     r.write("info", "short");
     r.write("warn", "温".repeat(200));
     const cut = r.line(1)!.line;
     assert.ok(cut.endsWith("…"));
-    assert.ok(utf8Length(cut) <= 100 - 7, `${utf8Length(cut)} bytes`);
+    assert.ok(utf8Length(cut) <= 100 - 8, `${utf8Length(cut)} bytes`);
     assert.equal(cut.slice(0, -1), "温".repeat(cut.length - 1), "no half character");
     assert.equal(r.line(0)!.line, "short", "the rest survives one long line");
   });
