@@ -423,6 +423,8 @@ try {
         const probeDeadline = Date.now() + 8000;
         while (probe.readings.length < probed + 2 && Date.now() < probeDeadline) await delay(100);
         liveIdle = probe.readings.at(-1);
+        // The probe is the debug run's one figure of what the app holds: its silence is a failure, not a blank.
+        if (!liveIdle) problems.push("the heap probe printed no reading (tests/moddable/heap-probe/heap-probe.js did not start?)");
         if (!reader.described) heapNote = "the debug build printed no instrumentation (is an xsbug listening on the port it was given?)";
         else {
           const idle: Sample | undefined = reader.samples.at(-1);
