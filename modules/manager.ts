@@ -212,23 +212,20 @@ export class IotManager {
     this.useCss = options.useCss ?? false;
     this.#port = options.port;
     this.#refreshMs = options.refreshMs ?? 3000;
-    const startedAt = (this.#startedAt = host.clock.now());
-    this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: () => host.clock.now() - startedAt });
+    this.#startedAt = host.clock.now();
+    this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: host.clock, origin: this.#startedAt });
     this.log = new Logger(this.logs, options.debug ?? false);
     this.events = new Events(this.log);
     this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
     const sha256 = host.sha256 ?? newSha256;
     this.config = new Config(host.storage, { hostname: defaultHostname(host.system.info().mac) }, new HostPasswords(host, sha256));
     this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, this.log);
-    this.config.onChange((keys) => {
-      if (keys.includes("admin_password")) this.#auth.forget();
-      this.events.emit("config", keys);
-    });
-    this.data.onChange((key) => this.events.emit("data", key));
-    this.#tasks = new TaskRunner(host.clock, this.log.child("task"), (failure) => {
-      this.events.emit("task", failure);
-      this.events.emit("status", "tasks");
-    });
+    // The events object itself listens (its emit() is called), not a closure each: they would
+    // be held for as long as the device runs. A new admin password needs no word to the auth:
+    // the login it remembers is keyed by the stored hash, which a new password replaces.
+    this.config.onChange(this.events);
+    this.data.onChange(this.events);
+    this.#tasks = new TaskRunner(host.clock, this.log.child("task"), this.events);
 
     this.#app = Object.freeze({ title: this.title, version: this.version });
     const app = { title: this.title, version: this.version, otaUrl: options.otaUrl };
@@ -648,7 +645,7 @@ export class IotManager {
       canRestart: this.host.system.canRestart !== false,
     };
     if (info.freeMemory !== undefined) out.freeMemory = info.freeMemory;
-    out.tasks = { running: [...this.#tasks.running], failed: this.#tasks.failures };
+    out.tasks = { running: this.#tasks.running, failed: this.#tasks.failures };
     const problems = this.storageProblems();
     if (problems.length) out.storage = { problems };
     for (const feature of this.#features) {

@@ -32,6 +32,14 @@ function isProtoKey(key: string): boolean {
 
 export type ConfigListener = (changed: readonly string[]) => void;
 
+/**
+ * A listener that is an object (the manager's Events): called as sink.emit("config", keys), so
+ * the manager holds no closure of its own for it.
+ */
+export interface ConfigSink {
+  emit(name: "config", changed: readonly string[]): void;
+}
+
 /** How secrets marked `hashed` are stored (admin_password: a salted hash) and checked. */
 export interface SecretHasher {
   hash(clear: string): string;
@@ -76,7 +84,7 @@ export class Config {
   readonly #values = new Map<string, ConfigValue>();
   /** Saved values of keys nobody has declared (yet); made when the saved config has some. */
   #orphans: Map<string, unknown> | undefined;
-  readonly #listeners: ConfigListener[] = [];
+  readonly #listeners: (ConfigListener | ConfigSink)[] = [];
   readonly #hashSecret: SecretHasher;
   /** What went wrong reading the saved settings (defaults are in use), until someone saves them. */
   problem: string | undefined;
@@ -221,7 +229,10 @@ export class Config {
     // Saved by someone: the settings are theirs again, not defaults standing in for lost ones.
     this.problem = undefined;
     for (const [key, value] of next) this.#values.set(key, value);
-    for (const listener of [...this.#listeners]) listener(changed);
+    for (const listener of [...this.#listeners]) {
+      if (typeof listener === "function") listener(changed);
+      else listener.emit("config", changed);
+    }
     return changed;
   }
 
@@ -264,8 +275,8 @@ export class Config {
     return this.keys().filter((key) => this.#specs.get(key)?.secret && this.#values.get(key) !== "");
   }
 
-  /** Calls listener with the keys of every change saved; returns its unsubscribe. */
-  onChange(listener: ConfigListener): () => void {
+  /** Calls listener (or sink.emit("config", keys)) with the keys of every change saved; returns its unsubscribe. */
+  onChange(listener: ConfigListener | ConfigSink): () => void {
     this.#listeners.push(listener);
     return () => {
       const i = this.#listeners.indexOf(listener);

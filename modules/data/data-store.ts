@@ -16,6 +16,13 @@
 
 export type DataValue = string | number | boolean | null | readonly DataValue[] | { readonly [key: string]: DataValue };
 
+export type DataListener = (key: string) => void;
+
+/** A listener that is an object (the manager's Events), so the manager holds no closure for it. */
+export interface DataSink {
+  emit(name: "data", key: string): void;
+}
+
 /**
  * True for a key a plain object would move to the front: an array index, the canonical text of
  * an integer from 0 to 2^32 - 2. Native conversions, no regex (a preloaded one corrupts XS
@@ -51,10 +58,13 @@ export class DataStore {
   /** Index-like keys present (Map mode only). */
   #indexKeys = 0;
   #version = 0;
-  #listeners: ((key: string) => void)[] | undefined;
+  #listeners: (DataListener | DataSink)[] | undefined;
 
-  /** Calls listener with the key of every change ("" when the store is cleared); returns its unsubscribe. */
-  onChange(listener: (key: string) => void): () => void {
+  /**
+   * Calls listener (or sink.emit("data", key)) with the key of every change ("" when the store
+   * is cleared); returns its unsubscribe.
+   */
+  onChange(listener: DataListener | DataSink): () => void {
     const list = (this.#listeners ??= []);
     list.push(listener);
     return () => {
@@ -66,7 +76,11 @@ export class DataStore {
   private changed(key: string): void {
     this.#version++;
     const list = this.#listeners;
-    if (list) for (const listener of list.length === 1 ? list : [...list]) listener(key);
+    if (!list) return;
+    for (const listener of list.length === 1 ? list : [...list]) {
+      if (typeof listener === "function") listener(key);
+      else listener.emit("data", key);
+    }
   }
 
   set(key: string, value: DataValue): this {

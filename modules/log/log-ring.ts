@@ -45,15 +45,21 @@ export interface LogRingOptions {
   /** Bytes of lines kept (records heads included); 0 keeps none. At most 65535. */
   bytes: number;
   text: TextCodec;
-  /** Milliseconds since the device started. */
-  now: () => number;
+  /**
+   * Milliseconds since the device started: a function, or a clock (host/clock.ts) read as
+   * clock.now() - origin, which the ring calls as a method (no closure held for it).
+   */
+  now: (() => number) | { now(): number };
+  /** With a clock: its reading at boot (default 0). */
+  origin?: number;
 }
 
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class LogRing implements Log {
   readonly #inner: Log;
   readonly #text: TextCodec;
-  readonly #now: () => number;
+  readonly #now: (() => number) | { now(): number };
+  readonly #origin: number;
   readonly #ring: Uint8Array;
   readonly #maxLine: number;
   /** Offset of the oldest record, and where the next one goes. */
@@ -70,6 +76,7 @@ export class LogRing implements Log {
     this.#inner = inner;
     this.#text = options.text;
     this.#now = options.now;
+    this.#origin = options.origin ?? 0;
     const size = Math.max(0, Math.min(0xffff, Math.floor(options.bytes)));
     this.#ring = new Uint8Array(size >= 64 ? size : 0);
     this.#maxLine = Math.max(0, Math.floor(this.#ring.length / 4) - HEAD);
@@ -138,6 +145,11 @@ export class LogRing implements Log {
     return this.#wrapped && next >= this.#end ? 0 : next;
   }
 
+  private elapsed(): number {
+    const now = this.#now;
+    return (typeof now === "function" ? now() : now.now()) - this.#origin;
+  }
+
   private store(level: LogLevel, line: string): void {
     let bytes = this.#text.encode(line);
     let cut = false;
@@ -152,7 +164,7 @@ export class LogRing implements Log {
     const size = HEAD + length;
     const at = this.place(size);
     const ring = this.#ring;
-    const ms = Math.max(0, Math.min(LOW_SPAN * 0x100 - 1, Math.floor(this.#now())));
+    const ms = Math.max(0, Math.min(LOW_SPAN * 0x100 - 1, Math.floor(this.elapsed())));
     const low = ms % LOW_SPAN;
     ring[at] = length & 0xff;
     ring[at + 1] = length >> 8;

@@ -20,6 +20,15 @@ interface Entry {
   task: Task;
 }
 
+/**
+ * Where failures go when the runner is given an object instead of a callback (the manager's
+ * Events): emit("task", failure), then emit("status", "tasks"), with no closure held for it.
+ */
+export interface TaskSink {
+  emit(name: "task", failure: TaskFailure): void;
+  emit(name: "status", what: "tasks"): void;
+}
+
 export interface TaskFailure {
   readonly name: string;
   /** What it threw, as a log line shows it ("TypeError: x is undefined"). */
@@ -32,88 +41,110 @@ export interface TaskFailure {
 export const MAX_FAILURES = 8;
 
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
+// What is empty at idle is not made: the lists and sets below appear with their first member.
 export class TaskRunner {
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #entries: Entry[] = [];
-  readonly #sleeping = new Set<TimerId>();
+  /** Tasks added before start(); dropped once they are launched. */
+  #entries: Entry[] | undefined;
+  /** Tasks added so far, for the names of those given none. */
+  #added = 0;
+  #sleeping: Set<TimerId> | undefined;
   #started = false;
   #stopped = false;
-  /** Names of tasks still running, for status. */
-  readonly running = new Set<string>();
-  readonly #failures: TaskFailure[] = [];
-  readonly #onFailure: ((failure: TaskFailure) => void) | undefined;
+  #running: Set<string> | undefined;
+  #failures: TaskFailure[] | undefined;
+  readonly #onFailure: ((failure: TaskFailure) => void) | TaskSink | undefined;
   readonly #origin: number;
 
-  constructor(clock: Clock, log: Logger, onFailure?: (failure: TaskFailure) => void) {
+  constructor(clock: Clock, log: Logger, onFailure?: ((failure: TaskFailure) => void) | TaskSink) {
     this.#clock = clock;
     this.#log = log;
     this.#onFailure = onFailure;
     this.#origin = clock.now();
   }
 
+  /** Names of tasks still running, for status. */
+  get running(): readonly string[] {
+    return this.#running ? Array.from(this.#running) : [];
+  }
+
   /** The last failures, oldest first. */
   get failures(): readonly TaskFailure[] {
-    return this.#failures;
+    return this.#failures ?? [];
   }
 
   add(task: Task, name?: string): void {
     const fn = typeof task === "function" ? task : undefined;
-    const label = name || (fn && fn.name) || `task ${this.#entries.length + 1}`;
+    const label = name || (fn && fn.name) || `task ${this.#added + 1}`;
+    this.#added++;
     const entry = { name: label, task };
-    this.#entries.push(entry);
     if (this.#started) this.launch(entry);
+    else (this.#entries ??= []).push(entry);
   }
 
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    for (const entry of this.#entries) this.launch(entry);
+    const entries = this.#entries;
+    this.#entries = undefined;
+    if (entries) for (const entry of entries) this.launch(entry);
   }
 
   private launch(entry: Entry): void {
-    this.running.add(entry.name);
+    const name = entry.name;
+    (this.#running ??= new Set()).add(name);
     let result: unknown;
     try {
       result = typeof entry.task === "function" ? entry.task() : entry.task;
     } catch (e) {
-      this.failed(entry.name, e);
+      this.failed(name, e);
       return;
     }
-    this.#log.debug(`task ${entry.name} started`);
+    this.#log.debug(`task ${name} started`);
     Promise.resolve(result).then(
       () => {
-        this.running.delete(entry.name);
-        this.#log.debug(`task ${entry.name} finished`);
+        this.#running?.delete(name);
+        this.#log.debug(`task ${name} finished`);
       },
-      (e: unknown) => this.failed(entry.name, e),
+      (e: unknown) => this.failed(name, e),
     );
   }
 
   private failed(name: string, e: unknown): void {
-    this.running.delete(name);
+    this.#running?.delete(name);
     if (this.#stopped) return;
     const failure: TaskFailure = Object.freeze({ name, error: errorText(e), at: Math.floor((this.#clock.now() - this.#origin) / 1000) });
     this.#log.error(`task ${name} failed: ${failure.error}`);
-    if (this.#failures.length >= MAX_FAILURES) this.#failures.shift();
-    this.#failures.push(failure);
-    this.#onFailure?.(failure);
+    const failures = (this.#failures ??= []);
+    if (failures.length >= MAX_FAILURES) failures.shift();
+    failures.push(failure);
+    const onFailure = this.#onFailure;
+    if (typeof onFailure === "function") onFailure(failure);
+    else if (onFailure) {
+      onFailure.emit("task", failure);
+      onFailure.emit("status", "tasks");
+    }
   }
 
+  /** Resolves after ms (the caller checks the range); never, once the runner is stopped. */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.#stopped) return;
+      const sleeping = (this.#sleeping ??= new Set());
       const id = this.#clock.set(() => {
-        this.#sleeping.delete(id);
+        sleeping.delete(id);
         resolve();
       }, Math.max(0, ms));
-      this.#sleeping.add(id);
+      sleeping.add(id);
     });
   }
 
   stop(): void {
     this.#stopped = true;
-    for (const id of this.#sleeping) this.#clock.clear(id);
-    this.#sleeping.clear();
+    const sleeping = this.#sleeping;
+    if (!sleeping) return;
+    for (const id of sleeping) this.#clock.clear(id);
+    sleeping.clear();
   }
 }
