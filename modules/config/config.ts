@@ -80,8 +80,16 @@ export function settingSpec(key: string, declared: ConfigValue | SettingDeclarat
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class Config {
   readonly #record: AtomicRecord;
-  readonly #specs = new Map<string, SettingSpec>();
+  /**
+   * Every declared key's value, in declaration order. The key's declaration is not kept beside
+   * it (a second map entry per setting): it is looked up in the tables declare() was given, or,
+   * for a declaration made at run time, in #made.
+   */
   readonly #values = new Map<string, ConfigValue>();
+  /** The tables declare() was given (the features' frozen `settings`, in flash on the device). */
+  readonly #tables: Readonly<Record<string, SettingSpec>>[] = [];
+  /** Declarations made at run time: the app's keys (add()), defaults the manager knows better. */
+  #made: Map<string, SettingSpec> | undefined;
   /** Saved values of keys nobody has declared (yet); made when the saved config has some. */
   #orphans: Map<string, unknown> | undefined;
   readonly #listeners: (ConfigListener | ConfigSink)[] = [];
@@ -135,13 +143,17 @@ export class Config {
    * already declared, or a default that breaks its own limits (a bug in the declaration).
    */
   declare(settings: Readonly<Record<string, SettingSpec>>): void {
-    for (const key of Object.keys(settings)) {
-      if (this.#specs.has(key)) throw new ConfigError(key, `config key ${key} is declared twice`);
-      const given = settings[key];
+    const keys = Object.keys(settings);
+    for (const key of keys) if (this.#values.has(key)) throw new ConfigError(key, `config key ${key} is declared twice`);
+    this.#tables.push(settings);
+    for (const key of keys) {
+      const given = Object.freeze(settings[key]);
       // The declaration stays where it is (a frozen table, in flash): the spec inherits it and owns
       // only the default the manager knows better, one slot instead of a copy of every field.
-      const spec: SettingSpec = key in this.#defaults ? Object.create(given, { default: { value: this.#defaults[key], enumerable: true } }) : given;
+      const made = key in this.#defaults;
+      const spec: SettingSpec = made ? Object.create(given, { default: { value: this.#defaults[key], enumerable: true } }) : given;
       if (!(spec.secret && spec.default === "")) coerceConfigValue(key, spec, spec.default, "json");
+      if (made) (this.#made ??= new Map()).set(key, Object.freeze(spec));
       this.declareOne(key, spec);
     }
   }
@@ -154,11 +166,12 @@ export class Config {
   add(declarations: Readonly<Record<string, ConfigValue | SettingDeclaration>>): string[] {
     const added: string[] = [];
     for (const key of Object.keys(declarations)) {
-      if (this.#specs.has(key)) continue;
+      if (this.#values.has(key)) continue;
       if (!APP_KEY().test(key) || isProtoKey(key)) throw new ConfigError(key, `config key "${key}" must be 1-64 letters, digits, "_", "." or "-"`);
-      const spec = settingSpec(key, declarations[key], "app");
+      const spec = Object.freeze(settingSpec(key, declarations[key], "app"));
       coerceConfigValue(key, spec, spec.default, "json");
       if (!this.#orphans?.has(key)) added.push(key);
+      (this.#made ??= new Map()).set(key, spec);
       this.declareOne(key, spec);
     }
     if (added.length) this.persist(this.#values);
@@ -166,7 +179,6 @@ export class Config {
   }
 
   private declareOne(key: string, spec: SettingSpec): void {
-    this.#specs.set(key, Object.freeze(spec));
     let value = spec.default;
     const orphans = this.#orphans;
     if (orphans?.has(key)) {
@@ -185,7 +197,7 @@ export class Config {
   }
 
   has(key: string): boolean {
-    return this.#specs.has(key);
+    return this.#values.has(key);
   }
 
   get(key: string): ConfigValue | undefined {
@@ -193,12 +205,19 @@ export class Config {
   }
 
   spec(key: string): SettingSpec | undefined {
-    return this.#specs.get(key);
+    // Only a declared key reaches the tables: a property name that is in one of them already, so
+    // a client's string never becomes a property key here (XS would keep it for good).
+    if (!this.#values.has(key)) return undefined;
+    const made = this.#made?.get(key);
+    if (made) return made;
+    const tables = this.#tables;
+    for (let i = 0; i < tables.length; i++) if (Object.hasOwn(tables[i], key)) return tables[i][key];
+    return undefined;
   }
 
   /** Keys in display order: built-ins first, then app keys in the order they were added. */
   keys(): string[] {
-    return Array.from(this.#specs.keys());
+    return Array.from(this.#values.keys());
   }
 
   set(key: string, value: unknown): void {
@@ -213,7 +232,7 @@ export class Config {
     const next = new Map(this.#values);
     const changed: string[] = [];
     for (const key of Object.keys(changes)) {
-      const spec = isProtoKey(key) ? undefined : this.#specs.get(key);
+      const spec = isProtoKey(key) ? undefined : this.spec(key);
       if (!spec) throw new ConfigError(key, `unknown config key "${key.slice(0, 64)}"`);
       let value = coerceConfigValue(key, spec, changes[key], source);
       if (spec.hashed && value !== "") {
@@ -241,7 +260,7 @@ export class Config {
    * today's, upgraded on a login). Nothing changes for the listeners: the secret is the same.
    */
   rehash(key: string, clear: string): void {
-    const spec = this.#specs.get(key);
+    const spec = this.spec(key);
     if (!spec?.hashed || clear === "") return;
     const next = new Map(this.#values);
     next.set(key, this.#hashSecret.hash(clear));
@@ -266,13 +285,13 @@ export class Config {
   /** The config without secrets: what a browser or an API client may see. */
   publicValues(): Record<string, ConfigValue> {
     const out = Object.create(null) as Record<string, ConfigValue>; // any key may be an app key: see #persist
-    for (const [key, value] of this.#values) if (!this.#specs.get(key)?.secret) out[key] = value;
+    for (const [key, value] of this.#values) if (!this.spec(key)?.secret) out[key] = value;
     return out;
   }
 
   /** Secret keys that hold a value (the page says "set", never what). */
   secretsSet(): string[] {
-    return this.keys().filter((key) => this.#specs.get(key)?.secret && this.#values.get(key) !== "");
+    return this.keys().filter((key) => this.spec(key)?.secret && this.#values.get(key) !== "");
   }
 
   /** Calls listener (or sink.emit("config", keys)) with the keys of every change saved; returns its unsubscribe. */
@@ -289,6 +308,6 @@ export class Config {
     this.#record.clear();
     this.problem = undefined;
     this.#orphans = undefined;
-    for (const [key, spec] of this.#specs) this.#values.set(key, spec.default);
+    for (const key of Array.from(this.#values.keys())) this.#values.set(key, (this.spec(key) as SettingSpec).default);
   }
 }
