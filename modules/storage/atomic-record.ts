@@ -10,13 +10,18 @@
  * A payload too large for one slot is refused with RecordTooLargeError before anything is
  * written. `condition` says what the load found: nothing saved, both copies sound, one copy
  * damaged and the other in use (a save cut short, or worn flash), or nothing readable left.
+ *
+ * The payload is not held in memory for the device's whole run (the settings record is the
+ * config's whole JSON text): the one read at load is handed to the first `value` reader and
+ * dropped; later reads read the slot again. The record keeps the payload's CRC-32 and length to
+ * tell a save of the same payload, confirmed against the stored slot before nothing is written.
  */
 
 export type RecordCondition = "empty" | "ok" | "one-copy-damaged" | "damaged";
 
 import type { Storage } from "../host/storage";
 import { crc32 } from "../text/crc32";
-import { utf8Encode, utf8Length } from "../text/utf8";
+import { utf8Encode } from "../text/utf8";
 import { STORAGE_LIMITS, checkStorageName } from "./storage-rules";
 
 export class RecordTooLargeError extends Error {
@@ -62,7 +67,11 @@ export class AtomicRecord {
   /** Slot index holding the newest valid copy, or -1 when neither slot is valid. */
   #newest = -1;
   #seq = 0;
-  #payload: string | undefined;
+  /** The payload read at load, until `value` hands it out. */
+  #loaded: string | undefined;
+  /** CRC-32 and UTF-8 length of the newest payload (valid while #newest >= 0). */
+  #crc = 0;
+  #bytes = 0;
   #condition: RecordCondition = "empty";
 
   /** Largest payload in UTF-8 bytes a slot can hold. */
@@ -85,14 +94,26 @@ export class AtomicRecord {
     this.#condition = present === 0 ? "empty" : sound === present ? "ok" : sound > 0 ? "one-copy-damaged" : "damaged";
     this.#newest = -1;
     this.#seq = 0;
-    this.#payload = undefined;
+    this.#loaded = undefined;
     slots.forEach((slot, i) => {
       if (slot && (this.#newest < 0 || slot.seq > this.#seq)) {
         this.#newest = i;
         this.#seq = slot.seq;
-        this.#payload = slot.payload;
+        this.#loaded = slot.payload;
       }
     });
+    if (this.#loaded !== undefined) this.remember(utf8Encode(this.#loaded));
+  }
+
+  private remember(bytes: Uint8Array): void {
+    this.#crc = crc32(bytes);
+    this.#bytes = bytes.length;
+  }
+
+  /** The newest payload as the store holds it now. */
+  private stored(): string | undefined {
+    if (this.#newest < 0) return undefined;
+    return parseSlot(this.#storage.read(this.#domain, slotKey(this.#name, this.#newest)))?.payload;
   }
 
   get condition(): RecordCondition {
@@ -101,13 +122,18 @@ export class AtomicRecord {
 
   /** The newest whole payload, or undefined when none was ever saved (or both slots are torn). */
   get value(): string | undefined {
-    return this.#payload;
+    const loaded = this.#loaded;
+    if (loaded === undefined) return this.stored();
+    this.#loaded = undefined;
+    return loaded;
   }
 
   /** Saves payload; returns false when it equals what is stored and nothing was written. */
   save(payload: string): boolean {
-    if (payload === this.#payload) return false;
-    const bytes = utf8Length(payload);
+    const encoded = utf8Encode(payload);
+    const bytes = encoded.length;
+    const crc = crc32(encoded);
+    if (this.#newest >= 0 && bytes === this.#bytes && crc === this.#crc && (this.#loaded ?? this.stored()) === payload) return false;
     if (bytes > AtomicRecord.maxPayloadBytes)
       throw new RecordTooLargeError(this.#name, bytes, AtomicRecord.maxPayloadBytes);
     const seq = this.#seq >= SEQ_LIMIT ? 1 : this.#seq + 1;
@@ -130,7 +156,9 @@ export class AtomicRecord {
     }
     this.#newest = target;
     this.#seq = seq;
-    this.#payload = payload;
+    this.#loaded = undefined;
+    this.#crc = crc;
+    this.#bytes = bytes;
     if (this.#condition !== "one-copy-damaged") this.#condition = "ok";
     return true;
   }
@@ -145,7 +173,7 @@ export class AtomicRecord {
     this.#storage.remove(this.#domain, slotKey(this.#name, 1 - older));
     this.#newest = -1;
     this.#seq = 0;
-    this.#payload = undefined;
+    this.#loaded = undefined;
     this.#condition = "empty";
   }
 }
