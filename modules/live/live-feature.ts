@@ -98,32 +98,38 @@ function* logBody(ring: LogRing, since: number | undefined): Generator<string> {
 // A generator function is no constructor, so preloading does not freeze its prototype: this does (it stays in flash).
 Object.freeze(logBody.prototype);
 
+/** What reads of the streams see while none is open: no array is held for an idle device. */
+const NO_STREAMS: readonly EventStream[] = Object.freeze([]);
+
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
+// At idle the instance holds its context and its limit: the lists appear with the first stream.
 export class LiveFeature implements Feature {
-  readonly name = "live";
-  readonly #options: LiveOptions;
   #context: FeatureContext | undefined;
-  #streams: EventStream[] = [];
-  #unsubscribe: (() => void)[] = [];
+  /** The streams open, while there are any. */
+  #streams: EventStream[] | undefined;
+  /** The subscriptions, while streams are open. */
+  #unsubscribe: (() => void)[] | undefined;
   #flushTimer: TimerId | undefined;
-  #maxStreams = 0;
-  #keepAliveMs = 0;
-  #logs: LogRing | undefined;
+  /** The option until attach(), then the limit (never more than the connection limit less two). */
+  #maxStreams: number;
   /** What the streams read from: made when the first stream opens, dropped when the last closes. */
   #source: StreamSource | undefined;
   /** The flush timer's callback: one while streams are open (made with the subscriptions), not one per flush. */
   #flush: (() => void) | undefined;
 
   constructor(options: LiveOptions = {}) {
-    this.#options = options;
+    this.#maxStreams = options.maxStreams ?? 2;
+  }
+
+  /** On the prototype: a field would cost every instance a slot. */
+  get name(): string {
+    return "live";
   }
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    const limits = { ...HTTP_LIMITS, ...context.host.httpLimits };
-    this.#maxStreams = Math.max(0, Math.min(this.#options.maxStreams ?? 2, limits.maxConnections - 2));
-    this.#keepAliveMs = Math.floor(limits.requestTimeoutMs / 3);
-    this.#logs = context.logs && context.logs.capacity > 0 ? context.logs : undefined;
+    const limits = context.host.httpLimits;
+    this.#maxStreams = Math.max(0, Math.min(this.#maxStreams, (limits?.maxConnections ?? HTTP_LIMITS.maxConnections) - 2));
     // One closure for both routes.
     const handle = (request: HttpRequest): HttpResponse => (request.path === "/events" ? this.open(request) : this.serveLog(request));
     context.router.add("GET", "/events", handle, { auth: "public", names: true });
@@ -134,22 +140,32 @@ export class LiveFeature implements Feature {
    * Listens to the manager while a stream is open, and only then: an idle device pays for the
    * two routes and nothing else (tests/xs/live-memory.test.ts measures it).
    */
+  /** The ring the streams and GET /api/log read, when it keeps lines. */
+  private logs(): LogRing | undefined {
+    const logs = this.#context?.logs;
+    return logs && logs.capacity > 0 ? logs : undefined;
+  }
+
+  private streams(): readonly EventStream[] {
+    return this.#streams ?? NO_STREAMS;
+  }
+
   private listen(context: FeatureContext): void {
-    if (this.#unsubscribe.length > 0) return;
+    if (this.#unsubscribe) return;
     this.#flush = (): void => this.wakeAll();
     const { events, data } = context;
     const statusChanged = (): void => {
-      for (const stream of this.#streams) stream.statusChanged();
+      for (const stream of this.streams()) stream.statusChanged();
       this.schedule();
     };
-    this.#unsubscribe = [
+    const unsubscribe = [
       events.on("data", (key) => {
         const present = key !== "" && data.has(key);
-        for (const stream of this.#streams) stream.dataChanged(key, present);
+        for (const stream of this.streams()) stream.dataChanged(key, present);
         this.schedule();
       }),
       events.on("task", (failure) => {
-        for (const stream of this.#streams) stream.taskFailed(failure);
+        for (const stream of this.streams()) stream.taskFailed(failure);
         statusChanged();
       }),
       events.on("status", statusChanged),
@@ -157,12 +173,15 @@ export class LiveFeature implements Feature {
       events.on("config", statusChanged),
       events.on("clock", statusChanged),
     ];
-    if (this.#logs) this.#unsubscribe.push(this.#logs.listen(() => this.schedule()));
+    const logs = this.logs();
+    if (logs) unsubscribe.push(logs.listen(() => this.schedule()));
+    this.#unsubscribe = unsubscribe;
   }
 
   private unlisten(): void {
-    for (const unsubscribe of this.#unsubscribe) unsubscribe();
-    this.#unsubscribe = [];
+    const list = this.#unsubscribe;
+    this.#unsubscribe = undefined;
+    if (list) for (const unsubscribe of list) unsubscribe();
     // What the streams shared goes with the last of them: an idle device keeps the routes alone.
     this.#flush = undefined;
     this.#source = undefined;
@@ -173,12 +192,12 @@ export class LiveFeature implements Feature {
     this.#context?.host.clock.clear(this.#flushTimer);
     this.#flushTimer = undefined;
     // Each ends at its next pull: the server then closes its connection.
-    for (const stream of [...this.#streams]) stream.end();
+    for (const stream of [...this.streams()]) stream.end();
   }
 
   status(): Record<string, unknown> {
-    const logs = this.#logs;
-    return { streams: this.#streams.length, maxStreams: this.#maxStreams, logLines: logs?.size ?? 0, logBytes: logs?.capacity ?? 0 };
+    const logs = this.logs();
+    return { streams: this.streams().length, maxStreams: this.#maxStreams, logLines: logs?.size ?? 0, logBytes: logs?.capacity ?? 0 };
   }
 
   private open(request: HttpRequest): HttpResponse {
@@ -186,8 +205,8 @@ export class LiveFeature implements Feature {
     const now = context.host.clock.now();
     // A stream made by a handler whose answer was never sent (a test calling handle(), a
     // failure before the head went out) would hold its place for ever.
-    for (const stream of [...this.#streams]) if (!stream.opened && now - stream.madeAt >= UNOPENED_MS) stream.close();
-    if (this.#streams.length >= this.#maxStreams)
+    for (const stream of [...this.streams()]) if (!stream.opened && now - stream.madeAt >= UNOPENED_MS) stream.close();
+    if (this.streams().length >= this.#maxStreams)
       return jsonError(503, `${this.#maxStreams} event streams are open already (each holds one of the device's few connections): poll /data and /api/status instead`, {
         "retry-after": String(RETRY_AFTER_S),
       });
@@ -195,7 +214,7 @@ export class LiveFeature implements Feature {
     if (mode !== undefined && mode !== "on" && mode !== "off") return jsonError(400, 'log must be "on" or "off"');
     const source = (this.#source ??= Object.freeze({
       data: context.data,
-      logs: this.#logs,
+      logs: this.logs(),
       status: () => context.status(),
       closed: (stream: EventStream) => this.streamClosed(stream),
     }));
@@ -212,16 +231,16 @@ export class LiveFeature implements Feature {
       log,
       since,
       maxStreams: this.#maxStreams,
-      keepAliveMs: this.#keepAliveMs,
+      keepAliveMs: Math.floor((context.host.httpLimits?.requestTimeoutMs ?? HTTP_LIMITS.requestTimeoutMs) / 3),
       madeAt: now,
     });
-    this.#streams.push(stream);
+    (this.#streams ??= []).push(stream);
     this.listen(context);
     return { status: 200, headers: STREAM_HEADERS, body: stream };
   }
 
   private serveLog(request: HttpRequest): HttpResponse {
-    const logs = this.#logs;
+    const logs = this.logs();
     if (!logs) return jsonError(404, "this device keeps no log lines");
     const text = queryValue(request.query, "since");
     const since = seqFrom(text);
@@ -230,9 +249,12 @@ export class LiveFeature implements Feature {
   }
 
   private streamClosed(stream: EventStream): void {
-    const i = this.#streams.indexOf(stream);
-    if (i >= 0) this.#streams.splice(i, 1);
-    if (this.#streams.length === 0) {
+    const streams = this.#streams;
+    if (!streams) return;
+    const i = streams.indexOf(stream);
+    if (i >= 0) streams.splice(i, 1);
+    if (streams.length === 0) {
+      this.#streams = undefined;
       this.unlisten();
       this.#context?.host.clock.clear(this.#flushTimer);
       this.#flushTimer = undefined;
@@ -247,6 +269,6 @@ export class LiveFeature implements Feature {
 
   private wakeAll(): void {
     this.#flushTimer = undefined;
-    for (const stream of [...this.#streams]) stream.wake();
+    for (const stream of [...this.streams()]) stream.wake();
   }
 }
