@@ -7,23 +7,32 @@ import type { Log, LogLevel } from "../host/log";
 
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class Logger {
-  readonly #log: Log;
+  /** The host's Log; for a child, the logger it was made from. */
+  #out: Log | Logger;
   readonly #debug: boolean;
+  /** What starts every line; for a child, its name (the parent adds its own prefix). */
   readonly #prefix: string;
 
   constructor(log: Log, debug: boolean, prefix = "") {
-    this.#log = log;
+    this.#out = log;
     this.#debug = debug;
     this.#prefix = prefix;
   }
 
-  /** A logger whose lines start with "[name] ". */
+  /**
+   * A logger whose lines start with "[name] ". It keeps its parent and the name, not a prefix
+   * made for it: the device holds one logger per feature for as long as it runs.
+   */
   child(name: string): Logger {
-    return new Logger(this.#log, this.#debug, `${this.#prefix}[${name}] `);
+    const child = new Logger(this.#out as Log, this.#debug, name);
+    child.#out = this;
+    return child;
   }
 
   private write(level: LogLevel, message: string): void {
-    this.#log.write(level, `${level.toUpperCase()} ${this.#prefix}${message}`);
+    const out = this.#out;
+    if (out instanceof Logger) out.write(level, `[${this.#prefix}] ${message}`);
+    else out.write(level, `${level.toUpperCase()} ${this.#prefix}${message}`);
   }
 
   debug(message: string): void {
