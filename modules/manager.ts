@@ -282,10 +282,16 @@ export class IotManager {
    */
   static readonly #Context = class ManagerContext implements FeatureContext {
     readonly #manager: IotManager;
-    readonly log: Logger;
-    constructor(manager: IotManager, log: Logger) {
+    readonly #name: string;
+    /** Made when the feature first logs: some never do. */
+    #log: Logger | undefined;
+    constructor(manager: IotManager, name: string) {
       this.#manager = manager;
-      this.log = log;
+      this.#name = name;
+    }
+    /** The feature's own logger: its lines start with "[name] ". */
+    get log(): Logger {
+      return (this.#log ??= this.#manager.log.child(this.#name));
     }
     get host(): Host {
       return this.#manager.host;
@@ -464,7 +470,7 @@ export class IotManager {
   }
 
   private context(feature: Feature): FeatureContext {
-    return new IotManager.#Context(this, this.log.child(feature.name));
+    return new IotManager.#Context(this, feature.name);
   }
 
   /** Emits "network" when what network() reports has changed since it was last emitted. */
