@@ -216,7 +216,9 @@ export class IotManager {
     this.logs = new LogRing(host.log, { bytes: options.logBytes ?? DEFAULT_LOG_BYTES, text: host.text ?? JS_TEXT_CODEC, now: host.clock, origin: this.#startedAt });
     this.log = new Logger(this.logs, options.debug ?? false);
     this.events = new Events(this.log);
-    this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), (event) => this.events.emit("clock", event));
+    // Bound, not an arrow: the clock (clock/device-clock.ts) takes a function, and a bound one is
+    // the smaller of the two for as long as the device runs.
+    this.clock = new DeviceClock(host.wallClock ?? new OffsetWallClock(), this.events.emit.bind(this.events, "clock"));
     const sha256 = host.sha256 ?? newSha256;
     this.config = new Config(host.storage, { hostname: defaultHostname(host.system.info().mac) }, new HostPasswords(host, sha256));
     this.#auth = new AdminAuth(this.config, host.clock, sha256, AUTH_LIMITS, this.log);
@@ -447,7 +449,7 @@ export class IotManager {
         text: host.text,
         log: this.log.child("http"),
         limits: host.httpLimits,
-        onAnswer: (status) => this.events.emit("answer", status),
+        onAnswer: this.events.emit.bind(this.events, "answer"),
         requestHeaders: this.#features.some((f) => f.requestHeaders) ? this.#features.flatMap((f) => f.requestHeaders ?? []) : undefined,
       });
       const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, this);
