@@ -102,13 +102,14 @@ export class TaskRunner {
       return;
     }
     this.#log.debug(`task ${name} started`);
-    Promise.resolve(result).then(
-      () => {
-        this.#running?.delete(name);
-        this.#log.debug(`task ${name} finished`);
-      },
-      (e: unknown) => this.failed(name, e),
-    );
+    // Bound methods, not arrows: held for as long as the task runs (the smaller kind on XS; an
+    // async watcher's suspended frame is larger still).
+    Promise.resolve(result).then(this.finished.bind(this, name), this.failed.bind(this, name));
+  }
+
+  private finished(name: string): void {
+    this.#running?.delete(name);
+    this.#log.debug(`task ${name} finished`);
   }
 
   private failed(name: string, e: unknown): void {
