@@ -48,14 +48,15 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
 /**
  * A browser for the describe block this is called in: launched before its tests, closed after
  * them. The block is skipped when there is no browser here (an error in CI, see hasChromium).
- * Call it before any other hook of the block, so a skip starts nothing else.
+ * Call it before any other hook of the block, so a skip starts nothing else; extraArgs as a
+ * function when they depend on what an earlier hook started.
  */
-export function useBrowser(extraArgs: readonly string[] = []): { readonly browser: Browser } {
+export function useBrowser(extraArgs: readonly string[] | (() => readonly string[]) = []): { readonly browser: Browser } {
   const rig = {} as { browser: Browser };
   let close: (() => Promise<void>) | undefined;
   before(async function () {
     if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser: rig.browser, close } = await launchBrowser(extraArgs));
+    ({ browser: rig.browser, close } = await launchBrowser(typeof extraArgs === "function" ? extraArgs() : extraArgs));
   });
   after(async () => {
     await close?.();
