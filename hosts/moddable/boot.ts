@@ -1,6 +1,7 @@
 /*
  * The device's entry point: the manifest names this module "main", so XS runs it first. It
- * builds the Moddable host, binds it (modules/host/host.ts), and only then imports the app
+ * builds the Moddable host over the SDK's Preference (imported here, in the one module that is
+ * not preloaded: host.ts says why), binds it (modules/host/host.ts), and only then imports the app
  * (main.ts, named "app" in the manifest), whose IotManager takes the bound host.
  *
  * The app is imported with import(), not a static import: static imports are evaluated before
@@ -13,10 +14,11 @@
  * of hosts/moddable/tsconfig.json).
  */
 
+import Preference from "preference";
 import { createModdableHost } from "hosts/moddable/host";
 import { bindHost } from "modules/host/host";
 
-bindHost(createModdableHost());
+bindHost(createModdableHost(Preference));
 
 import("app").then(undefined, (error: unknown) => {
   trace(`the app failed to start: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);

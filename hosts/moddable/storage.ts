@@ -13,46 +13,59 @@
  *   StorageError that says so.
  */
 
-import Preference from "preference";
+import type Preference from "preference";
 import type { Storage, StorageProblem, StoredValue } from "../../modules/host/storage";
 import { StorageError, checkStorageName, checkStorageWrite } from "../../modules/storage/storage-rules";
 
+/**
+ * The SDK's Preference module, handed in by boot.ts (hosts/moddable/host.ts says why), never
+ * imported here: this module is preloaded, and the lin simulator's Preference is not (it reads
+ * its file when it loads, which cannot happen at build time).
+ */
+export type PreferenceModule = Pick<typeof Preference, "get" | "set" | "delete" | "keys">;
+
 export class PreferenceStorage implements Storage {
-  readonly #problems = new Map<string, string>();
+  readonly #preference: PreferenceModule;
+  /** Domains that could not be read, made on the first such read: none at all on a healthy device. */
+  #problems: Map<string, string> | undefined = undefined;
+
+  constructor(preference: PreferenceModule) {
+    this.#preference = preference;
+  }
 
   read(domain: string, key: string): StoredValue | undefined {
     checkStorageName("domain", domain);
     checkStorageName("key", key);
     try {
-      return Preference.get(domain, key);
+      return this.#preference.get(domain, key);
     } catch (e) {
       // A flash read error reads as nothing saved: the device boots on defaults and says so.
-      this.#problems.set(domain, `storage domain "${domain}" could not be read (key ${key}: ${e instanceof Error ? e.message : String(e)}): defaults are in use until it is saved again`);
+      (this.#problems ??= new Map()).set(domain, `storage domain "${domain}" could not be read (key ${key}: ${e instanceof Error ? e.message : String(e)}): defaults are in use until it is saved again`);
       return undefined;
     }
   }
 
   write(domain: string, key: string, value: StoredValue): void {
     checkStorageWrite(domain, key, value);
-    Preference.set(domain, key, value);
-    this.#problems.delete(domain);
+    this.#preference.set(domain, key, value);
+    this.#problems?.delete(domain);
   }
 
   problems(): readonly StorageProblem[] {
-    return Array.from(this.#problems, ([domain, message]) => ({ domain, message }));
+    return this.#problems ? Array.from(this.#problems, ([domain, message]) => ({ domain, message })) : [];
   }
 
   remove(domain: string, key: string): void {
     checkStorageName("domain", domain);
     checkStorageName("key", key);
-    Preference.delete(domain, key);
-    this.#problems.delete(domain);
+    this.#preference.delete(domain, key);
+    this.#problems?.delete(domain);
   }
 
   keys(domain: string): string[] {
     checkStorageName("domain", domain);
     try {
-      return Preference.keys(domain);
+      return this.#preference.keys(domain);
     } catch (e) {
       // The mac simulator's Preference.keys throws "unimplemented"; say which call failed.
       throw new StorageError(`cannot list the keys of storage domain "${domain}": ${e instanceof Error ? e.message : String(e)}`);

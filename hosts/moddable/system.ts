@@ -16,12 +16,16 @@
 
 import Instrumentation from "instrumentation";
 import Net from "net";
-import Preference from "preference";
 import { canRestart, platformName, randomBytes, restart, stationMac } from "hosts/moddable/platform";
 import type { System, SystemInfo } from "../../modules/host/system";
 import type { NetInfo } from "./types/net";
+import type { PreferenceModule } from "./storage";
 
-const MAC_PATTERN = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
+/** "aa:bb:cc:dd:ee:ff", lower case. A regex compiled per call (twice at most, at boot): one kept
+ * at module level would hold about 800 bytes of heap for good. */
+function isMac(text: string): boolean {
+  return /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(text);
+}
 /** Where a made-up MAC is kept (a simulator with no MAC of its own). */
 const MADE_UP = Object.freeze({ domain: "iot-system", key: "mac" });
 
@@ -29,8 +33,11 @@ export class ModdableSystem implements System {
   readonly canRestart = canRestart;
   #mac: string | undefined;
   readonly #freeMemoryIndex: number | undefined;
+  /** Handed in, not imported: see PreferenceModule (storage.ts). */
+  readonly #preference: PreferenceModule;
 
-  constructor() {
+  constructor(preference: PreferenceModule) {
+    this.#preference = preference;
     this.#freeMemoryIndex = Instrumentation.map("System Free Memory");
   }
 
@@ -50,19 +57,19 @@ export class ModdableSystem implements System {
     if (this.#mac) return this.#mac;
     const net = Net as unknown as NetInfo;
     let found = (stationMac() ?? net.get("MAC", "station") ?? net.get("MAC") ?? "").toLowerCase();
-    if (!MAC_PATTERN.test(found)) found = this.#madeUpMac();
+    if (!isMac(found)) found = this.#madeUpMac();
     this.#mac = found;
     return found;
   }
 
   #madeUpMac(): string {
-    const saved = Preference.get(MADE_UP.domain, MADE_UP.key);
-    if (typeof saved === "string" && MAC_PATTERN.test(saved)) return saved;
+    const saved = this.#preference.get(MADE_UP.domain, MADE_UP.key);
+    if (typeof saved === "string" && isMac(saved)) return saved;
     const bytes = randomBytes(6);
     // Locally administered, unicast: it can never be a real device's address.
     bytes[0] = (bytes[0] & 0xfc) | 0x02;
     const mac = Array.from(bytes, (b) => (b < 16 ? "0" : "") + b.toString(16)).join(":");
-    Preference.set(MADE_UP.domain, MADE_UP.key, mac);
+    this.#preference.set(MADE_UP.domain, MADE_UP.key, mac);
     return mac;
   }
 

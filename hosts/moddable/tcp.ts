@@ -152,8 +152,16 @@ const READABLE = 2;
 const WRITABLE = 3;
 /** fragileSocketClose: a socket with no message for this long has none queued. */
 const QUIET_MS = 250;
-const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
 
+/** A dotted IPv4 address, given to the socket as `address` (a name goes as `host`, resolved by it). */
+function isIpv4(host: string): boolean {
+  // Compiled per call, not at module level: this module is preloaded, and a preloaded regex
+  // corrupts XS 8.2.3's heap when it runs (docs/device.md); a connect is rare.
+  return /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/.test(host);
+}
+
+// Its helpers are TypeScript-private methods, not #private ones: XS gives every instance a slot
+// per #method, and a busy server has several connections open.
 class ModdableConnection implements TcpConnection {
   readonly remoteAddress: string;
   readonly #socket: TcpSocketInstance;
@@ -184,22 +192,22 @@ class ModdableConnection implements TcpConnection {
       }
     }
     this.remoteAddress = remote;
-    socket.callback = (message, value) => this.#message(message, value ?? 0);
+    socket.callback = (message, value) => this.onMessage(message, value ?? 0);
   }
 
   listen(events: TcpEvents): void {
     this.#events = events;
   }
 
-  #message(message: SocketMessage, _value: number): void {
+  private onMessage(message: SocketMessage, _value: number): void {
     if (this.#closed) return;
     this.#lastMessageAt = Time.ticks;
     if (message === WRITABLE) this.#owed = false;
     if (this.#closing) {
-      if (message < 0) this.#disconnected();
+      if (message < 0) this.disconnected();
       else {
         if (message === READABLE) this.#socket.read(ArrayBuffer);
-        this.#release();
+        this.release();
       }
       return;
     }
@@ -224,21 +232,21 @@ class ModdableConnection implements TcpConnection {
           : tls
             ? (tls() ?? `${TLS_ERRORS.handshake}: no connection, or the server ended the handshake`)
             : "no connection (host unreachable, unknown or refusing)";
-        this.#disconnected();
+        this.disconnected();
         events?.closed(error);
       }
     } catch {
       // A listener that throws must not reach the native callback: the connection ends here.
-      this.#release();
+      this.release();
     } finally {
       this.#inCallback = false;
     }
   }
 
   /** The peer is gone: lwIP wants the socket closed; the simulator has destroyed it already. */
-  #disconnected(): void {
-    if (fragileSocketClose) this.#finished();
-    else this.#release();
+  private disconnected(): void {
+    if (fragileSocketClose) this.finished();
+    else this.release();
   }
 
   writable(): number {
@@ -259,12 +267,12 @@ class ModdableConnection implements TcpConnection {
   close(): void {
     if (this.#closed || this.#closing) return;
     if (!fragileSocketClose || this.#inCallback) {
-      this.#release();
+      this.release();
       return;
     }
     this.#closing = true;
     this.#events = undefined;
-    this.#closeWhenSafe();
+    this.closeWhenSafe();
   }
 
   /** lwIP's tcp_abort is not reachable from the SDK's socket: closing is all there is. */
@@ -273,16 +281,16 @@ class ModdableConnection implements TcpConnection {
   }
 
   /** fragileSocketClose, outside a callback: close now if no message can be queued, else wait for one. */
-  #closeWhenSafe(): void {
+  private closeWhenSafe(): void {
     this.#retry = undefined;
     if (this.#closed) return;
-    if (!this.#owed && Time.ticks - this.#lastMessageAt >= QUIET_MS) this.#release();
-    else this.#retry = Timer.set(() => this.#closeWhenSafe(), QUIET_MS);
+    if (!this.#owed && Time.ticks - this.#lastMessageAt >= QUIET_MS) this.release();
+    else this.#retry = Timer.set(() => this.closeWhenSafe(), QUIET_MS);
   }
 
-  #release(): void {
+  private release(): void {
     if (this.#closed) return;
-    this.#finished();
+    this.finished();
     try {
       this.#socket.close();
     } catch {
@@ -290,7 +298,7 @@ class ModdableConnection implements TcpConnection {
     }
   }
 
-  #finished(): void {
+  private finished(): void {
     this.#closed = true;
     this.#closing = false;
     this.#events = undefined;
@@ -330,8 +338,8 @@ export class ModdableTcp implements Tcp {
   }
 
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection {
-    const where = IPV4.test(options.host) ? { address: options.host } : { host: options.host };
-    if (options.tls) return this.#connectTls(options, where, events);
+    const where = isIpv4(options.host) ? { address: options.host } : { host: options.host };
+    if (options.tls) return this.connectTls(options, where, events);
     let socket: TcpSocketInstance;
     try {
       socket = new SocketRuntime({ ...where, port: options.port, noDelay: true });
@@ -342,7 +350,8 @@ export class ModdableTcp implements Tcp {
     return new ModdableConnection(socket, events, false);
   }
 
-  #connectTls(options: TcpConnectOptions, where: { address: string } | { host: string }, events: TcpClientEvents): TcpConnection {
+  // TypeScript-private, not #private: XS gives every instance a slot per #method.
+  private connectTls(options: TcpConnectOptions, where: { address: string } | { host: string }, events: TcpClientEvents): TcpConnection {
     const free = largestFreeBlock();
     if (free !== undefined && free < TLS_MIN_BLOCK)
       return failed(events, `${TLS_ERRORS.handshake}: the largest free block of memory is ${free} bytes, and a TLS handshake needs about ${TLS_MIN_BLOCK}`);

@@ -1,7 +1,9 @@
 /*
  * `npm run test:moddable`: the app on the real Moddable SDK. Opt-in; CI never needs the SDK.
  *
- *   MODDABLE=/path/to/moddable PATH=node_modules/.bin:$MODDABLE/build/bin/lin/release:$PATH npm run test:moddable [-- --release-only]
+ *   MODDABLE=/path/to/moddable PATH=node_modules/.bin:$MODDABLE/build/bin/lin/release:$PATH npm run test:moddable [-- --release-only | --debug-only]
+ *
+ * --debug-only skips step 1 to 5 (the release build, the suite, the timings): the heap figures alone.
  *
  * Without $MODDABLE (or with an SDK whose Linux tools are not built) it says so in one line and
  * exits 0. Otherwise, and failing (exit 1) when any step does:
@@ -25,13 +27,16 @@
  *    an endless header line, 10,000 short headers) and reads the chunk heap the samples show
  *    while each runs: it must stay flat (a peak within ATTACK_FLAT_BYTES of the normal load's),
  *    and the answer must be 414 / 431 / 431;
+ *    then starts the same debug build three more times without the app (the heap probe's
+ *    baseline modes: nothing, the SDK's Preference, our device host; about 10 s each) so that
+ *    the summary splits the idle heap into the SDK's share, our device host's and the framework's;
  * 7. prints a summary: build times, xsl warnings, failing tests, timings, heap figures.
  * mcsim and its Xvfb are stopped on every path out, SIGINT and SIGTERM included.
  */
 
 import Mocha from "mocha";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,7 +53,10 @@ const BOOT_TIMEOUT_MS = 60_000;
 const PAGE_RUNS = 20;
 const DATA_RUNS = 50;
 
-const { values: options } = parseArgs({ options: { "release-only": { type: "boolean", default: false } }, strict: true });
+const { values: options } = parseArgs({
+  options: { "release-only": { type: "boolean", default: false }, "debug-only": { type: "boolean", default: false } },
+  strict: true,
+});
 const startedAt = performance.now();
 
 function say(line: string): void {
@@ -346,6 +354,47 @@ function appErrors(lines: readonly string[]): string[] {
   return lines.filter((l) => /^ERROR |failed to start|exception|# Break/i.test(l));
 }
 
+/**
+ * The heap probe's modes other than the app (tests/moddable/heap-probe/heap-probe.js): the SDK
+ * and the probe alone, + the lin Preference module with the app's saved values, + our device host.
+ */
+const BASELINE_MODES = ["empty", "preference", "host"] as const;
+type BaselineMode = (typeof BASELINE_MODES)[number];
+
+/**
+ * Runs the debug build once in a baseline mode (the word the probe reads from the Preference
+ * folder, with the app's saved values still there) and returns the probe's second reading: the
+ * first comes two seconds after start, the second once whatever the mode started has settled.
+ */
+async function baseline(debug: BuildResult, mode: BaselineMode, xsbugPort: number): Promise<HeapReading> {
+  const marker = join(runDir, "preferences-debug", "heap-probe-mode");
+  writeFileSync(marker, mode);
+  const probe = new HeapProbeReader();
+  const sim = startMcsim({
+    mcsim: mcsimPath,
+    mcSo: debug.mcSo,
+    home: join(runDir, `home-baseline-${mode}`),
+    logPath: join(runDir, `mcsim-baseline-${mode}.log`),
+    xsbugPort,
+  });
+  running.add(sim);
+  sim.onLine((line) => probe.line(line));
+  try {
+    await sim.waitForLine(new RegExp(`^heap-probe: mode ${mode}\\b`), BOOT_TIMEOUT_MS);
+    const deadline = Date.now() + 15_000;
+    while (probe.readings.length < 2 && Date.now() < deadline) await delay(100);
+    const failed = sim.lines.find((l) => /^heap-probe: .* failed to start/.test(l) || appErrors([l]).length > 0);
+    if (failed) throw new Error(failed);
+    const reading = probe.readings[1];
+    if (!reading) throw new Error(`the heap probe printed ${probe.readings.length} reading(s) in 15 s, not 2`);
+    return reading;
+  } finally {
+    await sim.stop();
+    running.delete(sim);
+    rmSync(marker, { force: true });
+  }
+}
+
 // ---- The run ---------------------------------------------------------------------------------
 
 const problems: string[] = [];
@@ -358,6 +407,7 @@ let heapNote = "";
 /** The heap probe's readings (live after a collection): settled after boot, and after the load. */
 let liveIdle: HeapReading | undefined;
 let liveAfter: HeapReading | undefined;
+const baselines: { mode: BaselineMode; reading: HeapReading }[] = [];
 const attacks: AttackResult[] = [];
 let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
@@ -368,9 +418,10 @@ try {
   const httpPort = await freePort();
 
   // Release: the suite and the timings.
-  const release = await build("release", httpPort);
-  builds.push(release);
-  if (!release.ok) problems.push(`release build: ${release.error}`);
+  const release = options["debug-only"] ? undefined : await build("release", httpPort);
+  if (release) builds.push(release);
+  if (!release) report.push("release build and black-box suite: skipped (--debug-only)");
+  else if (!release.ok) problems.push(`release build: ${release.error}`);
   else {
     const session = new Session("release", release, xsbugPort);
     try {
@@ -462,6 +513,14 @@ try {
         errorLines.push(...appErrors(session.lines).map((l) => `debug: ${l}`));
         await session.stop();
       }
+      // The same build without the app: what the SDK, and then our device host, hold by themselves.
+      for (const mode of BASELINE_MODES) {
+        try {
+          baselines.push({ mode, reading: await baseline(debug, mode, xsbugPort) });
+        } catch (e) {
+          problems.push(`baseline "${mode}": ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
     }
   }
 } catch (e) {
@@ -518,6 +577,24 @@ if (heap) {
     out.push("live heap after a collection (debug build, tests/moddable/heap-probe; ESP32 = slots x 16 + chunk bytes):");
     out.push(`  idle, settled after boot: ${show(liveIdle)}`);
     out.push(`  after the load:           ${show(liveAfter)}`);
+  }
+  const at = (mode: BaselineMode): HeapReading | undefined => baselines.find((b) => b.mode === mode)?.reading;
+  const empty = at("empty");
+  const preference = at("preference");
+  const host = at("host");
+  if (baselines.length) {
+    // Differences of live heaps: what one step adds to the one before (ESP32 estimate, as above).
+    const minus = (a: HeapReading | undefined, b: HeapReading | undefined): string => {
+      if (!a || !b) return "no reading";
+      const d = { slotBytes: a.slotBytes - b.slotBytes, chunkBytes: a.chunkBytes - b.chunkBytes, keys: a.keys - b.keys };
+      return `${d.slotBytes / 32} slots, ${d.chunkBytes} chunk bytes, ${d.keys} keys: about ${(esp32Estimate(d, 32) / 1024).toFixed(1)} KiB`;
+    };
+    out.push("  the same build and probe without the app (baselines, tests/moddable/heap-probe):");
+    out.push(`    the SDK and the probe alone (empty main):       ${show(empty)}`);
+    out.push(`    + lin Preference with the app's saved values:   ${minus(preference, empty)}  (the lin simulator's only: preloaded, and NVS in C, on the ESP32)`);
+    out.push(`    + our device host (hosts/moddable, no manager): ${minus(host, preference)}  (a listener, a UDP socket, a timer, the MAC)`);
+    out.push(`    + the framework and the app (idle less host):   ${minus(liveIdle, host)}`);
+    out.push(`  the framework's share (idle less the SDK's baseline with Preference): ${minus(liveIdle, preference)}`);
   }
 }
 if (attacks.length) {

@@ -116,8 +116,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 /**
  * manifest.json as the debug build needs it: every "./" path made absolute (the copy lives in the
  * build folder), the device's entry point renamed "heap-probe/boot" (not preloaded, as "main" is
- * not: it binds the host when it runs), the probe named "main", and the SDK's debug module
- * (Debug.gc) included.
+ * not: it binds the host when it runs), the probe named "main" with its baseline that starts only
+ * the host ("heap-probe/host-only"), and the SDK's debug module (Debug.gc) included.
  */
 function probedManifest(preferences: object): object {
   const absolute = (value: unknown): unknown => {
@@ -137,7 +137,12 @@ function probedManifest(preferences: object): object {
     ...manifest,
     include: [...manifest.include, "$(MODULES)/base/debug/manifest.json"],
     config: { ...manifest.config, ...preferences },
-    modules: { main: join(ROOT, "tests/moddable/heap-probe/heap-probe"), "heap-probe/boot": main, ...modules },
+    modules: {
+      main: join(ROOT, "tests/moddable/heap-probe/heap-probe"),
+      "heap-probe/boot": main,
+      "heap-probe/host-only": join(ROOT, "tests/moddable/heap-probe/host-only"),
+      ...modules,
+    },
   };
 }
 

@@ -19,14 +19,15 @@
  *
  * The entry imports standins/xs-runtime.ts first (trace and the XS statics xsnap lacks, which
  * the device has before anything is frozen), then, like the core's XS run, loads the modules
- * manifest.json preloads and freezes the world as the XS linker leaves it
+ * manifest.json preloads (and the device host's, hosts/moddable/manifest_preload.json) and
+ * freezes the world as the XS linker leaves it
  * (tests/xs/preload-emulation.ts), and only then each test file through import(): the device
  * host runs in the world the device boots into.
  * Output: .build/xs/<name>.js and its source map.
  */
 
 import type { Plugin } from "esbuild";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleForXs, preloadedModules, ROOT } from "../xs/bundle.ts";
@@ -70,6 +71,19 @@ function moduleNames(root: string): Plugin {
   };
 }
 
+/**
+ * The device host's modules the firmware preloads (hosts/moddable/manifest_preload.json, which
+ * manifest.json includes), with their files: the platform module as the esp32 build binds it.
+ */
+export function preloadedHostModules(root: string): { name: string; file: string }[] {
+  const manifest = JSON.parse(readFileSync(join(root, "hosts", "moddable", "manifest_preload.json"), "utf8")) as { preload?: string[] };
+  return (manifest.preload ?? []).map((name) => {
+    const file = name === "hosts/moddable/platform" ? join(root, "hosts", "moddable", "platform", "esp32.ts") : join(root, `${name}.ts`);
+    if (!name.startsWith("hosts/moddable/") || !existsSync(file)) throw new Error(`hosts/moddable/manifest_preload.json preloads "${name}", which is no device host module`);
+    return { name, file };
+  });
+}
+
 export interface DeviceBundle {
   script: string;
   map: string;
@@ -87,7 +101,7 @@ export function findDeviceTests(): string[] {
 export async function bundleDeviceTests(options: { name?: string } = {}): Promise<DeviceBundle> {
   const started = performance.now();
   const files = findDeviceTests();
-  const preloaded = preloadedModules(ROOT);
+  const preloaded = [...preloadedModules(ROOT), ...preloadedHostModules(ROOT)];
   const entry = [
     `import ${JSON.stringify(join(STANDINS, "xs-runtime.ts"))};`,
     `import { run } from ${JSON.stringify(join(ROOT, "tests", "xs", "xs-runner.ts"))};`,

@@ -31,13 +31,15 @@ import type { OtaClass } from "../updater";
 /** esp_mac_type_t ESP_MAC_WIFI_STA. */
 const MAC_WIFI_STA = 0;
 
-// Created on first use, not at load: calling a native while the module is preloaded would fail
-// the build, and nothing here is needed until the app asks.
-let natives: FFI | undefined;
-
+/**
+ * A new FFI object per call, not one kept: this module is preloaded (hosts/moddable/
+ * manifest_preload.json), where calling a native at load would fail the build and a module-level
+ * `let` would be aliased in RAM (xsl: "no const"); a kept one would also hold the instance and
+ * its functions at idle for calls made a few times a day (restart, a salt, a TLS connect, a
+ * group join, the MAC at boot).
+ */
 function ffi(): FFI {
-  natives ??= new FFI();
-  return natives;
+  return new FFI();
 }
 
 export const platformName: string = "esp32";

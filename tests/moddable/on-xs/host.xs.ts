@@ -1,5 +1,5 @@
 /*
- * The device host's smaller parts on XS, over the stand-ins: the Host createModdableHost()
+ * The device host's smaller parts on XS, over the stand-ins: the Host createModdableHost(Preference)
  * builds for esp32, its System (eFuse MAC, instrumentation, hardware RNG, restart), its Network
  * (what Net reports per mode), its Clock across Time.ticks' 32-bit wrap, its native SHA-256
  * (crypt's Digest) and text codec.
@@ -8,6 +8,7 @@
 import { TimerClock } from "hosts/moddable/clock";
 import { moddableSha256 } from "hosts/moddable/digest";
 import { createModdableHost } from "hosts/moddable/host";
+import Preference from "preference";
 import { NetNetwork } from "hosts/moddable/network";
 import { ModdableSystem } from "hosts/moddable/system";
 import { MODDABLE_TEXT_CODEC } from "hosts/moddable/text-codec";
@@ -21,20 +22,20 @@ describe("Moddable host on XS: host, system, network, clock, digest, text", () =
   afterEach(() => assertQuiet());
 
   it("builds the esp32 host: radio and updater present, port 80 unless the build says otherwise", () => {
-    const host = createModdableHost();
+    const host = createModdableHost(Preference);
     assert.ok(host.radio, "a radio on esp32");
     assert.ok(host.updater, "an updater on esp32");
     assert.equal(host.ports?.http, 80);
     host.radio.close();
     resetDevice();
     configOverrides.http_port = "8080";
-    assert.equal(createModdableHost().ports?.http, 8080, "a command-line value arrives as a string");
+    assert.equal(createModdableHost(Preference).ports?.http, 8080, "a command-line value arrives as a string");
     configOverrides.http_port = "80000";
-    assert.equal(createModdableHost().ports?.http, 80, "an impossible port falls back to 80");
+    assert.equal(createModdableHost(Preference).ports?.http, 80, "an impossible port falls back to 80");
   });
 
   it("System: the eFuse MAC in lower case before Wi-Fi starts, free memory, RNG, restart", () => {
-    const system = new ModdableSystem();
+    const system = new ModdableSystem(Preference);
     assert.equal(system.info().mac, "24:0a:c4:12:3f:2a");
     assert.equal(system.info().platform, "esp32");
     instruments.values.set("System Free Memory", 91_000);
@@ -52,20 +53,20 @@ describe("Moddable host on XS: host, system, network, clock, digest, text", () =
   it("System: falls back to Net's station MAC when eFuse cannot be read, and to a made-up one kept in flash", () => {
     chip.macReadError = 0x102;
     WiFi.mode = 1;
-    assert.equal(new ModdableSystem().info().mac, "24:0a:c4:12:3f:2a", "Net.get(\"MAC\", \"station\"), lower-cased");
+    assert.equal(new ModdableSystem(Preference).info().mac, "24:0a:c4:12:3f:2a", "Net.get(\"MAC\", \"station\"), lower-cased");
     resetDevice();
     chip.macReadError = 0x102;
-    const madeUp = new ModdableSystem().info().mac;
+    const madeUp = new ModdableSystem(Preference).info().mac;
     assert.match(madeUp, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
     assert.equal(parseInt(madeUp.slice(0, 2), 16) & 0x03, 0x02, "locally administered, unicast");
     resetDevice();
     chip.macReadError = 0x102;
-    assert.equal(new ModdableSystem().info().mac, madeUp, "the same after a reboot");
+    assert.equal(new ModdableSystem(Preference).info().mac, madeUp, "the same after a reboot");
   });
 
   it("System: a release build without instrumentation has no free-memory figure", () => {
     instruments.release = true;
-    assert.equal(new ModdableSystem().info().freeMemory, undefined);
+    assert.equal(new ModdableSystem(Preference).info().freeMemory, undefined);
   });
 
   it("Network: offline, connecting, station, ap+station and ap, as Net reports them", () => {
