@@ -131,6 +131,7 @@ export function nameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class AlexaDevice {
   readonly name: string;
   readonly key: string;
@@ -190,7 +191,7 @@ export class AlexaDevice {
   /** The device's state; a device whose app value throws reads unreachable (and off). */
   state(): HueState {
     try {
-      return this.#state();
+      return this.readState();
     } catch {
       const out: HueState = { on: false, reachable: false };
       if (this.dimmable) out.bri = 1;
@@ -199,11 +200,11 @@ export class AlexaDevice {
     }
   }
 
-  #state(): HueState {
+  private readState(): HueState {
     const out: HueState = { on: Boolean(read(this.#on)), reachable: true };
-    if (this.#level) out.bri = briFromLevel(this.#levelValue(), this.#min, this.#max);
+    if (this.#level) out.bri = briFromLevel(this.levelValue(), this.#min, this.#max);
     if (this.#colour) {
-      const rgb = this.#rgb();
+      const rgb = this.rgb();
       if (!this.#level) out.bri = briFromLevel(hsvOf(rgb).v, 0, 1);
       const remembered = this.#remembered && this.#written === hexOf(rgb) ? this.#remembered : undefined;
       if (remembered) {
@@ -220,16 +221,16 @@ export class AlexaDevice {
   /** What the page and /data show: the app's own units. */
   summary(): { on: boolean; brightness?: number; colour?: string } {
     const out: { on: boolean; brightness?: number; colour?: string } = { on: Boolean(read(this.#on)) };
-    if (this.#level) out.brightness = this.#levelValue();
-    if (this.#colour) out.colour = hexOf(this.#rgb());
+    if (this.#level) out.brightness = this.levelValue();
+    if (this.#colour) out.colour = hexOf(this.rgb());
     return out;
   }
 
-  #levelValue(): number {
+  private levelValue(): number {
     return Number(read(this.#level as Source<number>));
   }
 
-  #rgb(): Rgb {
+  private rgb(): Rgb {
     return parseHex(read(this.#colour as Source<string>)) ?? { r: 0, g: 0, b: 0 };
   }
 
@@ -239,12 +240,12 @@ export class AlexaDevice {
     const level = this.#level;
     const colour = this.#colour;
     let bri = change.bri;
-    if (change.briInc !== undefined) bri = clamp((bri ?? this.#state().bri ?? 254) + change.briInc, 1, 254);
+    if (change.briInc !== undefined) bri = clamp((bri ?? this.readState().bri ?? 254) + change.briInc, 1, 254);
     if (level && bri !== undefined) write(level, levelFromBri(bri, this.#min, this.#max, this.#integer));
     if (!colour) return;
     const target = change.colour;
     if (!target && (level || bri === undefined)) return;
-    const now = this.#rgb();
+    const now = this.rgb();
     // Brightness lives in the colour when there is no brightness value, else the colour is full.
     const value = level ? 1 : bri !== undefined ? levelFromBri(bri, 0, 1, false) : hsvOf(now).v || 1;
     let rgb: Rgb;
@@ -270,7 +271,7 @@ export class AlexaDevice {
     }
     write(colour, hexOf(rgb));
     // Remembered only once the write has gone through, for the colour it wrote.
-    this.#written = hexOf(this.#rgb());
+    this.#written = hexOf(this.rgb());
     if (target) this.#mode = target.mode;
     this.#remembered = remembered;
   }
