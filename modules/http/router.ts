@@ -38,8 +38,8 @@ type Route = Extract<Resolved, { kind: "route" }>;
 
 /**
  * A route as the router keeps it: the resolved record itself, with its method and the path's
- * next route (another method). What most routes share (kind, the default names and auth) is on
- * a frozen prototype, so a route costs its handler, method and a slot or two, and a path one map
+ * next route (another method). What most routes share (kind, GET, the default names and auth)
+ * is on a frozen prototype, so a route costs its handler and a slot or two, and a path one map
  * entry, not a map of its own.
  */
 interface Stored extends Route {
@@ -47,7 +47,7 @@ interface Stored extends Route {
   readonly next: Stored | undefined;
 }
 
-const STORED: Omit<Stored, "handler" | "method"> = Object.freeze({ kind: "route", auth: "public", names: false, next: undefined });
+const STORED: Omit<Stored, "handler"> = Object.freeze({ kind: "route", method: "GET", auth: "public", names: false, next: undefined });
 
 /**
  * The first route of a pattern's chain (the last added) carries the pattern itself, as written:
@@ -97,7 +97,8 @@ export class Router {
     const first = isPattern ? this.#patterns[at] : this.#exact.get(path);
     if (first && routeFor(first, method)) throw new Error(`route ${method} ${path} is already defined`);
     // Defined, not assigned: an assignment cannot override a frozen prototype's property.
-    const own: PropertyDescriptorMap = { handler: { value: handler, enumerable: true }, method: { value: method, enumerable: true } };
+    const own: PropertyDescriptorMap = { handler: { value: handler, enumerable: true } };
+    if (method !== "GET") own.method = { value: method, enumerable: true };
     if (auth !== "public") own.auth = { value: auth, enumerable: true };
     if (options.names === true) own.names = { value: true, enumerable: true };
     if (first) own.next = { value: first, enumerable: true };
