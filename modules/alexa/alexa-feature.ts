@@ -225,7 +225,7 @@ export class AlexaFeature implements Feature {
     for (const device of this.#devices) this.identify(ids, device);
     this.addRoutes(context);
     // One listener for both: a network change, or settings saved (their keys).
-    const changed = (keys: NetworkStatus | readonly string[]): void => this.changed(keys);
+    const changed = this.changed.bind(this);
     this.#unsubscribe.push(context.events.on("network", changed), context.events.on("config", changed));
     for (const device of this.#devices) this.mirror(device);
     this.startRefresh();
@@ -422,14 +422,17 @@ export class AlexaFeature implements Feature {
 
   // ---- the Hue API --------------------------------------------------------------------------
 
-  /** The policy of every /api/<username>/... route: 404 while off, Hue's 1 for a stranger. */
-  #paired = (request: HttpRequest): HttpResponse | undefined => {
+  /**
+   * The policy of every /api/<username>/... route: 404 while off, Hue's 1 for a stranger. A
+   * method, bound once per route table: a closure would copy its whole body's bytecode into the heap.
+   */
+  private paired(request: HttpRequest): HttpResponse | undefined {
     if (!this.active()) return notFound();
     const username = request.params?.user ?? "";
     if ((this.#users as HueUsers).has(username)) return undefined;
     const rest = request.path.split("/").slice(3).join("/");
     return hue([hueError(1, rest ? `/${rest}` : "/", "unauthorized user")]);
-  };
+  }
 
   private find(id: string | undefined): AlexaDevice | undefined {
     return this.#devices.find((d) => d.identity?.id === id);
@@ -470,13 +473,13 @@ export class AlexaFeature implements Feature {
   }
 
   /**
-   * Every route of the feature has the one handler below (one closure, not one per route); it
+   * Every route of the feature has the one handler below (one bound method, not a closure per route); it
    * tells them apart by path, and the Hue routes by their parameters and last segment.
    */
   private addRoutes(context: FeatureContext): void {
     const router = context.router;
-    const handle = (request: HttpRequest): HttpResponse => this.handle(request);
-    const paired = { auth: this.#paired };
+    const handle = this.handle.bind(this);
+    const paired = { auth: this.paired.bind(this) };
     const publicHue = { auth: "public" as const };
     router.add("GET", DESCRIPTION_PATH, handle);
     router.add("POST", "/api", handle, publicHue);
@@ -573,9 +576,11 @@ export class AlexaFeature implements Feature {
     const context = this.#context;
     if (!context || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
     // The app may change a variable itself: its data entry follows within a second.
-    this.#refreshTimer = context.host.clock.set(() => {
-      for (const device of this.#devices) this.mirror(device);
-    }, 1000, 1000);
+    this.#refreshTimer = context.host.clock.set(this.refresh.bind(this), 1000, 1000);
+  }
+
+  private refresh(): void {
+    for (const device of this.#devices) this.mirror(device);
   }
 
   private mirror(device: AlexaDevice): void {
