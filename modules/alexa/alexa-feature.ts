@@ -325,10 +325,7 @@ export class AlexaFeature implements Feature {
       port,
       multicast: SSDP_GROUP,
       identity: this.#identity,
-      location: () => {
-        const ip = this.address(context.network());
-        return ip ? { ip, port: context.webPort() } : undefined;
-      },
+      location: this.location.bind(this),
     });
     this.#ssdp = ssdp;
     this.#ssdpFor = address;
@@ -341,6 +338,13 @@ export class AlexaFeature implements Feature {
         context.log.error(`SSDP on UDP port ${port} failed: ${this.#ssdpError}; Echos will not find this device`);
       },
     );
+  }
+
+  /** Where the description is served now (the SSDP answers' LOCATION): undefined without a station address. */
+  private location(): { ip: string; port: number } | undefined {
+    const context = this.#context;
+    const ip = context ? this.address(context.network()) : "";
+    return context && ip ? { ip, port: context.webPort() } : undefined;
   }
 
   private stopDiscovery(): void {
