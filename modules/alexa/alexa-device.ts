@@ -73,6 +73,8 @@ export const NAME_MAX_CHARS = 32;
 export type HueType = "On/Off plug-in unit" | "Dimmable light" | "Extended color light";
 export type ColourMode = "hs" | "xy" | "ct";
 
+type Remembered = { hue: number; sat: number; xy: [number, number]; ct: number };
+
 /** A device's state as Hue reports it (bri and the colour fields only where it has them). */
 export interface HueState {
   on: boolean;
@@ -131,11 +133,11 @@ export function nameProblem(name: unknown): string | undefined {
   return undefined;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class AlexaDevice {
   readonly name: string;
   readonly key: string;
   readonly dataKey: string | undefined;
-  readonly type: HueType;
   readonly #on: Source<boolean>;
   /** The brightness value and its scale. */
   readonly #level: Source<number> | undefined;
@@ -146,10 +148,8 @@ export class AlexaDevice {
   identity: LightIdentity | undefined;
   /** What its data entry was last given, the data store's own object (the feature's, so an unchanged state is not set again). */
   mirrored: { on: boolean; brightness?: number; colour?: string } | undefined;
-  /** What the Echo last set, valid while the colour reads `written`. */
-  #mode: ColourMode = "hs";
-  #written: string | undefined;
-  #remembered: { hue: number; sat: number; xy: [number, number]; ct: number } | undefined;
+  /** What the Echo last set, valid while the colour reads `written`: made by the first colour write (a slot, not three, per device). */
+  #echo: { readonly written: string; readonly mode: ColourMode; readonly remembered: Remembered | undefined } | undefined;
 
   constructor(name: string, options: AlexaDeviceOptions) {
     const problem = nameProblem(name);
@@ -176,7 +176,11 @@ export class AlexaDevice {
     }
     const colourSource = options.colour ?? options.color;
     if (colourSource !== undefined) this.#colour = checked(colourSource, `device ${name}: colour`);
-    this.type = this.#colour ? "Extended color light" : this.#level ? "Dimmable light" : "On/Off plug-in unit";
+  }
+
+  /** Its Hue type, from what it has (a getter: no slot per device). */
+  get type(): HueType {
+    return this.#colour ? "Extended color light" : this.#level ? "Dimmable light" : "On/Off plug-in unit";
   }
 
   get dimmable(): boolean {
@@ -190,7 +194,7 @@ export class AlexaDevice {
   /** The device's state; a device whose app value throws reads unreachable (and off). */
   state(): HueState {
     try {
-      return this.#state();
+      return this.readState();
     } catch {
       const out: HueState = { on: false, reachable: false };
       if (this.dimmable) out.bri = 1;
@@ -199,15 +203,16 @@ export class AlexaDevice {
     }
   }
 
-  #state(): HueState {
+  private readState(): HueState {
     const out: HueState = { on: Boolean(read(this.#on)), reachable: true };
-    if (this.#level) out.bri = briFromLevel(this.#levelValue(), this.#min, this.#max);
+    if (this.#level) out.bri = briFromLevel(this.levelValue(), this.#min, this.#max);
     if (this.#colour) {
-      const rgb = this.#rgb();
+      const rgb = this.rgb();
       if (!this.#level) out.bri = briFromLevel(hsvOf(rgb).v, 0, 1);
-      const remembered = this.#remembered && this.#written === hexOf(rgb) ? this.#remembered : undefined;
-      if (remembered) {
-        Object.assign(out, { hue: remembered.hue, sat: remembered.sat, xy: remembered.xy, ct: remembered.ct, colormode: this.#mode });
+      const echo = this.#echo;
+      const remembered = echo && echo.written === hexOf(rgb) ? echo.remembered : undefined;
+      if (echo && remembered) {
+        Object.assign(out, { hue: remembered.hue, sat: remembered.sat, xy: remembered.xy, ct: remembered.ct, colormode: echo.mode });
       } else {
         const { hue, sat } = hueSatOf(rgb);
         const xy = xyOf(rgb);
@@ -220,16 +225,16 @@ export class AlexaDevice {
   /** What the page and /data show: the app's own units. */
   summary(): { on: boolean; brightness?: number; colour?: string } {
     const out: { on: boolean; brightness?: number; colour?: string } = { on: Boolean(read(this.#on)) };
-    if (this.#level) out.brightness = this.#levelValue();
-    if (this.#colour) out.colour = hexOf(this.#rgb());
+    if (this.#level) out.brightness = this.levelValue();
+    if (this.#colour) out.colour = hexOf(this.rgb());
     return out;
   }
 
-  #levelValue(): number {
+  private levelValue(): number {
     return Number(read(this.#level as Source<number>));
   }
 
-  #rgb(): Rgb {
+  private rgb(): Rgb {
     return parseHex(read(this.#colour as Source<string>)) ?? { r: 0, g: 0, b: 0 };
   }
 
@@ -239,16 +244,17 @@ export class AlexaDevice {
     const level = this.#level;
     const colour = this.#colour;
     let bri = change.bri;
-    if (change.briInc !== undefined) bri = clamp((bri ?? this.#state().bri ?? 254) + change.briInc, 1, 254);
+    if (change.briInc !== undefined) bri = clamp((bri ?? this.readState().bri ?? 254) + change.briInc, 1, 254);
     if (level && bri !== undefined) write(level, levelFromBri(bri, this.#min, this.#max, this.#integer));
     if (!colour) return;
     const target = change.colour;
     if (!target && (level || bri === undefined)) return;
-    const now = this.#rgb();
+    const now = this.rgb();
     // Brightness lives in the colour when there is no brightness value, else the colour is full.
     const value = level ? 1 : bri !== undefined ? levelFromBri(bri, 0, 1, false) : hsvOf(now).v || 1;
     let rgb: Rgb;
-    let remembered = this.#remembered && this.#written === hexOf(now) ? this.#remembered : undefined;
+    const echo = this.#echo;
+    let remembered = echo && echo.written === hexOf(now) ? echo.remembered : undefined;
     if (!target) {
       const { h, s } = hsvOf(now);
       rgb = rgbOfHsv(h, s, value);
@@ -270,9 +276,7 @@ export class AlexaDevice {
     }
     write(colour, hexOf(rgb));
     // Remembered only once the write has gone through, for the colour it wrote.
-    this.#written = hexOf(this.#rgb());
-    if (target) this.#mode = target.mode;
-    this.#remembered = remembered;
+    this.#echo = { written: hexOf(this.rgb()), mode: target ? target.mode : (echo?.mode ?? "hs"), remembered };
   }
 }
 

@@ -141,6 +141,7 @@ class AlexaCalls implements AlexaApi {
   }
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class AlexaFeature implements Feature {
   readonly api: AlexaApi;
   readonly #pairingMs: number;
@@ -207,10 +208,10 @@ export class AlexaFeature implements Feature {
     if (this.#devices.length >= this.#maxDevices) throw new RangeError(`at most ${this.#maxDevices} devices can be exposed to Alexa; ${name} is one too many`);
     this.#devices.push(device);
     if (this.#context) {
-      this.#identify(this.#lightIds(this.#context), device);
-      this.#mirror(device);
-      this.#startRefresh();
-      this.#updateDiscovery();
+      this.identify(this.lightIds(this.#context), device);
+      this.mirror(device);
+      this.startRefresh();
+      this.updateDiscovery();
     }
   }
 
@@ -218,23 +219,23 @@ export class AlexaFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    this.#identity = bridgeIdentity(this.#macDigits(context));
+    this.#identity = bridgeIdentity(this.macDigits(context));
     this.#users = new HueUsers({ storage: context.host.storage, max: this.#maxUsers });
-    const ids = this.#lightIds(context);
-    for (const device of this.#devices) this.#identify(ids, device);
-    this.#addRoutes(context);
+    const ids = this.lightIds(context);
+    for (const device of this.#devices) this.identify(ids, device);
+    this.addRoutes(context);
     // One listener for both: a network change, or settings saved (their keys).
-    const changed = (keys: NetworkStatus | readonly string[]): void => this.#changed(keys);
+    const changed = this.changed.bind(this);
     this.#unsubscribe.push(context.events.on("network", changed), context.events.on("config", changed));
-    for (const device of this.#devices) this.#mirror(device);
-    this.#startRefresh();
+    for (const device of this.#devices) this.mirror(device);
+    this.startRefresh();
   }
 
   detach(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
-    this.#stopDiscovery();
-    this.#closePairing();
+    this.stopDiscovery();
+    this.closePairing();
     this.#context?.host.clock.clear(this.#refreshTimer);
     this.#refreshTimer = undefined;
     this.#context = undefined;
@@ -243,35 +244,35 @@ export class AlexaFeature implements Feature {
   factoryReset(): void {
     this.#users?.clear();
     if (!this.#context) return;
-    this.#lightIds(this.#context).clear();
+    this.lightIds(this.#context).clear();
     new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
   }
 
-  #changed(keys: NetworkStatus | readonly string[]): void {
+  private changed(keys: NetworkStatus | readonly string[]): void {
     if (Array.isArray(keys)) {
       if (!keys.includes("alexa_enabled")) return;
-      if (!this.#active()) this.#closePairing();
+      if (!this.active()) this.closePairing();
     }
-    this.#updateDiscovery();
+    this.updateDiscovery();
   }
 
   /**
    * The saved light IDs, read when a device is identified (at attach, or exposed later) and
    * dropped after: idle, each device holds its own IDs and nothing else is kept.
    */
-  #lightIds(context: FeatureContext): LightIds {
+  private lightIds(context: FeatureContext): LightIds {
     const host = context.host;
     return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: (this.#identity as BridgeIdentity).macDigits });
   }
 
   /** The MAC's digits; a made-up one (saved) where the host has none, such as the Moddable simulator. */
-  #macDigits(context: FeatureContext): string {
+  private macDigits(context: FeatureContext): string {
     const own = macDigits(context.host.system.info().mac);
     if (own) return own;
     const record = new AtomicRecord(context.host.storage, ALEXA_DOMAIN, "mac");
     const saved = macDigits(record.value);
     if (saved) return saved;
-    const bytes = this.#random(6);
+    const bytes = this.random(6);
     bytes[0] = (bytes[0] | 0x02) & 0xfe; // locally administered, unicast
     let digits = "";
     for (const b of bytes) digits += b.toString(16).padStart(2, "0");
@@ -279,11 +280,11 @@ export class AlexaFeature implements Feature {
     return digits;
   }
 
-  #random(length: number): Uint8Array {
+  private random(length: number): Uint8Array {
     return this.#context?.host.system.randomBytes?.(length) ?? Uint8Array.from({ length }, () => Math.floor(Math.random() * 256));
   }
 
-  #identify(ids: LightIds, device: AlexaDevice): void {
+  private identify(ids: LightIds, device: AlexaDevice): void {
     const inUse = new Set<string>();
     for (const d of this.#devices) if (d !== device && d.identity) inUse.add(d.identity.id);
     const exposed = new Set(this.#devices.map((d) => d.key));
@@ -297,25 +298,25 @@ export class AlexaFeature implements Feature {
   }
 
   /** Enabled and something to offer. */
-  #active(): boolean {
+  private active(): boolean {
     return this.#context !== undefined && this.#context.config.get("alexa_enabled") !== false && this.#devices.length > 0;
   }
 
   // ---- discovery ----------------------------------------------------------------------------
 
   /** The address an Echo can reach the device at: a station's, none in setup or offline. */
-  #address(network: NetworkStatus): string {
+  private address(network: NetworkStatus): string {
     if ((network.mode === "station" || network.mode === "ap+station") && network.ip) return network.ip;
     return "";
   }
 
-  #updateDiscovery(): void {
+  private updateDiscovery(): void {
     const context = this.#context;
     if (!context) return;
     const udp = context.host.udp;
-    const address = this.#active() && udp ? this.#address(context.network()) : "";
+    const address = this.active() && udp ? this.address(context.network()) : "";
     if (address === this.#ssdpFor) return;
-    this.#stopDiscovery();
+    this.stopDiscovery();
     if (!address || !udp || !this.#identity) return;
     const port = context.host.ports?.ssdp ?? SSDP_PORT;
     const ssdp = new SsdpResponder({
@@ -324,10 +325,7 @@ export class AlexaFeature implements Feature {
       port,
       multicast: SSDP_GROUP,
       identity: this.#identity,
-      location: () => {
-        const ip = this.#address(context.network());
-        return ip ? { ip, port: context.webPort() } : undefined;
-      },
+      location: this.location.bind(this),
     });
     this.#ssdp = ssdp;
     this.#ssdpFor = address;
@@ -342,7 +340,14 @@ export class AlexaFeature implements Feature {
     );
   }
 
-  #stopDiscovery(): void {
+  /** Where the description is served now (the SSDP answers' LOCATION): undefined without a station address. */
+  private location(): { ip: string; port: number } | undefined {
+    const context = this.#context;
+    const ip = context ? this.address(context.network()) : "";
+    return context && ip ? { ip, port: context.webPort() } : undefined;
+  }
+
+  private stopDiscovery(): void {
     this.#ssdp?.stop();
     this.#ssdp = undefined;
     this.#ssdpFor = "";
@@ -354,12 +359,12 @@ export class AlexaFeature implements Feature {
     return this.#pairingTimer !== undefined;
   }
 
-  #pairingLeftS(): number {
+  private pairingLeftS(): number {
     if (!this.#context || !this.pairingOpen) return 0;
     return Math.max(0, Math.ceil((this.#pairingUntil - this.#context.host.clock.now()) / 1000));
   }
 
-  #openPairing(): void {
+  private openPairing(): void {
     const context = this.#context as FeatureContext;
     const clock = context.host.clock;
     clock.clear(this.#pairingTimer);
@@ -373,7 +378,7 @@ export class AlexaFeature implements Feature {
     context.log.info(`pairing open for ${Math.round(this.#pairingMs / 1000)} s: say "Alexa, discover devices"`);
   }
 
-  #closePairing(): void {
+  private closePairing(): void {
     this.#context?.host.clock.clear(this.#pairingTimer);
     this.#pairingTimer = undefined;
     this.#pairedNow = undefined;
@@ -383,18 +388,18 @@ export class AlexaFeature implements Feature {
    * A new username: 32 random hex digits whose handle no paired user has. The framework's own
    * /api/ routes are named by words (status, config, ota, alexa...), so none can be taken for one.
    */
-  #newUsername(): string {
+  private newUsername(): string {
     const users = this.#users as HueUsers;
     for (;;) {
       let name = "";
-      for (const b of this.#random(USERNAME_LENGTH / 2)) name += b.toString(16).padStart(2, "0");
+      for (const b of this.random(USERNAME_LENGTH / 2)) name += b.toString(16).padStart(2, "0");
       if (!users.clashes(name)) return name;
     }
   }
 
   /** POST /api {"devicetype": "..."}: a username while pairing is open, Hue's 101 otherwise. */
-  #pair(request: HttpRequest): HttpResponse {
-    if (!this.#active()) return notFound();
+  private pair(request: HttpRequest): HttpResponse {
+    if (!this.active()) return notFound();
     const body = hueBody(request);
     if (!body.ok) return hue([hueError(2, "", "body contains invalid json")]);
     const devicetype = body.value.devicetype;
@@ -407,7 +412,7 @@ export class AlexaFeature implements Feature {
     const again = this.#pairedNow?.get(client);
     if (again !== undefined && users.has(again)) return hue([{ success: { username: again } }]);
     if (users.full) return hue([hueError(901, "", `internal error, ${users.max} clients are paired already: remove one on the device's page`)]);
-    const username = this.#newUsername();
+    const username = this.newUsername();
     const paired = Date.now() > 1_600_000_000_000 ? Date.now() : 0;
     try {
       users.add({ username, devicetype, paired });
@@ -421,26 +426,29 @@ export class AlexaFeature implements Feature {
 
   // ---- the Hue API --------------------------------------------------------------------------
 
-  /** The policy of every /api/<username>/... route: 404 while off, Hue's 1 for a stranger. */
-  #paired = (request: HttpRequest): HttpResponse | undefined => {
-    if (!this.#active()) return notFound();
+  /**
+   * The policy of every /api/<username>/... route: 404 while off, Hue's 1 for a stranger. A
+   * method, bound once per route table: a closure would copy its whole body's bytecode into the heap.
+   */
+  private paired(request: HttpRequest): HttpResponse | undefined {
+    if (!this.active()) return notFound();
     const username = request.params?.user ?? "";
     if ((this.#users as HueUsers).has(username)) return undefined;
     const rest = request.path.split("/").slice(3).join("/");
     return hue([hueError(1, rest ? `/${rest}` : "/", "unauthorized user")]);
-  };
+  }
 
-  #find(id: string | undefined): AlexaDevice | undefined {
+  private find(id: string | undefined): AlexaDevice | undefined {
     return this.#devices.find((d) => d.identity?.id === id);
   }
 
-  #lightsJson(): Record<string, unknown> {
+  private lightsJson(): Record<string, unknown> {
     const lights: Record<string, unknown> = {};
     for (const device of this.#devices) if (device.identity) lights[device.identity.id] = lightJson(device, device.state());
     return lights;
   }
 
-  #configModel(withUsers: boolean): Parameters<typeof configJson>[0] {
+  private configModel(withUsers: boolean): Parameters<typeof configJson>[0] {
     const context = this.#context as FeatureContext;
     return {
       name: context.app.title,
@@ -451,9 +459,9 @@ export class AlexaFeature implements Feature {
     };
   }
 
-  #setState(request: HttpRequest): HttpResponse {
+  private setState(request: HttpRequest): HttpResponse {
     const id = request.params?.id ?? "";
-    const device = this.#find(id);
+    const device = this.find(id);
     if (!device) return hue([hueError(3, `/lights/${shown(id)}/state`, `resource, /lights/${shown(id)}/state, not available`)]);
     const body = hueBody(request);
     if (!body.ok) return hue([hueError(2, `/lights/${id}/state`, "body contains invalid json")]);
@@ -464,18 +472,18 @@ export class AlexaFeature implements Feature {
       (this.#context as FeatureContext).log.error(`${device.name}: the change from Alexa failed: ${errorText(e)}`);
       return hue([hueError(901, `/lights/${id}/state`, `internal error, ${shown(errorText(e))}`)]);
     }
-    this.#mirror(device);
+    this.mirror(device);
     return hue(answer);
   }
 
   /**
-   * Every route of the feature has the one handler below (one closure, not one per route); it
+   * Every route of the feature has the one handler below (one bound method, not a closure per route); it
    * tells them apart by path, and the Hue routes by their parameters and last segment.
    */
-  #addRoutes(context: FeatureContext): void {
+  private addRoutes(context: FeatureContext): void {
     const router = context.router;
-    const handle = (request: HttpRequest): HttpResponse => this.#handle(request);
-    const paired = { auth: this.#paired };
+    const handle = this.handle.bind(this);
+    const paired = { auth: this.paired.bind(this) };
     const publicHue = { auth: "public" as const };
     router.add("GET", DESCRIPTION_PATH, handle);
     router.add("POST", "/api", handle, publicHue);
@@ -495,62 +503,62 @@ export class AlexaFeature implements Feature {
     router.add("POST", "/api/alexa/forget", handle);
   }
 
-  #handle(request: HttpRequest): HttpResponse {
-    if (request.params?.user !== undefined) return this.#hueRoute(request);
+  private handle(request: HttpRequest): HttpResponse {
+    if (request.params?.user !== undefined) return this.hueRoute(request);
     switch (request.path) {
       case DESCRIPTION_PATH:
-        return this.#description();
+        return this.description();
       case "/api/alexa":
-        return json(200, this.#view());
+        return json(200, this.view());
       case "/api/alexa/pair":
-        return this.#pairRequest(request);
+        return this.pairRequest(request);
       case "/api/alexa/forget":
-        return this.#forget(request);
+        return this.forget(request);
       default:
         // "/api" and "/api/": pairing, or (GET /api) a stranger.
-        if (request.method === "POST") return this.#pair(request);
-        return this.#active() ? hue([hueError(1, "/", "unauthorized user")]) : notFound();
+        if (request.method === "POST") return this.pair(request);
+        return this.active() ? hue([hueError(1, "/", "unauthorized user")]) : notFound();
     }
   }
 
   /** /api/<user>, /api/<user>/config, .../lights, .../groups, .../lights/<id>, .../lights/<id>/state. */
-  #hueRoute(request: HttpRequest): HttpResponse {
+  private hueRoute(request: HttpRequest): HttpResponse {
     const id = request.params?.id;
     if (id !== undefined) {
-      if (request.method === "PUT") return this.#setState(request);
-      const device = this.#find(id);
+      if (request.method === "PUT") return this.setState(request);
+      const device = this.find(id);
       if (!device) return hue([hueError(3, `/lights/${shown(id)}`, `resource, /lights/${shown(id)}, not available`)]);
       return hue(lightJson(device, device.state()));
     }
     const parts = request.path.split("/");
     switch (parts.length > 3 ? parts[3] : "") {
       case "config":
-        return hue(configJson(this.#configModel(true)));
+        return hue(configJson(this.configModel(true)));
       case "lights":
-        return hue(this.#lightsJson());
+        return hue(this.lightsJson());
       case "groups":
         return hue({});
       default:
-        return hue({ lights: this.#lightsJson(), groups: {}, config: configJson(this.#configModel(true)), schedules: {}, scenes: {}, rules: {}, sensors: {}, resourcelinks: {} });
+        return hue({ lights: this.lightsJson(), groups: {}, config: configJson(this.configModel(true)), schedules: {}, scenes: {}, rules: {}, sensors: {}, resourcelinks: {} });
     }
   }
 
-  #description(): HttpResponse {
-    if (!this.#active()) return notFound();
+  private description(): HttpResponse {
+    if (!this.active()) return notFound();
     const context = this.#context as FeatureContext;
     const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
     return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
   }
 
-  #pairRequest(request: HttpRequest): HttpResponse {
+  private pairRequest(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
-    if (!this.#active()) return jsonError(409, this.#devices.length ? "Alexa is switched off (alexa_enabled)" : "the app exposes no device to Alexa");
-    this.#openPairing();
-    return json(200, this.#view());
+    if (!this.active()) return jsonError(409, this.#devices.length ? "Alexa is switched off (alexa_enabled)" : "the app exposes no device to Alexa");
+    this.openPairing();
+    return json(200, this.view());
   }
 
-  #forget(request: HttpRequest): HttpResponse {
+  private forget(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     const handle = body.value.user;
@@ -563,21 +571,23 @@ export class AlexaFeature implements Feature {
     }
     if (!removed) return jsonError(404, `no paired user ${JSON.stringify(shown(handle))}`);
     this.#context?.log.info(`removed paired user ${shown(handle)}…`);
-    return json(200, this.#view());
+    return json(200, this.view());
   }
 
   // ---- what the page, /data and /api/status see ----------------------------------------------
 
-  #startRefresh(): void {
+  private startRefresh(): void {
     const context = this.#context;
     if (!context || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
     // The app may change a variable itself: its data entry follows within a second.
-    this.#refreshTimer = context.host.clock.set(() => {
-      for (const device of this.#devices) this.#mirror(device);
-    }, 1000, 1000);
+    this.#refreshTimer = context.host.clock.set(this.refresh.bind(this), 1000, 1000);
   }
 
-  #mirror(device: AlexaDevice): void {
+  private refresh(): void {
+    for (const device of this.#devices) this.mirror(device);
+  }
+
+  private mirror(device: AlexaDevice): void {
     const context = this.#context;
     if (!context || device.dataKey === undefined) return;
     let summary: Summary;
@@ -591,13 +601,13 @@ export class AlexaFeature implements Feature {
     context.data.set(device.dataKey, summary);
   }
 
-  #view(): AlexaView {
+  private view(): AlexaView {
     const context = this.#context as FeatureContext;
     return {
       enabled: context.config.get("alexa_enabled") !== false,
-      active: this.#active(),
-      discovery: this.#discoveryView(),
-      pairing: { open: this.pairingOpen, secondsLeft: this.#pairingLeftS() },
+      active: this.active(),
+      discovery: this.discoveryView(),
+      pairing: { open: this.pairingOpen, secondsLeft: this.pairingLeftS() },
       devices: this.#devices.map((d) => {
         let state: AlexaView["devices"][number]["state"];
         try {
@@ -611,7 +621,7 @@ export class AlexaFeature implements Feature {
     };
   }
 
-  #discoveryView(): AlexaView["discovery"] {
+  private discoveryView(): AlexaView["discovery"] {
     const ssdp = this.#ssdp;
     return {
       running: ssdp?.running ?? false,
@@ -627,16 +637,16 @@ export class AlexaFeature implements Feature {
     if (!context) return { enabled: false };
     return {
       enabled: context.config.get("alexa_enabled") !== false,
-      active: this.#active(),
+      active: this.active(),
       devices: this.#devices.length,
       users: (this.#users as HueUsers).list.length,
       pairing: this.pairingOpen,
-      discovery: this.#discoveryView(),
+      discovery: this.discoveryView(),
     };
   }
 
   pageSection(): Iterable<string> {
     if (!this.#context || this.#devices.length === 0) return [];
-    return renderAlexaSection(this.#view());
+    return renderAlexaSection(this.view());
   }
 }

@@ -62,6 +62,7 @@ function usersRecord(storage: Storage): AtomicRecord {
   return new AtomicRecord(storage, ALEXA_DOMAIN, "users");
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class HueUsers {
   readonly #storage: Storage;
   readonly max: number;
@@ -98,18 +99,18 @@ export class HueUsers {
   /** Saves a new user; the caller checked `full` and `clashes`. */
   add(user: PairedUser): void {
     const users = this.#users.concat({ username: user.username, devicetype: user.devicetype, paired: user.paired });
-    this.#save(users);
+    this.save(users);
   }
 
   /** Removes the user with this handle; false when there is none. */
   remove(handle: string): boolean {
     const users = this.#users.filter((u) => userHandle(u.username) !== handle);
     if (users.length === this.#users.length) return false;
-    this.#save(users);
+    this.save(users);
     return true;
   }
 
-  #save(users: readonly PairedUser[]): void {
+  private save(users: readonly PairedUser[]): void {
     usersRecord(this.#storage).save(JSON.stringify(users.map((u) => [u.username, u.devicetype, u.paired])));
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#users = users;

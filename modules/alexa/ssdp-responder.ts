@@ -118,6 +118,7 @@ export interface SsdpResponderOptions {
   readonly maxPending?: number;
 }
 
+// Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 export class SsdpResponder {
   readonly #options: SsdpResponderOptions;
   #socket: UdpSocket | undefined;
@@ -147,7 +148,7 @@ export class SsdpResponder {
   start(): Promise<number> {
     this.stop();
     const { udp, port, multicast } = this.#options;
-    const socket = udp.open({ port, multicast, ttl: multicast ? 2 : undefined }, (bytes, address, from) => this.#datagram(socket, bytes, address, from));
+    const socket = udp.open({ port, multicast, ttl: multicast ? 2 : undefined }, (bytes, address, from) => this.datagram(socket, bytes, address, from));
     this.#socket = socket;
     return socket.ready.then(
       (bound) => {
@@ -170,7 +171,7 @@ export class SsdpResponder {
     socket?.close();
   }
 
-  #datagram(socket: UdpSocket, bytes: Uint8Array, address: string, port: number): void {
+  private datagram(socket: UdpSocket, bytes: Uint8Array, address: string, port: number): void {
     if (this.#socket !== socket || bytes.length > MAX_DATAGRAM) return;
     let search: MSearch | undefined;
     try {
@@ -187,12 +188,12 @@ export class SsdpResponder {
     const timer = clock.set(() => {
       pending.delete(timer);
       if (pending.size === 0 && this.#pending === pending) this.#pending = undefined;
-      this.#reply(socket, answers, address, port);
+      this.reply(socket, answers, address, port);
     }, delay);
     pending.add(timer);
   }
 
-  #reply(socket: UdpSocket, answers: readonly [string, string][], address: string, port: number): void {
+  private reply(socket: UdpSocket, answers: readonly [string, string][], address: string, port: number): void {
     if (this.#socket !== socket) return;
     const where = this.#options.location();
     if (!where) return;

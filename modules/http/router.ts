@@ -38,8 +38,8 @@ type Route = Extract<Resolved, { kind: "route" }>;
 
 /**
  * A route as the router keeps it: the resolved record itself, with its method and the path's
- * next route (another method). What most routes share (kind, the default names and auth) is on
- * a frozen prototype, so a route costs its handler, method and a slot or two, and a path one map
+ * next route (another method). What most routes share (kind, GET, the default names and auth)
+ * is on a frozen prototype, so a route costs its handler and a slot or two, and a path one map
  * entry, not a map of its own.
  */
 interface Stored extends Route {
@@ -47,12 +47,23 @@ interface Stored extends Route {
   readonly next: Stored | undefined;
 }
 
-const STORED: Omit<Stored, "handler" | "method"> = Object.freeze({ kind: "route", auth: "public", names: false, next: undefined });
+const STORED: Omit<Stored, "handler"> = Object.freeze({ kind: "route", method: "GET", auth: "public", names: false, next: undefined });
 
-interface Pattern {
-  readonly segments: readonly string[];
-  /** Its routes, one per method, the last added first. */
-  first: Stored;
+/**
+ * The first route of a pattern's chain (the last added) carries the pattern itself, as written:
+ * matching walks that string, so a pattern costs its route records and one string, not a record
+ * of its own and an array of its segments.
+ */
+interface PatternHead extends Stored {
+  readonly pattern: string;
+  /** How many segments it has ("/api/:user" three: "", "api", ":user"): most paths are turned away by that alone. */
+  readonly segments: number;
+}
+
+function segmentCount(path: string): number {
+  let n = 1;
+  for (let at = path.indexOf("/"); at >= 0; at = path.indexOf("/", at + 1)) n++;
+  return n;
 }
 
 const READS: readonly string[] = Object.freeze(["GET", "HEAD", "OPTIONS"]);
@@ -76,22 +87,29 @@ function routeFor(first: Stored, method: string): Stored | undefined {
 
 export class Router {
   readonly #exact = new Map<string, Stored>();
-  readonly #patterns: Pattern[] = [];
+  /** Each pattern's first route, in the order the patterns were added. */
+  readonly #patterns: PatternHead[] = [];
 
   add(method: string, path: string, handler: HttpHandler, options: RouteOptions = {}): this {
     const auth = options.auth ?? (READS.includes(method) ? "public" : "admin");
-    const pattern = path.includes("/:") ? this.#patterns.find((p) => p.segments.join("/") === path) : undefined;
-    const first = path.includes("/:") ? pattern?.first : this.#exact.get(path);
+    const isPattern = path.includes("/:");
+    const at = isPattern ? this.#patterns.findIndex((p) => p.pattern === path) : -1;
+    const first = isPattern ? this.#patterns[at] : this.#exact.get(path);
     if (first && routeFor(first, method)) throw new Error(`route ${method} ${path} is already defined`);
     // Defined, not assigned: an assignment cannot override a frozen prototype's property.
-    const own: PropertyDescriptorMap = { handler: { value: handler, enumerable: true }, method: { value: method, enumerable: true } };
+    const own: PropertyDescriptorMap = { handler: { value: handler, enumerable: true } };
+    if (method !== "GET") own.method = { value: method, enumerable: true };
     if (auth !== "public") own.auth = { value: auth, enumerable: true };
     if (options.names === true) own.names = { value: true, enumerable: true };
     if (first) own.next = { value: first, enumerable: true };
+    if (isPattern) {
+      own.pattern = { value: path, enumerable: true };
+      own.segments = { value: segmentCount(path), enumerable: true };
+    }
     const route = Object.freeze(Object.create(STORED, own) as Stored);
-    if (!path.includes("/:")) this.#exact.set(path, route);
-    else if (pattern) pattern.first = route;
-    else this.#patterns.push({ segments: path.split("/"), first: route });
+    if (!isPattern) this.#exact.set(path, route);
+    else if (at >= 0) this.#patterns[at] = route as PatternHead;
+    else this.#patterns.push(route as PatternHead);
     return this;
   }
 
@@ -139,21 +157,31 @@ export class Router {
   #findPattern(path: string): { first: Stored; params: Record<string, string> } | undefined {
     if (this.#patterns.length === 0) return undefined;
     const parts = path.split("/");
-    for (const pattern of this.#patterns) {
-      const params = match(pattern.segments, parts);
-      if (params) return { first: pattern.first, params };
+    const patterns = this.#patterns;
+    for (let i = 0; i < patterns.length; i++) {
+      if (patterns[i].segments !== parts.length) continue;
+      const params = match(patterns[i].pattern, parts);
+      if (params) return { first: patterns[i], params };
     }
     return undefined;
   }
 }
 
-function match(segments: readonly string[], parts: readonly string[]): Record<string, string> | undefined {
-  if (segments.length !== parts.length) return undefined;
+/**
+ * The parameters when the path's segments (parts) fit the pattern, else undefined. Walks the
+ * pattern's text segment by segment (no split, nothing made but the parameters): a literal
+ * segment must equal its part, a ":name" one takes any non-empty part, percent-decoded.
+ */
+function match(pattern: string, parts: readonly string[]): Record<string, string> | undefined {
   let params: Record<string, string> | undefined;
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
+  // Where the pattern's segment i starts; past its end once every segment has been used.
+  let from = 0;
+  for (let i = 0; i < parts.length; i++) {
+    if (from > pattern.length) return undefined;
+    const slash = pattern.indexOf("/", from);
+    const end = slash < 0 ? pattern.length : slash;
     const part = parts[i];
-    if (segment.startsWith(":")) {
+    if (pattern.startsWith(":", from)) {
       if (part === "") return undefined;
       let value: string;
       try {
@@ -161,8 +189,10 @@ function match(segments: readonly string[], parts: readonly string[]): Record<st
       } catch {
         return undefined;
       }
-      (params ??= Object.create(null) as Record<string, string>)[segment.slice(1)] = value;
-    } else if (segment !== part) return undefined;
+      (params ??= Object.create(null) as Record<string, string>)[pattern.slice(from + 1, end)] = value;
+    } else if (end - from !== part.length || !pattern.startsWith(part, from)) return undefined;
+    from = end + 1;
   }
+  if (from !== pattern.length + 1) return undefined;
   return params ?? (Object.create(null) as Record<string, string>);
 }

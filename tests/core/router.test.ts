@@ -1,0 +1,151 @@
+/*
+ * Router (modules/http/router.ts): exact paths and ":param" patterns, 404 / 405 / OPTIONS /
+ * HEAD, auth policies and names as stored, and parameters percent-decoded. The pattern matcher
+ * walks the pattern's text; a property test holds it to the plain definition (split both on
+ * "/", same count, literal segments equal, parameter segments non-empty and decodable) for any
+ * pattern and path, on every engine.
+ */
+
+import fc, { scaledRuns } from "../support/fast-check";
+import * as assert from "../support/assert";
+import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
+import { Router, type Resolved } from "../../modules/http/router";
+
+function ok(tag: string): (request: HttpRequest) => HttpResponse {
+  return (request) => ({ status: 200, headers: {}, body: `${tag} ${JSON.stringify(request.params ?? null)}` });
+}
+
+function route(resolved: Resolved): Extract<Resolved, { kind: "route" }> {
+  assert.equal(resolved.kind, "route", JSON.stringify(resolved));
+  return resolved as Extract<Resolved, { kind: "route" }>;
+}
+
+function status(resolved: Resolved): number {
+  return resolved.kind === "answer" ? resolved.response.status : 200;
+}
+
+function params(resolved: Resolved): Record<string, string> | undefined {
+  const r = route(resolved);
+  return r.params ? { ...r.params } : undefined;
+}
+
+/** The definition: split both on "/", the same number of segments, each fitting. */
+function reference(pattern: string, path: string): Record<string, string> | undefined {
+  const segments = pattern.split("/");
+  const parts = path.split("/");
+  if (segments.length !== parts.length) return undefined;
+  const out: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    if (segments[i].startsWith(":")) {
+      if (parts[i] === "") return undefined;
+      try {
+        out[segments[i].slice(1)] = decodeURIComponent(parts[i]);
+      } catch {
+        return undefined;
+      }
+    } else if (segments[i] !== parts[i]) return undefined;
+  }
+  return out;
+}
+
+describe("Router", () => {
+  it("resolves exact paths to their own frozen route, and other paths to 404", () => {
+    const router = new Router().add("GET", "/api/status", ok("status"));
+    const a = route(router.resolve("GET", "/api/status"));
+    assert.equal(a, route(router.resolve("GET", "/api/status")), "the same record each time: nothing made");
+    assert.ok(Object.isFrozen(a));
+    assert.equal(a.auth, "public");
+    assert.equal(a.names, false);
+    assert.equal(a.params, undefined);
+    assert.equal(status(router.resolve("GET", "/api/status/")), 404);
+    assert.equal(status(router.resolve("GET", "/api")), 404);
+    assert.equal(router.has("/api/status"), true);
+    assert.equal(router.has("/nope"), false);
+  });
+
+  it("answers another method 405 with Allow, OPTIONS 204, and HEAD with the GET route", () => {
+    const router = new Router().add("GET", "/x", ok("get")).add("POST", "/x", ok("post")).add("GET", "/u/:id", ok("one")).add("PUT", "/u/:id", ok("put"));
+    const refused = router.resolve("DELETE", "/x");
+    assert.equal(status(refused), 405);
+    assert.equal(refused.kind === "answer" && refused.response.headers?.allow, "GET, HEAD, POST");
+    const options = router.resolve("OPTIONS", "/x");
+    assert.equal(status(options), 204);
+    assert.equal(options.kind === "answer" && options.response.headers?.allow, "GET, HEAD, POST");
+    assert.equal(router.handle({ method: "HEAD", path: "/x", query: "", headers: {}, body: "" }).body, "get null");
+    const patterned = router.resolve("DELETE", "/u/7");
+    assert.equal(status(patterned), 405);
+    assert.equal(patterned.kind === "answer" && patterned.response.headers?.allow, "GET, HEAD, PUT");
+    assert.equal(router.handle({ method: "HEAD", path: "/u/7", query: "", headers: {}, body: "" }).body, 'one {"id":"7"}');
+    assert.equal(router.handle({ method: "PUT", path: "/u/7", query: "", headers: {}, body: "" }).body, 'put {"id":"7"}');
+  });
+
+  it("keeps each route's auth policy and names", () => {
+    const policy = (): HttpResponse | undefined => undefined;
+    const router = new Router()
+      .add("GET", "/r", ok("r"))
+      .add("POST", "/r", ok("w"))
+      .add("GET", "/events", ok("e"), { names: true })
+      .add("POST", "/api", ok("p"), { auth: "public" })
+      .add("GET", "/api/:user", ok("u"), { auth: policy })
+      .add("PUT", "/api/:user", ok("u"), { auth: "admin", names: true });
+    assert.equal(route(router.resolve("GET", "/r")).auth, "public");
+    assert.equal(route(router.resolve("POST", "/r")).auth, "admin");
+    assert.equal(route(router.resolve("GET", "/events")).names, true);
+    assert.equal(route(router.resolve("POST", "/api")).auth, "public");
+    const user = route(router.resolve("GET", "/api/abc"));
+    assert.equal(user.auth, policy);
+    assert.equal(user.names, false);
+    const put = route(router.resolve("PUT", "/api/abc"));
+    assert.equal(put.auth, "admin");
+    assert.equal(put.names, true);
+  });
+
+  it("matches patterns segment by segment, decoding parameters", () => {
+    const router = new Router()
+      .add("GET", "/api/:user", ok("user"))
+      .add("GET", "/api/:user/lights", ok("lights"))
+      .add("GET", "/api/:user/lights/:id", ok("light"))
+      .add("PUT", "/api/:user/lights/:id/state", ok("state"));
+    assert.deepEqual(params(router.resolve("GET", "/api/u1")), { user: "u1" });
+    assert.deepEqual(params(router.resolve("GET", "/api/u1/lights")), { user: "u1" });
+    assert.deepEqual(params(router.resolve("GET", "/api/u%20%C3%A9/lights/7")), { user: "u é", id: "7" });
+    assert.deepEqual(params(router.resolve("PUT", "/api/u/lights/a%2Fb/state")), { user: "u", id: "a/b" });
+    for (const path of ["/api", "/api/", "/api//lights", "/api/u/light", "/api/u/lights/", "/api/u/lights/7/state/x", "/api/%E0%A4%A/lights", "/apix/u", "/API/u", "api/u"])
+      assert.equal(status(router.resolve("GET", path)), 404, path);
+    assert.equal(router.has("/api/u/lights/1/state"), true);
+    assert.equal(router.hasExact("GET", "/api/u"), false, "a pattern is not an exact path");
+    // The pattern's own text as a path is just a path: ":user" is the parameter's value.
+    assert.deepEqual(params(router.resolve("GET", "/api/:user")), { user: ":user" });
+  });
+
+  it("prefers exact paths over patterns, and tries patterns in the order they were added", () => {
+    const router = new Router().add("GET", "/api/:user", ok("user")).add("GET", "/api/status", ok("status")).add("GET", "/:a/:b", ok("ab"));
+    assert.equal(router.handle({ method: "GET", path: "/api/status", query: "", headers: {}, body: "" }).body, "status null");
+    assert.equal(router.handle({ method: "GET", path: "/api/x", query: "", headers: {}, body: "" }).body, 'user {"user":"x"}');
+    assert.equal(router.handle({ method: "GET", path: "/b/x", query: "", headers: {}, body: "" }).body, 'ab {"a":"b","b":"x"}');
+  });
+
+  it("refuses a route defined twice, exact or pattern", () => {
+    const router = new Router().add("GET", "/a", ok("a")).add("GET", "/a/:id", ok("b"));
+    assert.throws(() => router.add("GET", "/a", ok("again")), /already defined/);
+    assert.throws(() => router.add("GET", "/a/:id", ok("again")), /already defined/);
+    router.add("POST", "/a/:id", ok("post"));
+    assert.throws(() => router.add("POST", "/a/:id", ok("again")), /already defined/);
+  });
+
+  it("matches a pattern exactly when the split definition does, with the same parameters", () => {
+    const segment = fc.constantFrom("", "api", "a", "lights", ":user", ":id", ":", "x%20y", "%E0%A4%A", "%2F", "é", ":a b");
+    const text = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => `/${s.join("/")}`);
+    fc.assert(
+      fc.property(text, text, (pattern, path) => {
+        if (!pattern.includes("/:")) return true;
+        const router = new Router().add("GET", pattern, ok("p"));
+        const resolved = router.resolve("GET", path);
+        const expected = reference(pattern, path);
+        if (expected === undefined) return status(resolved) === 404;
+        return JSON.stringify(params(resolved)) === JSON.stringify(expected);
+      }),
+      { numRuns: scaledRuns(1000) },
+    );
+  });
+});
