@@ -145,7 +145,7 @@ class Service implements HttpService {
     this.#text = options.text ?? JS_TEXT_CODEC;
     this.#handler = handler;
     this.#requestPatterns = requestPatterns(options.requestHeaders, this.#limits);
-    this.#responsePatterns = responsePatterns(this.#requestPatterns.token);
+    this.#responsePatterns = responsePatterns();
     const l = this.#limits;
     this.#sweepMs = Math.max(20, Math.min(1000, Math.floor(Math.min(l.headersTimeoutMs, l.requestTimeoutMs, l.lingerMs) / 2)));
     this.#keepAliveMs = Math.floor(l.requestTimeoutMs / 3);
