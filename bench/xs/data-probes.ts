@@ -133,6 +133,7 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
   const obj = { a: 1, b: 2 };
   return {
     "empty": () => 0,
+    "compile requestPatterns()": () => (requestPatterns() ? 1 : 0),
     "server: new probe connection": () => (new ProbeConnection() ? 1 : 0),
     "server: accept, then peer gone": () => {
       const k = open();
