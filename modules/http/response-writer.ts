@@ -49,18 +49,19 @@ export class FragmentError extends Error {
  * keys is the costliest part of a small answer's head on XS). A Map, not a WeakMap: XS keeps a
  * weak collection's entries on the key object itself, which it cannot do to a preloaded one (in
  * flash on the device: "WeakSet.prototype.add: value: read-only"). Bounded (CHECKED_TABLES), so
- * a handler that freezes a new table per answer holds no more. A header's name and value are
- * checked by scans (isToken, hasLineBreak), not by regular expressions held per server.
+ * a handler that freezes a new table per answer holds no more; made with its first entry, so an
+ * idle server that has answered nothing holds none. A header's name and value are checked by
+ * scans (isToken, hasLineBreak), not by regular expressions held per server.
  */
 export interface ResponsePatterns {
-  readonly checked: Map<object, string>;
+  checked: Map<object, string> | undefined;
 }
 
 /** How many frozen header tables a server remembers as checked: the routes' constants. */
 const CHECKED_TABLES = 32;
 
 export function responsePatterns(): ResponsePatterns {
-  return Object.freeze({ checked: new Map<object, string>() });
+  return { checked: undefined };
 }
 
 /** A header value that would end its line or the head: CR, LF or NUL (three native searches, no regex). */
@@ -128,7 +129,8 @@ export class ResponseWriter {
       const headers = response.headers;
       if (headers) {
         // A frozen table cannot change once checked: its lines are made once.
-        const known = patterns.checked.get(headers);
+        const checked = patterns.checked;
+        const known = checked?.get(headers);
         if (known !== undefined) lines += known;
         else {
           let own = "";
@@ -139,7 +141,7 @@ export class ResponseWriter {
             if (!SET_BY_SERVER.includes(name.toLowerCase())) own += name + ": " + value + "\r\n";
           }
           lines += own;
-          if (patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.set(headers, own);
+          if ((checked === undefined || checked.size < CHECKED_TABLES) && Object.isFrozen(headers)) (patterns.checked ??= new Map()).set(headers, own);
         }
       }
     } catch (e) {
