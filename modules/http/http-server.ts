@@ -125,7 +125,11 @@ const KEEP_PATTERNS_MS = 10_000;
 // Helper methods are TypeScript-private, not #private: XS gives every instance one slot per #method.
 class Service implements HttpService {
   readonly ready: Promise<{ host: string; port: number }>;
-  readonly #options: HttpServerOptions;
+  // What the server uses of its options, not the options object: a field each is fewer slots.
+  readonly #clock: Clock;
+  readonly #log: Logger | undefined;
+  readonly #onAnswer: ((status: number) => void) | undefined;
+  readonly #requestHeaders: readonly string[] | undefined;
   readonly #limits: HttpLimits;
   readonly #text: TextCodec;
   readonly #handler: HttpHandler | HttpApp;
@@ -144,7 +148,10 @@ class Service implements HttpService {
   #closed = false;
 
   constructor(options: HttpServerOptions, listen: TcpListenOptions, handler: HttpHandler | HttpApp) {
-    this.#options = options;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#onAnswer = options.onAnswer;
+    this.#requestHeaders = options.requestHeaders;
     // The device's own limits are a frozen module table (flash): copied only when changed.
     this.#limits = options.limits ? Object.freeze({ ...HTTP_LIMITS, ...options.limits }) : HTTP_LIMITS;
     this.#text = options.text ?? JS_TEXT_CODEC;
@@ -173,10 +180,10 @@ class Service implements HttpService {
   }
 
   private accept(tcp: TcpConnection): void {
-    const now = this.#options.clock.now();
+    const now = this.#clock.now();
     const first = this.#exchanges.length === 0;
     // A closed server keeps none (a connection it accepts late is dropped below).
-    const patterns = this.#requestPatterns ?? requestPatterns(this.#options.requestHeaders, this.#limits);
+    const patterns = this.#requestPatterns ?? requestPatterns(this.#requestHeaders, this.#limits);
     if (!this.#closed) this.#requestPatterns = patterns;
     const exchange = new Exchange(this, tcp, new RequestParser(this.#limits, this.#text, patterns), now);
     tcp.listen(exchange);
@@ -264,7 +271,7 @@ class Service implements HttpService {
       const handler = this.#handler;
       return typeof handler === "function" ? handler(request) : handler.handle(request);
     } catch (e) {
-      this.#options.log?.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
+      this.#log?.error(`${request.method} ${request.path} failed: ${errorText(e)}`);
       return jsonError(500, "internal error");
     }
   }
@@ -279,13 +286,13 @@ class Service implements HttpService {
     try {
       writer = new ResponseWriter(response, head, this.#text, this.#responsePatterns, wake);
     } catch (e) {
-      this.#options.log?.error(`a response could not be sent: ${errorText(e)}`);
+      this.#log?.error(`a response could not be sent: ${errorText(e)}`);
       writer = new ResponseWriter(jsonError(500, "internal error"), head, this.#text, this.#responsePatterns);
     }
     exchange.state = "responding";
     exchange.writer = writer;
-    exchange.since = this.#options.clock.now();
-    this.#options.onAnswer?.(writer.status);
+    exchange.since = this.#clock.now();
+    this.#onAnswer?.(writer.status);
     this.pump(exchange);
   }
 
@@ -298,13 +305,13 @@ class Service implements HttpService {
       wrote = writer.pump(exchange.tcp);
     } catch (e) {
       // The status line is out: the client must see a broken response, not a short one.
-      if (e instanceof FragmentError) this.#options.log?.error(`a response failed part way: ${e.message}`);
+      if (e instanceof FragmentError) this.#log?.error(`a response failed part way: ${e.message}`);
       this.drop(exchange, true);
       return;
     }
     if (!writer.done) {
       // Progress, for the stalled-response deadline (a finished answer needs no time: it ends here).
-      if (wrote) exchange.since = this.#options.clock.now();
+      if (wrote) exchange.since = this.#clock.now();
       return;
     }
     exchange.writer = undefined;
@@ -312,7 +319,7 @@ class Service implements HttpService {
     // could reset the connection before the client reads the answer. Read and drop them a while.
     if (!exchange.whole || exchange.parser.extraBytes > 0) {
       exchange.state = "lingering";
-      exchange.since = this.#options.clock.now();
+      exchange.since = this.#clock.now();
     } else this.drop(exchange);
   }
 
@@ -351,7 +358,7 @@ class Service implements HttpService {
       if (++this.#quietSweeps * this.#sweepMs >= KEEP_PATTERNS_MS) this.cooled();
       return;
     }
-    const now = this.#options.clock.now();
+    const now = this.#clock.now();
     const l = this.#limits;
     for (const exchange of [...this.#exchanges]) {
       const age = now - exchange.openedAt;
@@ -372,7 +379,7 @@ class Service implements HttpService {
    * while the timer runs.
    */
   private startSweeping(): void {
-    const clock = this.#options.clock;
+    const clock = this.#clock;
     clock.clear(this.#sweeper);
     const ms = this.#sweepMs;
     this.#sweeper = clock.set((this.#sweep ??= (): void => this.expire()), ms, ms);
@@ -391,7 +398,7 @@ class Service implements HttpService {
   }
 
   private stopSweeping(): void {
-    this.#options.clock.clear(this.#sweeper);
+    this.#clock.clear(this.#sweeper);
     this.#sweeper = undefined;
   }
 }
