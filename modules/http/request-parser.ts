@@ -133,28 +133,23 @@ export function isKeptHeader(name: string): boolean {
 }
 
 /**
- * What the parser knows, made at run time, once per server and shared by its connections: its
- * regular expressions (a preloaded, module-level regex corrupts XS 8.2.3's heap when it runs:
- * tests/node/preload-lint.ts says why) and the names of the headers its features read beyond
- * KEPT_HEADERS (the framework's own names are checked by switches: nothing held at run time).
+ * What the parser knows, made at run time, once per server and shared by its connections: the
+ * one regular expression it keeps, for whole heads (a preloaded, module-level regex corrupts XS
+ * 8.2.3's heap when it runs: tests/node/preload-lint.ts says why), and the names of the headers
+ * its features read beyond KEPT_HEADERS (the framework's own names are checked by switches:
+ * nothing held at run time). The other checks (a header name, a value's characters, a
+ * Content-Length) are scans below, not expressions: a compiled regex holds about 300 to 1,400 B
+ * of the device's heap for as long as the server lives, and compiling one when it is needed
+ * costs about 100 us, more than the scan of a header line.
  */
 export interface RequestPatterns {
   /**
-   * Sticky (from lastIndex): a request line's method, target and version, then, when they
-   * follow, its CRLF, the header lines of a whole, well-formed head of ASCII text and the blank
-   * line after them (at most maxHeaderCount lines, each name ":" value of tab and printable
-   * characters), the lines as group 4. A line is well formed when it matches and ends there.
-   * A head that arrives whole, as a browser's and curl's do, is read with it in one pass;
-   * anything else (a head in pieces, a line it does not take, a limit reached) is read line by
-   * line, with the same rules and the reason for a refusal. Linear in the head's length: method
+   * A request line, and from the line end, when the head is all there, every header line and the
+   * blank line after them (sticky, so it reads from lastIndex: at most maxHeaderCount lines). Each
+   * part is a class of its own characters followed by the character that ends it, so the method
    * and target take no space, and no part of it can match two ways.
    */
   readonly requestLine: RegExp;
-  /** A header name: a token (the response writer's check too). */
-  readonly token: RegExp;
-  /** What a header value must not contain: control characters other than tab (and U+2028/9). */
-  readonly control: RegExp;
-  readonly decimal: RegExp;
   /** Lower-cased names of the headers a request keeps beyond KEPT_HEADERS (the server's features'), if any. */
   readonly more: ReadonlySet<string> | undefined;
 }
@@ -183,9 +178,6 @@ export function requestPatterns(moreHeaders: readonly string[] = [], limits: Htt
     // ASCII classes only, and no negated ones: XS's go wrong when their ranges touch (there,
     // [^\x00-\x1f ] matches a line end).
     requestLine: new RegExp(`([!#$%&'*+\\-.^_\`|~0-9A-Za-z]+) ([\\x21-\\x7e]+) (HTTP\\/[0-9]\\.[0-9])(?:\\r\\n((?:[!#$%&'*+\\-.^_\`|~0-9A-Za-z]+:[\\t\\x20-\\x7e]*\\r\\n){0,${count}})\\r\\n)?`, "y"),
-    token: /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/,
-    control: /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/,
-    decimal: /^[0-9]{1,10}$/,
     more,
   });
 }
@@ -215,6 +207,51 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SP = 0x20;
 const HTAB = 0x09;
+
+/**
+ * Whether text is a token (RFC 9110, 5.6.2: one or more of !#$%&'*+-.^_`|~, digits and
+ * letters): a header name. Any other character, a non-ASCII one included, ends the scan, so a
+ * client's odd name costs no more than its first bad character.
+ */
+export function isToken(text: string): boolean {
+  const n = text.length;
+  if (n === 0) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x61) {
+      // a-z | ~
+      if (c > 0x7a && c !== 0x7c && c !== 0x7e) return false;
+    } else if (c >= 0x41) {
+      // A-Z ^ _ `
+      if (c > 0x5a && c < 0x5e) return false;
+    } else if (c >= 0x30) {
+      if (c > 0x39) return false;
+    } else if (c !== 0x21 && (c < 0x23 || c > 0x27) && c !== 0x2a && c !== 0x2b && c !== 0x2d && c !== 0x2e) return false;
+  }
+  return true;
+}
+
+/** Whether a header value holds what it must not: a control character other than tab, DEL, U+2028 or U+2029. */
+function hasControl(text: string): boolean {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 ? c !== HTAB : c === 0x7f || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/** Whether text is a Content-Length the parser takes: 1 to 10 ASCII digits. */
+function isDecimal(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 10) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** The first size of the line buffer; it doubles up to the budget of the part being read. */
 const FIRST_LINE_CAPACITY = 256;
 
@@ -548,11 +585,10 @@ export class RequestParser {
     if (first === SP || first === HTAB) return malformed();
     const colon = text.indexOf(":");
     if (colon <= 0) return malformed();
-    const patterns = this.#patterns;
     const raw = text.slice(0, colon);
-    if (!patterns.token.test(raw)) return malformed();
+    if (!isToken(raw)) return malformed();
     const value = trimOws(text.slice(colon + 1));
-    if (patterns.control.test(value)) return malformed();
+    if (hasControl(value)) return malformed();
     return this.#header(raw, value);
   }
 
@@ -586,7 +622,7 @@ export class RequestParser {
     }
     let length = 0;
     if (cl !== undefined) {
-      if (!this.#patterns.decimal.test(cl)) return refuse(400, "invalid Content-Length");
+      if (!isDecimal(cl)) return refuse(400, "invalid Content-Length");
       length = Number(cl);
       if (length > this.#limits.maxBodyBytes) return refuse(413, `request body larger than ${this.#limits.maxBodyBytes} bytes`);
     }

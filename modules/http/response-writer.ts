@@ -31,6 +31,7 @@ import type { TcpConnection } from "../host/tcp";
 import type { TextCodec } from "../host/text-codec";
 import { isHttpStream, type HttpResponse, type HttpStream } from "./http-message";
 import { STATUS_TEXT } from "./response";
+import { isToken } from "./request-parser";
 
 export class ResponseError extends Error {
   override readonly name = "ResponseError";
@@ -42,27 +43,30 @@ export class FragmentError extends Error {
 }
 
 /**
- * A header name's and a value's checks, made at run time, once per server: a preloaded regex
- * corrupts XS 8.2.3's heap when it runs. `checked` remembers the frozen header objects (the
- * routes' constant tables) already found valid, with their lines as the head carries them, so
- * those are checked and rendered once, not per response (walking an object's keys is the
- * costliest part of a small answer's head on XS). A Map, not a WeakMap: XS keeps a weak
- * collection's entries on the key object itself, which it cannot do to a preloaded one (in flash
- * on the device: "WeakSet.prototype.add: value: read-only"). Bounded (CHECKED_TABLES), so a
- * handler that freezes a new table per answer holds no more.
+ * What a server's writers share, made once per server: `checked` remembers the frozen header
+ * objects (the routes' constant tables) already found valid, with their lines as the head
+ * carries them, so those are checked and rendered once, not per response (walking an object's
+ * keys is the costliest part of a small answer's head on XS). A Map, not a WeakMap: XS keeps a
+ * weak collection's entries on the key object itself, which it cannot do to a preloaded one (in
+ * flash on the device: "WeakSet.prototype.add: value: read-only"). Bounded (CHECKED_TABLES), so
+ * a handler that freezes a new table per answer holds no more; made with its first entry, so an
+ * idle server that has answered nothing holds none. A header's name and value are checked by
+ * scans (isToken, hasLineBreak), not by regular expressions held per server.
  */
 export interface ResponsePatterns {
-  readonly token: RegExp;
-  readonly lineBreak: RegExp;
-  readonly checked: Map<object, string>;
+  checked: Map<object, string> | undefined;
 }
 
 /** How many frozen header tables a server remembers as checked: the routes' constants. */
 const CHECKED_TABLES = 32;
 
-/** token: a header name's check, when the server has one already (its request parser's): one regex, not two. */
-export function responsePatterns(token: RegExp = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/): ResponsePatterns {
-  return Object.freeze({ token, lineBreak: /[\r\n\x00]/, checked: new Map<object, string>() });
+export function responsePatterns(): ResponsePatterns {
+  return { checked: undefined };
+}
+
+/** A header value that would end its line or the head: CR, LF or NUL (three native searches, no regex). */
+function hasLineBreak(value: string): boolean {
+  return value.includes("\r") || value.includes("\n") || value.includes("\0");
 }
 const SET_BY_SERVER: readonly string[] = Object.freeze(["content-length", "transfer-encoding", "connection"]);
 /** Before a chunk's data: "\r\n" ending the previous chunk, its size in hex (at most "ffff"), "\r\n". */
@@ -125,18 +129,19 @@ export class ResponseWriter {
       const headers = response.headers;
       if (headers) {
         // A frozen table cannot change once checked: its lines are made once.
-        const known = patterns.checked.get(headers);
+        const checked = patterns.checked;
+        const known = checked?.get(headers);
         if (known !== undefined) lines += known;
         else {
           let own = "";
           for (const name in headers) {
             const value = String(headers[name]);
-            if (!patterns.token.test(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
-            if (patterns.lineBreak.test(value)) throw new ResponseError(`header ${name} has a line break`);
+            if (!isToken(name)) throw new ResponseError(`invalid header name ${JSON.stringify(name)}`);
+            if (hasLineBreak(value)) throw new ResponseError(`header ${name} has a line break`);
             if (!SET_BY_SERVER.includes(name.toLowerCase())) own += name + ": " + value + "\r\n";
           }
           lines += own;
-          if (patterns.checked.size < CHECKED_TABLES && Object.isFrozen(headers)) patterns.checked.set(headers, own);
+          if ((checked === undefined || checked.size < CHECKED_TABLES) && Object.isFrozen(headers)) (patterns.checked ??= new Map()).set(headers, own);
         }
       }
     } catch (e) {
