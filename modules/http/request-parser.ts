@@ -208,35 +208,52 @@ const CR = 0x0d;
 const SP = 0x20;
 const HTAB = 0x09;
 
+/** Whether the character (or byte) c is a tchar (RFC 9110, 5.6.2): !#$%&'*+-.^_`|~, a digit or a letter. */
+function isTokenChar(c: number): boolean {
+  if (c >= 0x61) return c <= 0x7a || c === 0x7c || c === 0x7e; // a-z | ~
+  if (c >= 0x41) return c <= 0x5a || c >= 0x5e; // A-Z ^ _ `
+  if (c >= 0x30) return c <= 0x39;
+  return c === 0x21 || (c >= 0x23 && c <= 0x27) || c === 0x2a || c === 0x2b || c === 0x2d || c === 0x2e;
+}
+
 /**
- * Whether text is a token (RFC 9110, 5.6.2: one or more of !#$%&'*+-.^_`|~, digits and
- * letters): a header name. Any other character, a non-ASCII one included, ends the scan, so a
- * client's odd name costs no more than its first bad character.
+ * Whether text is a token: a header name. For the short names an app or a feature writes (the
+ * response writer's, the HTTP client's): charCodeAt(i) walks the string from its start on the
+ * device (XS keeps no string-offset cache there), so what a client sends is checked as bytes.
  */
 export function isToken(text: string): boolean {
   const n = text.length;
   if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x61) {
-      // a-z | ~
-      if (c > 0x7a && c !== 0x7c && c !== 0x7e) return false;
-    } else if (c >= 0x41) {
-      // A-Z ^ _ `
-      if (c > 0x5a && c < 0x5e) return false;
-    } else if (c >= 0x30) {
-      if (c > 0x39) return false;
-    } else if (c !== 0x21 && (c < 0x23 || c > 0x27) && c !== 0x2a && c !== 0x2b && c !== 0x2d && c !== 0x2e) return false;
-  }
+  for (let i = 0; i < n; i++) if (!isTokenChar(text.charCodeAt(i))) return false;
   return true;
 }
 
-/** Whether a header value holds what it must not: a control character other than tab, DEL, U+2028 or U+2029. */
-function hasControl(text: string): boolean {
-  const n = text.length;
+/**
+ * Where the name of the header line in bytes (its content, without CR) ends: the index of its
+ * colon, when what precedes it is a token; -1 otherwise. Linear in the line: a client's odd name
+ * costs no more than its first bad byte (a non-ASCII byte is not a tchar).
+ */
+function headerNameEnd(bytes: Uint8Array): number {
+  const n = bytes.length;
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 ? c !== HTAB : c === 0x7f || c === 0x2028 || c === 0x2029) return true;
+    const c = bytes[i];
+    if (c === 0x3a) return i === 0 ? -1 : i;
+    if (!isTokenChar(c)) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Whether bytes from `from` on hold a control character a header value may not: C0 but HTAB,
+ * DEL, or U+2028/U+2029 (E2 80 A8/A9 in UTF-8; JSON allows them, the scripts that read values
+ * may not). Bytes, not charCodeAt: linear on the device whatever the value's length.
+ */
+function hasControlByte(bytes: Uint8Array, from: number): boolean {
+  const n = bytes.length;
+  for (let i = from; i < n; i++) {
+    const c = bytes[i];
+    if (c < 0x20 ? c !== HTAB : c === 0x7f) return true;
+    if (c === 0xe2 && bytes[i + 1] === 0x80 && (bytes[i + 2] === 0xa8 || bytes[i + 2] === 0xa9)) return true;
   }
   return false;
 }
@@ -393,8 +410,8 @@ export class RequestParser {
         return length;
       }
       const line = text.slice(i, lf);
+      const outcome = this.#completeText(line, bytes.subarray(i, lf));
       i = lf + 1;
-      const outcome = this.#completeText(line);
       if (outcome) {
         this.#finish(outcome);
         return i;
@@ -525,18 +542,20 @@ export class RequestParser {
     if (content[0] === SP || content[0] === HTAB) return malformed();
     const text = this.#decode(content);
     if (text === undefined) return refuse(400, "a request header is not valid UTF-8");
-    return this.#headerLine(text);
+    return this.#headerLine(text, content);
   }
 
-  /** A line of text (decoded already) without its LF. */
-  #completeText(raw: string): ParseOutcome | undefined {
+  /** A line of text (decoded already, ASCII: its bytes are at the same offsets) without its LF. */
+  #completeText(raw: string, bytes: Uint8Array): ParseOutcome | undefined {
     if (!raw.endsWith("\r")) return malformed();
     if (this.#phase === "line") {
       if (raw.length === 1) return undefined;
       return this.#requestLine(raw.slice(0, -1));
     }
     if (raw.length === 1) return this.#endOfHeaders();
-    return this.#headerLine(raw.slice(0, -1));
+    // A line that starts with white space continues the previous one (obs-fold): refused.
+    if (bytes[0] === SP || bytes[0] === HTAB) return malformed();
+    return this.#headerLine(raw.slice(0, -1), bytes.subarray(0, bytes.length - 1));
   }
 
   #decode(bytes: Uint8Array): string | undefined {
@@ -579,17 +598,14 @@ export class RequestParser {
     return undefined;
   }
 
-  /** name ":" OWS value OWS, the line's text without its CRLF. */
-  #headerLine(text: string): ParseOutcome | undefined {
-    const first = text.charCodeAt(0);
-    if (first === SP || first === HTAB) return malformed();
-    const colon = text.indexOf(":");
-    if (colon <= 0) return malformed();
-    const raw = text.slice(0, colon);
-    if (!isToken(raw)) return malformed();
-    const value = trimOws(text.slice(colon + 1));
-    if (hasControl(value)) return malformed();
-    return this.#header(raw, value);
+  /**
+   * name ":" OWS value OWS: the line's text without its CRLF, and its bytes (the same line; a
+   * name is ASCII, so its colon is at the same index in both).
+   */
+  #headerLine(text: string, bytes: Uint8Array): ParseOutcome | undefined {
+    const colon = headerNameEnd(bytes);
+    if (colon < 0 || hasControlByte(bytes, colon + 1)) return malformed();
+    return this.#header(text.slice(0, colon), trimOws(text.slice(colon + 1)));
   }
 
   /** A well-formed header line's name (as sent) and value (without its OWS): counted, then kept or dropped. */
