@@ -58,7 +58,7 @@ export interface MdnsService {
   /** "_http._tcp" */
   readonly type: string;
   readonly port: number;
-  /** "key=value" strings. */
+  /** "key=value" strings (read each time a record is made: a getter may build them then). */
   readonly txt: readonly string[];
 }
 
@@ -99,6 +99,21 @@ function sameSubnet(a: string, b: string): boolean {
   const x = ipv4Bytes(a);
   const y = ipv4Bytes(b);
   return !!x && !!y && x[0] === y[0] && x[1] === y[1] && x[2] === y[2];
+}
+
+/** The same services in the same order: types, ports and TXT strings (a TXT may be a getter). */
+function sameServices(a: readonly MdnsService[], b: readonly MdnsService[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.type !== y.type || x.port !== y.port) return false;
+    const xt = x.txt;
+    const yt = y.txt;
+    if (xt.length !== yt.length) return false;
+    for (let j = 0; j < xt.length; j++) if (xt[j] !== yt[j]) return false;
+  }
+  return true;
 }
 
 /** Orders two records by class, type, then rdata bytes (RFC 6762 section 8.2). */
@@ -220,7 +235,7 @@ export class MdnsResponder {
       return;
     }
     const renamed = !sameName(before.hostname, config.hostname);
-    const same = !renamed && before.addresses.join() === config.addresses.join() && JSON.stringify(before.services) === JSON.stringify(config.services);
+    const same = !renamed && before.addresses.join() === config.addresses.join() && sameServices(before.services, config.services);
     if (same) return;
     if (this.#state === "claimed") this.#send(this.#multicast(), this.#records(before.addresses[0] ?? "", 0), true);
     this.#config = config;
