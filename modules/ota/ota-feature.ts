@@ -35,6 +35,7 @@ import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { RunningApp, Updater } from "../host/updater";
 import { TcpHttpClient, type HttpClient } from "../http/http-client";
+import type { StaticAsset } from "../http/static-asset";
 import { GithubSource } from "./github/github-source";
 import { GITHUB_SETTINGS } from "./github/github-settings";
 import { readForm, readJsonObject } from "../http/request-body";
@@ -110,16 +111,29 @@ const NO_JOB: OtaProgress = Object.freeze({ state: "idle", received: 0, total: 0
 
 export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> {
   if (otaUrl === "") return OTA_SETTINGS;
-  return Object.freeze({ ota_url: Object.freeze({ ...OTA_URL_SPEC, default: otaUrl }), ...GITHUB_SETTINGS });
+  // The spec inherits the preloaded one and owns only the default: Config keeps it for good.
+  const spec: SettingSpec = Object.freeze(Object.create(OTA_URL_SPEC, { default: { value: otaUrl, enumerable: true } }) as SettingSpec);
+  return Object.freeze({ ota_url: spec, ...GITHUB_SETTINGS });
 }
 
 export class OtaFeature implements Feature {
-  readonly name = "ota";
-  readonly title = "Update";
-  readonly needs = NEEDS;
-  readonly clientScript = OTA_CLIENT_SCRIPT;
+  // Constants on the prototype (getters), not five slots in every instance.
+  get name(): string {
+    return "ota";
+  }
+  get title(): string {
+    return "Update";
+  }
+  get needs(): readonly HostPart[] {
+    return NEEDS;
+  }
+  get clientScript(): StaticAsset {
+    return OTA_CLIENT_SCRIPT;
+  }
   /** ota_url is edited on the Update view, beside the button that uses it. */
-  readonly ownsSettingsForm = true;
+  get ownsSettingsForm(): boolean {
+    return true;
+  }
   readonly #options: OtaFeatureOptions;
   #context: FeatureContext | undefined;
   #updater: Updater | undefined;
@@ -128,7 +142,6 @@ export class OtaFeature implements Feature {
   #job: OtaJob | undefined;
   /** Only while the running app is on probation. */
   #probation: Probation | undefined;
-  #running: RunningApp | undefined;
   /** Made once a repository or automatic updates are set, or a check is asked for. */
   #github: GithubSource | undefined;
   #offConfig: (() => void) | undefined;
@@ -151,7 +164,7 @@ export class OtaFeature implements Feature {
     if (!updater) throw new Error("the host has no app partitions to update");
     this.#context = context;
     this.#updater = updater;
-    const running = (this.#running = updater.running());
+    const running = updater.running();
     if (running.state === "probation") {
       this.#probation = new Probation({
         updater,
@@ -163,18 +176,23 @@ export class OtaFeature implements Feature {
     }
     if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
     // One handler for the four routes (the path says which): one closure instead of four.
-    const handler = (request: HttpRequest): HttpResponse => this.#route(request);
+    // One closure for the four routes (a request) and the "config" listener (the keys changed).
+    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => (Array.isArray(value) ? this.#configChanged(value as readonly string[]) : this.#route(value as HttpRequest));
+    const handler = heard as (request: HttpRequest) => HttpResponse;
     context.router.add("GET", "/api/ota", handler);
     context.router.add("POST", "/api/ota", handler);
     context.router.add("POST", "/ota", handler);
     context.router.add("POST", "/api/ota/check", handler);
     this.#probation?.start();
-    this.#offConfig = context.events.on("config", (keys) => {
-      if (!keys.some((k) => GITHUB_KEYS.includes(k))) return;
-      if (this.#github) this.#github.configChanged(keys);
-      else if (this.#githubWanted()) this.#source(true);
-    });
+    this.#offConfig = context.events.on("config", heard);
     if (this.#githubWanted()) this.#source(false);
+  }
+
+  #configChanged(keys: readonly string[]): undefined {
+    if (!keys.some((k) => GITHUB_KEYS.includes(k))) return undefined;
+    if (this.#github) this.#github.configChanged(keys);
+    else if (this.#githubWanted()) this.#source(true);
+    return undefined;
   }
 
   #route(request: HttpRequest): HttpResponse {
@@ -244,7 +262,7 @@ export class OtaFeature implements Feature {
 
   /** Dismisses a rolled-back update's failure (it stays dismissed after the restart). */
   factoryReset(): void {
-    const bad = this.#running?.rolledBack;
+    const bad = this.#updater?.running().rolledBack;
     const storage = this.#context?.host.storage;
     if (!storage) return;
     if (bad) storage.write(REPORT_DOMAIN, REPORT_KEY, `dismissed:${bad.project} ${bad.version}`);
@@ -330,9 +348,9 @@ export class OtaFeature implements Feature {
   }
 
   #runningNow(): RunningApp {
-    // Cached: on the device running() is a few native calls, and only markValid() changes it.
-    if (this.#running?.state === "probation" && !this.#probation?.active) this.#running = this.#updater?.running();
-    return this.#running as RunningApp;
+    // Asked each time, not held: on the device running() is a few native calls and a small
+    // object, made for the status or page that asks and dropped with it.
+    return (this.#updater as Updater).running();
   }
 
   #appVersion(): string {
