@@ -166,14 +166,24 @@ export interface MqttApi {
 }
 
 export class MqttFeature implements Feature {
-  readonly name = "mqtt";
-  readonly title = "MQTT";
-  readonly settings = MQTT_SETTINGS;
+  // Constants on the prototype (getters), not three slots in every instance.
+  get name(): string {
+    return "mqtt";
+  }
+  get title(): string {
+    return "MQTT";
+  }
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return MQTT_SETTINGS;
+  }
   readonly #options: MqttFeatureOptions;
-  readonly #random: () => number;
   #context: FeatureContext | undefined;
-  #text: TextCodec = JS_TEXT_CODEC;
-  /** The config listener; the network and data ones are added once a broker is set (off, they would change nothing). */
+  /**
+   * One closure for the three events (a config change is a list of keys, a data change a key,
+   * the network an object), made at attach(): the config listener first; the network and data
+   * ones are added once a broker is set (off, they would change nothing).
+   */
+  #heard: ((value: readonly string[] | string | NetworkStatus) => void) | undefined;
   #unsubscribe: (() => void)[] = [];
   #listening = false;
   #client: MqttClient | undefined;
@@ -232,7 +242,6 @@ export class MqttFeature implements Feature {
 
   constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
-    this.#random = options.random ?? Math.random;
     this.#tokens = options.commandsPerSecond ?? 10;
     for (const entry of options.expose ?? []) this.expose(entry.variable, entry);
     for (const key of Object.keys(options.describe ?? {})) this.describe(key, (options.describe as Record<string, MqttDescribeOptions>)[key]);
@@ -280,12 +289,8 @@ export class MqttFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    this.#text = context.host.text ?? JS_TEXT_CODEC;
-    this.#unsubscribe.push(
-      context.events.on("config", (keys) => {
-        if (keys.some((k) => SETTING_KEYS.includes(k))) this.#reconcile(true);
-      }),
-    );
+    const heard = (this.#heard = (value) => this.#changed(value));
+    this.#unsubscribe.push(context.events.on("config", heard));
     this.#reconcile(false);
   }
 
@@ -297,15 +302,14 @@ export class MqttFeature implements Feature {
   #listen(context: FeatureContext): void {
     if (this.#listening) return;
     this.#listening = true;
-    this.#unsubscribe.push(
-      context.events.on("network", () => this.#reconcile(false)),
-      context.events.on("data", (key) => this.#dataChanged(key)),
-    );
+    const heard = this.#heard as (value: readonly string[] | string | NetworkStatus) => void;
+    this.#unsubscribe.push(context.events.on("network", heard), context.events.on("data", heard));
   }
 
   detach(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#heard = undefined;
     this.#listening = false;
     this.#disconnect(true);
     this.#clearRetry();
@@ -329,6 +333,17 @@ export class MqttFeature implements Feature {
   }
 
   // ---- the connection ----
+
+  #changed(value: readonly string[] | string | NetworkStatus): void {
+    if (typeof value === "string") this.#dataChanged(value);
+    else if (Array.isArray(value)) {
+      if ((value as readonly string[]).some((k) => SETTING_KEYS.includes(k))) this.#reconcile(true);
+    } else this.#reconcile(false);
+  }
+
+  #textCodec(): TextCodec {
+    return this.#context?.host.text ?? JS_TEXT_CODEC;
+  }
 
   #baseTopic(): string {
     const context = this.#context;
@@ -383,7 +398,7 @@ export class MqttFeature implements Feature {
         {
           tcp: context.host.tcp,
           clock: context.host.clock,
-          text: this.#text,
+          text: this.#textCodec(),
           host: broker.host,
           port: broker.port,
           clientId: `iot-${macId}`,
@@ -461,7 +476,7 @@ export class MqttFeature implements Feature {
     const min = this.#options.retryMinMs ?? 1000;
     const max = this.#options.retryMaxMs ?? 60_000;
     const full = Math.min(max, min * 2 ** Math.min(this.#attempts, 30));
-    const delay = Math.round(full / 2 + (this.#random() * full) / 2);
+    const delay = Math.round(full / 2 + ((this.#options.random ?? Math.random)() * full) / 2);
     this.#attempts++;
     this.#state = "retrying";
     this.#retryAt = context.host.clock.now() + delay;
@@ -696,7 +711,7 @@ export class MqttFeature implements Feature {
       // Home Assistant's birth message: it (re)started and wants every config again.
       let text = "";
       try {
-        text = payload.length === 6 ? this.#text.decode(payload) : "";
+        text = payload.length === 6 ? this.#textCodec().decode(payload) : "";
       } catch {
         // Not UTF-8: not the birth message.
       }
@@ -719,7 +734,7 @@ export class MqttFeature implements Feature {
     const entry = this.#b.exposed.get(name);
     let text: string;
     try {
-      text = this.#text.decode(payload);
+      text = this.#textCodec().decode(payload);
     } catch {
       return this.#refuse(name, entry?.variable.id, `${entry ? `${entry.variable.id}: ` : ""}the payload is not UTF-8 text`);
     }
