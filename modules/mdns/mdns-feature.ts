@@ -159,23 +159,23 @@ export class MdnsFeature implements Feature {
     // Config.update), and probing encodes and sends from there, so it is handled on a turn of
     // its own: the device's XS stack is 384 slots by default; this path overflowed it on the real
     // SDK's simulator.
-    const heard = (value: ServingEvent | NetworkStatus | readonly string[]): void => this.#heard(value);
+    const heard = (value: ServingEvent | NetworkStatus | readonly string[]): void => this.heard(value);
     this.#offServing = context.events.on("serving", heard);
     this.#unsubscribe.push(context.events.on("network", heard), context.events.on("config", heard));
   }
 
-  #heard(value: ServingEvent | NetworkStatus | readonly string[]): void {
+  private heard(value: ServingEvent | NetworkStatus | readonly string[]): void {
     if (Array.isArray(value)) {
       const keys = value as readonly string[];
-      if (keys.includes("hostname") || keys.includes("mdns")) this.#applySoon();
+      if (keys.includes("hostname") || keys.includes("mdns")) this.applySoon();
     } else if ("mode" in value) {
       this.#network = value;
-      this.#apply();
+      this.apply();
     } else {
       this.#offServing?.();
       this.#offServing = undefined;
       this.#port = (value as ServingEvent).port;
-      this.#apply();
+      this.apply();
     }
   }
 
@@ -191,7 +191,7 @@ export class MdnsFeature implements Feature {
     this.#context = undefined;
   }
 
-  #services(port: number): MdnsService[] {
+  private serviceList(port: number): MdnsService[] {
     const context = this.#context;
     if (!context) return [];
     const out: MdnsService[] = [new WebService(context, port)];
@@ -201,16 +201,16 @@ export class MdnsFeature implements Feature {
     return out;
   }
 
-  #applySoon(): void {
+  private applySoon(): void {
     const clock = this.#context?.host.clock;
     if (!clock || this.#soon !== undefined) return;
     this.#soon = clock.set(() => {
       this.#soon = undefined;
-      this.#apply();
+      this.apply();
     }, 0);
   }
 
-  #apply(): void {
+  private apply(): void {
     const context = this.#context;
     const responder = this.#responder;
     if (!context || !responder) return;
@@ -219,15 +219,15 @@ export class MdnsFeature implements Feature {
       if (responder.status().state !== "off") responder.stop();
       return;
     }
-    responder.start({ hostname: String(context.config.get("hostname")), addresses: list, services: this.#services(this.#port) });
+    responder.start({ hostname: String(context.config.get("hostname")), addresses: list, services: this.serviceList(this.#port) });
   }
 
-  #url(status: MdnsStatus): string | null {
+  private url(status: MdnsStatus): string | null {
     if (!status.name || status.state !== "claimed") return null;
     return `http://${status.name}${this.#port !== undefined && this.#port !== 80 ? `:${this.#port}` : ""}/`;
   }
 
-  #summary(status: MdnsStatus): string {
+  private summary(status: MdnsStatus): string {
     const context = this.#context;
     if (context?.config.get("mdns") === false) return "switched off";
     if (status.state === "claimed") return `announced as ${status.name}`;
@@ -241,15 +241,15 @@ export class MdnsFeature implements Feature {
     const context = this.#context;
     if (!responder || !context) return undefined;
     const s = responder.status();
-    return { enabled: context.config.get("mdns") !== false, ...s, url: this.#url(s), summary: this.#summary(s) };
+    return { enabled: context.config.get("mdns") !== false, ...s, url: this.url(s), summary: this.summary(s) };
   }
 
   pageSection(): Iterable<string> {
     const responder = this.#responder;
     if (!responder) return NO_SECTION;
     const s = responder.status();
-    let url = this.#url(s);
-    let summary = this.#summary(s);
+    let url = this.url(s);
+    let summary = this.summary(s);
     let conflict = s.conflict ?? "";
     // One fragment, its values searched once joined: escaped one by one only when that finds something.
     if (needsEscape(summary + (url ?? "") + conflict)) {

@@ -92,12 +92,12 @@ export class MetricsFeature implements Feature {
   attach(context: FeatureContext): void {
     this.#context = context;
     // One closure for the "answer" listener (a status code) and the route (a request).
-    const heard = (value: number | HttpRequest): HttpResponse | undefined => (typeof value === "number" ? this.#count(value) : this.#scrape());
+    const heard = (value: number | HttpRequest): HttpResponse | undefined => (typeof value === "number" ? this.count(value) : this.scrape());
     this.#unsubscribe = context.events.on("answer", heard);
     context.router.add("GET", this.#path, heard as (request: HttpRequest) => HttpResponse);
   }
 
-  #count(status: number): undefined {
+  private count(status: number): undefined {
     const answers = (this.#answers ??= new Map());
     answers.set(status, (answers.get(status) ?? 0) + 1);
     return undefined;
@@ -113,7 +113,7 @@ export class MetricsFeature implements Feature {
     return { path: this.#path };
   }
 
-  #scrape(): HttpResponse {
+  private scrape(): HttpResponse {
     const context = this.#context;
     const body = context ? metricLines(context, this.#answers) : [];
     return { status: 200, headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff" }, body };

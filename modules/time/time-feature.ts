@@ -163,9 +163,9 @@ export class TimeFeature implements Feature {
   attach(context: FeatureContext): void {
     this.#context = context;
     const { host } = context;
-    this.#applyTimezone();
+    this.applyTimezone();
     // One listener for both events (a change of settings is a list of keys, the network an object).
-    const heard = (value: NetworkStatus | readonly string[]): void => (Array.isArray(value) ? this.#configChanged(value as readonly string[]) : this.#network(value as NetworkStatus));
+    const heard = (value: NetworkStatus | readonly string[]): void => (Array.isArray(value) ? this.configChanged(value as readonly string[]) : this.networkChanged(value as NetworkStatus));
     this.#offConfig = context.events.on("config", heard);
     if (!host.udp || context.clock.source === "host") return;
     this.#client = new SntpClient(new SntpSource(this, context, this.#options));
@@ -189,7 +189,7 @@ export class TimeFeature implements Feature {
     return out;
   }
 
-  #applyTimezone(): void {
+  private applyTimezone(): void {
     const context = this.#context;
     if (!context) return;
     const text = String(context.config.get("timezone") ?? "UTC0");
@@ -198,12 +198,12 @@ export class TimeFeature implements Feature {
     context.clock.timezone = "error" in parsed ? UTC_TZ : parsed;
   }
 
-  #configChanged(keys: readonly string[]): void {
-    if (keys.includes("timezone")) this.#applyTimezone();
+  private configChanged(keys: readonly string[]): void {
+    if (keys.includes("timezone")) this.applyTimezone();
     if (keys.includes("ntp_servers")) this.#client?.setServersChanged();
   }
 
-  #network(network: NetworkStatus): void {
+  private networkChanged(network: NetworkStatus): void {
     const client = this.#client;
     if (!client) return;
     if (!hasStation(network)) {
@@ -219,7 +219,7 @@ export class TimeFeature implements Feature {
     else if (changed) client.syncNow();
   }
 
-  #summary(sntp: SntpStatus | null): string {
+  private summary(sntp: SntpStatus | null): string {
     const context = this.#context;
     if (!context) return "";
     const clock = context.clock;
@@ -237,7 +237,7 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return undefined;
     const sntp = this.#client?.status() ?? null;
-    return { ...context.clock.status(), summary: this.#summary(sntp), servers: this.servers(), sntp };
+    return { ...context.clock.status(), summary: this.summary(sntp), servers: this.servers(), sntp };
   }
 
   pageSection(): Iterable<string> {
@@ -246,7 +246,7 @@ export class TimeFeature implements Feature {
     const s = context.clock.status();
     let local = s.local ?? "-";
     let utc = s.utc ?? "-";
-    let summary = this.#summary(this.#client?.status() ?? null);
+    let summary = this.summary(this.#client?.status() ?? null);
     let lastSync = s.lastSync ?? "-";
     let timezone = s.timezone;
     // One fragment, its values searched once joined: escaped one by one only when that finds something.

@@ -73,7 +73,7 @@ export function savedNetworks(config: Config): StationOptions[] {
   ];
 }
 
-/** What the feature's one closure is handed: see WifiFeature.#heard. */
+/** What the feature's one closure is handed: see WifiFeature.heard. */
 type Heard = undefined | boolean | readonly string[] | HttpRequest;
 
 export class WifiFeature implements Feature {
@@ -120,7 +120,7 @@ export class WifiFeature implements Feature {
     // listener (the keys changed) and the two routes (a request; the method says which). The OS
     // probes hold no routes: intercept() answers them (eleven routes were most of what this
     // feature held).
-    const heard = (value?: Heard, address?: string): HttpResponse | undefined => this.#heard(value, address);
+    const heard = (value?: Heard, address?: string): HttpResponse | undefined => this.heard(value, address);
     const policy = new WifiPolicy({
       radio,
       clock: context.host.clock,
@@ -140,16 +140,16 @@ export class WifiFeature implements Feature {
     policy.start(savedNetworks(config));
   }
 
-  #heard(value: Heard, address: string | undefined): HttpResponse | undefined {
+  private heard(value: Heard, address: string | undefined): HttpResponse | undefined {
     const context = this.#context;
     if (value === undefined) context?.networkChanged();
-    else if (typeof value === "boolean") this.#portalDns(value, address ?? "");
+    else if (typeof value === "boolean") this.portalDns(value, address ?? "");
     else if (Array.isArray(value)) {
       const policy = this.#policy;
       if (context && policy && (value as readonly string[]).some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(context.config), { trial: true });
     } else {
       const request = value as HttpRequest;
-      return request.method === "POST" ? this.#save(request) : this.#networks(request);
+      return request.method === "POST" ? this.saveNetworks(request) : this.networks(request);
     }
     return undefined;
   }
@@ -167,7 +167,7 @@ export class WifiFeature implements Feature {
   }
 
   intercept(request: HttpRequest): HttpResponse | undefined {
-    const view = this.#view();
+    const view = this.view();
     const portal = view ? portalRedirect(request, view) : undefined;
     if (portal) return portal;
     // Probes that reach the device by its own name: still never the answer the OS hopes for.
@@ -215,7 +215,7 @@ export class WifiFeature implements Feature {
   }
 
   /** What the captive portal needs to know; undefined when the feature is not running. */
-  #view(): PortalView | undefined {
+  private view(): PortalView | undefined {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return undefined;
@@ -227,7 +227,7 @@ export class WifiFeature implements Feature {
     };
   }
 
-  #portalDns(open: boolean, address: string): void {
+  private portalDns(open: boolean, address: string): void {
     this.#dns?.stop();
     const context = this.#context;
     const udp = context?.host.udp;
@@ -240,7 +240,7 @@ export class WifiFeature implements Feature {
       );
   }
 
-  #networks(request: HttpRequest): HttpResponse {
+  private networks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return jsonError(503, "WiFi is not running");
@@ -269,7 +269,7 @@ export class WifiFeature implements Feature {
    * A password left out keeps the saved one for the same SSID and means "open" for a new SSID;
    * "" is an open network. 202: the attempt has started; its outcome is GET /api/status wifi.trial.
    */
-  #save(request: HttpRequest): HttpResponse {
+  private saveNetworks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return jsonError(503, "WiFi is not running");
