@@ -92,9 +92,14 @@ export class MetricsFeature implements Feature {
   attach(context: FeatureContext): void {
     this.#context = context;
     // One closure for the "answer" listener (a status code) and the route (a request).
-    const heard = (value: number | HttpRequest): HttpResponse | undefined => (typeof value === "number" ? this.count(value) : this.scrape());
+    const heard = (value: number | HttpRequest): HttpResponse | undefined => this.heard(value);
     this.#unsubscribe = context.events.on("answer", heard);
     context.router.add("GET", this.#path, heard as (request: HttpRequest) => HttpResponse);
+  }
+
+  /** A status code answered (counted), or the scrape asked for. */
+  private heard(value: number | HttpRequest): HttpResponse | undefined {
+    return typeof value === "number" ? this.count(value) : this.scrape();
   }
 
   private count(status: number): undefined {

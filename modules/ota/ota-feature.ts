@@ -177,7 +177,7 @@ export class OtaFeature implements Feature {
     if (running.rolledBack) this.reportRollback(context, running, running.rolledBack);
     // One handler for the four routes (the path says which): one closure instead of four.
     // One closure for the four routes (a request) and the "config" listener (the keys changed).
-    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => (Array.isArray(value) ? this.configChanged(value as readonly string[]) : this.route(value as HttpRequest));
+    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value);
     const handler = heard as (request: HttpRequest) => HttpResponse;
     context.router.add("GET", "/api/ota", handler);
     context.router.add("POST", "/api/ota", handler);
@@ -186,6 +186,11 @@ export class OtaFeature implements Feature {
     this.#probation?.start();
     this.#offConfig = context.events.on("config", heard);
     if (this.githubWanted()) this.source(false);
+  }
+
+  /** The keys of a config change, or a request to one of the routes. */
+  private heard(value: HttpRequest | readonly string[]): HttpResponse | undefined {
+    return Array.isArray(value) ? this.configChanged(value as readonly string[]) : this.route(value as HttpRequest);
   }
 
   private configChanged(keys: readonly string[]): undefined {

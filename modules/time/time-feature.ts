@@ -165,7 +165,7 @@ export class TimeFeature implements Feature {
     const { host } = context;
     this.applyTimezone();
     // One listener for both events (a change of settings is a list of keys, the network an object).
-    const heard = (value: NetworkStatus | readonly string[]): void => (Array.isArray(value) ? this.configChanged(value as readonly string[]) : this.networkChanged(value as NetworkStatus));
+    const heard = (value: NetworkStatus | readonly string[]): void => this.heard(value);
     this.#offConfig = context.events.on("config", heard);
     if (!host.udp || context.clock.source === "host") return;
     this.#client = new SntpClient(new SntpSource(this, context, this.#options));
@@ -196,6 +196,11 @@ export class TimeFeature implements Feature {
     // The default is the preloaded UTC_TZ (what parsing it gives), not a copy made at boot.
     const parsed = text === UTC_TZ.text ? UTC_TZ : parsePosixTz(text);
     context.clock.timezone = "error" in parsed ? UTC_TZ : parsed;
+  }
+
+  private heard(value: NetworkStatus | readonly string[]): void {
+    if (Array.isArray(value)) this.configChanged(value as readonly string[]);
+    else this.networkChanged(value as NetworkStatus);
   }
 
   private configChanged(keys: readonly string[]): void {
