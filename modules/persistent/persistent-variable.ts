@@ -54,8 +54,6 @@ const OWNER_END = "=";
 export class PersistentVariable<T, I = T> {
   readonly name: string;
   readonly folder: string;
-  /** "folder/name": unique per device, used by the settings page and the API. */
-  readonly id: string;
   readonly label: string;
   readonly default: T;
   readonly #codec: PersistentCodec<T>;
@@ -73,12 +71,19 @@ export class PersistentVariable<T, I = T> {
     checkPersistentName("folder", folder);
     this.name = name;
     this.folder = folder;
-    this.id = `${folder}/${name}`;
     this.label = options.label ?? name;
     this.#codec = codec;
     this.#storage = options.storage;
     this.default = options.default === undefined ? codec.fallback : this.coerce(options.default);
     this.#value = this.default;
+  }
+
+  /**
+   * "folder/name": unique per device, used by the settings page and the API. Made when asked
+   * (a string built at run time is heap for as long as it is held; it is asked per request).
+   */
+  get id(): string {
+    return `${this.folder}/${this.name}`;
   }
 
   get type(): PersistentType {
