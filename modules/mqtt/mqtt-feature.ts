@@ -165,6 +165,44 @@ export interface MqttApi {
   readonly connected: boolean;
 }
 
+/**
+ * The state of the connections to the broker, from the first on (counters last for the life
+ * of the feature): timers, what the connection was made with, what is owed to the broker, the
+ * commands' token bucket and the status's counters. Fields of its own, not the feature's: a
+ * feature with no broker set holds none of them.
+ */
+class MqttLink {
+  retryAt = 0;
+  flushTimer: TimerId | undefined;
+  objectTimer: TimerId | undefined;
+  tickTimer: TimerId | undefined;
+  ticks = 0;
+  prefix = "";
+  discovery = false;
+  device: DeviceInfo | undefined;
+  // What is owed to the broker (sets: a key changed twice is sent once).
+  onlineDue = false;
+  infoDue = false;
+  restartDiscoveryDue = false;
+  dataObjectDue = false;
+  lastDataObject = -Infinity;
+  /** Refusals not yet published to <base>/error (made by the first one). */
+  errors: string[] | undefined;
+  // Commands: a token bucket.
+  tokens: number;
+  tokensAt = 0;
+  dropped = 0;
+  // Counters for the status.
+  published = 0;
+  received = 0;
+  refused = 0;
+  connectedAt = 0;
+
+  constructor(tokens: number) {
+    this.tokens = tokens;
+  }
+}
+
 export class MqttFeature implements Feature {
   // Constants on the prototype (getters), not three slots in every instance.
   get name(): string {
@@ -191,38 +229,19 @@ export class MqttFeature implements Feature {
   #lastError = "";
   #attempts = 0;
   #retryTimer: TimerId | undefined;
-  #retryAt = 0;
-  #flushTimer: TimerId | undefined;
-  #objectTimer: TimerId | undefined;
-  #tickTimer: TimerId | undefined;
-  #ticks = 0;
   // What the current connection was made with.
   #broker: BrokerAddress | undefined;
   #base = "";
-  #prefix = "";
-  #discovery = false;
-  #device: DeviceInfo | undefined;
   #books: Books | undefined;
-  // What is owed to the broker (sets: a key changed twice is sent once).
-  #onlineDue = false;
-  #infoDue = false;
-  #restartDiscoveryDue = false;
-  #dataObjectDue = false;
-  #lastDataObject = -Infinity;
-  /** Refusals not yet published to <base>/error (made by the first one). */
-  #errors: string[] | undefined;
-  // Commands: a token bucket.
-  #tokens = 0;
-  #tokensAt = 0;
-  #dropped = 0;
-  // Counters for the status.
-  #published = 0;
-  #received = 0;
-  #refused = 0;
-  #connectedAt = 0;
+  /** What a connection needs, made by the first one (a feature with no broker holds none). */
+  #link: MqttLink | undefined;
 
   private get b(): Books {
     return (this.#books ??= new Books());
+  }
+
+  private get link(): MqttLink {
+    return (this.#link ??= new MqttLink(this.#options.commandsPerSecond ?? 10));
   }
 
   #api: MqttApi | undefined;
@@ -242,7 +261,6 @@ export class MqttFeature implements Feature {
 
   constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
-    this.#tokens = options.commandsPerSecond ?? 10;
     for (const entry of options.expose ?? []) this.expose(entry.variable, entry);
     for (const key of Object.keys(options.describe ?? {})) this.describe(key, (options.describe as Record<string, MqttDescribeOptions>)[key]);
   }
@@ -320,10 +338,11 @@ export class MqttFeature implements Feature {
   status(): unknown {
     const out: Record<string, unknown> = { state: this.#state, broker: this.#broker ? `${this.#broker.host}:${this.#broker.port}` : "", baseTopic: this.#base || this.baseTopic() };
     if (this.#lastError) out.lastError = this.#lastError;
-    if (this.#state === "retrying" && this.#context) out.retryInMs = Math.max(0, this.#retryAt - this.#context.host.clock.now());
-    out.published = this.#published;
-    out.received = this.#received;
-    out.refused = this.#refused;
+    if (this.#state === "retrying" && this.#context) out.retryInMs = Math.max(0, this.link.retryAt - this.#context.host.clock.now());
+    const link = this.#link;
+    out.published = link ? link.published : 0;
+    out.received = link ? link.received : 0;
+    out.refused = link ? link.refused : 0;
     out.exposed = this.#books ? [...this.#books.exposed.keys()] : [];
     return out;
   }
@@ -389,8 +408,8 @@ export class MqttFeature implements Feature {
     const macId = info.mac.replace(/[^0-9a-fA-F]/g, "").toLowerCase();
     this.#broker = broker;
     this.#base = this.baseTopic();
-    this.#prefix = String(config.get("mqtt_discovery_prefix") || "homeassistant");
-    this.#discovery = config.get("mqtt_discovery") !== false;
+    this.link.prefix = String(config.get("mqtt_discovery_prefix") || "homeassistant");
+    this.link.discovery = config.get("mqtt_discovery") !== false;
     this.#state = "connecting";
     const options = this.#options;
     try {
@@ -430,9 +449,9 @@ export class MqttFeature implements Feature {
     this.#state = "connected";
     this.#attempts = 0;
     this.#lastError = "";
-    this.#connectedAt = context.host.clock.now();
+    this.link.connectedAt = context.host.clock.now();
     const network = context.network();
-    this.#device = {
+    this.link.device = {
       macId,
       mac: context.host.system.info().mac.toLowerCase(),
       name: String(context.config.get("hostname") ?? ""),
@@ -443,29 +462,29 @@ export class MqttFeature implements Feature {
     };
     context.log.info(`connected to ${this.#broker?.host}:${this.#broker?.port} as ${this.#base}`);
     const filters = [`${this.#base}/set/+`];
-    if (this.#discovery) filters.push(`${this.#prefix}/status`);
+    if (this.link.discovery) filters.push(`${this.link.prefix}/status`);
     if (this.#options.restartCommand) filters.push(`${this.#base}/command/restart`);
     // The first packets of a connection: the socket's buffer is empty, so they fit.
     client.subscribe(filters, 1);
     this.everythingDue();
-    this.#tickTimer = context.host.clock.set(() => this.tick(), 1000, 1000);
+    this.link.tickTimer = context.host.clock.set(() => this.tick(), 1000, 1000);
     this.flush();
   }
 
   private everythingDue(): void {
     const context = this.#context as FeatureContext;
-    this.#onlineDue = true;
-    this.#infoDue = true;
-    this.#dataObjectDue = true;
+    this.link.onlineDue = true;
+    this.link.infoDue = true;
+    this.link.dataObjectDue = true;
     for (const key of context.data.keys()) {
       this.b.dirtyData.add(key);
-      if (this.#discovery) this.b.discoverData.add(key);
+      if (this.link.discovery) this.b.discoverData.add(key);
     }
     for (const entry of this.b.exposed.values()) {
       this.b.dirtyVars.add(entry.level);
-      if (this.#discovery) this.b.discoverVars.add(entry.level);
+      if (this.link.discovery) this.b.discoverVars.add(entry.level);
     }
-    this.#restartDiscoveryDue = this.#discovery && this.#options.restartCommand === true;
+    this.link.restartDiscoveryDue = this.link.discovery && this.#options.restartCommand === true;
   }
 
   private closed(error: string): void {
@@ -479,7 +498,7 @@ export class MqttFeature implements Feature {
     const delay = Math.round(full / 2 + ((this.#options.random ?? Math.random)() * full) / 2);
     this.#attempts++;
     this.#state = "retrying";
-    this.#retryAt = context.host.clock.now() + delay;
+    this.link.retryAt = context.host.clock.now() + delay;
     context.log.warn(`${error}; trying again in ${Math.round(delay / 100) / 10} s`);
     this.#retryTimer = context.host.clock.set(() => {
       this.#retryTimer = undefined;
@@ -504,14 +523,17 @@ export class MqttFeature implements Feature {
 
   private stopConnection(): void {
     this.#client = undefined;
-    const clock = this.#context?.host.clock;
-    clock?.clear(this.#tickTimer);
-    clock?.clear(this.#flushTimer);
-    clock?.clear(this.#objectTimer);
-    this.#tickTimer = undefined;
-    this.#flushTimer = undefined;
-    this.#objectTimer = undefined;
-    this.#errors = undefined;
+    const link = this.#link;
+    if (link) {
+      const clock = this.#context?.host.clock;
+      clock?.clear(link.tickTimer);
+      clock?.clear(link.flushTimer);
+      clock?.clear(link.objectTimer);
+      link.tickTimer = undefined;
+      link.flushTimer = undefined;
+      link.objectTimer = undefined;
+      link.errors = undefined;
+    }
     if (this.#state === "connected" || this.#state === "connecting") this.#state = "off";
   }
 
@@ -532,13 +554,13 @@ export class MqttFeature implements Feature {
       for (const k of data.keys()) this.dataAdded(k);
     } else if (data.has(key)) this.dataAdded(key);
     else this.removeData(key);
-    this.#dataObjectDue = true;
+    this.link.dataObjectDue = true;
     this.schedule();
   }
 
   private dataAdded(key: string): void {
     this.b.dirtyData.add(key);
-    if (this.#discovery && this.b.dataLevels.peek(key) === undefined) this.b.discoverData.add(key);
+    if (this.link.discovery && this.b.dataLevels.peek(key) === undefined) this.b.discoverData.add(key);
   }
 
   /** A key went: its retained value and its discovery config are cleared. */
@@ -549,21 +571,21 @@ export class MqttFeature implements Feature {
     if (level === undefined) return;
     this.b.removals.add(`${this.#base}/data/${level}`);
     const id = this.b.dataIds.peek(level);
-    if (id !== undefined && this.#discovery) this.b.removals.add(configTopic(this.topics(), "sensor", id));
+    if (id !== undefined && this.link.discovery) this.b.removals.add(configTopic(this.topics(), "sensor", id));
     this.b.dataLevels.release(key);
     this.b.dataIds.release(level);
   }
 
   private topics(): DiscoveryTopics {
-    return { prefix: this.#prefix, nodeId: this.#device?.macId ?? "device", base: this.#base };
+    return { prefix: this.link.prefix, nodeId: this.link.device?.macId ?? "device", base: this.#base };
   }
 
   private schedule(): void {
     const context = this.#context;
-    if (!context || !this.connected || this.#flushTimer !== undefined) return;
+    if (!context || !this.connected || this.link.flushTimer !== undefined) return;
     // A turn later: every set() of the same turn goes out in one pass.
-    this.#flushTimer = context.host.clock.set(() => {
-      this.#flushTimer = undefined;
+    this.link.flushTimer = context.host.clock.set(() => {
+      this.link.flushTimer = undefined;
       this.flush();
     }, 0);
   }
@@ -571,14 +593,14 @@ export class MqttFeature implements Feature {
   private tick(): void {
     const context = this.#context;
     if (!context) return;
-    this.#ticks++;
+    this.link.ticks++;
     const every = Math.max(1, Math.round((this.#options.statusIntervalMs ?? 60_000) / 1000));
-    if (this.#ticks % every === 0) this.#infoDue = true;
+    if (this.link.ticks % every === 0) this.link.infoDue = true;
     // Variables have no change event: their state text is compared once a second.
     for (const entry of this.b.exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.b.dirtyVars.add(entry.level);
-    if (this.#dropped) {
-      context.log.warn(`dropped ${this.#dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
-      this.#dropped = 0;
+    if (this.link.dropped) {
+      context.log.warn(`dropped ${this.link.dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
+      this.link.dropped = 0;
     }
     this.flush();
   }
@@ -589,7 +611,7 @@ export class MqttFeature implements Feature {
     if (!client) return false;
     try {
       if (!client.publish(topic, payload, retain)) return false;
-      this.#published++;
+      this.link.published++;
     } catch (e) {
       // Too large to ever send: said once per topic, and dropped.
       if (!this.b.tooLarge.has(topic)) {
@@ -605,22 +627,22 @@ export class MqttFeature implements Feature {
     const context = this.#context;
     if (!context || !this.connected) return;
     const base = this.#base;
-    if (this.#onlineDue) {
+    if (this.link.onlineDue) {
       if (!this.publish(`${base}/status`, "online", true)) return;
-      this.#onlineDue = false;
+      this.link.onlineDue = false;
     }
     for (const topic of this.b.removals) {
       if (!this.publish(topic, "", true)) return;
       this.b.removals.delete(topic);
     }
-    const errors = this.#errors;
+    const errors = this.link.errors;
     while (errors?.length) {
       if (!this.publish(`${base}/error`, errors[0], false)) return;
       errors.shift();
     }
-    const device = this.#device as DeviceInfo;
+    const device = this.link.device as DeviceInfo;
     const data = context.data;
-    if (this.#discovery) {
+    if (this.link.discovery) {
       const topics = this.topics();
       for (const key of this.b.discoverData) {
         if (data.has(key)) {
@@ -635,9 +657,9 @@ export class MqttFeature implements Feature {
         if (entry && !this.publish(configTopic(topics, entry.component, entry.objectId), variableConfig(topics, device, entry.component, entry.variable, level, entry.objectId, entry.options), true)) return;
         this.b.discoverVars.delete(level);
       }
-      if (this.#restartDiscoveryDue) {
+      if (this.link.restartDiscoveryDue) {
         if (!this.publish(configTopic(topics, "button", "restart"), restartButtonConfig(topics, device), true)) return;
-        this.#restartDiscoveryDue = false;
+        this.link.restartDiscoveryDue = false;
       }
     }
     for (const key of this.b.dirtyData) {
@@ -654,24 +676,24 @@ export class MqttFeature implements Feature {
       }
       this.b.dirtyVars.delete(level);
     }
-    if (this.#dataObjectDue) {
+    if (this.link.dataObjectDue) {
       const now = context.host.clock.now();
       const interval = this.#options.dataIntervalMs ?? 1000;
-      if (now - this.#lastDataObject >= interval) {
+      if (now - this.link.lastDataObject >= interval) {
         if (!this.publish(`${base}/data`, data.toJSONText(), true)) return;
-        this.#dataObjectDue = false;
-        this.#lastDataObject = now;
-      } else if (this.#objectTimer === undefined) {
+        this.link.dataObjectDue = false;
+        this.link.lastDataObject = now;
+      } else if (this.link.objectTimer === undefined) {
         // Its own timer: the per-key flush (#flushTimer) must not wait for the object's turn.
-        this.#objectTimer = context.host.clock.set(() => {
-          this.#objectTimer = undefined;
+        this.link.objectTimer = context.host.clock.set(() => {
+          this.link.objectTimer = undefined;
           this.flush();
-        }, interval - (now - this.#lastDataObject));
+        }, interval - (now - this.link.lastDataObject));
       }
     }
-    if (this.#infoDue) {
+    if (this.link.infoDue) {
       if (!this.publish(`${base}/status/info`, this.info(), true)) return;
-      this.#infoDue = false;
+      this.link.infoDue = false;
     }
   }
 
@@ -705,9 +727,9 @@ export class MqttFeature implements Feature {
   private command(topic: string, payload: Uint8Array): void {
     const context = this.#context;
     if (!context) return;
-    this.#received++;
+    this.link.received++;
     const base = this.#base;
-    if (this.#discovery && topic === `${this.#prefix}/status`) {
+    if (this.link.discovery && topic === `${this.link.prefix}/status`) {
       // Home Assistant's birth message: it (re)started and wants every config again.
       let text = "";
       try {
@@ -718,7 +740,7 @@ export class MqttFeature implements Feature {
       if (text === "online") {
         context.log.info("Home Assistant came online: discovery again");
         this.everythingDue();
-        this.#onlineDue = false;
+        this.link.onlineDue = false;
         this.schedule();
       }
       return;
@@ -727,7 +749,7 @@ export class MqttFeature implements Feature {
     const restartTopic = `${base}/command/restart`;
     if (!topic.startsWith(setPrefix) && topic !== restartTopic) return;
     if (!this.takeToken()) {
-      this.#dropped++;
+      this.link.dropped++;
       return;
     }
     const name = topic === restartTopic ? "restart" : topic.slice(setPrefix.length);
@@ -761,20 +783,20 @@ export class MqttFeature implements Feature {
   private takeToken(): boolean {
     const now = (this.#context as FeatureContext).host.clock.now();
     const rate = this.#options.commandsPerSecond ?? 10;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
-    this.#tokensAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    this.link.tokens = Math.min(rate, this.link.tokens + ((now - this.link.tokensAt) * rate) / 1000);
+    this.link.tokensAt = now;
+    if (this.link.tokens < 1) return false;
+    this.link.tokens -= 1;
     return true;
   }
 
   private refuse(name: string, variable: string | undefined, error: string): void {
-    this.#refused++;
+    this.link.refused++;
     this.#context?.log.warn(`MQTT command refused: ${error}`);
     const body: Record<string, string> = { name };
     if (variable) body.variable = variable;
     body.error = error;
-    const errors = (this.#errors ??= []);
+    const errors = (this.link.errors ??= []);
     errors.push(JSON.stringify(body));
     if (errors.length > MAX_PENDING_ERRORS) errors.shift();
     this.schedule();
@@ -787,7 +809,7 @@ export class MqttFeature implements Feature {
     const limit = this.#options.maxPacketBytes ?? 4096;
     const what = `a message of ${length} bytes${topic ? ` on ${topic.slice(0, 120)}` : ""} was dropped: this device takes at most ${limit}`;
     if (name !== undefined) {
-      this.#received++;
+      this.link.received++;
       this.refuse(name, entry?.variable.id, entry ? `${entry.variable.id}: ${what}` : what);
     } else this.#context?.log.warn(what);
   }
