@@ -7,13 +7,10 @@
  */
 
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
-import { hasChromium, launchBrowser } from "../support/browser";
+import { resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser, useSimulator } from "../support/browser";
 
 const HOSTILE_DEVICETYPE = `<img src=x onerror=alert(2)>`;
 
@@ -33,33 +30,13 @@ function echo(url: string, method: string, body: unknown): Promise<unknown> {
 
 describe("browser: the Alexa card", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let dir: string;
-
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    dir = mkdtempSync(join(tmpdir(), "iot-alexa-browser-"));
-    sim = await startSimulator({ port: 0, stateDir: dir, app: resolve(import.meta.dirname, "../fixtures/alexa-app.ts"), logSink: () => undefined });
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const chrome = useBrowser();
+  const rig = useSimulator({ prefix: "iot-alexa-browser-", app: resolve(import.meta.dirname, "../fixtures/alexa-app.ts") });
 
   async function open(): Promise<{ page: Page; dialogs: string[] }> {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      // Only the Remove button asks, and it is meant to be answered yes.
-      void (d.type() === "confirm" ? d.accept() : d.dismiss());
-    });
-    await page.route("https://**", (route) => route.abort("internetdisconnected"));
-    await page.goto(`${sim.url}/?view=alexa`);
+    // Only the Remove button asks, and it is meant to be answered yes.
+    const { page, dialogs } = await offlinePage(chrome.browser, { refuse: "all", dialogs: "confirm" });
+    await page.goto(`${rig.sim.url}/?view=alexa`);
     return { page, dialogs };
   }
 
@@ -76,26 +53,26 @@ describe("browser: the Alexa card", function () {
     assert.deepEqual(names, ["<img src=x onerror=alert(1)>", `"><script>__xss=1</script>`, "Küche ☕"]);
     await page.click("#alexa-pair");
     await page.waitForFunction(() => /Pairing is open for \d+ s/.test(document.getElementById("alexa-pairing")?.textContent ?? ""));
-    const answer = (await echo(`${sim.url}/api`, "POST", { devicetype: HOSTILE_DEVICETYPE })) as { success: { username: string } }[];
+    const answer = (await echo(`${rig.sim.url}/api`, "POST", { devicetype: HOSTILE_DEVICETYPE })) as { success: { username: string } }[];
     const username = answer[0].success.username;
     await page.waitForFunction((text) => (document.getElementById("alexa-users")?.textContent ?? "").includes(text), HOSTILE_DEVICETYPE);
     assert.ok(!(await page.content()).includes(username), "the username is never on the page");
-    const lights = (await echo(`${sim.url}/api/${username}/lights`, "GET", {})) as Record<string, { name: string }>;
+    const lights = (await echo(`${rig.sim.url}/api/${username}/lights`, "GET", {})) as Record<string, { name: string }>;
     const lamp = Object.keys(lights).find((id) => lights[id].name.startsWith("<img")) as string;
-    await echo(`${sim.url}/api/${username}/lights/${lamp}/state`, "PUT", { on: true, bri: 254 });
+    await echo(`${rig.sim.url}/api/${username}/lights/${lamp}/state`, "PUT", { on: true, bri: 254 });
     await page.waitForFunction((id) => document.querySelector(`#alexa-devices tr[data-alexa-id="${id}"] td:nth-child(2)`)?.textContent === "on, brightness 100", lamp);
     await assertNothingRan(page, dialogs);
     // The data table is on the overview: the same change is there, as text.
-    const overview = await browser.newPage();
+    const overview = await chrome.browser.newPage();
     overview.on("dialog", (d) => void (dialogs.push(d.message()), d.dismiss()));
     await overview.route("https://**", (route) => route.abort("internetdisconnected"));
-    await overview.goto(`${sim.url}/`);
+    await overview.goto(`${rig.sim.url}/`);
     await overview.waitForFunction(() => (document.querySelector('#data-body tr[data-key="<img src=x onerror=alert(1)>"] td')?.textContent ?? "").includes('"on":true'));
     await assertNothingRan(overview, dialogs);
     await overview.close();
     await page.click(`#alexa-users button[data-forget="${username.slice(0, 8)}"]`);
     await page.waitForFunction(() => !document.getElementById("alexa-no-users")?.hidden);
-    const refused = (await echo(`${sim.url}/api/${username}/lights`, "GET", {})) as { error: { type: number } }[];
+    const refused = (await echo(`${rig.sim.url}/api/${username}/lights`, "GET", {})) as { error: { type: number } }[];
     assert.equal(refused[0].error.type, 1, "removed: a stranger now");
     await page.close();
   });
@@ -107,11 +84,11 @@ describe("browser: the Alexa card", function () {
     assert.equal(await page.isChecked("#alexa-enabled"), false);
     assert.match((await page.textContent("#alexa-discovery")) ?? "", /^Off:/);
     assert.equal(await page.isDisabled("#alexa-pair"), true);
-    const res = await fetch(`${sim.url}/description.xml`);
+    const res = await fetch(`${rig.sim.url}/description.xml`);
     assert.equal(res.status, 404);
     await page.check("#alexa-enabled");
     await Promise.all([page.waitForURL(/\/\?view=alexa&n=\d+/), page.click('#alexa form button[type="submit"]')]);
-    assert.equal((await fetch(`${sim.url}/description.xml`)).status, 200);
+    assert.equal((await fetch(`${rig.sim.url}/description.xml`)).status, 200);
     await assertNothingRan(page, dialogs);
     await page.close();
   });

@@ -12,8 +12,7 @@
 
 import * as assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import type { Browser } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
+import { useBrowser } from "../support/browser";
 import { startSimulatorProcess, type SimulatorProcess } from "../support/simulator-process";
 
 const ATTACKER_ADDRESS = "127.0.0.2";
@@ -51,19 +50,15 @@ async function attackerServer(page: () => string, device: { host: string; port: 
 
 describe("browser: a page on a rebinding name cannot change the device", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser([`--host-resolver-rules=MAP *.attacker.example ${ATTACKER_ADDRESS}`]);
   let sim: SimulatorProcess;
   let hostname: string;
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
+  before(async () => {
     sim = await startSimulatorProcess();
     hostname = ((await (await fetch(`${sim.url}/api/status`)).json()) as { hostname: string }).hostname;
-    ({ browser, close: closeBrowser } = await launchBrowser([`--host-resolver-rules=MAP *.attacker.example ${ATTACKER_ADDRESS}`]));
   });
   after(async () => {
-    await closeBrowser?.();
     await sim?.stop();
   });
 
@@ -78,7 +73,7 @@ describe("browser: a page on a rebinding name cannot change the device", functio
     );
     try {
       const origin = `http://${hostname}.attacker.example:${attacker.port}`;
-      const page = await browser.newPage();
+      const page = await chrome.browser.newPage();
       await page.goto(`${origin}/`);
       attacker.rebind();
 

@@ -10,8 +10,8 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser } from "../support/browser";
 import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 import { buildImage } from "../support/esp32-image";
 import { GithubStandIn, manifestFor } from "../support/github-stand-in";
@@ -22,16 +22,13 @@ const HOSTILE = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</scr
 
 describe("browser: the OTA card's GitHub updates", function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser();
   let github: GithubStandIn;
   let caDir: string;
   let sim: Simulator | undefined;
   let dir: string;
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
+  before(async () => {
     github = new GithubStandIn();
     await github.start();
     caDir = mkdtempSync(join(tmpdir(), "gh-card-ca-"));
@@ -39,7 +36,6 @@ describe("browser: the OTA card's GitHub updates", function () {
   });
   after(async () => {
     await github?.close();
-    await closeBrowser?.();
     if (caDir) rmSync(caDir, { recursive: true, force: true });
   });
   beforeEach(async () => {
@@ -68,8 +64,7 @@ describe("browser: the OTA card's GitHub updates", function () {
   });
 
   async function open(): Promise<Page> {
-    const page = await browser.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const { page } = await offlinePage(chrome.browser);
     await page.goto(`${sim!.url}/?view=ota`);
     return page;
   }

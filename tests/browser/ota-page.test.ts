@@ -11,8 +11,7 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Browser } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
+import { offlinePage, useBrowser } from "../support/browser";
 import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 import { buildImage } from "../support/esp32-image";
 import { ImageServer } from "../support/image-server";
@@ -22,15 +21,12 @@ const PROBATION_APP = resolve(import.meta.dirname, "../fixtures/ota-probation-ap
 
 describe("browser: the OTA card", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser();
   let server: ImageServer;
   let sim: Simulator | undefined;
   let dir: string;
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
+  before(async () => {
     server = new ImageServer();
     await server.start();
     server.route("/slow.bin", { body: buildImage({ size: 400_000, version: "2.0.0" }), chunkBytes: 20_000, delayMs: 60 });
@@ -38,7 +34,6 @@ describe("browser: the OTA card", function () {
   });
   after(async () => {
     await server?.close();
-    await closeBrowser?.();
   });
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "ota-browser-"));
@@ -50,8 +45,7 @@ describe("browser: the OTA card", function () {
   });
 
   it("updates from the button: progress, then the new version after the restart", async () => {
-    const page = await browser.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const { page } = await offlinePage(chrome.browser);
     await page.goto(`${sim!.url}/?view=ota`);
     assert.equal(await page.textContent("#ota-running"), "1.0.0");
     await page.fill("#ota-url", server.url("/slow.bin"));
@@ -74,8 +68,7 @@ describe("browser: the OTA card", function () {
   });
 
   it("shows why an update failed", async () => {
-    const page = await browser.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const { page } = await offlinePage(chrome.browser);
     await page.goto(`${sim!.url}/?view=ota`);
     await page.fill("#ota-url", server.url("/missing.bin"));
     await page.click("#ota-start");
@@ -94,8 +87,7 @@ describe("browser: the OTA card", function () {
   it("counts the probation down live, and Restart during it warns that it rolls the update back", async () => {
     await sim!.stop();
     sim = await startSimulator({ stateDir: dir, port: 0, app: PROBATION_APP, logSink: () => undefined });
-    const page = await browser.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const { page, dialogs: questions } = await offlinePage(chrome.browser);
     await page.goto(`${sim.url}/?view=ota`);
     await page.fill("#ota-url", server.url("/slow.bin"));
     await page.click("#ota-start");
@@ -111,11 +103,6 @@ describe("browser: the OTA card", function () {
     const warning = page.locator('#restart-form [data-show-if="ota.probation"]');
     assert.equal(await warning.isVisible(), true, "the warning is beside Restart, from the server's page");
     assert.match((await warning.textContent()) ?? "", /rolls it back/);
-    const questions: string[] = [];
-    page.on("dialog", (d) => {
-      questions.push(d.message());
-      void d.dismiss();
-    });
     await page.waitForFunction(() => (window as unknown as { iot: { status(): unknown } }).iot.status() !== null, undefined, { timeout: 10_000 });
     await page.click('#restart-form button[type="submit"]');
     await page.waitForTimeout(300);

@@ -7,13 +7,10 @@
  */
 
 import * as assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Browser } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+import { resolve } from "node:path";
+import { offlinePage, useBrowser, useSimulator } from "../support/browser";
 
 const BOOTSTRAP = readFileSync(resolve(import.meta.dirname, "../../node_modules/bootstrap/dist/css/bootstrap.min.css"));
 
@@ -24,37 +21,20 @@ function axeSource(): string {
 
 describe("browser: axe-core finds no serious or critical violation on any view", function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let dir: string;
+  const chrome = useBrowser();
+  const rig = useSimulator({ prefix: "iot-axe-", app: resolve(import.meta.dirname, "../fixtures/page-app.ts") });
   const axe = axeSource();
-
-  before(async function () {
-    if (!hasChromium()) return this.skip();
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    dir = mkdtempSync(join(tmpdir(), "iot-axe-"));
-    sim = await startSimulator({ port: 0, stateDir: dir, app: resolve(import.meta.dirname, "../fixtures/page-app.ts"), logSink: () => undefined });
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   for (const cdn of ["abort", "fulfil"] as const) {
     it(`every view, ${cdn === "abort" ? "built-in stylesheet" : "Bootstrap"}, phone and desktop`, async () => {
       const found: string[] = [];
       for (const size of [{ width: 360, height: 740 }, { width: 1280, height: 900 }]) {
-        const page = await browser.newPage({ viewport: size, bypassCSP: true });
-        await page.route("https://cdn.jsdelivr.net/**", (route) =>
-          cdn === "fulfil" ? route.fulfill({ status: 200, contentType: "text/css", body: BOOTSTRAP }) : route.abort("internetdisconnected"),
-        );
-        await page.goto(`${sim.url}/`);
+        const { page } = await offlinePage(chrome.browser, { viewport: size, bypassCSP: true, bootstrap: cdn === "fulfil" ? BOOTSTRAP : undefined });
+        await page.goto(`${rig.sim.url}/`);
         const views = await page.$$eval("nav a", (links) => links.map((a) => a.getAttribute("href")!));
         assert.ok(views.length >= 4, views.join(", "));
         for (const view of views) {
-          await page.goto(`${sim.url}${view}`);
+          await page.goto(`${rig.sim.url}${view}`);
           if (cdn === "fulfil") await page.waitForFunction(() => document.documentElement.classList.contains("bs"));
           await page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
           await page.addScriptTag({ content: axe });

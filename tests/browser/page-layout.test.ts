@@ -18,8 +18,8 @@ import * as assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser } from "../support/browser";
 import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 
 const APP = resolve(import.meta.dirname, "../fixtures/page-app.ts");
@@ -41,28 +41,21 @@ async function startApp(stateDir: string, port = 0, long = false): Promise<Simul
 
 describe("browser: the page's layout and answers", function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser();
   let sim: Simulator;
   let dir: string;
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "iot-page-layout-"));
     sim = await startApp(join(dir, "state"));
   });
   after(async () => {
     await sim?.stop();
-    await closeBrowser?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(path: string, size: { width: number; height: number } = SIZES[0], cdn: "fulfil" | "abort" = "abort", base = sim.url): Promise<Page> {
-    const page = await browser.newPage({ viewport: size });
-    await page.route("https://cdn.jsdelivr.net/**", (route) =>
-      cdn === "fulfil" ? route.fulfill({ status: 200, contentType: "text/css", body: BOOTSTRAP }) : route.abort("internetdisconnected"),
-    );
+    const { page } = await offlinePage(chrome.browser, { viewport: size, bootstrap: cdn === "fulfil" ? BOOTSTRAP : undefined });
     await page.goto(`${base}${path}`);
     if (cdn === "fulfil") await page.waitForFunction(() => document.documentElement.classList.contains("bs"));
     return page;
@@ -107,9 +100,8 @@ describe("browser: the page's layout and answers", function () {
   });
 
   it("answers the variables form without JavaScript too: back to the view with the notice, never raw JSON", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: SIZES[0] });
-    const page = await context.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const context = await chrome.browser.newContext({ javaScriptEnabled: false, viewport: SIZES[0] });
+    const { page } = await offlinePage(context);
     await page.goto(`${sim.url}/?view=variables`);
     await page.getByLabel("Zones", { exact: true }).fill("north, south");
     await Promise.all([page.waitForURL(/\/\?view=variables&n=\d+$/), page.click('#variables-form button[type="submit"]')]);
@@ -151,8 +143,8 @@ describe("browser: the page's layout and answers", function () {
   });
 
   it("shows Restart's answer beside its button", async () => {
-    const page = await open("/?view=settings", SIZES[0]);
-    page.on("dialog", (d) => void d.accept());
+    const { page } = await offlinePage(chrome.browser, { viewport: SIZES[0], dialogs: "accept" });
+    await page.goto(`${sim.url}/?view=settings`);
     await page.waitForFunction(() => (window as unknown as { iot: { status(): unknown } }).iot.status() !== null, undefined, { timeout: 10_000 });
     const boots = sim.boots;
     const reloaded = page.waitForEvent("framenavigated", { timeout: 25_000 });
@@ -197,30 +189,23 @@ describe("browser: the page's layout and answers", function () {
 
 describe("browser: long values and titles wrap", function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser();
   let sim: Simulator;
   let dir: string;
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // as above
-    ({ browser, close: closeBrowser } = await launchBrowser());
+  before(async () => {
     dir = mkdtempSync(join(tmpdir(), "iot-page-long-"));
     sim = await startApp(join(dir, "state"), 0, true);
   });
   after(async () => {
     await sim?.stop();
-    await closeBrowser?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   for (const cdn of ["abort", "fulfil"] as const) {
     it(`keeps every view within the screen with 300-character values and title, ${cdn === "abort" ? "built-in stylesheet" : "Bootstrap"}`, async () => {
       for (const size of SIZES) {
-        const page = await browser.newPage({ viewport: size });
-        await page.route("https://cdn.jsdelivr.net/**", (route) =>
-          cdn === "fulfil" ? route.fulfill({ status: 200, contentType: "text/css", body: BOOTSTRAP }) : route.abort("internetdisconnected"),
-        );
+        const { page } = await offlinePage(chrome.browser, { viewport: size, bootstrap: cdn === "fulfil" ? BOOTSTRAP : undefined });
         await page.goto(`${sim.url}/`);
         if (cdn === "fulfil") await page.waitForFunction(() => document.documentElement.classList.contains("bs"));
         const views = await page.$$eval("nav a", (links) => links.map((a) => a.getAttribute("href")!));

@@ -13,43 +13,27 @@
  */
 
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+import { resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser, useSimulator } from "../support/browser";
 
 describe("browser: the page follows the device's event stream", function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let dir: string;
-
+  const chrome = useBrowser();
+  const rig = useSimulator({ prefix: "iot-page-live-", app: resolve(import.meta.dirname, "../fixtures/page-app.ts") });
   before(async function () {
-    if (!hasChromium()) return this.skip();
-    dir = mkdtempSync(join(tmpdir(), "iot-page-live-"));
-    sim = await startSimulator({ port: 0, stateDir: dir, app: resolve(import.meta.dirname, "../fixtures/page-app.ts"), logSink: () => undefined });
-    const html = await (await fetch(`${sim.url}/`)).text();
+    const html = await (await fetch(`${rig.sim.url}/`)).text();
     if (!html.includes(' data-events="/events"')) {
       console.log("      this device has no GET /events (no live feature): skipped");
       return this.skip();
     }
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(path: string): Promise<{ page: Page; urls: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    const { page } = await offlinePage(chrome.browser, { viewport: { width: 390, height: 844 } });
     const urls: string[] = [];
     page.on("request", (r) => void urls.push(new URL(r.url()).pathname));
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
-    await page.goto(`${sim.url}${path}`);
+    await page.goto(`${rig.sim.url}${path}`);
     return { page, urls };
   }
 
@@ -74,7 +58,7 @@ describe("browser: the page follows the device's event stream", function () {
     const b = await open("/");
     await a.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
     await b.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
-    const refused = await fetch(`${sim.url}/events?log=off`);
+    const refused = await fetch(`${rig.sim.url}/events?log=off`);
     assert.equal(refused.status, 503, "two streams are open: a third is refused");
     await refused.body?.cancel();
     const c = await open("/");
@@ -90,7 +74,7 @@ describe("browser: the page follows the device's event stream", function () {
     await logs.page.waitForFunction(() => (document.getElementById("iot-log")?.childNodes.length ?? 0) > 0, undefined, { timeout: 10_000 });
     const overview = await open("/");
     await overview.page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
-    const saved = await fetch(`${sim.url}/api/config`, {
+    const saved = await fetch(`${rig.sim.url}/api/config`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ fail_sensor: true }),
@@ -98,7 +82,7 @@ describe("browser: the page follows the device's event stream", function () {
     assert.equal(saved.status, 200);
     await overview.page.waitForFunction(() => !document.getElementById("iot-tasks")?.hidden, undefined, { timeout: 15_000 });
     assert.match((await overview.page.textContent("#iot-tasks-list")) ?? "", /sensor failed .*the sensor stopped answering/);
-    const status = (await (await fetch(`${sim.url}/api/status`)).json()) as { tasks: { failed: { name: string }[] } };
+    const status = (await (await fetch(`${rig.sim.url}/api/status`)).json()) as { tasks: { failed: { name: string }[] } };
     assert.deepEqual(status.tasks.failed.map((f) => f.name), ["sensor"]);
     await logs.page.waitForFunction(() => /the sensor stopped answering/.test(document.getElementById("iot-log")?.textContent ?? ""), undefined, { timeout: 15_000 });
     await logs.page.close();

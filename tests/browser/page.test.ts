@@ -8,37 +8,27 @@
  */
 
 import * as assert from "node:assert/strict";
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser, useSimulator } from "../support/browser";
 import { startSimulatorProcess, type SimulatorProcess } from "../support/simulator-process";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
 
 const BOOTSTRAP = readFileSync(resolve(import.meta.dirname, "../../node_modules/bootstrap/dist/css/bootstrap.min.css"));
 
 describe("browser: the device's page", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
+  const chrome = useBrowser();
   let sim: SimulatorProcess;
-
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
+  before(async () => {
     sim = await startSimulatorProcess();
   });
   after(async () => {
     await sim?.stop();
-    await closeBrowser?.();
   });
 
   async function open(cdn: "fulfil" | "abort", path = "/"): Promise<Page> {
-    const page = await browser.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) =>
-      cdn === "fulfil" ? route.fulfill({ status: 200, contentType: "text/css", body: BOOTSTRAP }) : route.abort("internetdisconnected"),
-    );
+    const { page } = await offlinePage(chrome.browser, { bootstrap: cdn === "fulfil" ? BOOTSTRAP : undefined });
     await page.goto(`${sim.url}${path}`);
     return page;
   }
@@ -68,9 +58,8 @@ describe("browser: the device's page", function () {
   });
 
   it("saves with JavaScript off: a 303 back to the view and the notice beside the form", async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.route("https://cdn.jsdelivr.net/**", (route) => route.abort("internetdisconnected"));
+    const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+    const { page } = await offlinePage(context);
     await page.goto(`${sim.url}/?view=settings`);
     await page.fill('input[name="60_CUSTOM_CONFIG"]', "Guests");
     await Promise.all([page.waitForURL(/\/\?view=settings&n=\d+$/), page.click('#settings-form button[type="submit"]')]);
@@ -137,31 +126,12 @@ describe("browser: the device's page", function () {
 
 describe("browser: hostile values are shown as text", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let stateDir: string;
-
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // as above: no browser here.
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    stateDir = mkdtempSync(join(tmpdir(), "iot-hostile-"));
-    sim = await startSimulator({ port: 0, stateDir, app: resolve(import.meta.dirname, "../fixtures/hostile-app.ts"), logSink: () => undefined });
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  });
+  const chrome = useBrowser();
+  const rig = useSimulator({ prefix: "iot-hostile-", app: resolve(import.meta.dirname, "../fixtures/hostile-app.ts") });
 
   it("runs no payload from data, config or title, on load or on refresh", async () => {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(`${sim.url}/`);
+    const { page, dialogs } = await offlinePage(chrome.browser);
+    await page.goto(`${rig.sim.url}/`);
     await page.waitForFunction(() => /tick [3-9]/.test(document.querySelector('tr[data-key="live"] td')?.textContent ?? ""));
     await page.hover("#data");
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
@@ -170,7 +140,7 @@ describe("browser: hostile values are shown as text", function () {
     assert.match((await page.locator("h1").textContent()) ?? "", /^<script>window.__xss="title"<\/script>Küche$/);
     assert.match(await page.locator("#data").innerText(), /<script>window.__xss="value"<\/script>/);
     assert.match(await page.locator("#data").innerText(), /Küche\s+温度 21°/);
-    await page.goto(`${sim.url}/?view=settings`);
+    await page.goto(`${rig.sim.url}/?view=settings`);
     assert.equal(await page.inputValue('input[name="greeting"]'), `"><img src=x onerror="window.__xss='config'">`);
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss), undefined);
     assert.deepEqual(dialogs, []);

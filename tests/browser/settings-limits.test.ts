@@ -7,37 +7,19 @@
  */
 
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import type { Browser } from "playwright-core";
-import { hasChromium, launchBrowser } from "../support/browser";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
+import { resolve } from "node:path";
+import { useBrowser, useSimulator } from "../support/browser";
 
 describe("browser: declared setting limits", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let stateDir: string;
+  const chrome = useBrowser();
+  const rig = useSimulator({ prefix: "iot-limits-", app: resolve(import.meta.dirname, "../fixtures/limits-app.ts") });
 
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium.
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    stateDir = mkdtempSync(join(tmpdir(), "iot-limits-"));
-    sim = await startSimulator({ port: 0, stateDir, app: resolve(import.meta.dirname, "../fixtures/limits-app.ts"), logSink: () => undefined });
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-  });
-
-  const saved = async (): Promise<Record<string, unknown>> => (await (await fetch(`${sim.url}/api/config`)).json()) as Record<string, unknown>;
+  const saved = async (): Promise<Record<string, unknown>> => (await (await fetch(`${rig.sim.url}/api/config`)).json()) as Record<string, unknown>;
 
   it("shows label, help and a select, and the browser refuses what the limits refuse", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${sim.url}/?view=settings`);
+    const page = await chrome.browser.newPage();
+    await page.goto(`${rig.sim.url}/?view=settings`);
     assert.equal(await page.textContent('label[for="cfg-interval"]'), "Interval (s)");
     assert.equal(await page.textContent("#cfg-interval-help"), "How often the sensor is read, in seconds.");
     assert.deepEqual(await page.$$eval("#cfg-unit option", (os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent])), [["celsius", "°C"], ["fahrenheit", "°F"]]);
@@ -49,15 +31,15 @@ describe("browser: declared setting limits", function () {
       await page.waitForTimeout(200);
       assert.equal(await page.isHidden("#settings-answer"), true, "the form was not sent");
       assert.equal(new URL(page.url()).search, "?view=settings");
-      await page.goto(`${sim.url}/?view=settings`);
+      await page.goto(`${rig.sim.url}/?view=settings`);
     }
     assert.equal((await saved()).interval, 60);
     await page.close();
   });
 
   it("a form that gets past the browser is refused by the server, naming the key, and saves nothing", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${sim.url}/?view=settings`);
+    const page = await chrome.browser.newPage();
+    await page.goto(`${rig.sim.url}/?view=settings`);
     await page.$eval("#cfg-interval", (el) => {
       el.removeAttribute("min");
       el.removeAttribute("max");

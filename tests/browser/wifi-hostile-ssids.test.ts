@@ -8,12 +8,10 @@
  */
 
 import * as assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { startSimulator, type Simulator } from "../../hosts/node/simulator";
-import { hasChromium, launchBrowser } from "../support/browser";
+import type { Page } from "playwright-core";
+import { offlinePage, useBrowser, useSimulator } from "../support/browser";
 import { freeUdpPort } from "../support/wifi-http";
 
 const HOSTILE = [
@@ -27,42 +25,18 @@ const HOSTILE = [
 
 describe("browser: hostile SSIDs are shown as text", function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  let sim: Simulator;
-  let dir: string;
-
-  before(async function () {
-    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser, close: closeBrowser } = await launchBrowser());
-    dir = mkdtempSync(join(tmpdir(), "iot-wifi-browser-"));
-    const file = join(dir, "networks.json");
-    writeFileSync(file, JSON.stringify({ networks: HOSTILE }));
-    sim = await startSimulator({
-      port: 0,
-      stateDir: join(dir, "state"),
-      app: resolve(import.meta.dirname, "../fixtures/wifi-app.ts"),
-      networksFile: file,
-      dnsPort: await freeUdpPort(),
-      logSink: () => undefined,
-    });
-  });
-  after(async () => {
-    await sim?.stop();
-    await closeBrowser?.();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const chrome = useBrowser();
+  const rig = useSimulator({
+    prefix: "iot-wifi-browser-",
+    app: resolve(import.meta.dirname, "../fixtures/wifi-app.ts"),
+    options: async (dir) => {
+      const file = join(dir, "networks.json");
+      writeFileSync(file, JSON.stringify({ networks: HOSTILE }));
+      return { stateDir: join(dir, "state"), networksFile: file, dnsPort: await freeUdpPort() };
+    },
   });
 
-  async function watched(): Promise<{ page: Page; dialogs: string[] }> {
-    const page = await browser.newPage();
-    const dialogs: string[] = [];
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.route("https://**", (route) => route.abort("internetdisconnected"));
-    return { page, dialogs };
-  }
+  const watched = (): Promise<{ page: Page; dialogs: string[] }> => offlinePage(chrome.browser, { refuse: "all" });
 
   async function assertNothingRan(page: Page, dialogs: string[]): Promise<void> {
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss), undefined);
@@ -73,7 +47,7 @@ describe("browser: hostile SSIDs are shown as text", function () {
 
   it("lists every scanned name literally, picks it literally, and runs none of them", async () => {
     const { page, dialogs } = await watched();
-    await page.goto(`${sim.url}/`);
+    await page.goto(`${rig.sim.url}/`);
     // The access point is open (nothing saved), so the page scans by itself.
     await page.waitForFunction((n) => document.querySelectorAll("#wifi-networks .wifi-net").length === n, HOSTILE.length);
     const shown = await page.$$eval(".wifi-net-ssid", (els) => els.map((e) => e.textContent));
@@ -92,7 +66,7 @@ describe("browser: hostile SSIDs are shown as text", function () {
 
   it("shows the outcome with the name as text, and the saved name as the field's value after a reload", async () => {
     const { page, dialogs } = await watched();
-    await page.goto(`${sim.url}/`);
+    await page.goto(`${rig.sim.url}/`);
     await page.waitForSelector(".wifi-net");
     await page.locator(".wifi-net").first().click();
     await page.fill("#wifi-password", HOSTILE[0].password);
@@ -107,7 +81,7 @@ describe("browser: hostile SSIDs are shown as text", function () {
     await page.waitForFunction(() => document.querySelector('#wifi [data-status="network.mode"]')?.textContent === "station", undefined, { timeout: 10_000 });
 
     // Joined: the card has left the overview (setup is done) and has its own view.
-    await page.goto(`${sim.url}/?view=wifi`);
+    await page.goto(`${rig.sim.url}/?view=wifi`);
     assert.equal(await page.inputValue("#wifi-ssid"), HOSTILE[0].ssid);
     assert.equal(await page.inputValue("#wifi-password"), "", "the password never comes back");
     await page.waitForFunction(() => (document.querySelector('[data-status="network.ssid"]')?.textContent ?? "") !== "-");

@@ -2,10 +2,14 @@
  * Real Chromium for browser tests: Debian's /usr/bin/chromium driven by playwright-core (which
  * never downloads a browser of its own), headless, with the background networking that this
  * closed network refuses switched off; playwright gives each launch a fresh temporary profile.
+ * useBrowser, useSimulator and offlinePage are the rig every browser test builds on.
  */
 
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { startSimulator, type Simulator, type SimulatorOptions } from "../../hosts/node/simulator";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -39,4 +43,94 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
     browser,
     close: () => browser.close(),
   };
+}
+
+/**
+ * A browser for the describe block this is called in: launched before its tests, closed after
+ * them. The block is skipped when there is no browser here (an error in CI, see hasChromium).
+ * Call it before any other hook of the block, so a skip starts nothing else; extraArgs as a
+ * function when they depend on what an earlier hook started.
+ */
+export function useBrowser(extraArgs: readonly string[] | (() => readonly string[]) = []): { readonly browser: Browser } {
+  const rig = {} as { browser: Browser };
+  let close: (() => Promise<void>) | undefined;
+  before(async function () {
+    if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
+    ({ browser: rig.browser, close } = await launchBrowser(typeof extraArgs === "function" ? extraArgs() : extraArgs));
+  });
+  after(async () => {
+    await close?.();
+  });
+  return rig;
+}
+
+export interface SimulatorRig {
+  readonly sim: Simulator;
+  /** The test's own temporary folder (the simulator's state folder unless options say another). */
+  readonly dir: string;
+}
+
+/**
+ * An in-process simulator in a fresh temporary folder, for the describe block this is called
+ * in: started before all its tests, or before each (each: true), stopped and its folder removed
+ * after. options(dir) adds to the defaults (port 0, state in dir, log lines dropped); it may
+ * write files into dir first.
+ */
+export function useSimulator(setup: {
+  prefix: string;
+  app?: string;
+  each?: boolean;
+  options?: (dir: string) => Partial<SimulatorOptions> | Promise<Partial<SimulatorOptions>>;
+}): SimulatorRig {
+  const rig = {} as { sim: Simulator; dir: string };
+  const start = async (): Promise<void> => {
+    rig.dir = mkdtempSync(join(tmpdir(), setup.prefix));
+    const more = (await setup.options?.(rig.dir)) ?? {};
+    rig.sim = await startSimulator({ port: 0, stateDir: rig.dir, logSink: () => undefined, ...(setup.app ? { app: setup.app } : {}), ...more });
+  };
+  const stop = async (): Promise<void> => {
+    await rig.sim?.stop();
+    if (rig.dir) rmSync(rig.dir, { recursive: true, force: true });
+  };
+  if (setup.each) {
+    beforeEach(start);
+    afterEach(stop);
+  } else {
+    before(start);
+    after(stop);
+  }
+  return rig;
+}
+
+export interface OfflinePageOptions {
+  viewport?: { width: number; height: number };
+  bypassCSP?: boolean;
+  /** "cdn" (the default): only the CDN's Bootstrap is refused; "all": every https request is. */
+  refuse?: "cdn" | "all";
+  /** Serve these bytes as the CDN's Bootstrap instead of refusing it. */
+  bootstrap?: Buffer;
+  /** How dialogs are answered: dismissed by default; "confirm" accepts confirm() and dismisses the rest. */
+  dialogs?: "dismiss" | "accept" | "confirm";
+}
+
+/**
+ * A page as a device's user on a closed network sees it: the Internet refused as the browser
+ * would find it (or Bootstrap served from the test), every dialog's message recorded and answered.
+ * From a Browser (a context of its own, options apply) or from a BrowserContext (its options).
+ */
+export async function offlinePage(from: Browser | BrowserContext, options: OfflinePageOptions = {}): Promise<{ page: Page; dialogs: string[] }> {
+  const page = "newContext" in from ? await from.newPage({ viewport: options.viewport, bypassCSP: options.bypassCSP }) : await from.newPage();
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    const yes = options.dialogs === "accept" || (options.dialogs === "confirm" && d.type() === "confirm");
+    void (yes ? d.accept() : d.dismiss());
+  });
+  const bootstrap = options.bootstrap;
+  await page.route(options.refuse === "all" ? "https://**" : "https://cdn.jsdelivr.net/**", (route) =>
+    bootstrap && route.request().url().startsWith("https://cdn.jsdelivr.net/")
+      ? route.fulfill({ status: 200, contentType: "text/css", body: bootstrap })
+      : route.abort("internetdisconnected"),
+  );
+  return { page, dialogs };
 }
