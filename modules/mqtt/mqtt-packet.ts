@@ -233,21 +233,21 @@ export class MqttPacketReader {
         this.#multiplier *= 128;
         if (++this.#lengthBytes > 4) throw new MqttProtocolError("the broker sent a packet length longer than four bytes");
         if (byte & 0x80) continue;
-        this.begin();
+        this.#begin();
       } else if (state === 2) {
         const body = this.#body as Uint8Array;
         const take = Math.min(n - i, this.#length - this.#filled);
         body.set(bytes.subarray(i, i + take), this.#filled);
         this.#filled += take;
         i += take;
-        if (this.#filled === this.#length) this.deliver(body);
+        if (this.#filled === this.#length) this.#deliver(body);
       } else {
-        i = this.skip(bytes, i);
+        i = this.#skip(bytes, i);
       }
     }
   }
 
-  private begin(): void {
+  #begin(): void {
     if (this.#length === 0) {
       this.#state = 0;
       this.#handler.onPacket(this.#type, this.#flags, new Uint8Array(0));
@@ -264,14 +264,14 @@ export class MqttPacketReader {
     }
   }
 
-  private deliver(body: Uint8Array): void {
+  #deliver(body: Uint8Array): void {
     this.#body = undefined;
     this.#state = 0;
     this.#handler.onPacket(this.#type, this.#flags, body);
   }
 
   /** Passes over an oversized packet, reading only a PUBLISH's topic and packet id. */
-  private skip(bytes: Uint8Array, i: number): number {
+  #skip(bytes: Uint8Array, i: number): number {
     const n = bytes.length;
     const publish = this.#type === PACKET.PUBLISH;
     const qos = publish ? (this.#flags >> 1) & 3 : 0;
