@@ -199,7 +199,7 @@ export class AppImageVerifier {
       switch (this.#state) {
         case HEADER: {
           const offset = APP_IMAGE.headerBytes - this.#remaining;
-          if (offset === 0 && bytes[i] !== APP_IMAGE.magic) this.badMagic(bytes[i]);
+          if (offset === 0 && bytes[i] !== APP_IMAGE.magic) this.#badMagic(bytes[i]);
           this.#head.set(bytes.subarray(i, i + take), offset);
           break;
         }
@@ -207,7 +207,7 @@ export class AppImageVerifier {
           this.#head.set(bytes.subarray(i, i + take), APP_IMAGE.segmentHeaderBytes - this.#remaining);
           break;
         case SEGMENT_DATA: {
-          if (this.#segment === 0 && this.#segmentOffset < DESCRIPTOR_KEPT) this.keepDescriptor(bytes, i, take);
+          if (this.#segment === 0 && this.#segmentOffset < DESCRIPTOR_KEPT) this.#keepDescriptor(bytes, i, take);
           this.#xor = xorBytes(bytes, i, i + take, this.#xor);
           this.#segmentOffset += take;
           break;
@@ -216,18 +216,18 @@ export class AppImageVerifier {
           break;
         case CHECKSUM:
           if (bytes[i] !== this.#xor)
-            this.fail(`the image is corrupt: its checksum is ${hex2(bytes[i])} but its data gives ${hex2(this.#xor)}`);
+            this.#fail(`the image is corrupt: its checksum is ${hex2(bytes[i])} but its data gives ${hex2(this.#xor)}`);
           break;
         case HASH: {
           const at = APP_IMAGE.hashBytes - this.#remaining;
           const expected = this.#expectedHash as Uint8Array;
           for (let k = 0; k < take; k++)
             if (bytes[i + k] !== expected[at + k])
-              this.fail("the image is corrupt: its appended SHA-256 does not match its contents");
+              this.#fail("the image is corrupt: its appended SHA-256 does not match its contents");
           break;
         }
         case DONE:
-          this.fail(`the file goes on after the end of the image (${end - i} more bytes at byte ${this.#received})`);
+          this.#fail(`the file goes on after the end of the image (${end - i} more bytes at byte ${this.#received})`);
       }
       i += take;
       this.#received += take;
@@ -238,14 +238,14 @@ export class AppImageVerifier {
         this.#whole?.update(part);
         if (this.#state !== HASH) this.#prefix?.update(part);
       }
-      if (this.#remaining === 0) this.next();
+      if (this.#remaining === 0) this.#next();
     }
   }
 
   /** Ends the check: throws ImageError unless the whole image went past and was right. */
   finish(): AppImageSummary {
     if (this.#state === FAILED) throw new ImageError(this.#error);
-    if (this.#state !== DONE) this.fail(this.incomplete());
+    if (this.#state !== DONE) this.#fail(this.#incomplete());
     const info = this.#info as AppImageInfo;
     return {
       project: info.project,
@@ -259,80 +259,80 @@ export class AppImageVerifier {
   }
 
   /** Moves to the next part once the current one is complete. */
-  private next(): void {
+  #next(): void {
     switch (this.#state) {
       case HEADER: {
         const head = this.#head;
         this.#segments = head[1];
         if (this.#segments === 0 || this.#segments > APP_IMAGE.maxSegments)
-          this.fail(`the image is corrupt: its header says ${this.#segments} segments (an app has 1 to ${APP_IMAGE.maxSegments})`);
+          this.#fail(`the image is corrupt: its header says ${this.#segments} segments (an app has 1 to ${APP_IMAGE.maxSegments})`);
         this.#chipId = head[12] | (head[13] << 8);
         this.#hashAppended = head[23] !== 0;
         // Known only now: hash the header that already went past.
         if (this.#hashAppended) this.#prefix = this.#sha256().update(head);
         if (this.#wholeFile) this.#whole = this.#sha256().update(head);
-        this.enter(SEGMENT_HEADER, APP_IMAGE.segmentHeaderBytes);
+        this.#enter(SEGMENT_HEADER, APP_IMAGE.segmentHeaderBytes);
         break;
       }
       case SEGMENT_HEADER: {
         const length = readU32(this.#head, 4);
         const n = this.#segment + 1;
         if (length % 4 !== 0)
-          this.fail(`the image is corrupt: segment ${n} has a length of ${length} bytes, not a multiple of 4`);
+          this.#fail(`the image is corrupt: segment ${n} has a length of ${length} bytes, not a multiple of 4`);
         if (this.#received + length > this.#maxBytes)
-          this.fail(`the image does not fit: segment ${n} of ${this.#segments} would end at byte ${this.#received + length}, past the end of the update partition (${this.#maxBytes} bytes)`);
+          this.#fail(`the image does not fit: segment ${n} of ${this.#segments} would end at byte ${this.#received + length}, past the end of the update partition (${this.#maxBytes} bytes)`);
         if (this.#segment === 0 && length < APP_IMAGE.descriptorBytes)
-          this.fail(`the image has no app descriptor: its first segment is only ${length} bytes long`);
+          this.#fail(`the image has no app descriptor: its first segment is only ${length} bytes long`);
         this.#segmentOffset = 0;
-        this.enter(SEGMENT_DATA, length);
+        this.#enter(SEGMENT_DATA, length);
         break;
       }
       case SEGMENT_DATA:
         this.#segment++;
-        if (this.#segment < this.#segments) this.enter(SEGMENT_HEADER, APP_IMAGE.segmentHeaderBytes);
-        else this.enter(PADDING, 15 - (this.#received % 16));
+        if (this.#segment < this.#segments) this.#enter(SEGMENT_HEADER, APP_IMAGE.segmentHeaderBytes);
+        else this.#enter(PADDING, 15 - (this.#received % 16));
         break;
       case PADDING:
-        this.enter(CHECKSUM, 1);
+        this.#enter(CHECKSUM, 1);
         break;
       case CHECKSUM:
         if (this.#prefix) {
           // The appended hash covers everything up to here.
           this.#expectedHash = this.#prefix.digest();
           this.#prefix = undefined;
-          this.enter(HASH, APP_IMAGE.hashBytes);
-        } else this.enter(DONE, Infinity);
+          this.#enter(HASH, APP_IMAGE.hashBytes);
+        } else this.#enter(DONE, Infinity);
         break;
       case HASH:
-        this.enter(DONE, Infinity);
+        this.#enter(DONE, Infinity);
         break;
     }
-    if (this.#state === PADDING && this.#remaining === 0) this.next();
+    if (this.#state === PADDING && this.#remaining === 0) this.#next();
   }
 
-  private enter(state: number, bytes: number): void {
+  #enter(state: number, bytes: number): void {
     this.#state = state;
     this.#remaining = bytes;
-    if (state === SEGMENT_DATA && bytes === 0) this.next();
+    if (state === SEGMENT_DATA && bytes === 0) this.#next();
   }
 
-  private keepDescriptor(bytes: Uint8Array, at: number, take: number): void {
+  #keepDescriptor(bytes: Uint8Array, at: number, take: number): void {
     const offset = this.#segmentOffset;
     const n = Math.min(take, DESCRIPTOR_KEPT - offset);
     const d = this.#descriptor;
     d.set(bytes.subarray(at, at + n), offset);
     if (offset < 4 && offset + n >= 4 && readU32(d, 0) !== APP_IMAGE.descriptorMagic)
-      this.fail("the image has no valid app descriptor (its magic word is wrong): it is not an ESP-IDF app, or it is corrupt");
+      this.#fail("the image has no valid app descriptor (its magic word is wrong): it is not an ESP-IDF app, or it is corrupt");
     if (offset + n === DESCRIPTOR_KEPT) this.#info = readDescriptor(d);
   }
 
-  private badMagic(_first: number): never {
+  #badMagic(_first: number): never {
     // Servers that do not have the file often answer 200 with an HTML page. What the bytes were is
     // not said: the answer of whatever the URL reached is none of the page's business.
-    this.fail("the file is not an ESP32 app image (it does not start with 0xE9: an HTML page, or another file?)");
+    this.#fail("the file is not an ESP32 app image (it does not start with 0xE9: an HTML page, or another file?)");
   }
 
-  private incomplete(): string {
+  #incomplete(): string {
     const got = `${this.#received} bytes`;
     switch (this.#state) {
       case HEADER:
@@ -347,7 +347,7 @@ export class AppImageVerifier {
     }
   }
 
-  private fail(message: string): never {
+  #fail(message: string): never {
     // Once wrong, always wrong: a later update() or finish() throws the same error.
     this.#state = FAILED;
     this.#error = message;

@@ -144,17 +144,17 @@ class Fetch implements HttpDownloadHandler {
     this.#onData = on.data;
     this.#onEnd = on.end;
     this.#onError = on.error;
-    this.go();
+    this.#go();
   }
 
-  private go(): void {
+  #go(): void {
     const target = this.#target;
     const headers = target.host === this.#privateHost ? { ...this.#headers, ...this.#privateHeaders } : this.#headers;
     this.#body = false;
     try {
       this.#download = this.#client.get({ ...target, headers, keep: KEEP }, this);
     } catch (e) {
-      this.failWith(`could not ask ${target.host}: ${e instanceof Error ? e.message : String(e)}`);
+      this.#error(`could not ask ${target.host}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -162,17 +162,17 @@ class Fetch implements HttpDownloadHandler {
     if (this.#done) return;
     const status = head.status;
     if (status === 301 || status === 302 || status === 303 || status === 307 || status === 308) {
-      if (head.location === undefined) return this.failWith(`${this.#target.host} answered ${status} without saying where to`);
-      if (++this.#hops > MAX_HOPS) return this.failWith(`too many redirects (more than ${MAX_HOPS}): the download goes round in circles`);
+      if (head.location === undefined) return this.#error(`${this.#target.host} answered ${status} without saying where to`);
+      if (++this.#hops > MAX_HOPS) return this.#error(`too many redirects (more than ${MAX_HOPS}): the download goes round in circles`);
       let next: HttpGetOptions;
       try {
         next = resolveLocation(this.#target, head.location, { https: true });
       } catch (e) {
-        return this.failWith(e instanceof UrlError ? e.message : String(e));
+        return this.#error(e instanceof UrlError ? e.message : String(e));
       }
       this.#download?.abort();
       this.#target = next;
-      this.go();
+      this.#go();
       return;
     }
     this.#body = this.#onHead(head, this.#target);
@@ -190,10 +190,10 @@ class Fetch implements HttpDownloadHandler {
   }
 
   error(message: string): void {
-    this.failWith(`${this.#target.host}: ${message}`);
+    this.#error(`${this.#target.host}: ${message}`);
   }
 
-  private failWith(message: string): void {
+  #error(message: string): void {
     if (this.#done) return;
     this.#done = true;
     this.#download?.abort();
@@ -292,12 +292,12 @@ export class GithubCheck {
       head: (head) => {
         if (head.status === 304 && cached) {
           this.#options.log?.info("GitHub: not modified since the last check (304): the release found then stands");
-          this.decide(cached.release, cached.manifest, channel, settings, running, finish);
+          this.#decide(cached.release, cached.manifest, channel, settings, running, finish);
           over = true;
           return false;
         }
         if (head.status !== 200) {
-          fail(this.statusError(head, where, channel, settings.token !== ""));
+          fail(this.#statusError(head, where, channel, settings.token !== ""));
           return false;
         }
         etag = head.headers?.etag ?? "";
@@ -322,10 +322,10 @@ export class GithubCheck {
         } catch (e) {
           return fail(e instanceof ReleaseError ? e.message : String(e));
         }
-        this.withManifest(release, secret, (manifest) => {
+        this.#withManifest(release, secret, (manifest) => {
           if (typeof manifest === "string") return fail(manifest);
           if (etag !== "") this.#cached = Object.freeze({ question, etag, release, manifest });
-          this.decide(release, manifest, channel, settings, running, finish);
+          this.#decide(release, manifest, channel, settings, running, finish);
         });
       },
       error: (message) => fail(`could not reach GitHub: ${message}`),
@@ -333,7 +333,7 @@ export class GithubCheck {
     return cancel;
   }
 
-  private statusError(head: HttpResponseHead, where: string, channel: Channel, withToken: boolean): string {
+  #statusError(head: HttpResponseHead, where: string, channel: Channel, withToken: boolean): string {
     const status = head.status;
     const h = head.headers ?? {};
     if ((status === 403 || status === 429) && (h["x-ratelimit-remaining"] === "0" || h["retry-after"] !== undefined)) {
@@ -360,11 +360,11 @@ export class GithubCheck {
   }
 
   /** Fetches and reads manifest.json when the release has one; a string is the error. */
-  private withManifest(release: Release, secret: Record<string, string>, then: (m: ManifestFacts | undefined | string) => void): void {
+  #withManifest(release: Release, secret: Record<string, string>, then: (m: ManifestFacts | undefined | string) => void): void {
     const asset = release.manifest;
     if (!asset) return then(undefined);
     if (asset.size > MANIFEST_MAX_BYTES) return then(`the release's ${MANIFEST_ASSET} is ${asset.size} bytes; at most ${MANIFEST_MAX_BYTES} are read`);
-    const source = this.assetSource(asset, secret);
+    const source = this.#assetSource(asset, secret);
     let target: HttpGetOptions;
     try {
       target = parseHttpUrl(source.url, { https: true });
@@ -391,13 +391,13 @@ export class GithubCheck {
       },
       end: () => {
         if (over) return then(`the release's ${MANIFEST_ASSET} is larger than ${MANIFEST_MAX_BYTES} bytes`);
-        then(this.readManifest(bytes.subarray(0, length)));
+        then(this.#readManifest(bytes.subarray(0, length)));
       },
       error: (message) => then(`could not fetch the release's ${MANIFEST_ASSET}: ${message}`),
     });
   }
 
-  private readManifest(bytes: Uint8Array): ManifestFacts | string {
+  #readManifest(bytes: Uint8Array): ManifestFacts | string {
     let value: unknown;
     try {
       value = JSON.parse(this.#options.text.decode(bytes));
@@ -426,14 +426,14 @@ export class GithubCheck {
     return out;
   }
 
-  private assetSource(asset: ReleaseAsset, secret: Record<string, string>): { url: string; secret: Record<string, string>; viaApi: boolean } {
+  #assetSource(asset: ReleaseAsset, secret: Record<string, string>): { url: string; secret: Record<string, string>; viaApi: boolean } {
     // With a token (a private repository) the API's asset URL, which takes it; without, the
     // download URL, which costs no API quota.
     if (secret.Authorization !== undefined && asset.url !== "") return { url: asset.url, secret, viaApi: true };
     return { url: asset.downloadUrl || asset.url, secret: {}, viaApi: asset.downloadUrl === "" };
   }
 
-  private decide(
+  #decide(
     release: Release,
     manifest: ManifestFacts | undefined,
     channel: Channel,
@@ -470,7 +470,7 @@ export class GithubCheck {
     let sha256 = manifest?.sha256;
     if (sha256 === undefined && asset.digest.startsWith("sha256:") && isSha256Hex(asset.digest.slice(7))) sha256 = asset.digest.slice(7).toLowerCase();
     const secret: Record<string, string> = settings.token === "" ? {} : { Authorization: `Bearer ${settings.token}` };
-    const source = this.assetSource(asset, secret);
+    const source = this.#assetSource(asset, secret);
     const current = parseSemver(running.version);
     const older = current !== undefined && compareSemver(version, current) <= 0;
     const found: AvailableRelease = Object.freeze({

@@ -120,47 +120,47 @@ export class JsonStream {
   push(bytes: Uint8Array): void {
     if (this.#failed) throw new JsonStreamError("the JSON reader stopped at an earlier error");
     this.#bytes += bytes.length;
-    if (this.#bytes > this.#maxBytes) this.fail(`the JSON is larger than ${this.#maxBytes} bytes`);
-    for (let i = 0; i < bytes.length; i++) this.byte(bytes[i]);
+    if (this.#bytes > this.#maxBytes) this.#fail(`the JSON is larger than ${this.#maxBytes} bytes`);
+    for (let i = 0; i < bytes.length; i++) this.#byte(bytes[i]);
   }
 
   end(): void {
     if (this.#failed) throw new JsonStreamError("the JSON reader stopped at an earlier error");
-    if (this.#state === LITERAL && this.#stack.length === 0) this.finishLiteral();
-    if (this.#state !== DONE) this.fail(this.#bytes === 0 ? "the answer was empty, not JSON" : `the JSON ended early (after ${this.#bytes} bytes)`);
+    if (this.#state === LITERAL && this.#stack.length === 0) this.#finishLiteral();
+    if (this.#state !== DONE) this.#fail(this.#bytes === 0 ? "the answer was empty, not JSON" : `the JSON ended early (after ${this.#bytes} bytes)`);
   }
 
-  private fail(message: string): never {
+  #fail(message: string): never {
     this.#failed = true;
     throw new JsonStreamError(message);
   }
 
-  private byte(b: number): void {
+  #byte(b: number): void {
     switch (this.#state) {
       case STRING:
-        return this.stringByte(b);
+        return this.#stringByte(b);
       case LITERAL:
         if ((b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7a) || b === 0x2b || b === 0x2d || b === 0x2e || b === 0x45) {
-          if (this.#literal.length >= 40) this.fail("a number or literal in the JSON is too long");
+          if (this.#literal.length >= 40) this.#fail("a number or literal in the JSON is too long");
           this.#literal += String.fromCharCode(b);
           return;
         }
-        this.finishLiteral();
-        return this.byte(b);
+        this.#finishLiteral();
+        return this.#byte(b);
       default:
         break;
     }
     if (isSpace(b)) return;
     switch (this.#state) {
       case VALUE:
-        if (b === 0x5d && this.#justOpened && this.#stack[this.#stack.length - 1] === ARRAY) return this.close();
-        return this.startValue(b);
+        if (b === 0x5d && this.#justOpened && this.#stack[this.#stack.length - 1] === ARRAY) return this.#close();
+        return this.#startValue(b);
       case KEY:
-        if (b === 0x7d && this.#justOpened) return this.close();
-        if (b !== 0x22) this.fail("a key in the JSON is not a string");
-        return this.startString(true);
+        if (b === 0x7d && this.#justOpened) return this.#close();
+        if (b !== 0x22) this.#fail("a key in the JSON is not a string");
+        return this.#startString(true);
       case COLON:
-        if (b !== 0x3a) this.fail("a ':' is missing after a key in the JSON");
+        if (b !== 0x3a) this.#fail("a ':' is missing after a key in the JSON");
         this.#state = VALUE;
         this.#justOpened = false;
         return;
@@ -172,20 +172,20 @@ export class JsonStream {
           this.#justOpened = false;
           return;
         }
-        if (b === 0x7d && top === OBJECT) return this.close();
-        if (b === 0x5d && top === ARRAY) return this.close();
-        return this.fail("unexpected character in the JSON (a ',' or a closing bracket is missing)");
+        if (b === 0x7d && top === OBJECT) return this.#close();
+        if (b === 0x5d && top === ARRAY) return this.#close();
+        return this.#fail("unexpected character in the JSON (a ',' or a closing bracket is missing)");
       }
       case DONE:
-        return this.fail("more follows the end of the JSON");
+        return this.#fail("more follows the end of the JSON");
       default:
-        return this.fail("the JSON reader lost its place");
+        return this.#fail("the JSON reader lost its place");
     }
   }
 
-  private startValue(b: number): void {
+  #startValue(b: number): void {
     if (b === 0x7b || b === 0x5b) {
-      if (this.#stack.length >= this.#maxDepth) this.fail(`the JSON is nested deeper than ${this.#maxDepth} levels`);
+      if (this.#stack.length >= this.#maxDepth) this.#fail(`the JSON is nested deeper than ${this.#maxDepth} levels`);
       const kind = b === 0x7b ? OBJECT : ARRAY;
       // Told before it is entered: currentKey is then the key the container is the value of.
       this.#listener.enter(kind === OBJECT ? "object" : "array");
@@ -196,29 +196,29 @@ export class JsonStream {
       this.#justOpened = true;
       return;
     }
-    if (b === 0x22) return this.startString(false);
+    if (b === 0x22) return this.#startString(false);
     if (b === 0x2d || (b >= 0x30 && b <= 0x39) || b === 0x74 || b === 0x66 || b === 0x6e) {
       this.#literal = String.fromCharCode(b);
       this.#state = LITERAL;
       return;
     }
-    this.fail("unexpected character where the JSON should have a value");
+    this.#fail("unexpected character where the JSON should have a value");
   }
 
-  private close(): void {
+  #close(): void {
     this.#stack.pop();
     this.#indexes.pop();
     this.#keys.pop();
     this.#listener.leave();
-    this.afterValue();
+    this.#afterValue();
   }
 
-  private afterValue(): void {
+  #afterValue(): void {
     this.#state = this.#stack.length === 0 ? DONE : AFTER_VALUE;
     this.#justOpened = false;
   }
 
-  private finishLiteral(): void {
+  #finishLiteral(): void {
     const text = this.#literal;
     this.#literal = "";
     let value: JsonScalar;
@@ -227,14 +227,14 @@ export class JsonStream {
     else if (text === "null") value = null;
     else {
       // JSON's number grammar: no leading zeros, no bare ".", no "+" in front.
-      if (!/^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/.test(text)) this.fail(`"${text.slice(0, 20)}" is not a JSON value`);
+      if (!/^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/.test(text)) this.#fail(`"${text.slice(0, 20)}" is not a JSON value`);
       value = Number(text);
     }
     this.#listener.value(value, false);
-    this.afterValue();
+    this.#afterValue();
   }
 
-  private startString(isKey: boolean): void {
+  #startString(isKey: boolean): void {
     this.#isKey = isKey;
     this.#length = 0;
     this.#cut = false;
@@ -246,79 +246,79 @@ export class JsonStream {
     this.#state = STRING;
   }
 
-  private stringByte(b: number): void {
+  #stringByte(b: number): void {
     if (this.#escape === 1) {
       this.#escape = 0;
-      if (b !== 0x75) this.flushSurrogate();
+      if (b !== 0x75) this.#flushSurrogate();
       switch (b) {
         case 0x22:
         case 0x5c:
         case 0x2f:
-          return this.char(b);
+          return this.#char(b);
         case 0x62:
-          return this.char(0x08);
+          return this.#char(0x08);
         case 0x66:
-          return this.char(0x0c);
+          return this.#char(0x0c);
         case 0x6e:
-          return this.char(0x0a);
+          return this.#char(0x0a);
         case 0x72:
-          return this.char(0x0d);
+          return this.#char(0x0d);
         case 0x74:
-          return this.char(0x09);
+          return this.#char(0x09);
         case 0x75:
           this.#escape = 2;
           this.#unicode = 0;
           return;
         default:
-          return this.fail("a string in the JSON has an unknown escape");
+          return this.#fail("a string in the JSON has an unknown escape");
       }
     }
     if (this.#escape >= 2) {
       const h = hexValue(b);
-      if (h < 0) this.fail("a \\u escape in the JSON is not four hex digits");
+      if (h < 0) this.#fail("a \\u escape in the JSON is not four hex digits");
       this.#unicode = (this.#unicode << 4) | h;
       if (++this.#escape < 6) return;
       this.#escape = 0;
-      return this.codeUnit(this.#unicode);
+      return this.#codeUnit(this.#unicode);
     }
     // A high surrogate must be followed by the \u escape of its low half.
-    if (b !== 0x5c) this.flushSurrogate();
-    if (b === 0x22) return this.endString();
+    if (b !== 0x5c) this.#flushSurrogate();
+    if (b === 0x22) return this.#endString();
     if (b === 0x5c) {
       this.#escape = 1;
       return;
     }
-    if (b < 0x20) this.fail("a string in the JSON holds a control character");
-    this.raw(b);
+    if (b < 0x20) this.#fail("a string in the JSON holds a control character");
+    this.#raw(b);
   }
 
   /** A high surrogate not followed by its low half: U+FFFD (UTF-8 has no lone surrogates). */
-  private flushSurrogate(): void {
+  #flushSurrogate(): void {
     if (!this.#highSurrogate) return;
     this.#highSurrogate = 0;
-    this.codePoint(0xfffd);
+    this.#codePoint(0xfffd);
   }
 
-  private codeUnit(unit: number): void {
+  #codeUnit(unit: number): void {
     if (unit >= 0xd800 && unit <= 0xdbff) {
-      if (this.#highSurrogate) this.codePoint(0xfffd);
+      if (this.#highSurrogate) this.#codePoint(0xfffd);
       this.#highSurrogate = unit;
       return;
     }
     if (unit >= 0xdc00 && unit <= 0xdfff) {
       const high = this.#highSurrogate;
       this.#highSurrogate = 0;
-      return this.codePoint(high ? 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00) : 0xfffd);
+      return this.#codePoint(high ? 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00) : 0xfffd);
     }
     if (this.#highSurrogate) {
       this.#highSurrogate = 0;
-      this.codePoint(0xfffd);
+      this.#codePoint(0xfffd);
     }
-    this.codePoint(unit);
+    this.#codePoint(unit);
   }
 
-  private codePoint(cp: number): void {
-    if (cp < 0x80) return this.char(cp);
+  #codePoint(cp: number): void {
+    if (cp < 0x80) return this.#char(cp);
     let bytes: number[];
     if (cp < 0x800) bytes = [0xc0 | (cp >> 6), 0x80 | (cp & 0x3f)];
     else if (cp < 0x10000) bytes = [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)];
@@ -327,14 +327,14 @@ export class JsonStream {
       this.#cut = true;
       return;
     }
-    for (const x of bytes) this.store(x);
+    for (const x of bytes) this.#store(x);
   }
 
   /** One byte of the string as it came (UTF-8): cut only between characters. */
-  private raw(b: number): void {
+  #raw(b: number): void {
     if (this.#pending > 0) {
       this.#pending--;
-      if (!this.#cut) this.store(b);
+      if (!this.#cut) this.#store(b);
       return;
     }
     const width = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
@@ -343,18 +343,18 @@ export class JsonStream {
       this.#cut = true;
       return;
     }
-    this.store(b);
+    this.#store(b);
   }
 
-  private char(b: number): void {
+  #char(b: number): void {
     if (this.#cut || this.#length >= this.#limit) {
       this.#cut = true;
       return;
     }
-    this.store(b);
+    this.#store(b);
   }
 
-  private store(b: number): void {
+  #store(b: number): void {
     if (this.#length >= this.#buffer.length) {
       const bigger = new Uint8Array(Math.min(this.#limit, this.#buffer.length * 2));
       bigger.set(this.#buffer);
@@ -363,12 +363,12 @@ export class JsonStream {
     this.#buffer[this.#length++] = b;
   }
 
-  private endString(): void {
+  #endString(): void {
     let text = "";
     try {
       if (this.#length) text = this.#decode(this.#buffer.subarray(0, this.#length));
     } catch {
-      this.fail("a string in the JSON is not UTF-8");
+      this.#fail("a string in the JSON is not UTF-8");
     }
     const cut = this.#cut;
     if (this.#buffer.length > 256) this.#buffer = new Uint8Array(64); // a long note is not kept around
@@ -379,6 +379,6 @@ export class JsonStream {
       return;
     }
     this.#listener.value(text, cut);
-    this.afterValue();
+    this.#afterValue();
   }
 }

@@ -163,7 +163,7 @@ export class ReleaseReader implements JsonListener {
     try {
       this.#stream.push(bytes);
     } catch (e) {
-      throw this.error(e);
+      throw this.#error(e);
     }
   }
 
@@ -172,7 +172,7 @@ export class ReleaseReader implements JsonListener {
     try {
       this.#stream.end();
     } catch (e) {
-      throw this.error(e);
+      throw this.#error(e);
     }
     if (this.#options.list && this.#topKind !== "array") throw new ReleaseError("GitHub's answer is not a list of releases");
     if (!this.#options.list && this.#topKind !== "object") throw new ReleaseError("GitHub's answer is not a release");
@@ -195,7 +195,7 @@ export class ReleaseReader implements JsonListener {
     });
   }
 
-  private error(e: unknown): ReleaseError {
+  #error(e: unknown): ReleaseError {
     if (e instanceof ReleaseError) return e;
     if (e instanceof JsonStreamError) return new ReleaseError(`GitHub's answer could not be read: ${e.message}`);
     return new ReleaseError(`GitHub's answer could not be read: ${e instanceof Error ? e.message : String(e)}`);
@@ -213,9 +213,9 @@ export class ReleaseReader implements JsonListener {
 
   leave(): void {
     const depth = this.#depth--;
-    if (this.#asset && depth === this.#releaseDepth + 2) this.endAsset();
+    if (this.#asset && depth === this.#releaseDepth + 2) this.#endAsset();
     else if (this.#inAssets && depth === this.#releaseDepth + 1) this.#inAssets = false;
-    else if (this.#release && depth === this.#releaseDepth) this.endRelease();
+    else if (this.#release && depth === this.#releaseDepth) this.#endRelease();
   }
 
   key(): void {
@@ -254,7 +254,7 @@ export class ReleaseReader implements JsonListener {
     else if (key === "prerelease") release.prerelease = value === true;
   }
 
-  private endAsset(): void {
+  #endAsset(): void {
     const asset = this.#asset as AssetDraft;
     this.#asset = undefined;
     const release = this.#release as Draft;
@@ -265,7 +265,7 @@ export class ReleaseReader implements JsonListener {
     else if (matchesPattern(asset.name, this.#options.assetPattern) && release.assets.length < MAX_MATCHES) release.assets.push(kept);
   }
 
-  private endRelease(): void {
+  #endRelease(): void {
     const release = this.#release as Draft;
     this.#release = undefined;
     if (!release.isRelease) return;
