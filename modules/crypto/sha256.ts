@@ -53,12 +53,12 @@ export class Sha256 {
         this.#used = used;
         return this;
       }
-      this.#compress(block, 0);
+      this.compress(block, 0);
       used = 0;
     }
     // Whole blocks straight from the caller's bytes: no copy.
     while (end - i >= 64) {
-      this.#compress(bytes, i);
+      this.compress(bytes, i);
       i += 64;
     }
     while (i < end) block[used++] = bytes[i++];
@@ -76,13 +76,13 @@ export class Sha256 {
     block[used++] = 0x80;
     if (used > 56) {
       block.fill(0, used);
-      this.#compress(block, 0);
+      this.compress(block, 0);
       used = 0;
     }
     block.fill(0, used, 56);
     writeWord(block, 56, bitsHigh);
     writeWord(block, 60, bitsLow);
-    this.#compress(block, 0);
+    this.compress(block, 0);
     this.#finished = true;
     const out = new Uint8Array(32);
     writeWord(out, 0, this.#h0);
@@ -96,7 +96,7 @@ export class Sha256 {
     return out;
   }
 
-  #compress(bytes: Uint8Array, at: number): void {
+  private compress(bytes: Uint8Array, at: number): void {
     const w = this.#w;
     for (let t = 0; t < 16; t++, at += 4)
       w[t] = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];

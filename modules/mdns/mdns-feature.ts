@@ -15,6 +15,7 @@
  */
 
 import type { SettingSpec } from "../config/config-keys";
+import type { ManagerEvents } from "../events";
 import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import type { TimerId } from "../host/clock";
@@ -34,6 +35,8 @@ export interface MdnsFeatureOptions {
   /** More services to advertise. */
   services?: MdnsServiceOption[];
 }
+
+type ServingEvent = ManagerEvents["serving"];
 
 const NEEDS: readonly HostPart[] = Object.freeze(["udp"]);
 const NO_SECTION: readonly string[] = Object.freeze([]);
@@ -60,13 +63,77 @@ function txt(values: Record<string, string>): string[] {
   return Object.keys(values).map((k) => `${k}=${values[k]}`);
 }
 
+// The services the responder advertises, their TXT strings made when a record is sent (a
+// getter), not held between announcements: "version=1.0.0", "mac=..." are strings built at
+// run time, each a few dozen bytes of heap for as long as the name is claimed.
+
+/** _http._tcp: the web server, its TXT from the app's version and the device's MAC. */
+class WebService implements MdnsService {
+  readonly port: number;
+  readonly #context: FeatureContext;
+  constructor(context: FeatureContext, port: number) {
+    this.#context = context;
+    this.port = port;
+  }
+  get type(): string {
+    return "_http._tcp";
+  }
+  get txt(): string[] {
+    const context = this.#context;
+    return txt({ version: context.app.version, framework: FRAMEWORK_VERSION, mac: context.host.system.info().mac, path: "/" });
+  }
+}
+
+/** _prometheus-http._tcp: the metrics feature's scrape path. */
+class MetricsService implements MdnsService {
+  readonly port: number;
+  readonly #path: string;
+  constructor(path: string, port: number) {
+    this.#path = path;
+    this.port = port;
+  }
+  get type(): string {
+    return "_prometheus-http._tcp";
+  }
+  get txt(): string[] {
+    return [`path=${this.#path}`];
+  }
+}
+
+/** One of the app's own services (options.services). */
+class AppService implements MdnsService {
+  readonly port: number;
+  readonly #option: MdnsServiceOption;
+  constructor(option: MdnsServiceOption, port: number) {
+    this.#option = option;
+    this.port = option.port ?? port;
+  }
+  get type(): string {
+    return this.#option.type;
+  }
+  get txt(): string[] {
+    return txt(this.#option.txt ?? {});
+  }
+}
+
 export class MdnsFeature implements Feature {
-  readonly name = "mdns";
-  readonly title = "Network name";
+  // Constants on the prototype (getters), not five slots in every instance.
+  get name(): string {
+    return "mdns";
+  }
+  get title(): string {
+    return "Network name";
+  }
   /** A small card with nothing to edit: on the overview, not a view of its own. */
-  readonly overviewCard = true;
-  readonly needs = NEEDS;
-  readonly settings = MDNS_SETTINGS;
+  get overviewCard(): boolean {
+    return true;
+  }
+  get needs(): readonly HostPart[] {
+    return NEEDS;
+  }
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return MDNS_SETTINGS;
+  }
   /** The app's own services, copied once (the app may reuse its array). */
   readonly #extra: readonly MdnsServiceOption[];
   #context: FeatureContext | undefined;
@@ -86,25 +153,30 @@ export class MdnsFeature implements Feature {
     if (!udp) throw new Error("this host has no UDP");
     this.#context = context;
     this.#responder = new MdnsResponder({ udp, clock: context.host.clock, log: context.log, port: context.host.ports?.mdns ?? MDNS_PORT, host: context.host.bind });
-    // Heard once: the manager emits it when its server listens, and run() runs once.
-    this.#offServing = context.events.on("serving", ({ port }) => {
+    // One listener for the three events: "serving" (heard once: the manager emits it when its
+    // server listens, and run() runs once), "network" (an object with a mode) and "config" (the
+    // keys changed). A config change arrives deep in a request's stack (socket, server, route,
+    // Config.update), and probing encodes and sends from there, so it is handled on a turn of
+    // its own: the device's XS stack is 384 slots by default; this path overflowed it on the real
+    // SDK's simulator.
+    const heard = (value: ServingEvent | NetworkStatus | readonly string[]): void => this.heard(value);
+    this.#offServing = context.events.on("serving", heard);
+    this.#unsubscribe.push(context.events.on("network", heard), context.events.on("config", heard));
+  }
+
+  private heard(value: ServingEvent | NetworkStatus | readonly string[]): void {
+    if (Array.isArray(value)) {
+      const keys = value as readonly string[];
+      if (keys.includes("hostname") || keys.includes("mdns")) this.applySoon();
+    } else if ("mode" in value) {
+      this.#network = value;
+      this.apply();
+    } else {
       this.#offServing?.();
       this.#offServing = undefined;
-      this.#port = port;
-      this.#apply();
-    });
-    this.#unsubscribe.push(
-      context.events.on("network", (network) => {
-        this.#network = network;
-        this.#apply();
-      }),
-      // On a turn of its own: a config change arrives deep in a request's stack (socket,
-      // server, route, Config.update), and probing encodes and sends from there. The device's
-      // XS stack is 384 slots by default; this path overflowed it on the real SDK's simulator.
-      context.config.onChange((keys) => {
-        if (keys.includes("hostname") || keys.includes("mdns")) this.#applySoon();
-      }),
-    );
+      this.#port = (value as ServingEvent).port;
+      this.apply();
+    }
   }
 
   detach(): void {
@@ -119,28 +191,26 @@ export class MdnsFeature implements Feature {
     this.#context = undefined;
   }
 
-  #services(port: number): MdnsService[] {
+  private serviceList(port: number): MdnsService[] {
     const context = this.#context;
     if (!context) return [];
-    const out: MdnsService[] = [
-      { type: "_http._tcp", port, txt: txt({ version: context.app.version, framework: FRAMEWORK_VERSION, mac: context.host.system.info().mac, path: "/" }) },
-    ];
+    const out: MdnsService[] = [new WebService(context, port)];
     const metrics = (context.status() as { metrics?: { path?: unknown } }).metrics;
-    if (metrics && typeof metrics.path === "string") out.push({ type: "_prometheus-http._tcp", port, txt: [`path=${metrics.path}`] });
-    for (const s of this.#extra) out.push({ type: s.type, port: s.port ?? port, txt: txt(s.txt ?? {}) });
+    if (metrics && typeof metrics.path === "string") out.push(new MetricsService(metrics.path, port));
+    for (const s of this.#extra) out.push(new AppService(s, port));
     return out;
   }
 
-  #applySoon(): void {
+  private applySoon(): void {
     const clock = this.#context?.host.clock;
     if (!clock || this.#soon !== undefined) return;
     this.#soon = clock.set(() => {
       this.#soon = undefined;
-      this.#apply();
+      this.apply();
     }, 0);
   }
 
-  #apply(): void {
+  private apply(): void {
     const context = this.#context;
     const responder = this.#responder;
     if (!context || !responder) return;
@@ -149,15 +219,15 @@ export class MdnsFeature implements Feature {
       if (responder.status().state !== "off") responder.stop();
       return;
     }
-    responder.start({ hostname: String(context.config.get("hostname")), addresses: list, services: this.#services(this.#port) });
+    responder.start({ hostname: String(context.config.get("hostname")), addresses: list, services: this.serviceList(this.#port) });
   }
 
-  #url(status: MdnsStatus): string | null {
+  private url(status: MdnsStatus): string | null {
     if (!status.name || status.state !== "claimed") return null;
     return `http://${status.name}${this.#port !== undefined && this.#port !== 80 ? `:${this.#port}` : ""}/`;
   }
 
-  #summary(status: MdnsStatus): string {
+  private summary(status: MdnsStatus): string {
     const context = this.#context;
     if (context?.config.get("mdns") === false) return "switched off";
     if (status.state === "claimed") return `announced as ${status.name}`;
@@ -171,15 +241,15 @@ export class MdnsFeature implements Feature {
     const context = this.#context;
     if (!responder || !context) return undefined;
     const s = responder.status();
-    return { enabled: context.config.get("mdns") !== false, ...s, url: this.#url(s), summary: this.#summary(s) };
+    return { enabled: context.config.get("mdns") !== false, ...s, url: this.url(s), summary: this.summary(s) };
   }
 
   pageSection(): Iterable<string> {
     const responder = this.#responder;
     if (!responder) return NO_SECTION;
     const s = responder.status();
-    let url = this.#url(s);
-    let summary = this.#summary(s);
+    let url = this.url(s);
+    let summary = this.summary(s);
     let conflict = s.conflict ?? "";
     // One fragment, its values searched once joined: escaped one by one only when that finds something.
     if (needsEscape(summary + (url ?? "") + conflict)) {

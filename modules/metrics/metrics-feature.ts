@@ -13,12 +13,13 @@
  *
  * Data entries that are null, arrays or objects are left out. Every key and value is escaped
  * (prometheus-text.ts), so a hostile key never breaks a scrape. Idle cost: one small map of
- * counters (one entry per status seen) and the answer listener.
+ * counters (one entry per status seen, made by the first answer) and one closure, the answer
+ * listener and the route's handler both.
  */
 
 import type { DataValue } from "../data/data-store";
 import type { Feature, FeatureContext } from "../feature";
-import type { HttpResponse } from "../http/http-message";
+import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { FRAMEWORK_VERSION } from "../version";
 import { familyHead, sampleValue, series } from "./prometheus-text";
 
@@ -71,10 +72,16 @@ export function numericValue(value: DataValue): number | undefined {
 }
 
 export class MetricsFeature implements Feature {
-  readonly name = "metrics";
-  readonly title = "Metrics";
+  // Constants on the prototype (getters), not two slots in every instance.
+  get name(): string {
+    return "metrics";
+  }
+  get title(): string {
+    return "Metrics";
+  }
   readonly #path: string;
   #context: FeatureContext | undefined;
+  /** Answers by status, made by the first answer. */
   #answers: Map<number, number> | undefined;
   #unsubscribe: (() => void) | undefined;
 
@@ -84,9 +91,21 @@ export class MetricsFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    const answers = (this.#answers = new Map());
-    this.#unsubscribe = context.events.on("answer", (status) => answers.set(status, (answers.get(status) ?? 0) + 1));
-    context.router.add("GET", this.#path, () => this.#scrape());
+    // One closure for the "answer" listener (a status code) and the route (a request).
+    const heard = (value: number | HttpRequest): HttpResponse | undefined => this.heard(value);
+    this.#unsubscribe = context.events.on("answer", heard);
+    context.router.add("GET", this.#path, heard as (request: HttpRequest) => HttpResponse);
+  }
+
+  /** A status code answered (counted), or the scrape asked for. */
+  private heard(value: number | HttpRequest): HttpResponse | undefined {
+    return typeof value === "number" ? this.count(value) : this.scrape();
+  }
+
+  private count(status: number): undefined {
+    const answers = (this.#answers ??= new Map());
+    answers.set(status, (answers.get(status) ?? 0) + 1);
+    return undefined;
   }
 
   detach(): void {
@@ -99,7 +118,7 @@ export class MetricsFeature implements Feature {
     return { path: this.#path };
   }
 
-  #scrape(): HttpResponse {
+  private scrape(): HttpResponse {
     const context = this.#context;
     const body = context ? metricLines(context, this.#answers) : [];
     return { status: 200, headers: { "content-type": CONTENT_TYPE, "cache-control": "no-store", "x-content-type-options": "nosniff" }, body };

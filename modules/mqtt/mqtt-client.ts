@@ -107,7 +107,7 @@ export class MqttClient {
     this.#keepAliveMs = (options.keepAliveSeconds ?? DEFAULTS.keepAliveSeconds) * 1000;
     this.#maxQueue = options.maxQueueBytes ?? DEFAULTS.maxQueueBytes;
     this.#reader = new MqttPacketReader(options.maxPacketBytes ?? DEFAULTS.maxPacketBytes, {
-      onPacket: (type, flags, body) => this.#packet(type, flags, body),
+      onPacket: (type, flags, body) => this.packet(type, flags, body),
       onOversized: (type, flags, length, packetId, topicBytes) => {
         let topic: string | undefined;
         try {
@@ -118,7 +118,7 @@ export class MqttClient {
         try {
           this.#handler.oversized?.(type, length, topic);
         } finally {
-          if (packetId !== undefined && !this.#done) this.#ack(flags, packetId);
+          if (packetId !== undefined && !this.#done) this.ack(flags, packetId);
         }
       },
     });
@@ -133,7 +133,7 @@ export class MqttClient {
       (t) => this.#text.encode(t),
     );
     const timeout = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs;
-    this.#timer = this.#clock.set(() => this.#fail(this.#up ? "the broker did not answer CONNECT" : "no connection to the broker (timed out)"), timeout);
+    this.#timer = this.#clock.set(() => this.fail(this.#up ? "the broker did not answer CONNECT" : "no connection to the broker (timed out)"), timeout);
     this.#connection = options.tcp.connect(
       { host: options.host, port: options.port },
       {
@@ -143,21 +143,21 @@ export class MqttClient {
           this.#lastReceived = this.#clock.now();
           const connect = this.#connect as Uint8Array;
           this.#connect = undefined;
-          this.#send(connect);
+          this.send(connect);
         },
-        writable: () => this.#flush(),
+        writable: () => this.flush(),
         data: (bytes) => {
           if (this.#done) return;
           this.#lastReceived = this.#clock.now();
           try {
             this.#reader.push(bytes);
           } catch (e) {
-            this.#fail(e instanceof MqttProtocolError ? e.message : `the broker's packet could not be read: ${e instanceof Error ? e.message : String(e)}`);
+            this.fail(e instanceof MqttProtocolError ? e.message : `the broker's packet could not be read: ${e instanceof Error ? e.message : String(e)}`);
           }
         },
         closed: (error) => {
           if (this.#done) return;
-          this.#fail(this.#acknowledged ? (error ?? "the broker closed the connection") : this.#up ? "the broker closed the connection before CONNACK" : (error ?? "no connection to the broker"));
+          this.fail(this.#acknowledged ? (error ?? "the broker closed the connection") : this.#up ? "the broker closed the connection before CONNACK" : (error ?? "no connection to the broker"));
         },
       },
     );
@@ -183,8 +183,8 @@ export class MqttClient {
     const body = typeof payload === "string" ? this.#text.encode(payload) : payload;
     const size = publishSize(topicBytes.length, body.length, 0);
     if (size > this.#maxQueue) throw new RangeError(`a PUBLISH of ${size} bytes to ${topic.slice(0, 80)} is larger than the ${this.#maxQueue} this client sends`);
-    if (!this.#room(size)) return false;
-    this.#send(encodePublish(topicBytes, body, retain, 0, 0));
+    if (!this.room(size)) return false;
+    this.send(encodePublish(topicBytes, body, retain, 0, 0));
     return true;
   }
 
@@ -194,15 +194,15 @@ export class MqttClient {
     const bytes = encodeSubscribe(
       filters.map((f) => this.#text.encode(f)),
       qos,
-      this.#id(),
+      this.takeId(),
     );
-    if (!this.#room(bytes.length)) return false;
-    this.#send(bytes);
+    if (!this.room(bytes.length)) return false;
+    this.send(bytes);
     return true;
   }
 
   /** True when a packet of `bytes` can be queued now; otherwise drained() is owed. */
-  #room(bytes: number): boolean {
+  private room(bytes: number): boolean {
     if (this.#queued === 0 && this.#connection.writable() >= bytes) return true;
     if (this.#queued + bytes <= this.#maxQueue) return true;
     this.#full = true;
@@ -214,12 +214,12 @@ export class MqttClient {
     if (this.#done) return;
     if (this.#acknowledged) {
       try {
-        this.#send(encodeEmpty(PACKET.DISCONNECT));
+        this.send(encodeEmpty(PACKET.DISCONNECT));
       } catch {
         // Going away anyway.
       }
     }
-    this.#end();
+    this.end();
     try {
       this.#connection.close();
     } catch {
@@ -230,7 +230,7 @@ export class MqttClient {
   /** Ends the connection without DISCONNECT: the broker publishes the will. Silent. */
   abort(): void {
     if (this.#done) return;
-    this.#end();
+    this.end();
     try {
       this.#connection.abort();
     } catch {
@@ -238,21 +238,21 @@ export class MqttClient {
     }
   }
 
-  #id(): number {
+  private takeId(): number {
     const id = this.#nextId;
     this.#nextId = id === 0xffff ? 1 : id + 1;
     return id;
   }
 
-  #send(bytes: Uint8Array): void {
+  private send(bytes: Uint8Array): void {
     if (this.#done) return;
     this.#lastSent = this.#clock.now();
     this.#queue.push(bytes);
     this.#queued += bytes.length;
-    this.#flush();
+    this.flush();
   }
 
-  #flush(): void {
+  private flush(): void {
     if (this.#done || !this.#up) return;
     try {
       while (this.#queue.length) {
@@ -271,7 +271,7 @@ export class MqttClient {
         }
       }
     } catch {
-      this.#fail("the connection to the broker dropped");
+      this.fail("the connection to the broker dropped");
       return;
     }
     if (this.#full && this.#queued === 0) {
@@ -280,22 +280,22 @@ export class MqttClient {
     }
   }
 
-  #packet(type: number, flags: number, body: Uint8Array): void {
+  private packet(type: number, flags: number, body: Uint8Array): void {
     if (this.#done) return;
     if (!this.#acknowledged) {
-      if (type !== PACKET.CONNACK || body.length !== 2) return this.#fail(`the broker answered CONNECT with a packet of type ${type}`);
+      if (type !== PACKET.CONNACK || body.length !== 2) return this.fail(`the broker answered CONNECT with a packet of type ${type}`);
       const code = body[1];
-      if (code !== 0) return this.#fail(CONNACK_REASONS[code] ?? `the broker refused the connection (code ${code})`);
+      if (code !== 0) return this.fail(CONNACK_REASONS[code] ?? `the broker refused the connection (code ${code})`);
       this.#acknowledged = true;
       this.#clock.clear(this.#timer);
       this.#timer = undefined;
-      if (this.#keepAliveMs > 0) this.#timer = this.#clock.set(() => this.#keepAlive(), Math.max(250, this.#keepAliveMs / 4), Math.max(250, this.#keepAliveMs / 4));
+      if (this.#keepAliveMs > 0) this.#timer = this.#clock.set(() => this.keepAlive(), Math.max(250, this.#keepAliveMs / 4), Math.max(250, this.#keepAliveMs / 4));
       this.#handler.connected();
       return;
     }
-    if (type === PACKET.PUBLISH) return this.#publishReceived(flags, body);
+    if (type === PACKET.PUBLISH) return this.publishReceived(flags, body);
     if (type === PACKET.PUBREL) {
-      if (body.length >= 2) this.#send(encodeAck(PACKET.PUBCOMP, (body[0] << 8) | body[1]));
+      if (body.length >= 2) this.send(encodeAck(PACKET.PUBCOMP, (body[0] << 8) | body[1]));
       return;
     }
     if (type === PACKET.SUBACK) {
@@ -304,48 +304,48 @@ export class MqttClient {
       if (refused) this.#handler.subscribeRefused?.(refused);
       return;
     }
-    if (type === PACKET.CONNACK) return this.#fail("the broker sent a second CONNACK");
+    if (type === PACKET.CONNACK) return this.fail("the broker sent a second CONNACK");
     if (type === PACKET.CONNECT || type === PACKET.SUBSCRIBE || type === PACKET.UNSUBSCRIBE || type === PACKET.PINGREQ || type === PACKET.DISCONNECT)
-      return this.#fail(`the broker sent a packet only a client sends (type ${type})`);
+      return this.fail(`the broker sent a packet only a client sends (type ${type})`);
     // PINGRESP, PUBACK, PUBREC, PUBCOMP, UNSUBACK: nothing to do; arriving counted as life.
   }
 
-  #publishReceived(flags: number, body: Uint8Array): void {
+  private publishReceived(flags: number, body: Uint8Array): void {
     const qos = (flags >> 1) & 3;
-    if (qos === 3) return this.#fail("the broker sent a PUBLISH with QoS 3");
-    if (body.length < 2) return this.#fail("the broker sent a PUBLISH without a topic");
+    if (qos === 3) return this.fail("the broker sent a PUBLISH with QoS 3");
+    if (body.length < 2) return this.fail("the broker sent a PUBLISH without a topic");
     const topicLength = (body[0] << 8) | body[1];
     const idBytes = qos > 0 ? 2 : 0;
-    if (2 + topicLength + idBytes > body.length) return this.#fail("the broker sent a PUBLISH shorter than its topic");
+    if (2 + topicLength + idBytes > body.length) return this.fail("the broker sent a PUBLISH shorter than its topic");
     const topicBytes = body.subarray(2, 2 + topicLength);
     let topic: string;
     try {
       topic = this.#text.decode(topicBytes);
     } catch {
-      return this.#fail("the broker sent a topic that is not UTF-8");
+      return this.fail("the broker sent a topic that is not UTF-8");
     }
-    if (topic.includes("\0")) return this.#fail("the broker sent a topic holding NUL");
+    if (topic.includes("\0")) return this.fail("the broker sent a topic holding NUL");
     const packetId = qos > 0 ? (body[2 + topicLength] << 8) | body[3 + topicLength] : 0;
     try {
       this.#handler.message(topic, body.subarray(2 + topicLength + idBytes), (flags & 1) === 1);
     } finally {
-      if (qos > 0 && !this.#done) this.#ack(flags, packetId);
+      if (qos > 0 && !this.#done) this.ack(flags, packetId);
     }
   }
 
-  #ack(flags: number, packetId: number): void {
+  private ack(flags: number, packetId: number): void {
     const qos = (flags >> 1) & 3;
-    if (qos === 1) this.#send(encodeAck(PACKET.PUBACK, packetId));
-    else if (qos === 2) this.#send(encodeAck(PACKET.PUBREC, packetId));
+    if (qos === 1) this.send(encodeAck(PACKET.PUBACK, packetId));
+    else if (qos === 2) this.send(encodeAck(PACKET.PUBREC, packetId));
   }
 
-  #keepAlive(): void {
+  private keepAlive(): void {
     const now = this.#clock.now();
-    if (now - this.#lastReceived >= this.#keepAliveMs * 1.5) return this.#fail(`the broker was silent for ${Math.round((now - this.#lastReceived) / 1000)} s`);
-    if (now - this.#lastSent >= this.#keepAliveMs * 0.75 || now - this.#lastReceived >= this.#keepAliveMs * 0.75) this.#send(encodeEmpty(PACKET.PINGREQ));
+    if (now - this.#lastReceived >= this.#keepAliveMs * 1.5) return this.fail(`the broker was silent for ${Math.round((now - this.#lastReceived) / 1000)} s`);
+    if (now - this.#lastSent >= this.#keepAliveMs * 0.75 || now - this.#lastReceived >= this.#keepAliveMs * 0.75) this.send(encodeEmpty(PACKET.PINGREQ));
   }
 
-  #end(): void {
+  private end(): void {
     this.#done = true;
     this.#clock.clear(this.#timer);
     this.#timer = undefined;
@@ -353,9 +353,9 @@ export class MqttClient {
     this.#queued = 0;
   }
 
-  #fail(error: string): void {
+  private fail(error: string): void {
     if (this.#done) return;
-    this.#end();
+    this.end();
     try {
       this.#connection.close();
     } catch {

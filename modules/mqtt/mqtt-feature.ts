@@ -165,15 +165,63 @@ export interface MqttApi {
   readonly connected: boolean;
 }
 
+/**
+ * The state of the connections to the broker, from the first on (counters last for the life
+ * of the feature): timers, what the connection was made with, what is owed to the broker, the
+ * commands' token bucket and the status's counters. Fields of its own, not the feature's: a
+ * feature with no broker set holds none of them.
+ */
+class MqttLink {
+  retryAt = 0;
+  flushTimer: TimerId | undefined;
+  objectTimer: TimerId | undefined;
+  tickTimer: TimerId | undefined;
+  ticks = 0;
+  prefix = "";
+  discovery = false;
+  device: DeviceInfo | undefined;
+  // What is owed to the broker (sets: a key changed twice is sent once).
+  onlineDue = false;
+  infoDue = false;
+  restartDiscoveryDue = false;
+  dataObjectDue = false;
+  lastDataObject = -Infinity;
+  /** Refusals not yet published to <base>/error (made by the first one). */
+  errors: string[] | undefined;
+  // Commands: a token bucket.
+  tokens: number;
+  tokensAt = 0;
+  dropped = 0;
+  // Counters for the status.
+  published = 0;
+  received = 0;
+  refused = 0;
+  connectedAt = 0;
+
+  constructor(tokens: number) {
+    this.tokens = tokens;
+  }
+}
+
 export class MqttFeature implements Feature {
-  readonly name = "mqtt";
-  readonly title = "MQTT";
-  readonly settings = MQTT_SETTINGS;
+  // Constants on the prototype (getters), not three slots in every instance.
+  get name(): string {
+    return "mqtt";
+  }
+  get title(): string {
+    return "MQTT";
+  }
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return MQTT_SETTINGS;
+  }
   readonly #options: MqttFeatureOptions;
-  readonly #random: () => number;
   #context: FeatureContext | undefined;
-  #text: TextCodec = JS_TEXT_CODEC;
-  /** The config listener; the network and data ones are added once a broker is set (off, they would change nothing). */
+  /**
+   * One closure for the three events (a config change is a list of keys, a data change a key,
+   * the network an object), made at attach(): the config listener first; the network and data
+   * ones are added once a broker is set (off, they would change nothing).
+   */
+  #heard: ((value: readonly string[] | string | NetworkStatus) => void) | undefined;
   #unsubscribe: (() => void)[] = [];
   #listening = false;
   #client: MqttClient | undefined;
@@ -181,38 +229,19 @@ export class MqttFeature implements Feature {
   #lastError = "";
   #attempts = 0;
   #retryTimer: TimerId | undefined;
-  #retryAt = 0;
-  #flushTimer: TimerId | undefined;
-  #objectTimer: TimerId | undefined;
-  #tickTimer: TimerId | undefined;
-  #ticks = 0;
   // What the current connection was made with.
   #broker: BrokerAddress | undefined;
   #base = "";
-  #prefix = "";
-  #discovery = false;
-  #device: DeviceInfo | undefined;
   #books: Books | undefined;
-  // What is owed to the broker (sets: a key changed twice is sent once).
-  #onlineDue = false;
-  #infoDue = false;
-  #restartDiscoveryDue = false;
-  #dataObjectDue = false;
-  #lastDataObject = -Infinity;
-  /** Refusals not yet published to <base>/error (made by the first one). */
-  #errors: string[] | undefined;
-  // Commands: a token bucket.
-  #tokens = 0;
-  #tokensAt = 0;
-  #dropped = 0;
-  // Counters for the status.
-  #published = 0;
-  #received = 0;
-  #refused = 0;
-  #connectedAt = 0;
+  /** What a connection needs, made by the first one (a feature with no broker holds none). */
+  #link: MqttLink | undefined;
 
-  get #b(): Books {
+  private get b(): Books {
     return (this.#books ??= new Books());
+  }
+
+  private get link(): MqttLink {
+    return (this.#link ??= new MqttLink(this.#options.commandsPerSecond ?? 10));
   }
 
   #api: MqttApi | undefined;
@@ -232,8 +261,6 @@ export class MqttFeature implements Feature {
 
   constructor(options: MqttFeatureOptions = {}) {
     this.#options = options;
-    this.#random = options.random ?? Math.random;
-    this.#tokens = options.commandsPerSecond ?? 10;
     for (const entry of options.expose ?? []) this.expose(entry.variable, entry);
     for (const key of Object.keys(options.describe ?? {})) this.describe(key, (options.describe as Record<string, MqttDescribeOptions>)[key]);
   }
@@ -243,28 +270,28 @@ export class MqttFeature implements Feature {
    * component its type calls for (mqtt-exposed.ts). Returns the name it got in topics.
    */
   expose(variable: MqttVariable, options: MqttExposeOptions = {}): string {
-    for (const known of this.#b.exposed.values()) if (known.variable.id === variable.id) throw new Error(`mqtt: ${variable.id} is exposed twice`);
+    for (const known of this.b.exposed.values()) if (known.variable.id === variable.id) throw new Error(`mqtt: ${variable.id} is exposed twice`);
     const component = options.component ?? defaultComponent(variable.type, options);
     if (!componentFits(component, variable.type)) throw new Error(`mqtt: ${variable.id} is a ${variable.type}; it cannot be a Home Assistant ${component}`);
     if (component === "select" && (!options.options || options.options.length === 0)) throw new Error(`mqtt: ${variable.id}: a select needs options`);
     const wanted = options.name ?? variable.name ?? variable.id;
-    const level = this.#b.varLevels.name(variable.id, wanted);
-    const entry: Exposed = { variable, options, component, level, objectId: this.#b.varIds.name(variable.id, level), published: undefined };
-    this.#b.exposed.set(entry.level, entry);
+    const level = this.b.varLevels.name(variable.id, wanted);
+    const entry: Exposed = { variable, options, component, level, objectId: this.b.varIds.name(variable.id, level), published: undefined };
+    this.b.exposed.set(entry.level, entry);
     if (this.connected) {
-      this.#b.discoverVars.add(entry.level);
-      this.#b.dirtyVars.add(entry.level);
-      this.#schedule();
+      this.b.discoverVars.add(entry.level);
+      this.b.dirtyVars.add(entry.level);
+      this.schedule();
     }
     return entry.level;
   }
 
   /** Units, device class, state class and icon of a data entry, for Home Assistant. */
   describe(key: string, options: MqttDescribeOptions): void {
-    this.#b.described.set(key, options);
+    this.b.described.set(key, options);
     if (this.connected && this.#context?.data.has(key)) {
-      this.#b.discoverData.add(key);
-      this.#schedule();
+      this.b.discoverData.add(key);
+      this.schedule();
     }
   }
 
@@ -274,19 +301,15 @@ export class MqttFeature implements Feature {
 
   /** The topic names a data key has been given (undefined until it was published). */
   dataTopic(key: string): string | undefined {
-    const level = this.#b.dataLevels.peek(key);
+    const level = this.b.dataLevels.peek(key);
     return level === undefined ? undefined : `${this.#base}/data/${level}`;
   }
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    this.#text = context.host.text ?? JS_TEXT_CODEC;
-    this.#unsubscribe.push(
-      context.events.on("config", (keys) => {
-        if (keys.some((k) => SETTING_KEYS.includes(k))) this.#reconcile(true);
-      }),
-    );
-    this.#reconcile(false);
+    const heard = (this.#heard = (value) => this.changed(value));
+    this.#unsubscribe.push(context.events.on("config", heard));
+    this.reconcile(false);
   }
 
   /**
@@ -294,43 +317,54 @@ export class MqttFeature implements Feature {
    * changes are owed to the broker (before the first connection nothing is: connecting
    * publishes everything). Kept until detach(), so what changes while disconnected is owed.
    */
-  #listen(context: FeatureContext): void {
+  private listen(context: FeatureContext): void {
     if (this.#listening) return;
     this.#listening = true;
-    this.#unsubscribe.push(
-      context.events.on("network", () => this.#reconcile(false)),
-      context.events.on("data", (key) => this.#dataChanged(key)),
-    );
+    const heard = this.#heard as (value: readonly string[] | string | NetworkStatus) => void;
+    this.#unsubscribe.push(context.events.on("network", heard), context.events.on("data", heard));
   }
 
   detach(): void {
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#heard = undefined;
     this.#listening = false;
-    this.#disconnect(true);
-    this.#clearRetry();
+    this.disconnect(true);
+    this.clearRetry();
     this.#context = undefined;
     this.#state = "off";
   }
 
   status(): unknown {
-    const out: Record<string, unknown> = { state: this.#state, broker: this.#broker ? `${this.#broker.host}:${this.#broker.port}` : "", baseTopic: this.#base || this.#baseTopic() };
+    const out: Record<string, unknown> = { state: this.#state, broker: this.#broker ? `${this.#broker.host}:${this.#broker.port}` : "", baseTopic: this.#base || this.baseTopic() };
     if (this.#lastError) out.lastError = this.#lastError;
-    if (this.#state === "retrying" && this.#context) out.retryInMs = Math.max(0, this.#retryAt - this.#context.host.clock.now());
-    out.published = this.#published;
-    out.received = this.#received;
-    out.refused = this.#refused;
+    if (this.#state === "retrying" && this.#context) out.retryInMs = Math.max(0, this.link.retryAt - this.#context.host.clock.now());
+    const link = this.#link;
+    out.published = link ? link.published : 0;
+    out.received = link ? link.received : 0;
+    out.refused = link ? link.refused : 0;
     out.exposed = this.#books ? [...this.#books.exposed.keys()] : [];
     return out;
   }
 
   pageSection(): Iterable<string> {
-    return mqttSection(this.#state, this.#broker, this.#base || this.#baseTopic(), this.#lastError);
+    return mqttSection(this.#state, this.#broker, this.#base || this.baseTopic(), this.#lastError);
   }
 
   // ---- the connection ----
 
-  #baseTopic(): string {
+  private changed(value: readonly string[] | string | NetworkStatus): void {
+    if (typeof value === "string") this.dataChanged(value);
+    else if (Array.isArray(value)) {
+      if ((value as readonly string[]).some((k) => SETTING_KEYS.includes(k))) this.reconcile(true);
+    } else this.reconcile(false);
+  }
+
+  private textCodec(): TextCodec {
+    return this.#context?.host.text ?? JS_TEXT_CODEC;
+  }
+
+  private baseTopic(): string {
     const context = this.#context;
     if (!context) return "";
     const topic = String(context.config.get("mqtt_topic") ?? "");
@@ -338,44 +372,44 @@ export class MqttFeature implements Feature {
   }
 
   /** Connects, reconnects or disconnects to match the settings and the network. */
-  #reconcile(settingsChanged: boolean): void {
+  private reconcile(settingsChanged: boolean): void {
     const context = this.#context;
     if (!context) return;
     const parsed = parseBrokerUrl(String(context.config.get("mqtt_url") ?? ""));
     if (!parsed || "error" in parsed) {
-      this.#disconnect(true);
-      this.#clearRetry();
+      this.disconnect(true);
+      this.clearRetry();
       this.#broker = undefined;
       this.#state = "off";
       this.#lastError = parsed ? parsed.error : "";
       return;
     }
-    this.#listen(context);
+    this.listen(context);
     if (!hasAddress(context.network())) {
-      this.#disconnect(false);
-      this.#clearRetry();
+      this.disconnect(false);
+      this.clearRetry();
       this.#state = "waiting for the network";
       return;
     }
     if (settingsChanged) {
-      this.#disconnect(true);
-      this.#clearRetry();
+      this.disconnect(true);
+      this.clearRetry();
       this.#attempts = 0;
       this.#lastError = "";
     }
     if (this.#client || this.#retryTimer !== undefined) return;
-    this.#connect(parsed);
+    this.connect(parsed);
   }
 
-  #connect(broker: BrokerAddress): void {
+  private connect(broker: BrokerAddress): void {
     const context = this.#context as FeatureContext;
     const config = context.config;
     const info = context.host.system.info();
     const macId = info.mac.replace(/[^0-9a-fA-F]/g, "").toLowerCase();
     this.#broker = broker;
-    this.#base = this.#baseTopic();
-    this.#prefix = String(config.get("mqtt_discovery_prefix") || "homeassistant");
-    this.#discovery = config.get("mqtt_discovery") !== false;
+    this.#base = this.baseTopic();
+    this.link.prefix = String(config.get("mqtt_discovery_prefix") || "homeassistant");
+    this.link.discovery = config.get("mqtt_discovery") !== false;
     this.#state = "connecting";
     const options = this.#options;
     try {
@@ -383,7 +417,7 @@ export class MqttFeature implements Feature {
         {
           tcp: context.host.tcp,
           clock: context.host.clock,
-          text: this.#text,
+          text: this.textCodec(),
           host: broker.host,
           port: broker.port,
           clientId: `iot-${macId}`,
@@ -395,29 +429,29 @@ export class MqttFeature implements Feature {
           maxQueueBytes: options.maxQueueBytes,
         },
         {
-          connected: () => this.#connected(macId),
-          message: (topic, payload, retained) => this.#message(topic, payload, retained),
-          drained: () => this.#flush(),
-          oversized: (_type, length, topic) => this.#oversized(length, topic),
+          connected: () => this.onConnected(macId),
+          message: (topic, payload, retained) => this.message(topic, payload, retained),
+          drained: () => this.flush(),
+          oversized: (_type, length, topic) => this.oversized(length, topic),
           subscribeRefused: (count) => this.#context?.log.warn(`the broker refused ${count} subscription(s): check its ACL for ${this.#base}/set/+`),
-          closed: (error) => this.#closed(error),
+          closed: (error) => this.closed(error),
         },
       );
     } catch (e) {
-      this.#closed(errorText(e));
+      this.closed(errorText(e));
     }
   }
 
-  #connected(macId: string): void {
+  private onConnected(macId: string): void {
     const context = this.#context;
     const client = this.#client;
     if (!context || !client) return;
     this.#state = "connected";
     this.#attempts = 0;
     this.#lastError = "";
-    this.#connectedAt = context.host.clock.now();
+    this.link.connectedAt = context.host.clock.now();
     const network = context.network();
-    this.#device = {
+    this.link.device = {
       macId,
       mac: context.host.system.info().mac.toLowerCase(),
       name: String(context.config.get("hostname") ?? ""),
@@ -428,52 +462,52 @@ export class MqttFeature implements Feature {
     };
     context.log.info(`connected to ${this.#broker?.host}:${this.#broker?.port} as ${this.#base}`);
     const filters = [`${this.#base}/set/+`];
-    if (this.#discovery) filters.push(`${this.#prefix}/status`);
+    if (this.link.discovery) filters.push(`${this.link.prefix}/status`);
     if (this.#options.restartCommand) filters.push(`${this.#base}/command/restart`);
     // The first packets of a connection: the socket's buffer is empty, so they fit.
     client.subscribe(filters, 1);
-    this.#everythingDue();
-    this.#tickTimer = context.host.clock.set(() => this.#tick(), 1000, 1000);
-    this.#flush();
+    this.everythingDue();
+    this.link.tickTimer = context.host.clock.set(() => this.tick(), 1000, 1000);
+    this.flush();
   }
 
-  #everythingDue(): void {
+  private everythingDue(): void {
     const context = this.#context as FeatureContext;
-    this.#onlineDue = true;
-    this.#infoDue = true;
-    this.#dataObjectDue = true;
+    this.link.onlineDue = true;
+    this.link.infoDue = true;
+    this.link.dataObjectDue = true;
     for (const key of context.data.keys()) {
-      this.#b.dirtyData.add(key);
-      if (this.#discovery) this.#b.discoverData.add(key);
+      this.b.dirtyData.add(key);
+      if (this.link.discovery) this.b.discoverData.add(key);
     }
-    for (const entry of this.#b.exposed.values()) {
-      this.#b.dirtyVars.add(entry.level);
-      if (this.#discovery) this.#b.discoverVars.add(entry.level);
+    for (const entry of this.b.exposed.values()) {
+      this.b.dirtyVars.add(entry.level);
+      if (this.link.discovery) this.b.discoverVars.add(entry.level);
     }
-    this.#restartDiscoveryDue = this.#discovery && this.#options.restartCommand === true;
+    this.link.restartDiscoveryDue = this.link.discovery && this.#options.restartCommand === true;
   }
 
-  #closed(error: string): void {
+  private closed(error: string): void {
     const context = this.#context;
-    this.#stopConnection();
+    this.stopConnection();
     if (!context) return;
     this.#lastError = error;
     const min = this.#options.retryMinMs ?? 1000;
     const max = this.#options.retryMaxMs ?? 60_000;
     const full = Math.min(max, min * 2 ** Math.min(this.#attempts, 30));
-    const delay = Math.round(full / 2 + (this.#random() * full) / 2);
+    const delay = Math.round(full / 2 + ((this.#options.random ?? Math.random)() * full) / 2);
     this.#attempts++;
     this.#state = "retrying";
-    this.#retryAt = context.host.clock.now() + delay;
+    this.link.retryAt = context.host.clock.now() + delay;
     context.log.warn(`${error}; trying again in ${Math.round(delay / 100) / 10} s`);
     this.#retryTimer = context.host.clock.set(() => {
       this.#retryTimer = undefined;
-      this.#reconcile(false);
+      this.reconcile(false);
     }, delay);
   }
 
   /** Ends the connection; graceful: "offline" first and DISCONNECT, so the will is not needed. */
-  #disconnect(graceful: boolean): void {
+  private disconnect(graceful: boolean): void {
     const client = this.#client;
     if (!client) return;
     if (graceful && client.connected) {
@@ -484,101 +518,104 @@ export class MqttFeature implements Feature {
       }
       client.close();
     } else client.abort();
-    this.#stopConnection();
+    this.stopConnection();
   }
 
-  #stopConnection(): void {
+  private stopConnection(): void {
     this.#client = undefined;
-    const clock = this.#context?.host.clock;
-    clock?.clear(this.#tickTimer);
-    clock?.clear(this.#flushTimer);
-    clock?.clear(this.#objectTimer);
-    this.#tickTimer = undefined;
-    this.#flushTimer = undefined;
-    this.#objectTimer = undefined;
-    this.#errors = undefined;
+    const link = this.#link;
+    if (link) {
+      const clock = this.#context?.host.clock;
+      clock?.clear(link.tickTimer);
+      clock?.clear(link.flushTimer);
+      clock?.clear(link.objectTimer);
+      link.tickTimer = undefined;
+      link.flushTimer = undefined;
+      link.objectTimer = undefined;
+      link.errors = undefined;
+    }
     if (this.#state === "connected" || this.#state === "connecting") this.#state = "off";
   }
 
-  #clearRetry(): void {
+  private clearRetry(): void {
     this.#context?.host.clock.clear(this.#retryTimer);
     this.#retryTimer = undefined;
   }
 
   // ---- state ----
 
-  #dataChanged(key: string): void {
+  private dataChanged(key: string): void {
     const context = this.#context;
     // Before the first connection nothing is owed: connecting publishes everything.
     if (!context || !this.#books) return;
     const data = context.data;
     if (key === "") {
-      for (const known of [...this.#b.dataLevels.keys()]) if (!data.has(known)) this.#removeData(known);
-      for (const k of data.keys()) this.#dataAdded(k);
-    } else if (data.has(key)) this.#dataAdded(key);
-    else this.#removeData(key);
-    this.#dataObjectDue = true;
-    this.#schedule();
+      for (const known of [...this.b.dataLevels.keys()]) if (!data.has(known)) this.removeData(known);
+      for (const k of data.keys()) this.dataAdded(k);
+    } else if (data.has(key)) this.dataAdded(key);
+    else this.removeData(key);
+    this.link.dataObjectDue = true;
+    this.schedule();
   }
 
-  #dataAdded(key: string): void {
-    this.#b.dirtyData.add(key);
-    if (this.#discovery && this.#b.dataLevels.peek(key) === undefined) this.#b.discoverData.add(key);
+  private dataAdded(key: string): void {
+    this.b.dirtyData.add(key);
+    if (this.link.discovery && this.b.dataLevels.peek(key) === undefined) this.b.discoverData.add(key);
   }
 
   /** A key went: its retained value and its discovery config are cleared. */
-  #removeData(key: string): void {
-    this.#b.dirtyData.delete(key);
-    this.#b.discoverData.delete(key);
-    const level = this.#b.dataLevels.peek(key);
+  private removeData(key: string): void {
+    this.b.dirtyData.delete(key);
+    this.b.discoverData.delete(key);
+    const level = this.b.dataLevels.peek(key);
     if (level === undefined) return;
-    this.#b.removals.add(`${this.#base}/data/${level}`);
-    const id = this.#b.dataIds.peek(level);
-    if (id !== undefined && this.#discovery) this.#b.removals.add(configTopic(this.#topics(), "sensor", id));
-    this.#b.dataLevels.release(key);
-    this.#b.dataIds.release(level);
+    this.b.removals.add(`${this.#base}/data/${level}`);
+    const id = this.b.dataIds.peek(level);
+    if (id !== undefined && this.link.discovery) this.b.removals.add(configTopic(this.topics(), "sensor", id));
+    this.b.dataLevels.release(key);
+    this.b.dataIds.release(level);
   }
 
-  #topics(): DiscoveryTopics {
-    return { prefix: this.#prefix, nodeId: this.#device?.macId ?? "device", base: this.#base };
+  private topics(): DiscoveryTopics {
+    return { prefix: this.link.prefix, nodeId: this.link.device?.macId ?? "device", base: this.#base };
   }
 
-  #schedule(): void {
+  private schedule(): void {
     const context = this.#context;
-    if (!context || !this.connected || this.#flushTimer !== undefined) return;
+    if (!context || !this.connected || this.link.flushTimer !== undefined) return;
     // A turn later: every set() of the same turn goes out in one pass.
-    this.#flushTimer = context.host.clock.set(() => {
-      this.#flushTimer = undefined;
-      this.#flush();
+    this.link.flushTimer = context.host.clock.set(() => {
+      this.link.flushTimer = undefined;
+      this.flush();
     }, 0);
   }
 
-  #tick(): void {
+  private tick(): void {
     const context = this.#context;
     if (!context) return;
-    this.#ticks++;
+    this.link.ticks++;
     const every = Math.max(1, Math.round((this.#options.statusIntervalMs ?? 60_000) / 1000));
-    if (this.#ticks % every === 0) this.#infoDue = true;
+    if (this.link.ticks % every === 0) this.link.infoDue = true;
     // Variables have no change event: their state text is compared once a second.
-    for (const entry of this.#b.exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.#b.dirtyVars.add(entry.level);
-    if (this.#dropped) {
-      context.log.warn(`dropped ${this.#dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
-      this.#dropped = 0;
+    for (const entry of this.b.exposed.values()) if (stateText(entry.component, entry.variable) !== entry.published) this.b.dirtyVars.add(entry.level);
+    if (this.link.dropped) {
+      context.log.warn(`dropped ${this.link.dropped} MQTT command(s): more than ${this.#options.commandsPerSecond ?? 10} a second`);
+      this.link.dropped = 0;
     }
-    this.#flush();
+    this.flush();
   }
 
   /** Publishes; false when the client has no room (drained() brings the flush back). */
-  #publish(topic: string, payload: string, retain: boolean): boolean {
+  private publish(topic: string, payload: string, retain: boolean): boolean {
     const client = this.#client;
     if (!client) return false;
     try {
       if (!client.publish(topic, payload, retain)) return false;
-      this.#published++;
+      this.link.published++;
     } catch (e) {
       // Too large to ever send: said once per topic, and dropped.
-      if (!this.#b.tooLarge.has(topic)) {
-        this.#b.tooLarge.add(topic);
+      if (!this.b.tooLarge.has(topic)) {
+        this.b.tooLarge.add(topic);
         this.#context?.log.error(`not published: ${errorText(e)}`);
       }
     }
@@ -586,81 +623,81 @@ export class MqttFeature implements Feature {
   }
 
   /** Sends what is owed, most important first, until the client has no room. */
-  #flush(): void {
+  private flush(): void {
     const context = this.#context;
     if (!context || !this.connected) return;
     const base = this.#base;
-    if (this.#onlineDue) {
-      if (!this.#publish(`${base}/status`, "online", true)) return;
-      this.#onlineDue = false;
+    if (this.link.onlineDue) {
+      if (!this.publish(`${base}/status`, "online", true)) return;
+      this.link.onlineDue = false;
     }
-    for (const topic of this.#b.removals) {
-      if (!this.#publish(topic, "", true)) return;
-      this.#b.removals.delete(topic);
+    for (const topic of this.b.removals) {
+      if (!this.publish(topic, "", true)) return;
+      this.b.removals.delete(topic);
     }
-    const errors = this.#errors;
+    const errors = this.link.errors;
     while (errors?.length) {
-      if (!this.#publish(`${base}/error`, errors[0], false)) return;
+      if (!this.publish(`${base}/error`, errors[0], false)) return;
       errors.shift();
     }
-    const device = this.#device as DeviceInfo;
+    const device = this.link.device as DeviceInfo;
     const data = context.data;
-    if (this.#discovery) {
-      const topics = this.#topics();
-      for (const key of this.#b.discoverData) {
+    if (this.link.discovery) {
+      const topics = this.topics();
+      for (const key of this.b.discoverData) {
         if (data.has(key)) {
-          const level = this.#b.dataLevels.name(key);
-          const id = this.#b.dataIds.name(level);
-          if (!this.#publish(configTopic(topics, "sensor", id), sensorConfig(topics, device, key, level, id, this.#b.described.get(key)), true)) return;
+          const level = this.b.dataLevels.name(key);
+          const id = this.b.dataIds.name(level);
+          if (!this.publish(configTopic(topics, "sensor", id), sensorConfig(topics, device, key, level, id, this.b.described.get(key)), true)) return;
         }
-        this.#b.discoverData.delete(key);
+        this.b.discoverData.delete(key);
       }
-      for (const level of this.#b.discoverVars) {
-        const entry = this.#b.exposed.get(level);
-        if (entry && !this.#publish(configTopic(topics, entry.component, entry.objectId), variableConfig(topics, device, entry.component, entry.variable, level, entry.objectId, entry.options), true)) return;
-        this.#b.discoverVars.delete(level);
+      for (const level of this.b.discoverVars) {
+        const entry = this.b.exposed.get(level);
+        if (entry && !this.publish(configTopic(topics, entry.component, entry.objectId), variableConfig(topics, device, entry.component, entry.variable, level, entry.objectId, entry.options), true)) return;
+        this.b.discoverVars.delete(level);
       }
-      if (this.#restartDiscoveryDue) {
-        if (!this.#publish(configTopic(topics, "button", "restart"), restartButtonConfig(topics, device), true)) return;
-        this.#restartDiscoveryDue = false;
+      if (this.link.restartDiscoveryDue) {
+        if (!this.publish(configTopic(topics, "button", "restart"), restartButtonConfig(topics, device), true)) return;
+        this.link.restartDiscoveryDue = false;
       }
     }
-    for (const key of this.#b.dirtyData) {
+    for (const key of this.b.dirtyData) {
       const value = data.get(key);
-      if (value !== undefined && !this.#publish(`${base}/data/${this.#b.dataLevels.name(key)}`, dataPayload(value), true)) return;
-      this.#b.dirtyData.delete(key);
+      if (value !== undefined && !this.publish(`${base}/data/${this.b.dataLevels.name(key)}`, dataPayload(value), true)) return;
+      this.b.dirtyData.delete(key);
     }
-    for (const level of this.#b.dirtyVars) {
-      const entry = this.#b.exposed.get(level);
+    for (const level of this.b.dirtyVars) {
+      const entry = this.b.exposed.get(level);
       if (entry) {
         const text = stateText(entry.component, entry.variable);
-        if (!this.#publish(`${base}/state/${level}`, text, true)) return;
+        if (!this.publish(`${base}/state/${level}`, text, true)) return;
         entry.published = text;
       }
-      this.#b.dirtyVars.delete(level);
+      this.b.dirtyVars.delete(level);
     }
-    if (this.#dataObjectDue) {
+    if (this.link.dataObjectDue) {
       const now = context.host.clock.now();
       const interval = this.#options.dataIntervalMs ?? 1000;
-      if (now - this.#lastDataObject >= interval) {
-        if (!this.#publish(`${base}/data`, data.toJSONText(), true)) return;
-        this.#dataObjectDue = false;
-        this.#lastDataObject = now;
-      } else if (this.#objectTimer === undefined) {
+      if (now - this.link.lastDataObject >= interval) {
+        if (!this.publish(`${base}/data`, data.toJSONText(), true)) return;
+        this.link.dataObjectDue = false;
+        this.link.lastDataObject = now;
+      } else if (this.link.objectTimer === undefined) {
         // Its own timer: the per-key flush (#flushTimer) must not wait for the object's turn.
-        this.#objectTimer = context.host.clock.set(() => {
-          this.#objectTimer = undefined;
-          this.#flush();
-        }, interval - (now - this.#lastDataObject));
+        this.link.objectTimer = context.host.clock.set(() => {
+          this.link.objectTimer = undefined;
+          this.flush();
+        }, interval - (now - this.link.lastDataObject));
       }
     }
-    if (this.#infoDue) {
-      if (!this.#publish(`${base}/status/info`, this.#info(), true)) return;
-      this.#infoDue = false;
+    if (this.link.infoDue) {
+      if (!this.publish(`${base}/status/info`, this.info(), true)) return;
+      this.link.infoDue = false;
     }
   }
 
-  #info(): string {
+  private info(): string {
     const context = this.#context as FeatureContext;
     const status = context.status();
     const network = context.network();
@@ -678,102 +715,102 @@ export class MqttFeature implements Feature {
 
   // ---- commands ----
 
-  #message(topic: string, payload: Uint8Array, _retained: boolean): void {
+  private message(topic: string, payload: Uint8Array, _retained: boolean): void {
     try {
-      this.#command(topic, payload);
+      this.command(topic, payload);
     } catch (e) {
       // A fault of this feature's own must not end the connection (the client would close it).
       this.#context?.log.error(`handling ${topic.slice(0, 120)} failed: ${errorText(e)}`);
     }
   }
 
-  #command(topic: string, payload: Uint8Array): void {
+  private command(topic: string, payload: Uint8Array): void {
     const context = this.#context;
     if (!context) return;
-    this.#received++;
+    this.link.received++;
     const base = this.#base;
-    if (this.#discovery && topic === `${this.#prefix}/status`) {
+    if (this.link.discovery && topic === `${this.link.prefix}/status`) {
       // Home Assistant's birth message: it (re)started and wants every config again.
       let text = "";
       try {
-        text = payload.length === 6 ? this.#text.decode(payload) : "";
+        text = payload.length === 6 ? this.textCodec().decode(payload) : "";
       } catch {
         // Not UTF-8: not the birth message.
       }
       if (text === "online") {
         context.log.info("Home Assistant came online: discovery again");
-        this.#everythingDue();
-        this.#onlineDue = false;
-        this.#schedule();
+        this.everythingDue();
+        this.link.onlineDue = false;
+        this.schedule();
       }
       return;
     }
     const setPrefix = `${base}/set/`;
     const restartTopic = `${base}/command/restart`;
     if (!topic.startsWith(setPrefix) && topic !== restartTopic) return;
-    if (!this.#takeToken()) {
-      this.#dropped++;
+    if (!this.takeToken()) {
+      this.link.dropped++;
       return;
     }
     const name = topic === restartTopic ? "restart" : topic.slice(setPrefix.length);
-    const entry = this.#b.exposed.get(name);
+    const entry = this.b.exposed.get(name);
     let text: string;
     try {
-      text = this.#text.decode(payload);
+      text = this.textCodec().decode(payload);
     } catch {
-      return this.#refuse(name, entry?.variable.id, `${entry ? `${entry.variable.id}: ` : ""}the payload is not UTF-8 text`);
+      return this.refuse(name, entry?.variable.id, `${entry ? `${entry.variable.id}: ` : ""}the payload is not UTF-8 text`);
     }
     if (topic === restartTopic) {
       if (this.#options.restartCommand && text === "restart") {
         context.log.warn("restart asked for over MQTT");
         context.restartSoon();
-      } else this.#refuse(name, undefined, 'the payload must be "restart"');
+      } else this.refuse(name, undefined, 'the payload must be "restart"');
       return;
     }
-    if (!entry) return this.#refuse(name, undefined, `no variable is exposed as "${name.slice(0, 64)}"`);
+    if (!entry) return this.refuse(name, undefined, `no variable is exposed as "${name.slice(0, 64)}"`);
     const variable = entry.variable;
     try {
       const value = variable.coerce(commandInput(entry.component, variable, text, entry.options.options));
       if (variable.write(value)) context.log.info(`${variable.id} set over MQTT`);
     } catch (e) {
       const reason = (e instanceof Error && e.name === "PersistentValueError") || e instanceof CommandError ? e.message : `could not save: ${errorText(e)}`;
-      return this.#refuse(name, variable.id, e instanceof CommandError ? `${variable.id}: ${reason}` : reason);
+      return this.refuse(name, variable.id, e instanceof CommandError ? `${variable.id}: ${reason}` : reason);
     }
-    this.#b.dirtyVars.add(entry.level);
-    this.#schedule();
+    this.b.dirtyVars.add(entry.level);
+    this.schedule();
   }
 
-  #takeToken(): boolean {
+  private takeToken(): boolean {
     const now = (this.#context as FeatureContext).host.clock.now();
     const rate = this.#options.commandsPerSecond ?? 10;
-    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#tokensAt) * rate) / 1000);
-    this.#tokensAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
+    this.link.tokens = Math.min(rate, this.link.tokens + ((now - this.link.tokensAt) * rate) / 1000);
+    this.link.tokensAt = now;
+    if (this.link.tokens < 1) return false;
+    this.link.tokens -= 1;
     return true;
   }
 
-  #refuse(name: string, variable: string | undefined, error: string): void {
-    this.#refused++;
+  private refuse(name: string, variable: string | undefined, error: string): void {
+    this.link.refused++;
     this.#context?.log.warn(`MQTT command refused: ${error}`);
     const body: Record<string, string> = { name };
     if (variable) body.variable = variable;
     body.error = error;
-    const errors = (this.#errors ??= []);
+    const errors = (this.link.errors ??= []);
     errors.push(JSON.stringify(body));
     if (errors.length > MAX_PENDING_ERRORS) errors.shift();
-    this.#schedule();
+    this.schedule();
   }
 
-  #oversized(length: number, topic: string | undefined): void {
+  private oversized(length: number, topic: string | undefined): void {
     const base = this.#base;
     const name = topic?.startsWith(`${base}/set/`) ? topic.slice(base.length + 5) : undefined;
-    const entry = name === undefined ? undefined : this.#b.exposed.get(name);
+    const entry = name === undefined ? undefined : this.b.exposed.get(name);
     const limit = this.#options.maxPacketBytes ?? 4096;
     const what = `a message of ${length} bytes${topic ? ` on ${topic.slice(0, 120)}` : ""} was dropped: this device takes at most ${limit}`;
     if (name !== undefined) {
-      this.#received++;
-      this.#refuse(name, entry?.variable.id, entry ? `${entry.variable.id}: ${what}` : what);
+      this.link.received++;
+      this.refuse(name, entry?.variable.id, entry ? `${entry.variable.id}: ${what}` : what);
     } else this.#context?.log.warn(what);
   }
 }

@@ -35,6 +35,7 @@ import type { Feature, FeatureContext, HostPart } from "../feature";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import type { RunningApp, Updater } from "../host/updater";
 import { TcpHttpClient, type HttpClient } from "../http/http-client";
+import type { StaticAsset } from "../http/static-asset";
 import { GithubSource } from "./github/github-source";
 import { GITHUB_SETTINGS } from "./github/github-settings";
 import { readForm, readJsonObject } from "../http/request-body";
@@ -110,16 +111,29 @@ const NO_JOB: OtaProgress = Object.freeze({ state: "idle", received: 0, total: 0
 
 export function otaSettings(otaUrl = ""): Readonly<Record<string, SettingSpec>> {
   if (otaUrl === "") return OTA_SETTINGS;
-  return Object.freeze({ ota_url: Object.freeze({ ...OTA_URL_SPEC, default: otaUrl }), ...GITHUB_SETTINGS });
+  // The spec inherits the preloaded one and owns only the default: Config keeps it for good.
+  const spec: SettingSpec = Object.freeze(Object.create(OTA_URL_SPEC, { default: { value: otaUrl, enumerable: true } }) as SettingSpec);
+  return Object.freeze({ ota_url: spec, ...GITHUB_SETTINGS });
 }
 
 export class OtaFeature implements Feature {
-  readonly name = "ota";
-  readonly title = "Update";
-  readonly needs = NEEDS;
-  readonly clientScript = OTA_CLIENT_SCRIPT;
+  // Constants on the prototype (getters), not five slots in every instance.
+  get name(): string {
+    return "ota";
+  }
+  get title(): string {
+    return "Update";
+  }
+  get needs(): readonly HostPart[] {
+    return NEEDS;
+  }
+  get clientScript(): StaticAsset {
+    return OTA_CLIENT_SCRIPT;
+  }
   /** ota_url is edited on the Update view, beside the button that uses it. */
-  readonly ownsSettingsForm = true;
+  get ownsSettingsForm(): boolean {
+    return true;
+  }
   readonly #options: OtaFeatureOptions;
   #context: FeatureContext | undefined;
   #updater: Updater | undefined;
@@ -128,7 +142,6 @@ export class OtaFeature implements Feature {
   #job: OtaJob | undefined;
   /** Only while the running app is on probation. */
   #probation: Probation | undefined;
-  #running: RunningApp | undefined;
   /** Made once a repository or automatic updates are set, or a check is asked for. */
   #github: GithubSource | undefined;
   #offConfig: (() => void) | undefined;
@@ -151,64 +164,74 @@ export class OtaFeature implements Feature {
     if (!updater) throw new Error("the host has no app partitions to update");
     this.#context = context;
     this.#updater = updater;
-    const running = (this.#running = updater.running());
+    const running = updater.running();
     if (running.state === "probation") {
       this.#probation = new Probation({
         updater,
         clock: context.host.clock,
         probationMs: this.#options.probationMs ?? 60_000,
-        healthy: () => this.#healthy(),
+        healthy: () => this.healthy(),
         log: context.log,
       });
     }
-    if (running.rolledBack) this.#reportRollback(context, running, running.rolledBack);
+    if (running.rolledBack) this.reportRollback(context, running, running.rolledBack);
     // One handler for the four routes (the path says which): one closure instead of four.
-    const handler = (request: HttpRequest): HttpResponse => this.#route(request);
+    // One closure for the four routes (a request) and the "config" listener (the keys changed).
+    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value);
+    const handler = heard as (request: HttpRequest) => HttpResponse;
     context.router.add("GET", "/api/ota", handler);
     context.router.add("POST", "/api/ota", handler);
     context.router.add("POST", "/ota", handler);
     context.router.add("POST", "/api/ota/check", handler);
     this.#probation?.start();
-    this.#offConfig = context.events.on("config", (keys) => {
-      if (!keys.some((k) => GITHUB_KEYS.includes(k))) return;
-      if (this.#github) this.#github.configChanged(keys);
-      else if (this.#githubWanted()) this.#source(true);
-    });
-    if (this.#githubWanted()) this.#source(false);
+    this.#offConfig = context.events.on("config", heard);
+    if (this.githubWanted()) this.source(false);
   }
 
-  #route(request: HttpRequest): HttpResponse {
+  /** The keys of a config change, or a request to one of the routes. */
+  private heard(value: HttpRequest | readonly string[]): HttpResponse | undefined {
+    return Array.isArray(value) ? this.configChanged(value as readonly string[]) : this.route(value as HttpRequest);
+  }
+
+  private configChanged(keys: readonly string[]): undefined {
+    if (!keys.some((k) => GITHUB_KEYS.includes(k))) return undefined;
+    if (this.#github) this.#github.configChanged(keys);
+    else if (this.githubWanted()) this.source(true);
+    return undefined;
+  }
+
+  private route(request: HttpRequest): HttpResponse {
     switch (request.path) {
       case "/api/ota":
-        return request.method === "POST" ? this.#post(request) : json(200, this.status());
+        return request.method === "POST" ? this.post(request) : json(200, this.status());
       case "/ota":
-        return this.#postForm(request);
+        return this.postForm(request);
       default:
         // POST /api/ota/check
-        this.#source(false).startCheck();
+        this.source(false).startCheck();
         return json(202, this.status());
     }
   }
 
   /** A repository or automatic updates are set: the GitHub source has work to do. */
-  #githubWanted(): boolean {
+  private githubWanted(): boolean {
     const config = (this.#context as FeatureContext).config;
     return String(config.get("ota_github_repo")) !== "" || String(config.get("ota_auto")) !== "off";
   }
 
   /** The GitHub source, made and started on first use. */
-  #source(settingChanged: boolean): GithubSource {
+  private source(settingChanged: boolean): GithubSource {
     if (this.#github) return this.#github;
     const context = this.#context as FeatureContext;
     const github = (this.#github = new GithubSource({
       context,
-      client: this.#httpClient(),
+      client: this.httpClient(),
       running: () => {
-        const now = this.#runningNow();
-        return { version: now.version || this.#appVersion(), project: now.project };
+        const now = this.runningNow();
+        return { version: now.version || this.appVersion(), project: now.project };
       },
-      busy: () => this.#busy(),
-      start: (request) => this.#start(request)?.error,
+      busy: () => this.busy(),
+      start: (request) => this.startJob(request)?.error,
       idleMs: this.#options.idleMs,
       random: this.#options.random,
     }));
@@ -216,7 +239,7 @@ export class OtaFeature implements Feature {
     return github;
   }
 
-  #httpClient(): HttpClient {
+  private httpClient(): HttpClient {
     if (this.#client) return this.#client;
     const context = this.#context as FeatureContext;
     const { tcp, text } = context.host;
@@ -224,19 +247,19 @@ export class OtaFeature implements Feature {
   }
 
   /** The update job, made on first use. */
-  #jobNow(): OtaJob {
+  private jobNow(): OtaJob {
     if (this.#job) return this.#job;
     const context = this.#context as FeatureContext;
     return (this.#job = new OtaJob({
       updater: this.#updater as Updater,
-      client: this.#httpClient(),
+      client: this.httpClient(),
       clock: context.host.clock,
       log: context.log,
       stallTimeoutMs: this.#options.stallTimeoutMs,
       sha256: context.host.sha256,
       onReady: () => {
         // A new image is in place of the rejected one: a later rollback is a new one to report.
-        this.#forgetRollback();
+        this.forgetRollback();
         context.restartSoon(this.#options.rebootDelayMs ?? 1000);
       },
     }));
@@ -244,7 +267,7 @@ export class OtaFeature implements Feature {
 
   /** Dismisses a rolled-back update's failure (it stays dismissed after the restart). */
   factoryReset(): void {
-    const bad = this.#running?.rolledBack;
+    const bad = this.#updater?.running().rolledBack;
     const storage = this.#context?.host.storage;
     if (!storage) return;
     if (bad) storage.write(REPORT_DOMAIN, REPORT_KEY, `dismissed:${bad.project} ${bad.version}`);
@@ -261,7 +284,7 @@ export class OtaFeature implements Feature {
   }
 
   /** Why an update cannot start now, or undefined. */
-  #busy(): string | undefined {
+  private busy(): string | undefined {
     const job = this.#job;
     const probation = this.#probation;
     if (job?.running) return `an update is already ${job.state}`;
@@ -271,20 +294,20 @@ export class OtaFeature implements Feature {
 
 
   status(): Record<string, unknown> {
-    const running = this.#runningNow();
+    const running = this.runningNow();
     const probation = this.#probation;
     return {
       ...(this.#job?.status() ?? NO_JOB),
       project: running.project,
-      version: running.version || this.#appVersion(),
+      version: running.version || this.appVersion(),
       probation: probation?.active === true,
       probationLeft: probation ? Math.ceil(probation.remainingMs / 1000) : 0,
-      ...(this.#github ? this.#github.status() : this.#noSourceStatus()),
+      ...(this.#github ? this.#github.status() : this.noSourceStatus()),
     };
   }
 
   /** What the GitHub source says before it is made: no repository, automatic updates off. */
-  #noSourceStatus(): Record<string, unknown> {
+  private noSourceStatus(): Record<string, unknown> {
     const config = (this.#context as FeatureContext).config;
     return {
       checking: false,
@@ -294,11 +317,11 @@ export class OtaFeature implements Feature {
 
   // Not a generator method: that would be one more generator prototype preloading leaves unfrozen.
   pageSection(): Iterable<string> {
-    const running = this.#runningNow();
+    const running = this.runningNow();
     const probation = this.#probation;
     return renderOtaSection({
       project: running.project,
-      version: running.version || this.#appVersion(),
+      version: running.version || this.appVersion(),
       url: String(this.#context?.config.get("ota_url") ?? ""),
       progress: this.#job?.status() ?? NO_JOB,
       probationLeftS: probation?.active ? Math.ceil(probation.remainingMs / 1000) : undefined,
@@ -306,14 +329,14 @@ export class OtaFeature implements Feature {
     });
   }
 
-  #reportRollback(context: FeatureContext, running: RunningApp, bad: { project: string; version: string }): void {
+  private reportRollback(context: FeatureContext, running: RunningApp, bad: { project: string; version: string }): void {
     const id = `${bad.project} ${bad.version}`;
     const said = context.host.storage.read(REPORT_DOMAIN, REPORT_KEY);
     if (said === `dismissed:${id}`) return;
     const what = describe(bad);
-    this.#jobNow().reportFailure(`the update to ${what} was rolled back: the device restarted before it had run healthy long enough`);
+    this.jobNow().reportFailure(`the update to ${what} was rolled back: the device restarted before it had run healthy long enough`);
     if (said === `shown:${id}`) return;
-    context.log.warn(`running ${describe({ project: running.project, version: running.version || this.#appVersion() })} again: the update to ${what} was rolled back`);
+    context.log.warn(`running ${describe({ project: running.project, version: running.version || this.appVersion() })} again: the update to ${what} was rolled back`);
     try {
       context.host.storage.write(REPORT_DOMAIN, REPORT_KEY, `shown:${id}`);
     } catch (e) {
@@ -321,7 +344,7 @@ export class OtaFeature implements Feature {
     }
   }
 
-  #forgetRollback(): void {
+  private forgetRollback(): void {
     try {
       this.#context?.host.storage.remove(REPORT_DOMAIN, REPORT_KEY);
     } catch {
@@ -329,17 +352,17 @@ export class OtaFeature implements Feature {
     }
   }
 
-  #runningNow(): RunningApp {
-    // Cached: on the device running() is a few native calls, and only markValid() changes it.
-    if (this.#running?.state === "probation" && !this.#probation?.active) this.#running = this.#updater?.running();
-    return this.#running as RunningApp;
+  private runningNow(): RunningApp {
+    // Asked each time, not held: on the device running() is a few native calls and a small
+    // object, made for the status or page that asks and dropped with it.
+    return (this.#updater as Updater).running();
   }
 
-  #appVersion(): string {
+  private appVersion(): string {
     return this.#options.appVersion ?? this.#context?.app.version ?? "";
   }
 
-  #healthy(): boolean {
+  private healthy(): boolean {
     const context = this.#context;
     if (!context) return false;
     if (!context.serving()) return false;
@@ -350,7 +373,7 @@ export class OtaFeature implements Feature {
     return SETTLED.includes(network.mode);
   }
 
-  #post(request: HttpRequest): HttpResponse {
+  private post(request: HttpRequest): HttpResponse {
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
     const { url, sha256, allowOtherProject, source, allowDowngrade } = body.value;
@@ -358,7 +381,7 @@ export class OtaFeature implements Feature {
     if (allowDowngrade !== undefined && typeof allowDowngrade !== "boolean") return jsonError(400, "allowDowngrade must be true or false");
     if (source === "github") {
       if (url !== undefined || sha256 !== undefined) return jsonError(400, "a GitHub update takes its URL and SHA-256 from the release: send no url or sha256");
-      const busy = this.#busy();
+      const busy = this.busy();
       if (busy !== undefined) return jsonError(409, busy);
       // No source yet: nothing was ever checked, so nothing was found (GithubSource.install's words).
       const refused = this.#github ? this.#github.install(allowDowngrade === true) : "nothing to install: check for updates first";
@@ -369,16 +392,16 @@ export class OtaFeature implements Feature {
     if (sha256 !== undefined && typeof sha256 !== "string") return jsonError(400, "sha256 must be a string");
     if (allowOtherProject !== undefined && typeof allowOtherProject !== "boolean")
       return jsonError(400, "allowOtherProject must be true or false");
-    const refused = this.#start({ url: url || String(this.#context?.config.get("ota_url") ?? ""), sha256, allowOtherProject });
+    const refused = this.startJob({ url: url || String(this.#context?.config.get("ota_url") ?? ""), sha256, allowOtherProject });
     return refused ? jsonError(refused.status, refused.error) : json(202, this.status());
   }
 
   /** Starts the job; the refusal (409: busy or on probation, 400: the request) or undefined. */
-  #start(otaRequest: OtaRequest): { status: number; error: string } | undefined {
+  private startJob(otaRequest: OtaRequest): { status: number; error: string } | undefined {
     const probation = this.#probation;
     if (probation?.active && !this.#job?.running)
       return { status: 409, error: `the running app is on probation for ${Math.ceil(probation.remainingMs / 1000)} s more: an update can start once it has been kept` };
-    const job = this.#jobNow();
+    const job = this.jobNow();
     try {
       job.start(otaRequest);
     } catch (e) {
@@ -390,7 +413,7 @@ export class OtaFeature implements Feature {
   }
 
   /** The Update view's form: the URL saved as the setting when it changed, then the update from it. */
-  #postForm(request: HttpRequest): HttpResponse {
+  private postForm(request: HttpRequest): HttpResponse {
     const context = this.#context;
     const form = readForm(request);
     if (!form.ok) return form.response;
@@ -407,8 +430,8 @@ export class OtaFeature implements Feature {
     }
     const saved = String(context?.config.get("ota_url") ?? "");
     if (saved === "") return answer(false, "Not started: give the address of the image to install.", 400, "ota_url");
-    const refused = this.#start({ url: saved });
-    if (refused) return answer(false, `Not started: ${plainOtaError(refused.error, this.#runningNow().project)}`, refused.status, refused.status === 400 ? "ota_url" : undefined);
+    const refused = this.startJob({ url: saved });
+    if (refused) return answer(false, `Not started: ${plainOtaError(refused.error, this.runningNow().project)}`, refused.status, refused.status === 400 ? "ota_url" : undefined);
     return answer(true, `Update started from ${saved}.`, 202);
   }
 }

@@ -209,19 +209,19 @@ export class OtaJob {
     this.#lastActivity = this.#clock.now();
     // One repeating check instead of a timer re-armed per fragment (a timer is an allocation).
     const every = Math.max(50, Math.min(1000, this.#stallMs >> 2));
-    this.#watchdog = this.#clock.set(() => this.#checkStall(), every, every);
+    this.#watchdog = this.#clock.set(() => this.checkStall(), every, every);
     this.#log?.info(`update from ${formatUrl(target)}`);
-    this.#get(target);
+    this.fetch(target);
   }
 
   /** Stops a running job (the feature is detached); the partition write is cancelled. */
   stop(): void {
-    if (this.#state === "downloading" || this.#state === "verifying") this.#fail("the update was stopped");
+    if (this.#state === "downloading" || this.#state === "verifying") this.fail("the update was stopped");
     this.#clock.clear(this.#watchdog);
     this.#watchdog = undefined;
   }
 
-  #get(target: HttpGetOptions): void {
+  private fetch(target: HttpGetOptions): void {
     this.#target = target;
     this.#responded = false;
     const id = ++this.#exchange;
@@ -232,7 +232,7 @@ export class OtaJob {
     try {
       this.#download = this.#client.get(headers ? { ...target, headers } : target, new Exchange(this, id));
     } catch (e) {
-      this.#fail(`could not reach ${target.host}:${target.port}: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail(`could not reach ${target.host}:${target.port}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -244,39 +244,39 @@ export class OtaJob {
     const target = this.#target as HttpGetOptions;
     const status = head.status;
     if (REDIRECTS.includes(status)) {
-      if (head.location === undefined) return this.#fail(`the server answered ${status} (a redirect) without saying where to`);
+      if (head.location === undefined) return this.fail(`the server answered ${status} (a redirect) without saying where to`);
       const most = this.#request?.maxRedirects ?? this.#maxRedirects;
-      if (this.#redirects >= most) return this.#fail(`too many redirects (more than ${most}): the download went round in circles`);
+      if (this.#redirects >= most) return this.fail(`too many redirects (more than ${most}): the download went round in circles`);
       let next: HttpGetOptions;
       try {
         const https = this.#request?.https === true;
         next = https ? resolveLocation(target, head.location, { https }) : checkImageTarget(resolveLocation(target, head.location), true);
       } catch (e) {
-        return this.#fail(e instanceof Error ? e.message : String(e));
+        return this.fail(e instanceof Error ? e.message : String(e));
       }
       this.#redirects++;
-      this.#abortDownload();
+      this.abortDownload();
       this.#log?.info(`redirected to ${formatUrl(next)}`);
-      return this.#get(next);
+      return this.fetch(next);
     }
     if (status !== 200) {
       const text = STATUS_TEXT[status];
-      return this.#fail(`the server answered ${status}${text ? " " + text : ""} for ${formatUrl(target)}`);
+      return this.fail(`the server answered ${status}${text ? " " + text : ""} for ${formatUrl(target)}`);
     }
     const size = this.#updater.partitionSize;
     if (head.contentLength !== undefined) {
-      if (head.contentLength > size) return this.#fail(`the file is larger than the update partition (${size} bytes)`);
-      if (head.contentLength === 0) return this.#fail("the server sent an empty file");
+      if (head.contentLength > size) return this.fail(`the file is larger than the update partition (${size} bytes)`);
+      if (head.contentLength === 0) return this.fail("the server sent an empty file");
       const announced = this.#request?.size;
       if (announced !== undefined && head.contentLength !== announced)
-        return this.#fail(`the server sends ${head.contentLength} bytes, but the release says the image has ${announced}`);
+        return this.fail(`the server sends ${head.contentLength} bytes, but the release says the image has ${announced}`);
       this.#total = head.contentLength;
     }
     try {
       this.#updater.begin();
       this.#writing = true;
     } catch (e) {
-      this.#fail(`could not open the update partition: ${e instanceof Error ? e.message : String(e)}`);
+      this.fail(`could not open the update partition: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -286,30 +286,30 @@ export class OtaJob {
     this.#lastActivity = this.#clock.now();
     const verifier = this.#verifier as AppImageVerifier;
     if (this.#total && this.#received + fragment.length > this.#total)
-      return this.#fail(`the server sent more than the ${this.#total} bytes it announced`);
+      return this.fail(`the server sent more than the ${this.#total} bytes it announced`);
     try {
       verifier.update(fragment);
     } catch (e) {
-      return this.#fail(e instanceof ImageError ? e.message : `checking the image failed: ${String(e)}`);
+      return this.fail(e instanceof ImageError ? e.message : `checking the image failed: ${String(e)}`);
     }
     if (!this.#chipChecked && verifier.chipId !== undefined) {
       this.#chipChecked = true;
       const mine = this.#updater.running().chipId;
       if (mine !== undefined && verifier.chipId !== mine)
-        return this.#fail(`the image is built for ${chipName(verifier.chipId)}, but this device is ${chipName(mine)}`);
+        return this.fail(`the image is built for ${chipName(verifier.chipId)}, but this device is ${chipName(mine)}`);
     }
     if (!this.#descriptorChecked && verifier.descriptor) {
       this.#descriptorChecked = true;
       const running = this.#updater.running();
       const image = verifier.descriptor;
       if (image.project !== running.project && !this.#request?.allowOtherProject)
-        return this.#fail(`the image is for project "${image.project}", but this device runs "${running.project}" (send allowOtherProject to install it anyway)`);
+        return this.fail(`the image is for project "${image.project}", but this device runs "${running.project}" (send allowOtherProject to install it anyway)`);
       this.#log?.info(`image: ${image.project} ${image.version}`);
     }
     try {
       this.#updater.write(fragment);
     } catch (e) {
-      return this.#fail(`writing the update to flash failed: ${e instanceof Error ? e.message : String(e)}`);
+      return this.fail(`writing the update to flash failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.#received += fragment.length;
   }
@@ -318,28 +318,28 @@ export class OtaJob {
   onEnd(id: number): void {
     if (id !== this.#exchange || this.#state !== "downloading") return;
     this.#download = undefined;
-    if (!this.#writing) return this.#fail("the server closed the connection without sending the image");
+    if (!this.#writing) return this.fail("the server closed the connection without sending the image");
     if (this.#total && this.#received < this.#total)
-      return this.#fail(`the download ended early: ${this.#received} of ${this.#total} bytes arrived`);
+      return this.fail(`the download ended early: ${this.#received} of ${this.#total} bytes arrived`);
     const announced = this.#request?.size;
     if (announced !== undefined && this.#received !== announced)
-      return this.#fail(`${this.#received} bytes arrived, but the release says the image has ${announced}`);
+      return this.fail(`${this.#received} bytes arrived, but the release says the image has ${announced}`);
     let summary: AppImageSummary;
     try {
       summary = (this.#verifier as AppImageVerifier).finish();
     } catch (e) {
-      return this.#fail(e instanceof ImageError ? e.message : `checking the image failed: ${String(e)}`);
+      return this.fail(e instanceof ImageError ? e.message : `checking the image failed: ${String(e)}`);
     }
     const expected = this.#request?.sha256?.toLowerCase();
     if (expected !== undefined && summary.sha256 !== expected)
-      return this.#fail(`the file's SHA-256 is ${summary.sha256}, not the expected ${expected}`);
+      return this.fail(`the file's SHA-256 is ${summary.sha256}, not the expected ${expected}`);
     this.#state = "verifying";
     this.#verifier = undefined;
     this.#clock.clear(this.#watchdog);
     this.#watchdog = undefined;
     // complete() verifies the whole partition on the device and takes a while: let a status
     // request see "verifying" first.
-    this.#completeTimer = this.#clock.set(() => this.#complete(summary), 0);
+    this.#completeTimer = this.#clock.set(() => this.complete(summary), 0);
   }
 
   /** @internal */
@@ -347,12 +347,12 @@ export class OtaJob {
     if (id !== this.#exchange || this.#state !== "downloading") return;
     this.#download = undefined;
     const target = this.#target as HttpGetOptions;
-    if (!this.#responded) return this.#fail(`could not download from ${target.host}:${target.port}: ${message}`);
+    if (!this.#responded) return this.fail(`could not download from ${target.host}:${target.port}: ${message}`);
     const of = this.#total ? ` of ${this.#total}` : "";
-    this.#fail(`the download broke off after ${this.#received}${of} bytes: ${message}`);
+    this.fail(`the download broke off after ${this.#received}${of} bytes: ${message}`);
   }
 
-  #complete(summary: AppImageSummary): void {
+  private complete(summary: AppImageSummary): void {
     this.#completeTimer = undefined;
     if (this.#state !== "verifying") return;
     try {
@@ -360,24 +360,24 @@ export class OtaJob {
       // What was checked as it streamed: a host that can trust its partition need not read it back.
       this.#updater.complete(summary);
     } catch (e) {
-      this.#writing = true; // so that #fail cancels what is left of the session
-      return this.#fail(`the device refused the image: ${e instanceof Error ? e.message : String(e)}`);
+      this.#writing = true; // so that fail cancels what is left of the session
+      return this.fail(`the device refused the image: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.#state = "rebooting";
     this.#log?.info(`update to ${summary.project} ${summary.version} is ready (${summary.length} bytes)`);
     this.#onReady?.(summary);
   }
 
-  #checkStall(): void {
+  private checkStall(): void {
     if (this.#state !== "downloading") return;
     const quiet = this.#clock.now() - this.#lastActivity;
     if (quiet < this.#stallMs) return;
     const target = this.#target as HttpGetOptions;
-    if (!this.#responded) this.#fail(`${target.host}:${target.port} did not answer within ${seconds(this.#stallMs)}`);
-    else this.#fail(`no data from the server for ${seconds(quiet)} (after ${this.#received} bytes)`);
+    if (!this.#responded) this.fail(`${target.host}:${target.port} did not answer within ${seconds(this.#stallMs)}`);
+    else this.fail(`no data from the server for ${seconds(quiet)} (after ${this.#received} bytes)`);
   }
 
-  #abortDownload(): void {
+  private abortDownload(): void {
     const download = this.#download;
     this.#download = undefined;
     this.#exchange++; // whatever the old exchange still says is ignored
@@ -388,11 +388,11 @@ export class OtaJob {
     }
   }
 
-  #fail(message: string): void {
+  private fail(message: string): void {
     if (this.#state !== "downloading" && this.#state !== "verifying") return;
     this.#state = "failed";
     this.#error = message;
-    this.#abortDownload();
+    this.abortDownload();
     this.#clock.clear(this.#watchdog);
     this.#watchdog = undefined;
     this.#clock.clear(this.#completeTimer);

@@ -59,9 +59,9 @@ export class Probation {
     this.#active = true;
     this.#healthySince = undefined;
     const every = this.#options.checkEveryMs ?? 1000;
-    this.#timer = this.#options.clock.set(() => this.#check(), every, every);
+    this.#timer = this.#options.clock.set(() => this.check(), every, every);
     this.#options.log?.info(`new app on probation: it is kept once it has run healthy for ${Math.round(this.#options.probationMs / 1000)} s`);
-    this.#check();
+    this.check();
   }
 
   stop(): void {
@@ -69,7 +69,7 @@ export class Probation {
     this.#timer = undefined;
   }
 
-  #check(): void {
+  private check(): void {
     const { clock, healthy, probationMs, updater, log } = this.#options;
     if (!healthy()) {
       this.#healthySince = undefined;

@@ -54,7 +54,7 @@ class RangeCodec implements PersistentCodec<number> {
     return Object.freeze({ kind: "number", min: this.#min, max: this.#max, step: this.#step ?? "any" });
   }
 
-  #onGrid(k: number): number {
+  private onGrid(k: number): number {
     const x = this.#min + k * (this.#step as number);
     return this.#decimals <= MAX_DECIMALS ? Number(x.toFixed(this.#decimals)) : x;
   }
@@ -68,10 +68,10 @@ class RangeCodec implements PersistentCodec<number> {
       // Half a step rounds up, also when the division lands a hair below it (0.15 / 0.1 is
       // 1.4999999999999998): the nudge is far below any step but far above that error.
       let k = Math.floor((n - min) / step + 0.5 + 1e-9);
-      n = this.#onGrid(k);
+      n = this.onGrid(k);
       // Rounding up can pass max by one step (two with rounding error); beyond that the
       // doubles are too coarse for the step, and max itself is the nearest value in range.
-      for (let tries = 0; n > max && tries < 2; tries++) n = this.#onGrid(--k);
+      for (let tries = 0; n > max && tries < 2; tries++) n = this.onGrid(--k);
       if (n > max) n = max;
     }
     return n + 0; // -0 -> 0

@@ -54,8 +54,6 @@ const OWNER_END = "=";
 export class PersistentVariable<T, I = T> {
   readonly name: string;
   readonly folder: string;
-  /** "folder/name": unique per device, used by the settings page and the API. */
-  readonly id: string;
   readonly label: string;
   readonly default: T;
   readonly #codec: PersistentCodec<T>;
@@ -73,12 +71,19 @@ export class PersistentVariable<T, I = T> {
     checkPersistentName("folder", folder);
     this.name = name;
     this.folder = folder;
-    this.id = `${folder}/${name}`;
     this.label = options.label ?? name;
     this.#codec = codec;
     this.#storage = options.storage;
     this.default = options.default === undefined ? codec.fallback : this.coerce(options.default);
     this.#value = this.default;
+  }
+
+  /**
+   * "folder/name": unique per device, used by the settings page and the API. Made when asked
+   * (a string built at run time is heap for as long as it is held; it is asked per request).
+   */
+  get id(): string {
+    return `${this.folder}/${this.name}`;
   }
 
   get type(): PersistentType {
@@ -102,7 +107,7 @@ export class PersistentVariable<T, I = T> {
   }
 
   get value(): T {
-    this.#open();
+    this.open();
     return this.#value;
   }
 
@@ -112,7 +117,7 @@ export class PersistentVariable<T, I = T> {
 
   /** True when a value is saved (false: the default is read). */
   get saved(): boolean {
-    this.#open();
+    this.open();
     return this.#saved;
   }
 
@@ -123,13 +128,13 @@ export class PersistentVariable<T, I = T> {
   write(input: unknown): boolean {
     const value = this.coerce(input);
     const encoded = this.#codec.encode(value);
-    const record = this.#open();
+    const record = this.open();
     // Compared as stored text: a write that changes nothing the variable reads writes nothing.
     if (encoded === this.#codec.encode(this.#value)) return false;
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
-    this.#listFolder(this.#storage as Storage);
+    this.listFolder(this.#storage as Storage);
     record.save(persistentRecordOwner(this.name) + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
@@ -139,7 +144,7 @@ export class PersistentVariable<T, I = T> {
 
   /** Returns to the default. Returns false when no value was saved and nothing was written. */
   reset(): boolean {
-    const record = this.#open();
+    const record = this.open();
     if (!this.#saved) return false;
     record.save(persistentRecordOwner(this.name));
     this.#value = this.default;
@@ -147,7 +152,7 @@ export class PersistentVariable<T, I = T> {
     return true;
   }
 
-  #open(): AtomicRecord {
+  private open(): AtomicRecord {
     if (this.#record) return this.#record;
     const storage = (this.#storage ??= boundHost().storage);
     const record = new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
@@ -161,23 +166,23 @@ export class PersistentVariable<T, I = T> {
           throw new Error(`${this.id}: its storage key in folder "${this.folder}" already holds the variable "${owner}"; rename one of them`);
         // Anything else is not ours to read: the default stands until a write replaces it.
       } else if (end >= 0) {
-        this.#load(payload.slice(end + 1));
+        this.loadText(payload.slice(end + 1));
       }
     }
     this.#record = record;
     // A saved value whose folder is not listed (the list was lost with a damaged settings domain)
     // is listed again now, so a factory reset still reaches it.
-    if (this.#saved) this.#listFolder(storage);
+    if (this.#saved) this.listFolder(storage);
     return record;
   }
 
-  #listFolder(storage: Storage): void {
+  private listFolder(storage: Storage): void {
     if (this.#folderListed) return;
     rememberFolder(storage, this.folder);
     this.#folderListed = true;
   }
 
-  #load(text: string): void {
+  private loadText(text: string): void {
     let value: T;
     try {
       value = this.#codec.coerce(this.#codec.decode(text));

@@ -153,7 +153,7 @@ class PersistentVariablesFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    const handle = (request: HttpRequest): HttpResponse => this.#handle(request);
+    const handle = (request: HttpRequest): HttpResponse => this.handle(request);
     context.router.add("GET", VARIABLES_API_PATH, handle);
     context.router.add("POST", VARIABLES_API_PATH, handle);
     context.router.add("POST", VARIABLES_FORM_PATH, handle);
@@ -167,48 +167,48 @@ class PersistentVariablesFeature implements Feature {
     return variablesSection(this.#variables, this.title);
   }
 
-  #handle(request: HttpRequest): HttpResponse {
-    if (request.path === VARIABLES_FORM_PATH) return this.#form(request);
-    if (request.method !== "POST") return json(200, this.#values());
+  private handle(request: HttpRequest): HttpResponse {
+    if (request.path === VARIABLES_FORM_PATH) return this.form(request);
+    if (request.method !== "POST") return json(200, this.values());
     const body = readJsonObject(request);
     if (!body.ok) return body.response;
-    const refused = this.#apply(body.value, false);
+    const refused = this.apply(body.value, false);
     if (refused) return json(refused.status, refused.variable === undefined ? { error: refused.error } : { error: refused.error, variable: refused.variable });
-    return json(200, this.#values());
+    return json(200, this.values());
   }
 
-  #form(request: HttpRequest): HttpResponse {
+  private form(request: HttpRequest): HttpResponse {
     const form = readForm(request);
     if (!form.ok) return form.response;
-    const before = this.#values();
-    const refused = this.#apply(form.value, true);
-    if (refused) return this.#answerForm(request, { ok: false, message: `Not saved: ${refused.error}`, key: refused.variable, view: this.name, status: refused.status });
+    const before = this.values();
+    const refused = this.apply(form.value, true);
+    if (refused) return this.answerForm(request, { ok: false, message: `Not saved: ${refused.error}`, key: refused.variable, view: this.name, status: refused.status });
     const changed = this.#variables.filter((v) => !sameValue(before[v.id], v.value)).map((v) => v.label);
-    return this.#answerForm(request, { ok: true, message: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed.", view: this.name });
+    return this.answerForm(request, { ok: true, message: changed.length ? `Saved: ${changed.join(", ")}.` : "Nothing changed.", view: this.name });
   }
 
-  #answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
+  private answerForm(request: HttpRequest, answer: FormAnswer): HttpResponse {
     const context = this.#context;
     return context?.answerForm ? context.answerForm(request, answer) : answerForm(undefined, request, answer);
   }
 
-  #values(): Record<string, unknown> {
+  private values(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const variable of this.#variables) out[variable.id] = variable.value;
     return out;
   }
 
-  #find(id: string): EditableVariable | undefined {
+  private find(id: string): EditableVariable | undefined {
     for (const variable of this.#variables) if (variable.id === id) return variable;
     return undefined;
   }
 
   /** Validates every change, then writes them; what was refused (the variable named), or undefined. */
-  #apply(changes: Record<string, unknown>, fromForm: boolean): Refusal | undefined {
+  private apply(changes: Record<string, unknown>, fromForm: boolean): Refusal | undefined {
     const ready: [EditableVariable, unknown][] = [];
     try {
       for (const id of Object.keys(changes)) {
-        const variable = this.#find(id);
+        const variable = this.find(id);
         if (!variable) return { status: 400, error: `unknown variable "${id}"`, variable: id };
         const input = fromForm ? fromFormText(variable, changes[id] as string) : changes[id];
         ready.push([variable, variable.coerce(input)]);

@@ -158,14 +158,14 @@ export class SntpClient {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#sync();
+    this.sync();
   }
 
   /** Syncs again now: the servers changed, or the network did. */
   syncNow(): void {
     if (!this.#running) return this.start();
-    this.#finish();
-    this.#sync();
+    this.finish();
+    this.sync();
   }
 
   /** Forgets kiss-of-death refusals and what was logged: the servers were changed by the user. */
@@ -179,7 +179,7 @@ export class SntpClient {
 
   stop(): void {
     this.#running = false;
-    this.#finish();
+    this.finish();
     this.#state = "stopped";
     this.#nextAt = undefined;
   }
@@ -198,7 +198,7 @@ export class SntpClient {
     };
   }
 
-  #logOnce(key: string, level: "info" | "warn", message: string): void {
+  private logOnce(key: string, level: "info" | "warn", message: string): void {
     const logged = (this.#logged ??= new Set());
     if (logged.has(key)) return;
     if (logged.size >= 64) {
@@ -209,7 +209,7 @@ export class SntpClient {
     this.#o.log[level](message);
   }
 
-  #serverState(server: string): SntpServerState {
+  private serverState(server: string): SntpServerState {
     const servers = (this.#servers ??= new Map());
     let s = servers.get(server);
     if (!s) servers.set(server, (s = { server }));
@@ -217,7 +217,7 @@ export class SntpClient {
   }
 
   /** Closes the socket and the timer of what is under way. */
-  #finish(): void {
+  private finish(): void {
     this.#generation++;
     this.#o.clock.clear(this.#timer);
     this.#timer = undefined;
@@ -229,19 +229,19 @@ export class SntpClient {
     socket?.close();
   }
 
-  #schedule(ms: number): void {
-    this.#finish();
+  private schedule(ms: number): void {
+    this.finish();
     this.#state = this.#o.deviceClock.valid ? "idle" : "waiting";
     this.#nextAt = this.#o.clock.now() + ms;
     this.#timer = this.#o.clock.set(() => {
       this.#timer = undefined;
-      this.#sync();
+      this.sync();
     }, ms);
   }
 
-  #sync(): void {
+  private sync(): void {
     if (!this.#running) return;
-    this.#finish();
+    this.finish();
     this.#state = "syncing";
     this.#nextAt = undefined;
     const now = this.#o.clock.now();
@@ -253,69 +253,69 @@ export class SntpClient {
       if (!queue.includes(server)) queue.push(server);
     }
     if (!queue.length) {
-      this.#failed(this.#o.servers().length ? "every time server refused this device (kiss-of-death) or asked it to wait" : "no time server is configured");
+      this.failed(this.#o.servers().length ? "every time server refused this device (kiss-of-death) or asked it to wait" : "no time server is configured");
       return;
     }
     this.#queue = queue;
     const generation = this.#generation;
-    const socket = this.#o.udp.open({}, (bytes, address, port) => this.#reply(bytes, address, port));
+    const socket = this.#o.udp.open({}, (bytes, address, port) => this.reply(bytes, address, port));
     this.#socket = socket;
     socket.ready.then(
       () => {
-        if (generation === this.#generation) this.#next();
+        if (generation === this.#generation) this.next();
       },
       (e: unknown) => {
-        if (generation === this.#generation) this.#failed(`no UDP socket for SNTP: ${errorText(e)}`);
+        if (generation === this.#generation) this.failed(`no UDP socket for SNTP: ${errorText(e)}`);
       },
     );
   }
 
   /** Moves to the next server of the queue, or gives up this sync. */
-  #next(): void {
+  private next(): void {
     const server = this.#queue?.shift();
     if (server === undefined) {
-      this.#failed(this.#failures?.join("; ") || "no server answered");
+      this.failed(this.#failures?.join("; ") || "no server answered");
       return;
     }
     this.#server = server;
     const parsed = parseServer(server);
     if (!parsed) {
-      this.#fail(server, "not an address or a host name");
+      this.fail(server, "not an address or a host name");
       return;
     }
     const generation = this.#generation;
     if (ipv4Bytes(parsed.host)) {
-      this.#send({ server, address: parsed.host, port: parsed.port, nonce: new Uint8Array(8), sentWall: 0, sentMono: 0, tries: 0 });
+      this.send({ server, address: parsed.host, port: parsed.port, nonce: new Uint8Array(8), sentWall: 0, sentMono: 0, tries: 0 });
       return;
     }
     const resolver = this.#o.resolver;
     if (!resolver) {
-      this.#fail(server, "this host cannot resolve names: give an address");
+      this.fail(server, "this host cannot resolve names: give an address");
       return;
     }
     resolver.resolve(parsed.host).then(
       (address) => {
         if (generation !== this.#generation) return;
-        if (!ipv4Bytes(address)) this.#fail(server, `resolved to ${address}, not an IPv4 address`);
-        else this.#send({ server, address, port: parsed.port, nonce: new Uint8Array(8), sentWall: 0, sentMono: 0, tries: 0 });
+        if (!ipv4Bytes(address)) this.fail(server, `resolved to ${address}, not an IPv4 address`);
+        else this.send({ server, address, port: parsed.port, nonce: new Uint8Array(8), sentWall: 0, sentMono: 0, tries: 0 });
       },
       (e: unknown) => {
-        if (generation === this.#generation) this.#fail(server, `does not resolve (${errorText(e)})`);
+        if (generation === this.#generation) this.fail(server, `does not resolve (${errorText(e)})`);
       },
     );
   }
 
   /** This server failed for `why`: logged once, then the next. */
-  #fail(server: string, why: string): void {
+  private fail(server: string, why: string): void {
     (this.#failures ??= []).push(`${server}: ${why}`);
-    this.#logOnce(`${server} ${why}`, "warn", `time server ${server}: ${why}`);
+    this.logOnce(`${server} ${why}`, "warn", `time server ${server}: ${why}`);
     this.#attempt = undefined;
     this.#o.clock.clear(this.#timer);
     this.#timer = undefined;
-    this.#next();
+    this.next();
   }
 
-  #send(attempt: Attempt): void {
+  private send(attempt: Attempt): void {
     const socket = this.#socket;
     if (!socket) return;
     attempt.tries++;
@@ -326,33 +326,33 @@ export class SntpClient {
     try {
       socket.send(sntpRequest(attempt.nonce), attempt.address, attempt.port);
     } catch (e) {
-      this.#fail(attempt.server, `cannot be sent to (${errorText(e)})`);
+      this.fail(attempt.server, `cannot be sent to (${errorText(e)})`);
       return;
     }
     this.#o.clock.clear(this.#timer);
     this.#timer = this.#o.clock.set(() => {
       this.#timer = undefined;
       if (this.#attempt !== attempt) return;
-      if (attempt.tries < this.#timing.tries) this.#send(attempt);
-      else this.#fail(attempt.server, `no answer in ${(this.#timing.timeoutMs * this.#timing.tries) / 1000} s`);
+      if (attempt.tries < this.#timing.tries) this.send(attempt);
+      else this.fail(attempt.server, `no answer in ${(this.#timing.timeoutMs * this.#timing.tries) / 1000} s`);
     }, this.#timing.timeoutMs);
   }
 
-  #reply(bytes: Uint8Array, address: string, port: number): void {
+  private reply(bytes: Uint8Array, address: string, port: number): void {
     const attempt = this.#attempt;
     if (!attempt) return;
     if (address !== attempt.address || port !== attempt.port) {
-      this.#logOnce(`stray ${address}:${port}`, "info", `ignored a datagram from ${address}:${port}, not the time server asked (${attempt.server})`);
+      this.logOnce(`stray ${address}:${port}`, "info", `ignored a datagram from ${address}:${port}, not the time server asked (${attempt.server})`);
       return;
     }
     const receivedMono = this.#o.clock.now();
     const reply = readSntpReply(bytes, attempt.nonce, this.#o.notBeforeMs);
     if (reply.kind === "kiss") {
-      this.#kiss(attempt, reply.code);
+      this.kissed(attempt, reply.code);
       return;
     }
     if (reply.kind !== "time") {
-      this.#logOnce(`${attempt.server} ${reply.kind}`, "warn", `time server ${attempt.server}: refused a reply: ${reply.detail}`);
+      this.logOnce(`${attempt.server} ${reply.kind}`, "warn", `time server ${attempt.server}: refused a reply: ${reply.detail}`);
       return;
     }
     const roundTrip = Math.max(0, receivedMono - attempt.sentMono);
@@ -365,7 +365,7 @@ export class SntpClient {
     try {
       this.#o.deviceClock.set(this.#o.deviceClock.now() + offset, "sntp", server);
     } catch (e) {
-      this.#fail(server, `gave a time the clock refused (${errorText(e)})`);
+      this.fail(server, `gave a time the clock refused (${errorText(e)})`);
       return;
     }
     // Each problem may be logged again once it recurs after a good sync.
@@ -375,25 +375,25 @@ export class SntpClient {
     this.#o.log[first ? "info" : "debug"](`clock set from ${server} (off by ${Math.round(offset)} ms, round trip ${Math.round(roundTrip)} ms)`);
     this.#lastError = undefined;
     this.#backoffMs = 0;
-    this.#schedule(this.#timing.resyncMs);
+    this.schedule(this.#timing.resyncMs);
   }
 
-  #kiss(attempt: Attempt, code: string): void {
-    const s = this.#serverState(attempt.server);
+  private kissed(attempt: Attempt, code: string): void {
+    const s = this.serverState(attempt.server);
     if (code === "RATE") {
       s.restMs = Math.min(this.#timing.resyncMs, s.restMs ? s.restMs * 2 : this.#timing.rateMs);
       s.restUntil = this.#o.clock.now() + s.restMs;
       s.kiss = "RATE";
-      this.#fail(attempt.server, `asked this device to slow down (kiss-of-death RATE): left alone for ${Math.round(s.restMs / 1000)} s`);
+      this.fail(attempt.server, `asked this device to slow down (kiss-of-death RATE): left alone for ${Math.round(s.restMs / 1000)} s`);
     } else if (code === "DENY" || code === "RSTR") {
       s.kiss = code;
-      this.#fail(attempt.server, `refused this device (kiss-of-death ${code}): not asked again until the servers change`);
-    } else this.#fail(attempt.server, `sent kiss-of-death ${code}`);
+      this.fail(attempt.server, `refused this device (kiss-of-death ${code}): not asked again until the servers change`);
+    } else this.fail(attempt.server, `sent kiss-of-death ${code}`);
   }
 
-  #failed(why: string): void {
+  private failed(why: string): void {
     this.#lastError = why;
     this.#backoffMs = this.#backoffMs ? Math.min(this.#timing.maxRetryMs, this.#backoffMs * 2) : this.#timing.retryMs;
-    this.#schedule(this.#backoffMs);
+    this.schedule(this.#backoffMs);
   }
 }

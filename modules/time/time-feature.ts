@@ -20,7 +20,8 @@ import type { NetworkStatus } from "../host/network";
 import { escapeHtml, needsEscape } from "../text/escape-html";
 import { NOT_BEFORE_MS } from "../clock/build-date";
 import { parsePosixTz, UTC_TZ } from "../clock/posix-tz";
-import { parseServer, SntpClient, type SntpStatus, type SntpTiming } from "./sntp-client";
+import type { Udp } from "../host/udp";
+import { parseServer, SntpClient, type SntpClientOptions, type SntpStatus, type SntpTiming } from "./sntp-client";
 
 export interface TimeFeatureOptions {
   timing?: Partial<SntpTiming>;
@@ -79,18 +80,81 @@ function hasStation(network: NetworkStatus): boolean {
   return (network.mode === "station" || network.mode === "ap+station") && network.ip !== "";
 }
 
+/**
+ * The SNTP client's options, read through the feature's context when the client asks: three
+ * slots, where an options object would hold a copy of every part and a closure each for the
+ * servers and the random bytes. The client calls servers() and random() on this object.
+ */
+class SntpSource implements SntpClientOptions {
+  readonly #feature: TimeFeature;
+  readonly #context: FeatureContext;
+  readonly #options: TimeFeatureOptions;
+
+  constructor(feature: TimeFeature, context: FeatureContext, options: TimeFeatureOptions) {
+    this.#feature = feature;
+    this.#context = context;
+    this.#options = options;
+  }
+
+  get udp(): Udp {
+    return this.#context.host.udp as Udp;
+  }
+
+  get clock(): SntpClientOptions["clock"] {
+    return this.#context.host.clock;
+  }
+
+  get deviceClock(): SntpClientOptions["deviceClock"] {
+    return this.#context.clock;
+  }
+
+  get resolver(): SntpClientOptions["resolver"] {
+    return this.#context.host.resolver;
+  }
+
+  get log(): SntpClientOptions["log"] {
+    return this.#context.log;
+  }
+
+  get notBeforeMs(): number {
+    return this.#options.notBeforeMs ?? NOT_BEFORE_MS;
+  }
+
+  get timing(): Partial<SntpTiming> | undefined {
+    return this.#options.timing;
+  }
+
+  servers(): readonly string[] {
+    return this.#feature.servers();
+  }
+
+  random(n: number): Uint8Array {
+    return this.#context.host.system.randomBytes?.(n) ?? Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256));
+  }
+}
+
 export class TimeFeature implements Feature {
-  readonly name = "time";
-  readonly title = "Time";
+  // Constants on the prototype (getters), not four slots in every instance.
+  get name(): string {
+    return "time";
+  }
+  get title(): string {
+    return "Time";
+  }
   /** A small card with nothing to edit: on the overview, not a view of its own. */
-  readonly overviewCard = true;
-  readonly settings = TIME_SETTINGS;
+  get overviewCard(): boolean {
+    return true;
+  }
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return TIME_SETTINGS;
+  }
   readonly #options: TimeFeatureOptions;
   #context: FeatureContext | undefined;
   #client: SntpClient | undefined;
   #offered: readonly string[] = NONE;
   #stationIp = "";
-  #unsubscribe: (() => void)[] = [];
+  #offNetwork: (() => void) | undefined;
+  #offConfig: (() => void) | undefined;
 
   constructor(options: TimeFeatureOptions = {}) {
     this.#options = options;
@@ -98,34 +162,20 @@ export class TimeFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    const { config, host } = context;
-    this.#applyTimezone();
-    this.#unsubscribe.push(
-      config.onChange((keys) => {
-        if (keys.includes("timezone")) this.#applyTimezone();
-        if (keys.includes("ntp_servers")) this.#client?.setServersChanged();
-      }),
-    );
-    const udp = host.udp;
-    if (!udp || context.clock.source === "host") return;
-    const random = (n: number): Uint8Array => host.system.randomBytes?.(n) ?? Uint8Array.from({ length: n }, () => Math.floor(Math.random() * 256));
-    this.#client = new SntpClient({
-      udp,
-      clock: host.clock,
-      deviceClock: context.clock,
-      resolver: host.resolver,
-      log: context.log,
-      servers: () => this.servers(),
-      notBeforeMs: this.#options.notBeforeMs ?? NOT_BEFORE_MS,
-      random,
-      timing: this.#options.timing,
-    });
-    this.#unsubscribe.push(context.events.on("network", (network) => this.#network(network)));
+    const { host } = context;
+    this.applyTimezone();
+    // One listener for both events (a change of settings is a list of keys, the network an object).
+    const heard = (value: NetworkStatus | readonly string[]): void => this.heard(value);
+    this.#offConfig = context.events.on("config", heard);
+    if (!host.udp || context.clock.source === "host") return;
+    this.#client = new SntpClient(new SntpSource(this, context, this.#options));
+    this.#offNetwork = context.events.on("network", heard);
   }
 
   detach(): void {
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
+    this.#offConfig?.();
+    this.#offNetwork?.();
+    this.#offConfig = this.#offNetwork = undefined;
     this.#client?.stop();
     this.#client = undefined;
     this.#context = undefined;
@@ -139,7 +189,7 @@ export class TimeFeature implements Feature {
     return out;
   }
 
-  #applyTimezone(): void {
+  private applyTimezone(): void {
     const context = this.#context;
     if (!context) return;
     const text = String(context.config.get("timezone") ?? "UTC0");
@@ -148,7 +198,17 @@ export class TimeFeature implements Feature {
     context.clock.timezone = "error" in parsed ? UTC_TZ : parsed;
   }
 
-  #network(network: NetworkStatus): void {
+  private heard(value: NetworkStatus | readonly string[]): void {
+    if (Array.isArray(value)) this.configChanged(value as readonly string[]);
+    else this.networkChanged(value as NetworkStatus);
+  }
+
+  private configChanged(keys: readonly string[]): void {
+    if (keys.includes("timezone")) this.applyTimezone();
+    if (keys.includes("ntp_servers")) this.#client?.setServersChanged();
+  }
+
+  private networkChanged(network: NetworkStatus): void {
     const client = this.#client;
     if (!client) return;
     if (!hasStation(network)) {
@@ -164,7 +224,7 @@ export class TimeFeature implements Feature {
     else if (changed) client.syncNow();
   }
 
-  #summary(sntp: SntpStatus | null): string {
+  private summary(sntp: SntpStatus | null): string {
     const context = this.#context;
     if (!context) return "";
     const clock = context.clock;
@@ -182,7 +242,7 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return undefined;
     const sntp = this.#client?.status() ?? null;
-    return { ...context.clock.status(), summary: this.#summary(sntp), servers: this.servers(), sntp };
+    return { ...context.clock.status(), summary: this.summary(sntp), servers: this.servers(), sntp };
   }
 
   pageSection(): Iterable<string> {
@@ -191,7 +251,7 @@ export class TimeFeature implements Feature {
     const s = context.clock.status();
     let local = s.local ?? "-";
     let utc = s.utc ?? "-";
-    let summary = this.#summary(this.#client?.status() ?? null);
+    let summary = this.summary(this.#client?.status() ?? null);
     let lastSync = s.lastSync ?? "-";
     let timezone = s.timezone;
     // One fragment, its values searched once joined: escaped one by one only when that finds something.

@@ -23,6 +23,7 @@ import type { SettingSpec } from "../config/config-keys";
 import type { Feature, FeatureContext, HostPart } from "../feature";
 import { BackgroundJob } from "../http/background-job";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
+import type { StaticAsset } from "../http/static-asset";
 import type { NetworkStatus } from "../host/network";
 import type { StationOptions } from "../host/radio";
 import { readJsonObject } from "../http/request-body";
@@ -72,17 +73,34 @@ export function savedNetworks(config: Config): StationOptions[] {
   ];
 }
 
+/** What the feature's one closure is handed: see WifiFeature.heard. */
+type Heard = undefined | boolean | readonly string[] | HttpRequest;
+
 export class WifiFeature implements Feature {
-  readonly name = "wifi";
-  readonly title = "WiFi";
-  readonly needs = NEEDS;
-  readonly settings = WIFI_SETTINGS;
-  readonly ownsSettingsForm = true;
-  readonly clientScript = WIFI_CLIENT_SCRIPT;
+  // Constants on the prototype (getters), not six slots in every instance.
+  get name(): string {
+    return "wifi";
+  }
+  get title(): string {
+    return "WiFi";
+  }
+  get needs(): readonly HostPart[] {
+    return NEEDS;
+  }
+  get settings(): Readonly<Record<string, SettingSpec>> {
+    return WIFI_SETTINGS;
+  }
+  get ownsSettingsForm(): boolean {
+    return true;
+  }
+  get clientScript(): StaticAsset {
+    return WIFI_CLIENT_SCRIPT;
+  }
   readonly #options: WifiFeatureOptions;
   #context: FeatureContext | undefined;
   #policy: WifiPolicy | undefined;
-  readonly #dns = new PortalDns();
+  /** The portal's DNS, made when the access point first opens. */
+  #dns: PortalDns | undefined;
   /** The last scan: made by the first GET /api/networks. */
   #scan: BackgroundJob<VisibleNetwork[]> | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -97,29 +115,43 @@ export class WifiFeature implements Feature {
     const { config, log, router } = context;
     const base = this.#options.title || text(config, "hostname");
     const password = checkAccessPointPassword(this.#options.apPassword ?? radio.accessPointPassword);
+    // One closure for all the feature is called back for (each a closure of its own was 10
+    // slots): the policy's onChange (no argument) and onAccessPoint (open, address), the config
+    // listener (the keys changed) and the two routes (a request; the method says which). The OS
+    // probes hold no routes: intercept() answers them (eleven routes were most of what this
+    // feature held).
+    const heard = (value?: Heard, address?: string): HttpResponse | undefined => this.heard(value, address);
     const policy = new WifiPolicy({
       radio,
       clock: context.host.clock,
       accessPoint: { ssid: accessPointName(base, radio.mac), password: password || undefined },
       timing: this.#options.timing,
       log,
-      onAccessPoint: (open, address) => this.#portalDns(open, address),
-      onChange: () => context.networkChanged(),
+      onAccessPoint: heard,
+      onChange: heard,
     });
     this.#context = context;
     this.#policy = policy;
-
-    this.#unsubscribe = config.onChange((changed) => {
-      if (changed.some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(config), { trial: true });
-    });
-
-    // One handler for both routes (the method says which). The OS probes hold no routes:
-    // intercept() answers them (eleven routes were most of what this feature held).
-    const handler = (request: HttpRequest): HttpResponse => (request.method === "POST" ? this.#save(request) : this.#networks(request));
+    this.#unsubscribe = context.events.on("config", heard);
+    const handler = heard as (request: HttpRequest) => HttpResponse;
     router.add("GET", "/api/networks", handler);
     router.add("POST", "/api/wifi", handler);
 
     policy.start(savedNetworks(config));
+  }
+
+  private heard(value: Heard, address: string | undefined): HttpResponse | undefined {
+    const context = this.#context;
+    if (value === undefined) context?.networkChanged();
+    else if (typeof value === "boolean") this.portalDns(value, address ?? "");
+    else if (Array.isArray(value)) {
+      const policy = this.#policy;
+      if (context && policy && (value as readonly string[]).some((key) => WIFI_KEYS.includes(key))) policy.reconfigure(savedNetworks(context.config), { trial: true });
+    } else {
+      const request = value as HttpRequest;
+      return request.method === "POST" ? this.saveNetworks(request) : this.networks(request);
+    }
+    return undefined;
   }
 
   detach(): void {
@@ -130,12 +162,12 @@ export class WifiFeature implements Feature {
     const policy = this.#policy;
     this.#policy = undefined;
     policy?.stop();
-    this.#dns.stop();
+    this.#dns?.stop();
     this.#context = undefined;
   }
 
   intercept(request: HttpRequest): HttpResponse | undefined {
-    const view = this.#view();
+    const view = this.view();
     const portal = view ? portalRedirect(request, view) : undefined;
     if (portal) return portal;
     // Probes that reach the device by its own name: still never the answer the OS hopes for.
@@ -183,7 +215,7 @@ export class WifiFeature implements Feature {
   }
 
   /** What the captive portal needs to know; undefined when the feature is not running. */
-  #view(): PortalView | undefined {
+  private view(): PortalView | undefined {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return undefined;
@@ -195,12 +227,12 @@ export class WifiFeature implements Feature {
     };
   }
 
-  #portalDns(open: boolean, address: string): void {
-    this.#dns.stop();
+  private portalDns(open: boolean, address: string): void {
+    this.#dns?.stop();
     const context = this.#context;
     const udp = context?.host.udp;
     if (!open || !context || !udp) return;
-    this.#dns
+    (this.#dns ??= new PortalDns())
       .start(udp, { port: context.host.ports?.dns ?? DNS_PORT, host: context.host.bind, ttl: this.#options.dnsTtl ?? 30, answer: () => address })
       .then(
         (port) => context.log.info(`portal DNS answers every name with ${address} (port ${port})`),
@@ -208,7 +240,7 @@ export class WifiFeature implements Feature {
       );
   }
 
-  #networks(request: HttpRequest): HttpResponse {
+  private networks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return jsonError(503, "WiFi is not running");
@@ -237,7 +269,7 @@ export class WifiFeature implements Feature {
    * A password left out keeps the saved one for the same SSID and means "open" for a new SSID;
    * "" is an open network. 202: the attempt has started; its outcome is GET /api/status wifi.trial.
    */
-  #save(request: HttpRequest): HttpResponse {
+  private saveNetworks(request: HttpRequest): HttpResponse {
     const policy = this.#policy;
     const context = this.#context;
     if (!policy || !context) return jsonError(503, "WiFi is not running");

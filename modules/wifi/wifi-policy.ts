@@ -152,35 +152,35 @@ export class WifiPolicy {
   /** Starts the policy with the configured networks (primary first; empty SSIDs are ignored). */
   start(networks: readonly StationOptions[]): void {
     if (this.#phase !== "stopped") throw new Error("the WiFi policy is already running");
-    this.#radio.listen((event) => this.#onEvent(event));
+    this.#radio.listen((event) => this.onEvent(event));
     this.#phase = "waiting";
-    this.#apply(networks, false);
+    this.apply(networks, false);
   }
 
   /** New settings: drop what the station is doing and try the new primary now. */
   reconfigure(networks: readonly StationOptions[], options: { trial?: boolean } = {}): void {
     if (this.#phase === "stopped") return;
-    this.#apply(networks, options.trial ?? false);
+    this.apply(networks, options.trial ?? false);
   }
 
   stop(): void {
     if (this.#phase === "stopped") return;
     this.#phase = "stopped";
-    this.#clearStationTimers();
+    this.clearStationTimers();
     this.#clock.clear(this.#portalTimer);
     this.#portalTimer = undefined;
     this.#clock.clear(this.#closeTimer);
     this.#closeTimer = undefined;
-    this.#endScan(new Error("WiFi stopped"), []);
+    this.endScan(new Error("WiFi stopped"), []);
     this.#radio.listen(undefined);
     this.#radio.disconnect();
     this.#online = undefined;
     this.#ip = "";
-    if (this.#apOpen) this.#closeAccessPoint();
-    this.#changed();
+    if (this.#apOpen) this.closeAccessPoint();
+    this.changed();
   }
 
-  #changed(): void {
+  private changed(): void {
     this.#onChange?.();
   }
 
@@ -191,7 +191,7 @@ export class WifiPolicy {
       return;
     }
     (this.#scanWaiters ??= []).push(callback);
-    if (!this.#scanning && this.#phase !== "connecting") this.#startScan();
+    if (!this.#scanning && this.#phase !== "connecting") this.startScan();
   }
 
   get scanning(): boolean {
@@ -228,7 +228,7 @@ export class WifiPolicy {
       ip: online ? this.#ip : this.#apOpen ? this.#apAddress : "",
     };
     if (online) {
-      const rssi = this.#stationRssi();
+      const rssi = this.stationRssi();
       if (rssi !== undefined) out.rssi = rssi;
     }
     if (this.#lastReason) out.lastDisconnectReason = this.#lastReason;
@@ -253,7 +253,7 @@ export class WifiPolicy {
     };
   }
 
-  #stationRssi(): number | undefined {
+  private stationRssi(): number | undefined {
     try {
       return this.#radio.station()?.rssi;
     } catch {
@@ -261,7 +261,7 @@ export class WifiPolicy {
     }
   }
 
-  #apply(networks: readonly StationOptions[], trial: boolean): void {
+  private apply(networks: readonly StationOptions[], trial: boolean): void {
     const list: StationOptions[] = [];
     for (const n of networks)
       if (n.ssid !== "" && !list.some((m) => sameNetwork(m, n))) list.push({ ssid: n.ssid, password: n.password });
@@ -271,7 +271,7 @@ export class WifiPolicy {
 
     if (!list.length) {
       this.#trial = undefined;
-      this.#clearStationTimers();
+      this.clearStationTimers();
       this.#clock.clear(this.#portalTimer);
       this.#portalTimer = undefined;
       this.#clock.clear(this.#closeTimer);
@@ -281,9 +281,9 @@ export class WifiPolicy {
       this.#ip = "";
       this.#phase = "portal";
       this.#log?.info("no WiFi network configured: opening the access point");
-      if (!this.#apOpen) this.#openAccessPoint();
-      this.#resumeScan();
-      this.#changed();
+      if (!this.#apOpen) this.openAccessPoint();
+      this.resumeScan();
+      this.changed();
       return;
     }
 
@@ -294,19 +294,19 @@ export class WifiPolicy {
     }
 
     this.#trial = trial ? { ssid: list[0].ssid, outcome: "trying" } : undefined;
-    this.#clearStationTimers();
+    this.clearStationTimers();
     if (this.#phase === "online" || this.#phase === "connecting") this.#radio.disconnect();
     this.#online = undefined;
     this.#ip = "";
     this.#clock.clear(this.#closeTimer);
     this.#closeTimer = undefined;
     this.#phase = "waiting";
-    if (!this.#apOpen) this.#armPortal();
-    this.#attempt();
-    this.#changed();
+    if (!this.#apOpen) this.armPortal();
+    this.attempt();
+    this.changed();
   }
 
-  #clearStationTimers(): void {
+  private clearStationTimers(): void {
     this.#clock.clear(this.#attemptTimer);
     this.#attemptTimer = undefined;
     this.#clock.clear(this.#retryTimer);
@@ -314,17 +314,17 @@ export class WifiPolicy {
     this.#attemptAfterScan = false;
   }
 
-  #armPortal(): void {
+  private armPortal(): void {
     if (this.#portalTimer !== undefined) return;
     this.#portalTimer = this.#clock.set(() => {
       this.#portalTimer = undefined;
       if (this.#phase === "online" || this.#phase === "stopped" || this.#apOpen) return;
       this.#log?.warn(`no configured network answered for ${Math.round(this.#timing.portalAfterMs / 1000)} s: opening the access point, still retrying`);
-      this.#openAccessPoint();
+      this.openAccessPoint();
     }, this.#timing.portalAfterMs);
   }
 
-  #attempt(): void {
+  private attempt(): void {
     this.#retryTimer = undefined;
     if (this.#phase === "stopped" || this.#phase === "portal") return;
     if (this.#scanning) {
@@ -335,11 +335,11 @@ export class WifiPolicy {
     if (!network) return;
     this.#phase = "connecting";
     this.#log?.info(`joining "${network.ssid}"`);
-    this.#changed();
+    this.changed();
     this.#attemptTimer = this.#clock.set(() => {
       this.#attemptTimer = undefined;
       this.#radio.disconnect();
-      this.#failed("timeout");
+      this.failed("timeout");
     }, this.#timing.attemptTimeoutMs);
     try {
       this.#radio.connect(network);
@@ -347,31 +347,31 @@ export class WifiPolicy {
       this.#log?.error(`joining "${network.ssid}" failed at once: ${errorText(e)}`);
       this.#clock.clear(this.#attemptTimer);
       this.#attemptTimer = undefined;
-      this.#failed("unknown");
+      this.failed("unknown");
     }
   }
 
-  #onEvent(event: RadioEvent): void {
+  private onEvent(event: RadioEvent): void {
     switch (event.type) {
       case "connected":
         if (this.#phase === "connecting") this.#log?.debug(`associated with "${event.ssid}"`);
         return;
       case "got-ip":
-        if (this.#phase === "connecting") this.#joined(event.ip);
+        if (this.#phase === "connecting") this.joined(event.ip);
         // A DHCP renewal may hand out another address while online: status and the portal's
         // same-network rule must follow it.
         else if (this.#phase === "online" && event.ip !== this.#ip) {
           this.#log?.info(`address changed to ${event.ip}`);
           this.#ip = event.ip;
-          this.#changed();
+          this.changed();
         }
         return;
       case "disconnected":
         if (this.#phase === "connecting") {
           this.#clock.clear(this.#attemptTimer);
           this.#attemptTimer = undefined;
-          this.#failed(event.reason);
-        } else if (this.#phase === "online") this.#lost(event.reason);
+          this.failed(event.reason);
+        } else if (this.#phase === "online") this.lost(event.reason);
         // In any other phase it belongs to an attempt already abandoned: ignore it.
         return;
       case "ap-client":
@@ -380,7 +380,7 @@ export class WifiPolicy {
     }
   }
 
-  #joined(ip: string): void {
+  private joined(ip: string): void {
     this.#clock.clear(this.#attemptTimer);
     this.#attemptTimer = undefined;
     const network = this.#networks[this.#index];
@@ -396,14 +396,14 @@ export class WifiPolicy {
       this.#closeAt = this.#clock.now() + this.#timing.apCloseGraceMs;
       this.#closeTimer = this.#clock.set(() => {
         this.#closeTimer = undefined;
-        if (this.#phase === "online" && this.#apOpen) this.#closeAccessPoint();
+        if (this.#phase === "online" && this.#apOpen) this.closeAccessPoint();
       }, this.#timing.apCloseGraceMs);
     }
-    this.#resumeScan();
-    this.#changed();
+    this.resumeScan();
+    this.changed();
   }
 
-  #failed(reason: DisconnectReason): void {
+  private failed(reason: DisconnectReason): void {
     const network = this.#networks[this.#index];
     this.#lastReason = reason;
     this.#log?.warn(`"${network?.ssid}" did not answer: ${reason}`);
@@ -417,12 +417,12 @@ export class WifiPolicy {
       delay = Math.min(this.#timing.retryBaseMs * 2 ** Math.min(this.#round - 1, 20), this.#timing.retryMaxMs);
     }
     this.#index = next;
-    this.#scheduleAttempt(delay);
-    this.#resumeScan();
-    this.#changed();
+    this.scheduleAttempt(delay);
+    this.resumeScan();
+    this.changed();
   }
 
-  #lost(reason: DisconnectReason): void {
+  private lost(reason: DisconnectReason): void {
     this.#lastReason = reason;
     this.#log?.warn(`lost "${this.#online?.ssid}": ${reason}`);
     this.#online = undefined;
@@ -432,18 +432,18 @@ export class WifiPolicy {
     // The access point stays if it was about to close; otherwise it opens after the usual wait.
     this.#clock.clear(this.#closeTimer);
     this.#closeTimer = undefined;
-    if (!this.#apOpen) this.#armPortal();
-    this.#scheduleAttempt(this.#timing.switchDelayMs);
-    this.#changed();
+    if (!this.#apOpen) this.armPortal();
+    this.scheduleAttempt(this.#timing.switchDelayMs);
+    this.changed();
   }
 
-  #scheduleAttempt(delay: number): void {
+  private scheduleAttempt(delay: number): void {
     this.#clock.clear(this.#retryTimer);
     this.#retryAt = this.#clock.now() + delay;
-    this.#retryTimer = this.#clock.set(() => this.#attempt(), delay);
+    this.#retryTimer = this.#clock.set(() => this.attempt(), delay);
   }
 
-  #openAccessPoint(): void {
+  private openAccessPoint(): void {
     try {
       this.#apAddress = this.#radio.openAccessPoint(this.#ap);
       this.#apOpen = true;
@@ -455,15 +455,15 @@ export class WifiPolicy {
       this.#clock.clear(this.#portalTimer);
       this.#portalTimer = this.#clock.set(() => {
         this.#portalTimer = undefined;
-        if (!this.#apOpen && this.#phase !== "online" && this.#phase !== "stopped") this.#openAccessPoint();
+        if (!this.#apOpen && this.#phase !== "online" && this.#phase !== "stopped") this.openAccessPoint();
       }, this.#timing.retryMaxMs);
       return;
     }
     this.#onAccessPoint?.(true, this.#apAddress);
-    this.#changed();
+    this.changed();
   }
 
-  #closeAccessPoint(): void {
+  private closeAccessPoint(): void {
     this.#apOpen = false;
     this.#apClients = 0;
     try {
@@ -473,34 +473,34 @@ export class WifiPolicy {
     }
     this.#log?.info(`access point "${this.#ap.ssid}" closed`);
     this.#onAccessPoint?.(false, this.#apAddress);
-    this.#changed();
+    this.changed();
   }
 
-  #resumeScan(): void {
-    if (this.#scanWaiters?.length && !this.#scanning && this.#phase !== "connecting") this.#startScan();
+  private resumeScan(): void {
+    if (this.#scanWaiters?.length && !this.#scanning && this.#phase !== "connecting") this.startScan();
   }
 
-  #startScan(): void {
+  private startScan(): void {
     this.#scanning = true;
     const token = ++this.#scanToken;
     this.#scanTimer = this.#clock.set(() => {
       this.#scanTimer = undefined;
-      if (token === this.#scanToken) this.#endScan(new Error("the scan did not finish"), []);
+      if (token === this.#scanToken) this.endScan(new Error("the scan did not finish"), []);
     }, this.#timing.scanTimeoutMs);
     try {
       this.#radio.scan((error, networks) => {
-        if (token === this.#scanToken && this.#scanning) this.#endScan(error, networks);
+        if (token === this.#scanToken && this.#scanning) this.endScan(error, networks);
       });
     } catch (e) {
       // The device throws at once when it cannot scan; report it later, as the promise says.
       const error = e instanceof Error ? e : new Error(String(e));
       this.#clock.set(() => {
-        if (token === this.#scanToken && this.#scanning) this.#endScan(error, []);
+        if (token === this.#scanToken && this.#scanning) this.endScan(error, []);
       }, 0);
     }
   }
 
-  #endScan(error: Error | undefined, networks: readonly RadioNetwork[]): void {
+  private endScan(error: Error | undefined, networks: readonly RadioNetwork[]): void {
     this.#scanToken++;
     this.#scanning = false;
     this.#clock.clear(this.#scanTimer);
@@ -516,7 +516,7 @@ export class WifiPolicy {
     }
     if (this.#attemptAfterScan) {
       this.#attemptAfterScan = false;
-      if (this.#phase === "waiting" && this.#retryTimer === undefined) this.#attempt();
+      if (this.#phase === "waiting" && this.#retryTimer === undefined) this.attempt();
     }
   }
 }

@@ -125,8 +125,8 @@ export class AutoUpdate {
   /** Plans the first check; with `considerInstall`, also decides about an install at once (as reconsider() does). */
   start(considerInstall = false): void {
     this.#started = true;
-    this.#plan(true);
-    if (considerInstall) this.#considerInstall();
+    this.plan(true);
+    if (considerInstall) this.considerInstall();
   }
 
   stop(): void {
@@ -143,52 +143,52 @@ export class AutoUpdate {
     if (!this.#started) return;
     this.#clock.clear(this.#checkTimer);
     this.#checkTimer = undefined;
-    this.#plan(true);
-    this.#considerInstall();
+    this.plan(true);
+    this.considerInstall();
   }
 
   /** A check ended (automatic or asked for on the page): install when the rule says so. */
   checked(report: CheckReport): void {
     if (!this.#started) return;
-    if (report.kind === "error") this.#note(`automatic check: ${report.error}`);
-    this.#considerInstall();
+    if (report.kind === "error") this.note(`automatic check: ${report.error}`);
+    this.considerInstall();
   }
 
-  #plan(first: boolean): void {
+  private plan(first: boolean): void {
     this.#nextCheckAt = undefined;
     if (this.#hooks.mode() === "off") {
-      this.#note("automatic updates are off");
+      this.note("automatic updates are off");
       return;
     }
     const period = Math.max(1, this.#hooks.checkHours()) * HOUR;
     const random = this.#hooks.random();
     const delay = first ? MINUTE + Math.floor(random * Math.min(30 * MINUTE, period)) : Math.floor(period * (0.9 + 0.2 * random));
-    this.#schedule(delay);
+    this.schedule(delay);
   }
 
-  #schedule(delay: number): void {
+  private schedule(delay: number): void {
     this.#clock.clear(this.#checkTimer);
     this.#nextCheckAt = this.#clock.now() + delay;
-    this.#checkTimer = this.#clock.set(() => this.#due(), delay);
+    this.#checkTimer = this.#clock.set(() => this.due(), delay);
     this.#log.debug(`next automatic update check in ${Math.round(delay / MINUTE)} min`);
   }
 
-  #due(): void {
+  private due(): void {
     this.#checkTimer = undefined;
     this.#nextCheckAt = undefined;
     if (!this.#started || this.#hooks.mode() === "off") return;
     const why = !this.#hooks.clockValid() ? "the clock is not valid yet" : this.#hooks.cannotCheck();
     if (why !== undefined) {
-      this.#note(`automatic check postponed: ${why}`);
-      return this.#schedule(5 * MINUTE + Math.floor(this.#hooks.random() * 5 * MINUTE));
+      this.note(`automatic check postponed: ${why}`);
+      return this.schedule(5 * MINUTE + Math.floor(this.#hooks.random() * 5 * MINUTE));
     }
-    this.#note("automatic check");
+    this.note("automatic check");
     const started = this.#hooks.check((report) => this.checked(report));
-    if (!started) this.#note("automatic check skipped: a check is already running");
-    this.#plan(false);
+    if (!started) this.note("automatic check skipped: a check is already running");
+    this.plan(false);
   }
 
-  #considerInstall(): void {
+  private considerInstall(): void {
     this.#clock.clear(this.#installTimer);
     this.#installTimer = undefined;
     if (!this.#started) return;
@@ -207,17 +207,17 @@ export class AutoUpdate {
       },
       hooks.windowText(),
     );
-    this.#note(decision.reason);
+    this.note(decision.reason);
     if (decision.install) {
       const refused = hooks.install();
-      if (refused !== undefined) this.#note(`automatic install refused: ${refused}`);
+      if (refused !== undefined) this.note(`automatic install refused: ${refused}`);
       return;
     }
     // Waiting for the window, quiet, the clock or the end of a probation: look again in a minute.
-    if (hooks.mode() === "install" && hooks.available()) this.#installTimer = this.#clock.set(() => this.#considerInstall(), MINUTE);
+    if (hooks.mode() === "install" && hooks.available()) this.#installTimer = this.#clock.set(() => this.considerInstall(), MINUTE);
   }
 
-  #note(reason: string): void {
+  private note(reason: string): void {
     if (reason === this.#lastReason) return;
     this.#lastReason = reason;
     this.#log.info(`auto-update: ${reason}`);

@@ -68,7 +68,7 @@ export class GithubSource {
       userAgent: `iot-manager/${FRAMEWORK_VERSION} (${context.app.title.slice(0, 40)})`,
     });
     this.#job = new BackgroundJob<CheckReport>(clock, { timeoutMs: CHECK_TIMEOUT_MS });
-    this.#readWindows();
+    this.readWindows();
     const random = options.random ?? Math.random;
     this.#auto = new AutoUpdate({
       clock,
@@ -83,7 +83,7 @@ export class GithubSource {
         localNow: () => context.clock.local(),
         idleForMs: () => (this.#lastAnswerAt === undefined ? Infinity : clock.now() - this.#lastAnswerAt),
         busy: options.busy,
-        cannotCheck: () => this.#cannotCheck(),
+        cannotCheck: () => this.cannotCheck(),
         check: (done) => this.startCheck(done),
         available: () => this.available,
         install: () => this.install(false),
@@ -122,16 +122,16 @@ export class GithubSource {
       this.#check.forget();
       this.#job.cancel();
     }
-    this.#readWindows();
+    this.readWindows();
     this.#auto.reconsider();
   }
 
-  #readWindows(): void {
+  private readWindows(): void {
     const parsed = parseTimeWindows(String(this.#context.config.get("ota_window")));
     this.#windows = "error" in parsed ? [] : parsed;
   }
 
-  #settings(): GithubCheckSettings {
+  private checkSettings(): GithubCheckSettings {
     const config = this.#context.config;
     let api = String(config.get("ota_github_api"));
     const hostApi = this.#context.host.githubApi;
@@ -145,7 +145,7 @@ export class GithubSource {
     };
   }
 
-  #cannotCheck(): string | undefined {
+  private cannotCheck(): string | undefined {
     if (String(this.#context.config.get("ota_github_repo")) === "") return "no repository set (ota_github_repo)";
     const network = this.#context.network();
     if (!(network.mode === "station" || network.mode === "ap+station")) return "the device is not on a network with internet access";
@@ -164,7 +164,7 @@ export class GithubSource {
 
   /** Starts a check unless one runs (false then); done() hears its report. */
   startCheck(done?: (report: CheckReport) => void): boolean {
-    const settings = this.#settings();
+    const settings = this.checkSettings();
     const running = this.#options.running();
     return this.#job.start((report) => {
       const cancel = this.#check.check(settings, running, (r) => {
@@ -186,7 +186,7 @@ export class GithubSource {
     const release = result.release;
     if (result.kind === "upToDate" && !allowDowngrade)
       return `${release.tag} (${release.version}) is not newer than the running ${this.#options.running().version}: send "allowDowngrade": true to install it anyway`;
-    const settings = this.#settings();
+    const settings = this.checkSettings();
     let privateHeaders: OtaRequest["privateHeaders"];
     if (release.viaApi && settings.token !== "") {
       try {
