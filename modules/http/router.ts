@@ -13,6 +13,11 @@
  *   says which; the manager applies it.
  * - A route may also ask for the manager's names check (the Host must name the device, against
  *   DNS rebinding) although it is not under /api/: `names: true` (GET /events does).
+ * - A table of routes (addTable): many exact paths served by one handler, the table itself a
+ *   frozen module-level array (in flash on the device), so its routes cost the router one entry,
+ *   not a record and a map entry each. Its routes behave as if each had been added with add():
+ *   the same 404/405/OPTIONS/HEAD answers, the same default auth by method; a route added later
+ *   for one of its paths joins that path's routes (the table's first, in the table's order).
  * Handlers are synchronous; one that throws is answered 500 by the caller.
  */
 
@@ -28,6 +33,9 @@ export interface RouteOptions {
   /** The Host must name the device, as under /api/ (the manager checks it). */
   names?: boolean;
 }
+
+/** A table's routes: [method, path] each, exact paths only. Frozen, at module level. */
+export type RouteTable = readonly (readonly [method: string, path: string])[];
 
 export type Resolved =
   | { readonly kind: "route"; readonly handler: HttpHandler; readonly auth: RouteAuth; readonly names: boolean; readonly params?: Record<string, string> }
@@ -85,13 +93,83 @@ function routeFor(first: Stored, method: string): Stored | undefined {
   return undefined;
 }
 
+/**
+ * A table as the router keeps it: its rows, and the resolved records its routes share (one for
+ * the reading methods, one for the others; the same one when the table names its auth).
+ */
+interface Table {
+  readonly rows: RouteTable;
+  readonly handler: HttpHandler;
+  readonly options: RouteOptions;
+  readonly read: Route;
+  readonly write: Route;
+}
+
+function defaultAuth(method: string, options: RouteOptions): RouteAuth {
+  return options.auth ?? (READS.includes(method) ? "public" : "admin");
+}
+
+function tableRoute(handler: HttpHandler, auth: RouteAuth, options: RouteOptions): Route {
+  return Object.freeze({ kind: "route", handler, auth, names: options.names === true });
+}
+
+/** The table's row index for that method and path, -1 when none (-2 when the path has other methods only). */
+function tableRow(table: Table, method: string, path: string): number {
+  let known = -1;
+  const rows = table.rows;
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i][1] !== path) continue;
+    if (rows[i][0] === method) return i;
+    known = -2;
+  }
+  return known;
+}
+
 export class Router {
   readonly #exact = new Map<string, Stored>();
   /** Each pattern's first route, in the order the patterns were added. */
   readonly #patterns: PatternHead[] = [];
+  /** The tables, unset until one is added (most routers have none). */
+  #tables: Table[] | undefined = undefined;
+
+  /**
+   * Adds every route of a frozen table, served by one handler (options apply to each, auth
+   * defaulting by method as in add()). Its paths must be new to the router: a route added
+   * before it for one of them would leave the order of that path's methods unclear.
+   */
+  addTable(rows: RouteTable, handler: HttpHandler, options: RouteOptions = {}): this {
+    if (!Object.isFrozen(rows)) throw new Error("a route table must be frozen");
+    for (let i = 0; i < rows.length; i++) {
+      const [method, path] = rows[i];
+      if (path.includes("/:")) throw new Error(`route table path ${path} has a parameter: add() it`);
+      for (let j = 0; j < i; j++) if (rows[j][0] === method && rows[j][1] === path) throw new Error(`route ${method} ${path} is already defined`);
+      if (this.#exact.has(path) || this.#tableOf(path)) throw new Error(`route table path ${path} is already routed`);
+    }
+    const read = tableRoute(handler, options.auth ?? "public", options);
+    const write = options.auth === undefined ? tableRoute(handler, "admin", options) : read;
+    (this.#tables ??= []).push(Object.freeze({ rows, handler, options, read, write }));
+    return this;
+  }
 
   add(method: string, path: string, handler: HttpHandler, options: RouteOptions = {}): this {
-    const auth = options.auth ?? (READS.includes(method) ? "public" : "admin");
+    // A path of a table joins the map the first time a route of its own is added for it: the
+    // table's routes for it first, as they were added first.
+    if (this.#tables && !this.#exact.has(path)) {
+      const table = this.#tableOf(path);
+      if (table) for (const [m, p] of table.rows) if (p === path) this.#add(m, p, table.handler, table.options);
+    }
+    return this.#add(method, path, handler, options);
+  }
+
+  #tableOf(path: string): Table | undefined {
+    const tables = this.#tables;
+    // No route has the method "": a table that has the path says so with -2.
+    if (tables) for (const table of tables) if (tableRow(table, "", path) === -2) return table;
+    return undefined;
+  }
+
+  #add(method: string, path: string, handler: HttpHandler, options: RouteOptions): this {
+    const auth = defaultAuth(method, options);
     const isPattern = path.includes("/:");
     const at = isPattern ? this.#patterns.findIndex((p) => p.pattern === path) : -1;
     const first = isPattern ? this.#patterns[at] : this.#exact.get(path);
@@ -115,13 +193,16 @@ export class Router {
 
   /** True when some route takes this path. */
   has(path: string): boolean {
-    return this.#exact.has(path) || this.#findPattern(path) !== undefined;
+    return this.#exact.has(path) || this.#tableOf(path) !== undefined || this.#findPattern(path) !== undefined;
   }
 
   /** True when a route of that very path takes the method (not a pattern that happens to match it). */
   hasExact(method: string, path: string): boolean {
     const exact = this.#exact.get(path);
-    return exact !== undefined && routeFor(exact, method) !== undefined;
+    if (exact) return routeFor(exact, method) !== undefined;
+    const tables = this.#tables;
+    if (tables) for (const table of tables) if (tableRow(table, method, path) >= 0) return true;
+    return false;
   }
 
   /** The route for a request, or the answer for a path or method that has none. */
@@ -133,6 +214,12 @@ export class Router {
       if (route) return route;
       return this.#pick(exact, method, undefined);
     }
+    const tables = this.#tables;
+    if (tables) for (const table of tables) {
+      const row = tableRow(table, method, path);
+      if (row >= 0) return READS.includes(method) ? table.read : table.write;
+      if (row === -2) return this.#pickTable(table, method, path);
+    }
     const found = this.#findPattern(path);
     if (!found) return { kind: "answer", response: notFound() };
     return this.#pick(found.first, method, found.params);
@@ -142,6 +229,20 @@ export class Router {
     const route = routeFor(first, method) ?? (method === "HEAD" ? routeFor(first, "GET") : undefined);
     if (route) return params ? { kind: "route", handler: route.handler, auth: route.auth, names: route.names, params } : route;
     const allow = allowed(first);
+    if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
+    return { kind: "answer", response: methodNotAllowed(allow) };
+  }
+
+  /** A table's path without a route for the method: HEAD's GET, or the answer with Allow. */
+  #pickTable(table: Table, method: string, path: string): Resolved {
+    if (method === "HEAD" && tableRow(table, "GET", path) >= 0) return table.read;
+    const added: string[] = [];
+    for (const [m, p] of table.rows) if (p === path) added.push(m);
+    const allow: string[] = [];
+    for (const name of added) {
+      allow.push(name);
+      if (name === "GET" && !added.includes("HEAD")) allow.push("HEAD");
+    }
     if (method === "OPTIONS") return { kind: "answer", response: { status: 204, headers: { allow: allow.join(", ") }, body: "" } };
     return { kind: "answer", response: methodNotAllowed(allow) };
   }

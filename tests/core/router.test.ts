@@ -9,7 +9,7 @@
 import fc, { scaledRuns } from "../support/fast-check";
 import * as assert from "../support/assert";
 import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
-import { Router, type Resolved } from "../../modules/http/router";
+import { Router, type Resolved, type RouteTable } from "../../modules/http/router";
 
 function ok(tag: string): (request: HttpRequest) => HttpResponse {
   return (request) => ({ status: 200, headers: {}, body: `${tag} ${JSON.stringify(request.params ?? null)}` });
@@ -146,6 +146,71 @@ describe("Router", () => {
         return JSON.stringify(params(resolved)) === JSON.stringify(expected);
       }),
       { numRuns: scaledRuns(1000) },
+    );
+  });
+
+  it("serves a frozen table's routes with one handler, resolving to shared frozen records", () => {
+    const handler = ok("web");
+    const table: RouteTable = Object.freeze([Object.freeze(["GET", "/"] as const), Object.freeze(["GET", "/data"] as const), Object.freeze(["POST", "/data"] as const)]);
+    const router = new Router().addTable(table, handler).add("GET", "/api/:user", ok("user"));
+    const get = route(router.resolve("GET", "/"));
+    assert.ok(Object.isFrozen(get));
+    assert.equal(get, route(router.resolve("GET", "/data")), "one record for the table's reads");
+    assert.equal(get.handler, handler);
+    assert.equal(get.auth, "public");
+    assert.equal(route(router.resolve("POST", "/data")).auth, "admin");
+    assert.equal(route(router.resolve("HEAD", "/data")), get);
+    assert.equal(router.has("/data"), true);
+    assert.equal(router.hasExact("POST", "/data"), true);
+    assert.equal(router.hasExact("POST", "/"), false);
+    assert.equal(status(router.resolve("GET", "/nope")), 404);
+    assert.throws(() => router.addTable(Object.freeze([Object.freeze(["GET", "/data"] as const)]), handler), /already routed/);
+    assert.throws(() => router.add("GET", "/data", ok("again")), /already defined/);
+    assert.throws(() => new Router().addTable([["GET", "/"]], handler), /frozen/);
+    assert.throws(() => new Router().addTable(Object.freeze([Object.freeze(["GET", "/u/:id"] as const)]), handler), /parameter/);
+  });
+
+  it("answers a table's routes as if each had been added, routes added later for its paths included", () => {
+    const path = fc.constantFrom("/", "/a", "/b", "/api/x");
+    const method = fc.constantFrom("GET", "POST", "PUT", "HEAD", "OPTIONS");
+    const rows = fc.uniqueArray(fc.tuple(method, path), { maxLength: 8, selector: ([m, p]) => `${m} ${p}` });
+    const later = fc.uniqueArray(fc.tuple(method, fc.constantFrom("/", "/a", "/c", "/api/:id")), { maxLength: 4, selector: ([m, p]) => `${m} ${p}` });
+    const auth = fc.constantFrom(undefined, "public" as const, "admin" as const);
+    fc.assert(
+      fc.property(rows, later, auth, fc.boolean(), (rows, later, auth, names) => {
+        const handler = ok("t");
+        const late = ok("late");
+        const options = { auth, names };
+        const tabled = new Router().addTable(Object.freeze(rows.map((r) => Object.freeze(r))), handler, options);
+        const added = new Router();
+        for (const [m, p] of rows) added.add(m, p, handler, options);
+        for (const [m, p] of later) {
+          const clash = rows.some(([rm, rp]) => rm === m && rp === p);
+          if (clash) {
+            assert.throws(() => tabled.add(m, p, late), /already defined/);
+            continue;
+          }
+          tabled.add(m, p, late);
+          added.add(m, p, late);
+        }
+        for (const p of ["/", "/a", "/b", "/c", "/api/x", "/nope"])
+          for (const m of ["GET", "POST", "PUT", "HEAD", "OPTIONS", "DELETE"]) {
+            const t = tabled.resolve(m, p);
+            const a = added.resolve(m, p);
+            assert.equal(t.kind, a.kind, `${m} ${p}`);
+            if (t.kind === "answer" && a.kind === "answer") assert.deepEqual(t.response, a.response, `${m} ${p}`);
+            if (t.kind === "route" && a.kind === "route") {
+              assert.equal(t.handler, a.handler, `${m} ${p}`);
+              assert.equal(t.auth, a.auth, `${m} ${p}`);
+              assert.equal(t.names, a.names, `${m} ${p}`);
+              assert.deepEqual(t.params ? { ...t.params } : undefined, a.params ? { ...a.params } : undefined);
+            }
+            assert.equal(tabled.hasExact(m, p), added.hasExact(m, p), `hasExact ${m} ${p}`);
+            assert.equal(tabled.has(p), added.has(p), `has ${p}`);
+          }
+        return true;
+      }),
+      { numRuns: scaledRuns(300) },
     );
   });
 });
