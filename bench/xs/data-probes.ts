@@ -128,6 +128,7 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
   const router = new Router();
   for (const path of ["/", "/app.css", "/app.js", "/data", "/api/config", "/api/status", "/api/reboot", "/config"]) router.add("GET", path, () => response);
   router.add("GET", "/api/:user/lights/:id", () => response);
+  const trouter = new Router().addTable(Object.freeze(["GET", "/", "GET", "/app.css", "GET", "/app.js", "GET", "/data"]), () => response);
   const probe = new Probe();
   const noop = (): number => 0;
   const obj = { a: 1, b: 2 };
@@ -241,6 +242,7 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
     "method try/catch": () => probe.tried(),
     "object literal 3": () => ({ status: 200, headers: obj, body: "" }).status,
     "router.resolve /data": () => (router.resolve("GET", "/data").kind === "route" ? 1 : 0),
+    "router.resolve /data (a table's 4th)": () => (trouter.resolve("GET", "/data").kind === "route" ? 1 : 0),
     "startsWith /api/": () => ("/data".startsWith("/api/") ? 1 : 0),
     "new class 14 fields": () => (new Fields() ? 1 : 0),
     "for-in 3 keys": () => {

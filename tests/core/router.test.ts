@@ -151,7 +151,7 @@ describe("Router", () => {
 
   it("serves a frozen table's routes with one handler, resolving to shared frozen records", () => {
     const handler = ok("web");
-    const table: RouteTable = Object.freeze([Object.freeze(["GET", "/"] as const), Object.freeze(["GET", "/data"] as const), Object.freeze(["POST", "/data"] as const)]);
+    const table: RouteTable = Object.freeze(["GET", "/", "GET", "/data", "POST", "/data"]);
     const router = new Router().addTable(table, handler).add("GET", "/api/:user", ok("user"));
     const get = route(router.resolve("GET", "/"));
     assert.ok(Object.isFrozen(get));
@@ -164,10 +164,14 @@ describe("Router", () => {
     assert.equal(router.hasExact("POST", "/data"), true);
     assert.equal(router.hasExact("POST", "/"), false);
     assert.equal(status(router.resolve("GET", "/nope")), 404);
-    assert.throws(() => router.addTable(Object.freeze([Object.freeze(["GET", "/data"] as const)]), handler), /already routed/);
+    assert.throws(() => router.addTable(Object.freeze(["GET", "/data"]), handler), /already routed/);
     assert.throws(() => router.add("GET", "/data", ok("again")), /already defined/);
-    assert.throws(() => new Router().addTable([["GET", "/"]], handler), /frozen/);
-    assert.throws(() => new Router().addTable(Object.freeze([Object.freeze(["GET", "/u/:id"] as const)]), handler), /parameter/);
+    assert.throws(() => new Router().addTable(["GET", "/"], handler), /frozen/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/u/:id"]), handler), /parameter/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/", "POST"]), handler), /pairs/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "x"]), handler), /start with/);
+    assert.throws(() => new Router().addTable(Object.freeze(["/a", "/b"]), handler), /not a method/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/a", "GET", "/a"]), handler), /already defined/);
   });
 
   it("answers a table's routes as if each had been added, routes added later for its paths included", () => {
@@ -181,7 +185,7 @@ describe("Router", () => {
         const handler = ok("t");
         const late = ok("late");
         const options = { auth, names };
-        const tabled = new Router().addTable(Object.freeze(rows.map((r) => Object.freeze(r))), handler, options);
+        const tabled = new Router().addTable(Object.freeze(rows.flat()), handler, options);
         const added = new Router();
         for (const [m, p] of rows) added.add(m, p, handler, options);
         for (const [m, p] of later) {
