@@ -449,7 +449,8 @@ export class IotManager {
         text: host.text,
         log: this.log.child("http"),
         limits: host.httpLimits,
-        onAnswer: this.events.emit.bind(this.events, "answer"),
+        // The events object itself, not a bound emit: one function fewer held while it serves.
+        onAnswer: this.events,
         requestHeaders: this.#features.some((f) => f.requestHeaders) ? this.#features.flatMap((f) => f.requestHeaders ?? []) : undefined,
       });
       const service = server.serve({ port: this.#port ?? host.ports?.http ?? 80, host: host.bind }, this);

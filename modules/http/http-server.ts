@@ -61,10 +61,18 @@ export interface HttpServerOptions {
   log?: Logger;
   /** Changes to the device's limits (the simulator's --max-connections, tests). */
   limits?: Partial<HttpLimits>;
-  /** Counts every answer by status (the metrics feature). */
-  onAnswer?: (status: number) => void;
+  /**
+   * Counts every answer by status (the metrics feature): a function, or an object whose
+   * emit("answer", status) is called (the manager's Events: no bound function held for it).
+   */
+  onAnswer?: ((status: number) => void) | AnswerSink;
   /** Request headers to keep beyond the parser's KEPT_HEADERS (the features' requestHeaders). */
   requestHeaders?: readonly string[];
+}
+
+/** What takes every answer's status as an event (the manager's Events). */
+export interface AnswerSink {
+  emit(name: "answer", status: number): void;
 }
 
 /** An application that answers requests through its handle() method. */
@@ -128,7 +136,7 @@ class Service implements HttpService {
   // What the server uses of its options, not the options object: a field each is fewer slots.
   readonly #clock: Clock;
   readonly #log: Logger | undefined;
-  readonly #onAnswer: ((status: number) => void) | undefined;
+  readonly #onAnswer: ((status: number) => void) | AnswerSink | undefined;
   readonly #requestHeaders: readonly string[] | undefined;
   readonly #limits: HttpLimits;
   readonly #text: TextCodec;
@@ -292,7 +300,9 @@ class Service implements HttpService {
     exchange.state = "responding";
     exchange.writer = writer;
     exchange.since = this.#clock.now();
-    this.#onAnswer?.(writer.status);
+    const onAnswer = this.#onAnswer;
+    if (typeof onAnswer === "function") onAnswer(writer.status);
+    else if (onAnswer !== undefined) onAnswer.emit("answer", writer.status);
     this.pump(exchange);
   }
 
