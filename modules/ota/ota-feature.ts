@@ -144,7 +144,8 @@ export class OtaFeature implements Feature {
   #probation: Probation | undefined;
   /** Made once a repository or automatic updates are set, or a check is asked for. */
   #github: GithubSource | undefined;
-  #offConfig: (() => void) | undefined;
+  /** The routes' and the "config" listener's one closure, kept to take the listener off (events.off). */
+  #heard: ((value: HttpRequest | readonly string[]) => HttpResponse | undefined) | undefined;
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
@@ -177,14 +178,14 @@ export class OtaFeature implements Feature {
     if (running.rolledBack) this.reportRollback(context, running, running.rolledBack);
     // One handler for the four routes (the path says which): one closure instead of four.
     // One closure for the four routes (a request) and the "config" listener (the keys changed).
-    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value);
+    const heard = (this.#heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value));
     const handler = heard as (request: HttpRequest) => HttpResponse;
     context.router.add("GET", "/api/ota", handler);
     context.router.add("POST", "/api/ota", handler);
     context.router.add("POST", "/ota", handler);
     context.router.add("POST", "/api/ota/check", handler);
     this.#probation?.start();
-    this.#offConfig = context.events.on("config", heard);
+    context.events.on("config", heard);
     if (this.githubWanted()) this.source(false);
   }
 
@@ -276,8 +277,8 @@ export class OtaFeature implements Feature {
   }
 
   detach(): void {
-    this.#offConfig?.();
-    this.#offConfig = undefined;
+    if (this.#heard) this.#context?.events.off("config", this.#heard);
+    this.#heard = undefined;
     this.#github?.detach();
     this.#probation?.stop();
     this.#job?.stop();
