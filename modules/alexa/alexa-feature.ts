@@ -47,7 +47,7 @@ import { AtomicRecord } from "../storage/atomic-record";
 import { AlexaDevice, type AlexaDeviceOptions } from "./alexa-device";
 import { ALEXA_CLIENT_SCRIPT, renderAlexaSection, type AlexaView } from "./alexa-page";
 import { configJson, hueError, invalidValue, lightJson, readStateChange, shown } from "./hue-api";
-import { bridgeIdentity, DESCRIPTION_PATH, descriptionXml, macDigits, type BridgeIdentity } from "./hue-bridge";
+import { bridgeIdentity, DESCRIPTION_PATH, descriptionXml, macDigits } from "./hue-bridge";
 import { HueUsers, userHandle, USERNAME_LENGTH } from "./hue-users";
 import { ALEXA_DOMAIN, LightIds } from "./light-ids";
 import { SSDP_GROUP, SSDP_PORT, SsdpResponder } from "./ssdp-responder";
@@ -150,7 +150,8 @@ export class AlexaFeature implements Feature {
   readonly #devices: AlexaDevice[] = [];
   #context: FeatureContext | undefined;
   #users: HueUsers | undefined;
-  #identity: BridgeIdentity | undefined;
+  /** The MAC's 12 digits: the bridge's names (hue-bridge.ts) are made from it when a request needs them. */
+  #mac = "";
   #ssdp: SsdpResponder | undefined;
   /** The address the SSDP responder was started for ("" while stopped). */
   #ssdpFor = "";
@@ -160,7 +161,12 @@ export class AlexaFeature implements Feature {
   /** Who paired in the window open now: address and devicetype to username (retries). */
   #pairedNow: Map<string, string> | undefined;
   #refreshTimer: TimerId | undefined;
-  #unsubscribe: (() => void)[] = [];
+  /**
+   * this.tick, bound once at attach: the one listener of "network" and "config" (unsubscribed
+   * with events.off) and the refresh timer's callback, so the feature holds one bound function
+   * for all three, not one each plus two unsubscribes.
+   */
+  #tick: ((value?: unknown) => void) | undefined;
 
   constructor(options: AlexaOptions = {}) {
     this.#pairingMs = options.pairingMs ?? 30_000;
@@ -219,21 +225,26 @@ export class AlexaFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    this.#identity = bridgeIdentity(this.macDigits(context));
+    this.#mac = this.macDigits(context);
     this.#users = new HueUsers({ storage: context.host.storage, max: this.#maxUsers });
     const ids = this.lightIds(context);
     for (const device of this.#devices) this.identify(ids, device);
     this.addRoutes(context);
     // One listener for both: a network change, or settings saved (their keys).
-    const changed = this.changed.bind(this);
-    this.#unsubscribe.push(context.events.on("network", changed), context.events.on("config", changed));
+    const tick = (this.#tick = this.tick.bind(this));
+    context.events.on("network", tick);
+    context.events.on("config", tick);
     for (const device of this.#devices) this.mirror(device);
     this.startRefresh();
   }
 
   detach(): void {
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
+    const tick = this.#tick;
+    if (tick && this.#context) {
+      this.#context.events.off("network", tick);
+      this.#context.events.off("config", tick);
+    }
+    this.#tick = undefined;
     this.stopDiscovery();
     this.closePairing();
     this.#context?.host.clock.clear(this.#refreshTimer);
@@ -248,12 +259,20 @@ export class AlexaFeature implements Feature {
     new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
   }
 
-  private changed(keys: NetworkStatus | readonly string[]): void {
-    if (Array.isArray(keys)) {
-      if (!keys.includes("alexa_enabled")) return;
+  /**
+   * The listener of "network" (a NetworkStatus) and "config" (the keys saved), and the refresh
+   * timer's callback (called with nothing, or a host's timer ID: neither an array nor a network status).
+   */
+  private tick(value?: unknown): void {
+    if (Array.isArray(value)) {
+      if (!value.includes("alexa_enabled")) return;
       if (!this.active()) this.closePairing();
+      this.updateDiscovery();
+    } else if (value !== null && typeof value === "object" && "mode" in value) {
+      this.updateDiscovery();
+    } else {
+      this.refresh();
     }
-    this.updateDiscovery();
   }
 
   /**
@@ -262,7 +281,7 @@ export class AlexaFeature implements Feature {
    */
   private lightIds(context: FeatureContext): LightIds {
     const host = context.host;
-    return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: (this.#identity as BridgeIdentity).macDigits });
+    return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: this.#mac });
   }
 
   /** The MAC's digits; a made-up one (saved) where the host has none, such as the Moddable simulator. */
@@ -317,15 +336,15 @@ export class AlexaFeature implements Feature {
     const address = this.active() && udp ? this.address(context.network()) : "";
     if (address === this.#ssdpFor) return;
     this.stopDiscovery();
-    if (!address || !udp || !this.#identity) return;
+    if (!address || !udp || !this.#mac) return;
     const port = context.host.ports?.ssdp ?? SSDP_PORT;
     const ssdp = new SsdpResponder({
       udp,
       clock: context.host.clock,
       port,
       multicast: SSDP_GROUP,
-      identity: this.#identity,
-      location: this.location.bind(this),
+      mac: this.#mac,
+      site: this,
     });
     this.#ssdp = ssdp;
     this.#ssdpFor = address;
@@ -341,7 +360,7 @@ export class AlexaFeature implements Feature {
   }
 
   /** Where the description is served now (the SSDP answers' LOCATION): undefined without a station address. */
-  private location(): { ip: string; port: number } | undefined {
+  location(): { ip: string; port: number } | undefined {
     const context = this.#context;
     const ip = context ? this.address(context.network()) : "";
     return context && ip ? { ip, port: context.webPort() } : undefined;
@@ -452,7 +471,7 @@ export class AlexaFeature implements Feature {
     const context = this.#context as FeatureContext;
     return {
       name: context.app.title,
-      identity: this.#identity as BridgeIdentity,
+      identity: bridgeIdentity(this.#mac),
       ip: context.network().ip,
       linkButton: this.pairingOpen,
       whitelist: withUsers ? (this.#users as HueUsers).list : undefined,
@@ -546,7 +565,7 @@ export class AlexaFeature implements Feature {
   private description(): HttpResponse {
     if (!this.active()) return notFound();
     const context = this.#context as FeatureContext;
-    const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
+    const xml = descriptionXml(bridgeIdentity(this.#mac), context.network().ip, context.webPort(), context.app.title);
     return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
   }
 
@@ -578,9 +597,10 @@ export class AlexaFeature implements Feature {
 
   private startRefresh(): void {
     const context = this.#context;
-    if (!context || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
+    const tick = this.#tick;
+    if (!context || !tick || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
     // The app may change a variable itself: its data entry follows within a second.
-    this.#refreshTimer = context.host.clock.set(this.refresh.bind(this), 1000, 1000);
+    this.#refreshTimer = context.host.clock.set(tick, 1000, 1000);
   }
 
   private refresh(): void {
