@@ -97,6 +97,11 @@ export class PersistentVariable<T, I = T> {
     return this.#codec.type;
   }
 
+  /** The codec: a subclass reads its limits there (a getter, so a limit is held once per variable, not twice). */
+  protected get codec(): PersistentCodec<T> {
+    return this.#codec;
+  }
+
   /** How the settings page edits it. */
   get input(): PersistentInput {
     return this.#codec.input;
