@@ -249,6 +249,7 @@ export class AlexaFeature implements Feature {
     this.closePairing();
     this.#context?.host.clock.clear(this.#refreshTimer);
     this.#refreshTimer = undefined;
+    for (const device of this.#devices) device.unwatch(this);
     this.#context = undefined;
   }
 
@@ -595,12 +596,23 @@ export class AlexaFeature implements Feature {
 
   // ---- what the page, /data and /api/status see ----------------------------------------------
 
+  /**
+   * The app may change a value itself: a persistent variable tells the feature (watch), and its
+   * data entry follows at once; a device with one that cannot tell (the app's { get, set }) is
+   * polled, its entry following within a second. No timer while every shown value tells.
+   */
   private startRefresh(): void {
     const context = this.#context;
     const tick = this.#tick;
-    if (!context || !tick || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
-    // The app may change a variable itself: its data entry follows within a second.
-    this.#refreshTimer = context.host.clock.set(tick, 1000, 1000);
+    if (!context || !tick || this.#refreshTimer !== undefined) return;
+    let poll = false;
+    for (const device of this.#devices) if (device.dataKey !== undefined && !device.watch(this)) poll = true;
+    if (poll) this.#refreshTimer = context.host.clock.set(tick, 1000, 1000);
+  }
+
+  /** A watched variable changed (PersistentVariable's watcher): the data entries follow. */
+  variableChanged(): void {
+    if (this.#context) this.refresh();
   }
 
   private refresh(): void {

@@ -48,6 +48,14 @@ export interface PersistentOptions<I> {
   label?: string;
 }
 
+/**
+ * Told when a variable's value changes (write or reset that changed it): an object with a method,
+ * not a function, so watching costs the variable one field and the watcher nothing per variable.
+ */
+export interface VariableWatcher {
+  variableChanged(variable: object): void;
+}
+
 /** Separates a long name's owner tag from the value in the stored text (names have no "="). */
 const OWNER_END = "=";
 
@@ -71,6 +79,8 @@ export class PersistentVariable<T, I = T> {
    * and for each write (rare), so idle a variable holds its value and nothing of its record.
    */
   #state = 0;
+  /** The one watcher (watch()), e.g. Alexa keeping a data entry in step without polling. */
+  #watcher: VariableWatcher | undefined;
 
   protected constructor(name: string, options: PersistentOptions<I>, codec: PersistentCodec<T>) {
     checkPersistentName("name", name);
@@ -151,6 +161,7 @@ export class PersistentVariable<T, I = T> {
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
     this.#state |= SAVED;
+    this.changed();
     return true;
   }
 
@@ -161,7 +172,31 @@ export class PersistentVariable<T, I = T> {
     this.record(this.#storage as Storage).save(persistentRecordOwner(this.name));
     this.#value = this.default;
     this.#state &= ~SAVED;
+    this.changed();
     return true;
+  }
+
+  /**
+   * Has watcher told of every change from now on; false (nothing changed) when another watcher
+   * holds the variable: one at a time, the caller then polls as it would an app's own value.
+   */
+  watch(watcher: VariableWatcher): boolean {
+    if (this.#watcher !== undefined && this.#watcher !== watcher) return false;
+    this.#watcher = watcher;
+    return true;
+  }
+
+  /** Stops telling watcher (nothing when it is not the one watching). */
+  unwatch(watcher: VariableWatcher): void {
+    if (this.#watcher === watcher) this.#watcher = undefined;
+  }
+
+  private changed(): void {
+    try {
+      this.#watcher?.variableChanged(this);
+    } catch {
+      // The value is saved; a watcher's failure is its own and does not undo or fail the write.
+    }
   }
 
   private record(storage: Storage): AtomicRecord {
