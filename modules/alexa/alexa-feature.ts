@@ -156,10 +156,11 @@ export class AlexaFeature implements Feature {
   /** The address the SSDP responder was started for ("" while stopped). */
   #ssdpFor = "";
   #ssdpError = "";
-  #pairingUntil = 0;
-  #pairingTimer: TimerId | undefined;
-  /** Who paired in the window open now: address and devicetype to username (retries). */
-  #pairedNow: Map<string, string> | undefined;
+  /**
+   * While pairing is open: until when, its closing timer, and who paired in this window (address
+   * and devicetype to username, for retries). One field, unset while closed (most of the time).
+   */
+  #pairing: { readonly until: number; readonly timer: TimerId; readonly clients: Map<string, string> } | undefined;
   #refreshTimer: TimerId | undefined;
   /**
    * this.tick, bound once at attach: the one listener of "network" and "config" (unsubscribed
@@ -376,32 +377,30 @@ export class AlexaFeature implements Feature {
   // ---- pairing ------------------------------------------------------------------------------
 
   get pairingOpen(): boolean {
-    return this.#pairingTimer !== undefined;
+    return this.#pairing !== undefined;
   }
 
   private pairingLeftS(): number {
     if (!this.#context || !this.pairingOpen) return 0;
-    return Math.max(0, Math.ceil((this.#pairingUntil - this.#context.host.clock.now()) / 1000));
+    return Math.max(0, Math.ceil(((this.#pairing as { until: number }).until - this.#context.host.clock.now()) / 1000));
   }
 
   private openPairing(): void {
     const context = this.#context as FeatureContext;
     const clock = context.host.clock;
-    clock.clear(this.#pairingTimer);
-    this.#pairingUntil = clock.now() + this.#pairingMs;
-    this.#pairedNow = new Map();
-    this.#pairingTimer = clock.set(() => {
-      this.#pairingTimer = undefined;
-      this.#pairedNow = undefined;
+    clock.clear(this.#pairing?.timer);
+    const until = clock.now() + this.#pairingMs;
+    const timer = clock.set(() => {
+      this.#pairing = undefined;
       context.log.info("pairing closed");
     }, this.#pairingMs);
+    this.#pairing = { until, timer, clients: new Map() };
     context.log.info(`pairing open for ${Math.round(this.#pairingMs / 1000)} s: say "Alexa, discover devices"`);
   }
 
   private closePairing(): void {
-    this.#context?.host.clock.clear(this.#pairingTimer);
-    this.#pairingTimer = undefined;
-    this.#pairedNow = undefined;
+    this.#context?.host.clock.clear(this.#pairing?.timer);
+    this.#pairing = undefined;
   }
 
   /**
@@ -429,7 +428,7 @@ export class AlexaFeature implements Feature {
     if (!this.pairingOpen) return hue([hueError(101, "", "link button not pressed")]);
     const users = this.#users as HueUsers;
     const client = `${request.remote ?? ""}\n${devicetype}`;
-    const again = this.#pairedNow?.get(client);
+    const again = this.#pairing?.clients.get(client);
     if (again !== undefined && users.has(again)) return hue([{ success: { username: again } }]);
     if (users.full) return hue([hueError(901, "", `internal error, ${users.max} clients are paired already: remove one on the device's page`)]);
     const username = this.newUsername();
@@ -439,7 +438,7 @@ export class AlexaFeature implements Feature {
     } catch (e) {
       return hue([hueError(901, "", `internal error, could not save the user: ${shown(errorText(e))}`)]);
     }
-    this.#pairedNow?.set(client, username);
+    this.#pairing?.clients.set(client, username);
     this.#context?.log.info(`paired ${JSON.stringify(devicetype)} from ${request.remote ?? "?"} as ${userHandle(username)}…`);
     return hue([{ success: { username } }]);
   }
