@@ -51,6 +51,14 @@ export interface VariableLike<T> {
   readonly type?: string;
   readonly min?: number;
   readonly max?: number;
+  /** A persistent variable's: tells the watcher of each change, so the feature need not poll it. */
+  watch?(watcher: VariableWatcher): boolean;
+  unwatch?(watcher: VariableWatcher): void;
+}
+
+/** What a device's variables tell of their changes (PersistentVariable's VariableWatcher). */
+export interface VariableWatcher {
+  variableChanged(variable: object): void;
 }
 
 export type Source<T> = VariableLike<T> | Accessor<T>;
@@ -112,6 +120,17 @@ function checked<T>(source: Source<T> | undefined, what: string): Source<T> {
 
 function read<T>(source: Source<T>): T {
   return isAccessor(source) ? source.get() : source.value;
+}
+
+/** True when source tells watcher of its changes from now on (a variable that took it). */
+function watched<T>(source: Source<T> | undefined, watcher: VariableWatcher): boolean {
+  if (source === undefined) return true;
+  if (isAccessor(source) || typeof source.watch !== "function") return false;
+  return source.watch(watcher);
+}
+
+function unwatched<T>(source: Source<T> | undefined, watcher: VariableWatcher): void {
+  if (source !== undefined && !isAccessor(source) && typeof source.unwatch === "function") source.unwatch(watcher);
 }
 
 function write<T>(source: Source<T>, value: T): void {
@@ -189,6 +208,24 @@ export class AlexaDevice {
 
   get coloured(): boolean {
     return this.#colour !== undefined;
+  }
+
+  /**
+   * Has every value of the device tell watcher of its changes; false when one cannot (an app's
+   * { get, set }, or a variable another watcher holds): that device is polled.
+   */
+  watch(watcher: VariableWatcher): boolean {
+    // Each one asked, not stopping at the first refusal: a value that took it is told all the same.
+    const on = watched(this.#on, watcher);
+    const level = watched(this.#level, watcher);
+    const colour = watched(this.#colour, watcher);
+    return on && level && colour;
+  }
+
+  unwatch(watcher: VariableWatcher): void {
+    unwatched(this.#on, watcher);
+    unwatched(this.#level, watcher);
+    unwatched(this.#colour, watcher);
   }
 
   /** The device's state; a device whose app value throws reads unreachable (and off). */

@@ -47,7 +47,7 @@ import { AtomicRecord } from "../storage/atomic-record";
 import { AlexaDevice, type AlexaDeviceOptions } from "./alexa-device";
 import { ALEXA_CLIENT_SCRIPT, renderAlexaSection, type AlexaView } from "./alexa-page";
 import { configJson, hueError, invalidValue, lightJson, readStateChange, shown } from "./hue-api";
-import { bridgeIdentity, DESCRIPTION_PATH, descriptionXml, macDigits, type BridgeIdentity } from "./hue-bridge";
+import { bridgeIdentity, DESCRIPTION_PATH, descriptionXml, macDigits } from "./hue-bridge";
 import { HueUsers, userHandle, USERNAME_LENGTH } from "./hue-users";
 import { ALEXA_DOMAIN, LightIds } from "./light-ids";
 import { SSDP_GROUP, SSDP_PORT, SsdpResponder } from "./ssdp-responder";
@@ -150,17 +150,24 @@ export class AlexaFeature implements Feature {
   readonly #devices: AlexaDevice[] = [];
   #context: FeatureContext | undefined;
   #users: HueUsers | undefined;
-  #identity: BridgeIdentity | undefined;
+  /** The MAC's 12 digits: the bridge's names (hue-bridge.ts) are made from it when a request needs them. */
+  #mac = "";
   #ssdp: SsdpResponder | undefined;
   /** The address the SSDP responder was started for ("" while stopped). */
   #ssdpFor = "";
   #ssdpError = "";
-  #pairingUntil = 0;
-  #pairingTimer: TimerId | undefined;
-  /** Who paired in the window open now: address and devicetype to username (retries). */
-  #pairedNow: Map<string, string> | undefined;
+  /**
+   * While pairing is open: until when, its closing timer, and who paired in this window (address
+   * and devicetype to username, for retries). One field, unset while closed (most of the time).
+   */
+  #pairing: { readonly until: number; readonly timer: TimerId; readonly clients: Map<string, string> } | undefined;
   #refreshTimer: TimerId | undefined;
-  #unsubscribe: (() => void)[] = [];
+  /**
+   * this.tick, bound once at attach: the one listener of "network" and "config" (unsubscribed
+   * with events.off) and the refresh timer's callback, so the feature holds one bound function
+   * for all three, not one each plus two unsubscribes.
+   */
+  #tick: ((value?: unknown) => void) | undefined;
 
   constructor(options: AlexaOptions = {}) {
     this.#pairingMs = options.pairingMs ?? 30_000;
@@ -219,25 +226,31 @@ export class AlexaFeature implements Feature {
 
   attach(context: FeatureContext): void {
     this.#context = context;
-    this.#identity = bridgeIdentity(this.macDigits(context));
+    this.#mac = this.macDigits(context);
     this.#users = new HueUsers({ storage: context.host.storage, max: this.#maxUsers });
     const ids = this.lightIds(context);
     for (const device of this.#devices) this.identify(ids, device);
     this.addRoutes(context);
     // One listener for both: a network change, or settings saved (their keys).
-    const changed = this.changed.bind(this);
-    this.#unsubscribe.push(context.events.on("network", changed), context.events.on("config", changed));
+    const tick = (this.#tick = this.tick.bind(this));
+    context.events.on("network", tick);
+    context.events.on("config", tick);
     for (const device of this.#devices) this.mirror(device);
     this.startRefresh();
   }
 
   detach(): void {
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
+    const tick = this.#tick;
+    if (tick && this.#context) {
+      this.#context.events.off("network", tick);
+      this.#context.events.off("config", tick);
+    }
+    this.#tick = undefined;
     this.stopDiscovery();
     this.closePairing();
     this.#context?.host.clock.clear(this.#refreshTimer);
     this.#refreshTimer = undefined;
+    for (const device of this.#devices) device.unwatch(this);
     this.#context = undefined;
   }
 
@@ -248,12 +261,20 @@ export class AlexaFeature implements Feature {
     new AtomicRecord(this.#context.host.storage, ALEXA_DOMAIN, "mac").clear();
   }
 
-  private changed(keys: NetworkStatus | readonly string[]): void {
-    if (Array.isArray(keys)) {
-      if (!keys.includes("alexa_enabled")) return;
+  /**
+   * The listener of "network" (a NetworkStatus) and "config" (the keys saved), and the refresh
+   * timer's callback (called with nothing, or a host's timer ID: neither an array nor a network status).
+   */
+  private tick(value?: unknown): void {
+    if (Array.isArray(value)) {
+      if (!value.includes("alexa_enabled")) return;
       if (!this.active()) this.closePairing();
+      this.updateDiscovery();
+    } else if (value !== null && typeof value === "object" && "mode" in value) {
+      this.updateDiscovery();
+    } else {
+      this.refresh();
     }
-    this.updateDiscovery();
   }
 
   /**
@@ -262,7 +283,7 @@ export class AlexaFeature implements Feature {
    */
   private lightIds(context: FeatureContext): LightIds {
     const host = context.host;
-    return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: (this.#identity as BridgeIdentity).macDigits });
+    return new LightIds({ storage: host.storage, sha256: host.sha256 ?? ((): Sha256Hasher => new Sha256()), mac: this.#mac });
   }
 
   /** The MAC's digits; a made-up one (saved) where the host has none, such as the Moddable simulator. */
@@ -317,15 +338,15 @@ export class AlexaFeature implements Feature {
     const address = this.active() && udp ? this.address(context.network()) : "";
     if (address === this.#ssdpFor) return;
     this.stopDiscovery();
-    if (!address || !udp || !this.#identity) return;
+    if (!address || !udp || !this.#mac) return;
     const port = context.host.ports?.ssdp ?? SSDP_PORT;
     const ssdp = new SsdpResponder({
       udp,
       clock: context.host.clock,
       port,
       multicast: SSDP_GROUP,
-      identity: this.#identity,
-      location: this.location.bind(this),
+      mac: this.#mac,
+      site: this,
     });
     this.#ssdp = ssdp;
     this.#ssdpFor = address;
@@ -341,7 +362,7 @@ export class AlexaFeature implements Feature {
   }
 
   /** Where the description is served now (the SSDP answers' LOCATION): undefined without a station address. */
-  private location(): { ip: string; port: number } | undefined {
+  location(): { ip: string; port: number } | undefined {
     const context = this.#context;
     const ip = context ? this.address(context.network()) : "";
     return context && ip ? { ip, port: context.webPort() } : undefined;
@@ -356,32 +377,30 @@ export class AlexaFeature implements Feature {
   // ---- pairing ------------------------------------------------------------------------------
 
   get pairingOpen(): boolean {
-    return this.#pairingTimer !== undefined;
+    return this.#pairing !== undefined;
   }
 
   private pairingLeftS(): number {
     if (!this.#context || !this.pairingOpen) return 0;
-    return Math.max(0, Math.ceil((this.#pairingUntil - this.#context.host.clock.now()) / 1000));
+    return Math.max(0, Math.ceil(((this.#pairing as { until: number }).until - this.#context.host.clock.now()) / 1000));
   }
 
   private openPairing(): void {
     const context = this.#context as FeatureContext;
     const clock = context.host.clock;
-    clock.clear(this.#pairingTimer);
-    this.#pairingUntil = clock.now() + this.#pairingMs;
-    this.#pairedNow = new Map();
-    this.#pairingTimer = clock.set(() => {
-      this.#pairingTimer = undefined;
-      this.#pairedNow = undefined;
+    clock.clear(this.#pairing?.timer);
+    const until = clock.now() + this.#pairingMs;
+    const timer = clock.set(() => {
+      this.#pairing = undefined;
       context.log.info("pairing closed");
     }, this.#pairingMs);
+    this.#pairing = { until, timer, clients: new Map() };
     context.log.info(`pairing open for ${Math.round(this.#pairingMs / 1000)} s: say "Alexa, discover devices"`);
   }
 
   private closePairing(): void {
-    this.#context?.host.clock.clear(this.#pairingTimer);
-    this.#pairingTimer = undefined;
-    this.#pairedNow = undefined;
+    this.#context?.host.clock.clear(this.#pairing?.timer);
+    this.#pairing = undefined;
   }
 
   /**
@@ -409,7 +428,7 @@ export class AlexaFeature implements Feature {
     if (!this.pairingOpen) return hue([hueError(101, "", "link button not pressed")]);
     const users = this.#users as HueUsers;
     const client = `${request.remote ?? ""}\n${devicetype}`;
-    const again = this.#pairedNow?.get(client);
+    const again = this.#pairing?.clients.get(client);
     if (again !== undefined && users.has(again)) return hue([{ success: { username: again } }]);
     if (users.full) return hue([hueError(901, "", `internal error, ${users.max} clients are paired already: remove one on the device's page`)]);
     const username = this.newUsername();
@@ -419,7 +438,7 @@ export class AlexaFeature implements Feature {
     } catch (e) {
       return hue([hueError(901, "", `internal error, could not save the user: ${shown(errorText(e))}`)]);
     }
-    this.#pairedNow?.set(client, username);
+    this.#pairing?.clients.set(client, username);
     this.#context?.log.info(`paired ${JSON.stringify(devicetype)} from ${request.remote ?? "?"} as ${userHandle(username)}…`);
     return hue([{ success: { username } }]);
   }
@@ -452,7 +471,7 @@ export class AlexaFeature implements Feature {
     const context = this.#context as FeatureContext;
     return {
       name: context.app.title,
-      identity: this.#identity as BridgeIdentity,
+      identity: bridgeIdentity(this.#mac),
       ip: context.network().ip,
       linkButton: this.pairingOpen,
       whitelist: withUsers ? (this.#users as HueUsers).list : undefined,
@@ -546,7 +565,7 @@ export class AlexaFeature implements Feature {
   private description(): HttpResponse {
     if (!this.active()) return notFound();
     const context = this.#context as FeatureContext;
-    const xml = descriptionXml(this.#identity as BridgeIdentity, context.network().ip, context.webPort(), context.app.title);
+    const xml = descriptionXml(bridgeIdentity(this.#mac), context.network().ip, context.webPort(), context.app.title);
     return { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" }, body: xml };
   }
 
@@ -576,11 +595,23 @@ export class AlexaFeature implements Feature {
 
   // ---- what the page, /data and /api/status see ----------------------------------------------
 
+  /**
+   * The app may change a value itself: a persistent variable tells the feature (watch), and its
+   * data entry follows at once; a device with one that cannot tell (the app's { get, set }) is
+   * polled, its entry following within a second. No timer while every shown value tells.
+   */
   private startRefresh(): void {
     const context = this.#context;
-    if (!context || this.#refreshTimer !== undefined || !this.#devices.some((d) => d.dataKey !== undefined)) return;
-    // The app may change a variable itself: its data entry follows within a second.
-    this.#refreshTimer = context.host.clock.set(this.refresh.bind(this), 1000, 1000);
+    const tick = this.#tick;
+    if (!context || !tick || this.#refreshTimer !== undefined) return;
+    let poll = false;
+    for (const device of this.#devices) if (device.dataKey !== undefined && !device.watch(this)) poll = true;
+    if (poll) this.#refreshTimer = context.host.clock.set(tick, 1000, 1000);
+  }
+
+  /** A watched variable changed (PersistentVariable's watcher): the data entries follow. */
+  variableChanged(): void {
+    if (this.#context) this.refresh();
   }
 
   private refresh(): void {

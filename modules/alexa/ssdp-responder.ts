@@ -22,7 +22,7 @@
 
 import type { Clock, TimerId } from "../host/clock";
 import type { Udp, UdpSocket } from "../host/udp";
-import type { BridgeIdentity } from "./hue-bridge";
+import { bridgeIdentity } from "./hue-bridge";
 
 export const SSDP_PORT = 1900;
 export const SSDP_GROUP = "239.255.255.250";
@@ -110,9 +110,10 @@ export interface SsdpResponderOptions {
   readonly port: number;
   /** The group to join; none when the host should not join one. */
   readonly multicast?: string;
-  readonly identity: BridgeIdentity;
-  /** Where the description is served now: undefined while the device has no usable address. */
-  readonly location: () => { ip: string; port: number } | undefined;
+  /** The MAC's 12 digits: the bridge's names (bridgeIdentity) are made from them per answer, not held. */
+  readonly mac: string;
+  /** Its location(): where the description is served now, undefined while the device has no usable address (an object, not a bound function). */
+  readonly site: { location(): { ip: string; port: number } | undefined };
   /** 0..1; Math.random by default (tests pass their own). */
   readonly random?: () => number;
   readonly maxPending?: number;
@@ -180,8 +181,8 @@ export class SsdpResponder {
       return;
     }
     if (!search) return;
-    const { identity, clock } = this.#options;
-    const answers = answersFor(search.st, identity.uuid);
+    const { mac, clock } = this.#options;
+    const answers = answersFor(search.st, bridgeIdentity(mac).uuid);
     if (answers.length === 0 || (this.#pending?.size ?? 0) >= (this.#options.maxPending ?? 8)) return;
     const pending = (this.#pending ??= new Set());
     const delay = search.mx > 0 ? Math.floor((this.#options.random ?? Math.random)() * search.mx * 1000) : 0;
@@ -195,11 +196,12 @@ export class SsdpResponder {
 
   private reply(socket: UdpSocket, answers: readonly [string, string][], address: string, port: number): void {
     if (this.#socket !== socket) return;
-    const where = this.#options.location();
+    const where = this.#options.site.location();
     if (!where) return;
     const location = `http://${where.ip}:${where.port}/description.xml`;
+    const bridgeId = bridgeIdentity(this.#options.mac).bridgeId;
     try {
-      for (const [st, usn] of answers) socket.send(asciiBytes(ssdpAnswer(st, usn, location, this.#options.identity.bridgeId)), address, port);
+      for (const [st, usn] of answers) socket.send(asciiBytes(ssdpAnswer(st, usn, location, bridgeId)), address, port);
       this.#answered++;
     } catch {
       // An answer that cannot be sent (a sender on port 0) is lost; the next search is answered.

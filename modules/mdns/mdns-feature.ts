@@ -140,9 +140,9 @@ export class MdnsFeature implements Feature {
   #responder: MdnsResponder | undefined;
   #port: number | undefined;
   #network: NetworkStatus | undefined;
-  #unsubscribe: (() => void)[] = [];
   #soon: TimerId | undefined;
-  #offServing: (() => void) | undefined;
+  /** The one listener of the three events, kept to take it off again (events.off: no unsubscribes held). */
+  #heard: ((value: ServingEvent | NetworkStatus | readonly string[]) => void) | undefined;
 
   constructor(options: MdnsFeatureOptions = {}) {
     this.#extra = options.services?.length ? Object.freeze([...options.services]) : NO_SERVICES;
@@ -159,9 +159,10 @@ export class MdnsFeature implements Feature {
     // Config.update), and probing encodes and sends from there, so it is handled on a turn of
     // its own: the device's XS stack is 384 slots by default; this path overflowed it on the real
     // SDK's simulator.
-    const heard = (value: ServingEvent | NetworkStatus | readonly string[]): void => this.heard(value);
-    this.#offServing = context.events.on("serving", heard);
-    this.#unsubscribe.push(context.events.on("network", heard), context.events.on("config", heard));
+    const heard = (this.#heard = (value: ServingEvent | NetworkStatus | readonly string[]): void => this.heard(value));
+    context.events.on("serving", heard);
+    context.events.on("network", heard);
+    context.events.on("config", heard);
   }
 
   private heard(value: ServingEvent | NetworkStatus | readonly string[]): void {
@@ -172,8 +173,7 @@ export class MdnsFeature implements Feature {
       this.#network = value;
       this.apply();
     } else {
-      this.#offServing?.();
-      this.#offServing = undefined;
+      if (this.#heard) this.#context?.events.off("serving", this.#heard);
       this.#port = (value as ServingEvent).port;
       this.apply();
     }
@@ -182,10 +182,14 @@ export class MdnsFeature implements Feature {
   detach(): void {
     this.#context?.host.clock.clear(this.#soon);
     this.#soon = undefined;
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
-    this.#offServing?.();
-    this.#offServing = undefined;
+    const heard = this.#heard;
+    const events = this.#context?.events;
+    if (heard && events) {
+      events.off("serving", heard);
+      events.off("network", heard);
+      events.off("config", heard);
+    }
+    this.#heard = undefined;
     this.#responder?.stop();
     this.#responder = undefined;
     this.#context = undefined;

@@ -83,7 +83,8 @@ export class MetricsFeature implements Feature {
   #context: FeatureContext | undefined;
   /** Answers by status, made by the first answer. */
   #answers: Map<number, number> | undefined;
-  #unsubscribe: (() => void) | undefined;
+  /** The listener's and the route's one closure, kept to take the listener off again (events.off). */
+  #heard: ((value: number | HttpRequest) => HttpResponse | undefined) | undefined;
 
   constructor(options: MetricsOptions = {}) {
     this.#path = options.path ?? "/metrics";
@@ -92,8 +93,8 @@ export class MetricsFeature implements Feature {
   attach(context: FeatureContext): void {
     this.#context = context;
     // One closure for the "answer" listener (a status code) and the route (a request).
-    const heard = (value: number | HttpRequest): HttpResponse | undefined => this.heard(value);
-    this.#unsubscribe = context.events.on("answer", heard);
+    const heard = (this.#heard = (value: number | HttpRequest): HttpResponse | undefined => this.heard(value));
+    context.events.on("answer", heard);
     context.router.add("GET", this.#path, heard as (request: HttpRequest) => HttpResponse);
   }
 
@@ -109,8 +110,8 @@ export class MetricsFeature implements Feature {
   }
 
   detach(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    if (this.#heard) this.#context?.events.off("answer", this.#heard);
+    this.#heard = undefined;
     this.#context = undefined;
   }
 

@@ -222,7 +222,6 @@ export class MqttFeature implements Feature {
    * ones are added once a broker is set (off, they would change nothing).
    */
   #heard: ((value: readonly string[] | string | NetworkStatus) => void) | undefined;
-  #unsubscribe: (() => void)[] = [];
   #listening = false;
   #client: MqttClient | undefined;
   #state: MqttState = "off";
@@ -308,7 +307,7 @@ export class MqttFeature implements Feature {
   attach(context: FeatureContext): void {
     this.#context = context;
     const heard = (this.#heard = (value) => this.changed(value));
-    this.#unsubscribe.push(context.events.on("config", heard));
+    context.events.on("config", heard);
     this.reconcile(false);
   }
 
@@ -321,12 +320,21 @@ export class MqttFeature implements Feature {
     if (this.#listening) return;
     this.#listening = true;
     const heard = this.#heard as (value: readonly string[] | string | NetworkStatus) => void;
-    this.#unsubscribe.push(context.events.on("network", heard), context.events.on("data", heard));
+    context.events.on("network", heard);
+    context.events.on("data", heard);
   }
 
   detach(): void {
-    for (const off of this.#unsubscribe) off();
-    this.#unsubscribe = [];
+    // The listener is taken off (events.off), not unsubscribes held: a bound function each.
+    const heard = this.#heard;
+    const events = this.#context?.events;
+    if (heard && events) {
+      events.off("config", heard);
+      if (this.#listening) {
+        events.off("network", heard);
+        events.off("data", heard);
+      }
+    }
     this.#heard = undefined;
     this.#listening = false;
     this.disconnect(true);

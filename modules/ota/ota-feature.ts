@@ -16,6 +16,8 @@
  *
  *   POST /ota      the page's form: ota_url (saved as the setting when it changed), then as POST
  *                  /api/ota {} does; answered in place (JSON) or by a 303 back to the Update view
+ *   POST /ota      github=check or github=install: the GitHub buttons without script, as POST
+ *                  /api/ota/check and POST /api/ota {"source": "github"} do, answered the same way
  *
  * A page section, the Update view (the URL setting, button, live progress and probation,
  * outcome), and its browser script. The ota_url setting is edited there, not in Settings. GET /api/status
@@ -144,7 +146,8 @@ export class OtaFeature implements Feature {
   #probation: Probation | undefined;
   /** Made once a repository or automatic updates are set, or a check is asked for. */
   #github: GithubSource | undefined;
-  #offConfig: (() => void) | undefined;
+  /** The routes' and the "config" listener's one closure, kept to take the listener off (events.off). */
+  #heard: ((value: HttpRequest | readonly string[]) => HttpResponse | undefined) | undefined;
 
   constructor(options: OtaFeatureOptions = {}) {
     this.#options = options;
@@ -177,14 +180,14 @@ export class OtaFeature implements Feature {
     if (running.rolledBack) this.reportRollback(context, running, running.rolledBack);
     // One handler for the four routes (the path says which): one closure instead of four.
     // One closure for the four routes (a request) and the "config" listener (the keys changed).
-    const heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value);
+    const heard = (this.#heard = (value: HttpRequest | readonly string[]): HttpResponse | undefined => this.heard(value));
     const handler = heard as (request: HttpRequest) => HttpResponse;
     context.router.add("GET", "/api/ota", handler);
     context.router.add("POST", "/api/ota", handler);
     context.router.add("POST", "/ota", handler);
     context.router.add("POST", "/api/ota/check", handler);
     this.#probation?.start();
-    this.#offConfig = context.events.on("config", heard);
+    context.events.on("config", heard);
     if (this.githubWanted()) this.source(false);
   }
 
@@ -276,8 +279,8 @@ export class OtaFeature implements Feature {
   }
 
   detach(): void {
-    this.#offConfig?.();
-    this.#offConfig = undefined;
+    if (this.#heard) this.#context?.events.off("config", this.#heard);
+    this.#heard = undefined;
     this.#github?.detach();
     this.#probation?.stop();
     this.#job?.stop();
@@ -419,6 +422,8 @@ export class OtaFeature implements Feature {
     if (!form.ok) return form.response;
     const answer = (ok: boolean, message: string, status: number, key?: string): HttpResponse =>
       answerForm(context, request, { ok, message, status, key, view: this.name, extra: this.status() });
+    const github = form.value.github;
+    if (github !== undefined) return this.githubForm(github, answer);
     const url = form.value.ota_url;
     if (url !== undefined && context && url !== String(context.config.get("ota_url") ?? "")) {
       try {
@@ -433,5 +438,19 @@ export class OtaFeature implements Feature {
     const refused = this.startJob({ url: saved });
     if (refused) return answer(false, `Not started: ${plainOtaError(refused.error, this.runningNow().project)}`, refused.status, refused.status === 400 ? "ota_url" : undefined);
     return answer(true, `Update started from ${saved}.`, 202);
+  }
+
+  /** The GitHub buttons without script: github=check or github=install, posted to /ota. */
+  private githubForm(action: string, answer: (ok: boolean, message: string, status: number) => HttpResponse): HttpResponse {
+    if (action === "check") {
+      this.source(false).startCheck();
+      return answer(true, "Checking for updates: this view shows what the check found once it is done.", 202);
+    }
+    if (action !== "install") return answer(false, 'Not started: github must be "check" or "install".', 400);
+    const busy = this.busy();
+    if (busy !== undefined) return answer(false, `Not started: ${busy}`, 409);
+    const refused = this.#github ? this.#github.install(false) : "nothing to install: check for updates first";
+    if (refused !== undefined) return answer(false, `Not started: ${plainOtaError(refused, this.runningNow().project)}`, 409);
+    return answer(true, "Installing the release the check found: the device restarts into it once it is written and checked.", 202);
   }
 }

@@ -8,8 +8,9 @@
  * every value goes through escapeHtml, and the script writes text with textContent only.
  * Users see versions, not the image's project name (every Moddable app is "xs_esp32").
  * With a GitHub repository set, the card also shows what the last check found (the release's
- * notes as text), "Check for updates" (POST /api/ota/check) and "Install <version>" (POST
- * /api/ota {source: "github"}): those two need the script.
+ * notes as text), "Check for updates" and "Install <version>": with script they post to
+ * /api/ota/check and /api/ota {source: "github"} and the card follows; without, they are a form
+ * (POST /ota, github=check or install) answered by a 303 back to this view with the notice.
  */
 
 import { escapeHtml } from "../text/escape-html";
@@ -56,8 +57,8 @@ export function* renderOtaSection(model: OtaPageModel): Generator<string> {
   if (gh) {
     yield `<div class="mt-3" id="ota-gh"><h3 class="h6">GitHub releases of ${escapeHtml(gh.repo)}</h3><p class="mb-2" id="ota-gh-line" role="status">${escapeHtml(gh.line)}</p>`;
     yield `<pre class="small iot-notes" id="ota-gh-notes"${gh.notes ? "" : " hidden"}>${escapeHtml(gh.notes ?? "")}</pre>`;
-    yield `<div class="iot-actions"><button class="btn btn-secondary" type="button" id="ota-check">Check for updates</button> `;
-    yield `<button class="btn btn-primary" type="button" id="ota-gh-install"${gh.availableVersion ? "" : " hidden"}>Install ${escapeHtml(gh.availableVersion ?? "")}</button></div></div>`;
+    yield `<form id="ota-gh-form" method="post" action="/ota" accept-charset="utf-8"><div class="iot-actions"><button class="btn btn-secondary" type="submit" name="github" value="check" id="ota-check">Check for updates</button> `;
+    yield `<button class="btn btn-primary" type="submit" name="github" value="install" id="ota-gh-install"${gh.availableVersion ? "" : " hidden"}>Install ${escapeHtml(gh.availableVersion ?? "")}</button></div></form></div>`;
   }
   yield `</div></section>`;
 }
@@ -126,14 +127,17 @@ const SCRIPT = `(function () {
     notes.textContent = s.available ? (s.available.notes || "") : "";
     if (s.checking) poll(1000);
   }
-  if (check) check.addEventListener("click", function () {
+  // With script the buttons post JSON and the card follows; the form is for a browser without it.
+  if (check) check.addEventListener("click", function (e) {
+    e.preventDefault();
     ghLine.textContent = "checking\u2026";
     iot.post("/api/ota/check", {}, function (status, r) {
       if (status === 202 && r) render(r);
       else ghLine.textContent = "check refused: " + ((r && r.error) || "HTTP " + status);
     });
   });
-  if (install) install.addEventListener("click", function () {
+  if (install) install.addEventListener("click", function (e) {
+    e.preventDefault();
     say("info", "Starting the update\u2026");
     iot.post("/api/ota", { source: "github" }, function (status, r) {
       if (status === 202 && r) render(r);

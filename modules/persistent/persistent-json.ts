@@ -25,10 +25,10 @@ const JSON_INPUT: PersistentInput = Object.freeze({ kind: "json" });
 
 /** A JSON variable's codec: its limit in a field, its code the class's (no closure per variable). */
 class JsonCodec implements PersistentCodec<JsonValue> {
-  readonly #maxBytes: number;
+  readonly maxBytes: number;
 
   constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes;
+    this.maxBytes = maxBytes;
   }
 
   get type(): "json" {
@@ -44,7 +44,7 @@ class JsonCodec implements PersistentCodec<JsonValue> {
   }
 
   coerce(input: unknown): JsonValue {
-    return jsonCopy(input, this.#maxBytes).value;
+    return jsonCopy(input, this.maxBytes).value;
   }
 
   encode(value: JsonValue): string {
@@ -57,11 +57,12 @@ class JsonCodec implements PersistentCodec<JsonValue> {
 }
 
 export class PersistentJson extends PersistentVariable<JsonValue, JsonValue> {
-  readonly maxBytes: number;
-
   constructor(name: string, options: PersistentJsonOptions = {}) {
-    const maxBytes = maxBytesOption(name, options.maxBytes);
-    super(name, options, new JsonCodec(maxBytes));
-    this.maxBytes = maxBytes;
+    super(name, options, new JsonCodec(maxBytesOption(name, options.maxBytes)));
+  }
+
+  /** Longest JSON text in UTF-8 bytes (kept by the codec: a getter, not a second field). */
+  get maxBytes(): number {
+    return (this.codec as JsonCodec).maxBytes;
   }
 }

@@ -32,18 +32,21 @@ const MAX_DECIMALS = 20;
 
 /** A range's codec: its limits in fields, its code the class's (no closure per variable). */
 class RangeCodec implements PersistentCodec<number> {
-  readonly #min: number;
-  readonly #max: number;
-  readonly #step: number | undefined;
+  readonly min: number;
+  readonly max: number;
+  readonly step: number | undefined;
   readonly #decimals: number;
-  readonly fallback: number;
 
   constructor(min: number, max: number, step: number | undefined) {
-    this.#min = min;
-    this.#max = max;
-    this.#step = step;
+    this.min = min;
+    this.max = max;
+    this.step = step;
     this.#decimals = step === undefined ? 0 : Math.max(decimalsOf(step), decimalsOf(min));
-    this.fallback = this.coerce(min);
+  }
+
+  /** min on the grid: computed when asked (a variable asks once, for its default), not a field. */
+  get fallback(): number {
+    return this.coerce(this.min);
   }
 
   get type(): "range" {
@@ -51,18 +54,18 @@ class RangeCodec implements PersistentCodec<number> {
   }
 
   get input(): PersistentInput {
-    return Object.freeze({ kind: "number", min: this.#min, max: this.#max, step: this.#step ?? "any" });
+    return Object.freeze({ kind: "number", min: this.min, max: this.max, step: this.step ?? "any" });
   }
 
   private onGrid(k: number): number {
-    const x = this.#min + k * (this.#step as number);
+    const x = this.min + k * (this.step as number);
     return this.#decimals <= MAX_DECIMALS ? Number(x.toFixed(this.#decimals)) : x;
   }
 
   coerce(input: unknown): number {
-    const min = this.#min;
-    const max = this.#max;
-    const step = this.#step;
+    const min = this.min;
+    const max = this.max;
+    const step = this.step;
     let n = Math.min(max, Math.max(min, finiteNumber(input)));
     if (step !== undefined) {
       // Half a step rounds up, also when the division lands a hair below it (0.15 / 0.1 is
@@ -86,11 +89,8 @@ class RangeCodec implements PersistentCodec<number> {
   }
 }
 
+// min, max and step are the codec's (getters): held once per variable, not twice.
 export class PersistentRange extends PersistentVariable<number, FloatInput> {
-  readonly min: number;
-  readonly max: number;
-  readonly step: number | undefined;
-
   constructor(name: string, options: PersistentRangeOptions) {
     const { min, max, step } = options;
     if (typeof min !== "number" || typeof max !== "number" || !Number.isFinite(min) || !Number.isFinite(max) || min > max)
@@ -98,8 +98,17 @@ export class PersistentRange extends PersistentVariable<number, FloatInput> {
     if (step !== undefined && (typeof step !== "number" || !Number.isFinite(step) || step <= 0))
       throw new RangeError(`persistent variable ${name}: step must be a finite number > 0`);
     super(name, options, new RangeCodec(min, max, step));
-    this.min = min;
-    this.max = max;
-    this.step = step;
+  }
+
+  get min(): number {
+    return (this.codec as RangeCodec).min;
+  }
+
+  get max(): number {
+    return (this.codec as RangeCodec).max;
+  }
+
+  get step(): number | undefined {
+    return (this.codec as RangeCodec).step;
   }
 }

@@ -23,10 +23,10 @@ const TEXT_INPUT: PersistentInput = Object.freeze({ kind: "text" });
 
 /** A string's codec: its limit in a field, its code the class's (no closure per variable). */
 class TextCodec implements PersistentCodec<string> {
-  readonly #maxBytes: number;
+  readonly maxBytes: number;
 
   constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes;
+    this.maxBytes = maxBytes;
   }
 
   get type(): "string" {
@@ -46,7 +46,7 @@ class TextCodec implements PersistentCodec<string> {
     if (typeof input === "string") text = input;
     else if (typeof input === "boolean" || (typeof input === "number" && Number.isFinite(input))) text = String(input);
     else throw new Error("expected a string, a finite number or a boolean");
-    return truncateUtf8(text, this.#maxBytes);
+    return truncateUtf8(text, this.maxBytes);
   }
 
   encode(value: string): string {
@@ -59,11 +59,12 @@ class TextCodec implements PersistentCodec<string> {
 }
 
 export class PersistentString extends PersistentVariable<string, StringInput> {
-  readonly maxBytes: number;
-
   constructor(name: string, options: PersistentStringOptions = {}) {
-    const maxBytes = maxBytesOption(name, options.maxBytes);
-    super(name, options, new TextCodec(maxBytes));
-    this.maxBytes = maxBytes;
+    super(name, options, new TextCodec(maxBytesOption(name, options.maxBytes)));
+  }
+
+  /** Longest value in UTF-8 bytes (kept by the codec: a getter, not a second field). */
+  get maxBytes(): number {
+    return (this.codec as TextCodec).maxBytes;
   }
 }

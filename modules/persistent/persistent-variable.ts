@@ -48,8 +48,20 @@ export interface PersistentOptions<I> {
   label?: string;
 }
 
+/**
+ * Told when a variable's value changes (write or reset that changed it): an object with a method,
+ * not a function, so watching costs the variable one field and the watcher nothing per variable.
+ */
+export interface VariableWatcher {
+  variableChanged(variable: object): void;
+}
+
 /** Separates a long name's owner tag from the value in the stored text (names have no "="). */
 const OWNER_END = "=";
+
+const OPENED = 1;
+const SAVED = 2;
+const LISTED = 4;
 
 export class PersistentVariable<T, I = T> {
   readonly name: string;
@@ -59,11 +71,16 @@ export class PersistentVariable<T, I = T> {
   readonly #codec: PersistentCodec<T>;
   /** options.storage; from the first use on, the storage in use (the bound host's when none was given). */
   #storage: Storage | undefined;
-  #record: AtomicRecord | undefined;
   #value: T;
-  #saved = false;
-  /** The folder is in the list a factory reset erases (checked once a boot: first write, or a saved value read). */
-  #folderListed = false;
+  /**
+   * OPENED | SAVED | LISTED in one field (one slot, not three, per variable): read from storage, a
+   * value is saved, the folder is in the list a factory reset erases (checked once a boot: first
+   * write, or a saved value read). The AtomicRecord is not held: made for the read at first use
+   * and for each write (rare), so idle a variable holds its value and nothing of its record.
+   */
+  #state = 0;
+  /** The one watcher (watch()), e.g. Alexa keeping a data entry in step without polling. */
+  #watcher: VariableWatcher | undefined;
 
   protected constructor(name: string, options: PersistentOptions<I>, codec: PersistentCodec<T>) {
     checkPersistentName("name", name);
@@ -88,6 +105,11 @@ export class PersistentVariable<T, I = T> {
 
   get type(): PersistentType {
     return this.#codec.type;
+  }
+
+  /** The codec: a subclass reads its limits there (a getter, so a limit is held once per variable, not twice). */
+  protected get codec(): PersistentCodec<T> {
+    return this.#codec;
   }
 
   /** How the settings page edits it. */
@@ -118,7 +140,7 @@ export class PersistentVariable<T, I = T> {
   /** True when a value is saved (false: the default is read). */
   get saved(): boolean {
     this.open();
-    return this.#saved;
+    return (this.#state & SAVED) !== 0;
   }
 
   /**
@@ -128,35 +150,64 @@ export class PersistentVariable<T, I = T> {
   write(input: unknown): boolean {
     const value = this.coerce(input);
     const encoded = this.#codec.encode(value);
-    const record = this.open();
+    this.open();
     // Compared as stored text: a write that changes nothing the variable reads writes nothing.
     if (encoded === this.#codec.encode(this.#value)) return false;
     const bytes = utf8Length(encoded);
     if (bytes > PERSISTENT_LIMITS.maxValueBytes)
       throw new PersistentValueError(this.id, input, this.type, `${bytes} bytes stored; at most ${PERSISTENT_LIMITS.maxValueBytes}`);
     this.listFolder(this.#storage as Storage);
-    record.save(persistentRecordOwner(this.name) + OWNER_END + encoded);
+    this.record(this.#storage as Storage).save(persistentRecordOwner(this.name) + OWNER_END + encoded);
     // Only once the save has returned: a failed write leaves memory as the storage is.
     this.#value = value;
-    this.#saved = true;
+    this.#state |= SAVED;
+    this.changed();
     return true;
   }
 
   /** Returns to the default. Returns false when no value was saved and nothing was written. */
   reset(): boolean {
-    const record = this.open();
-    if (!this.#saved) return false;
-    record.save(persistentRecordOwner(this.name));
+    this.open();
+    if ((this.#state & SAVED) === 0) return false;
+    this.record(this.#storage as Storage).save(persistentRecordOwner(this.name));
     this.#value = this.default;
-    this.#saved = false;
+    this.#state &= ~SAVED;
+    this.changed();
     return true;
   }
 
-  private open(): AtomicRecord {
-    if (this.#record) return this.#record;
+  /**
+   * Has watcher told of every change from now on; false (nothing changed) when another watcher
+   * holds the variable: one at a time, the caller then polls as it would an app's own value.
+   */
+  watch(watcher: VariableWatcher): boolean {
+    if (this.#watcher !== undefined && this.#watcher !== watcher) return false;
+    this.#watcher = watcher;
+    return true;
+  }
+
+  /** Stops telling watcher (nothing when it is not the one watching). */
+  unwatch(watcher: VariableWatcher): void {
+    if (this.#watcher === watcher) this.#watcher = undefined;
+  }
+
+  private changed(): void {
+    try {
+      this.#watcher?.variableChanged(this);
+    } catch {
+      // The value is saved; a watcher's failure is its own and does not undo or fail the write.
+    }
+  }
+
+  private record(storage: Storage): AtomicRecord {
+    return new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
+  }
+
+  /** Reads the saved value at first use (the storage is taken then too). */
+  private open(): void {
+    if ((this.#state & OPENED) !== 0) return;
     const storage = (this.#storage ??= boundHost().storage);
-    const record = new AtomicRecord(storage, this.folder, persistentRecordName(this.name));
-    const payload = record.value;
+    const payload = this.record(storage).value;
     if (payload !== undefined) {
       const end = payload.indexOf(OWNER_END);
       const owner = end < 0 ? payload : payload.slice(0, end);
@@ -169,17 +220,16 @@ export class PersistentVariable<T, I = T> {
         this.loadText(payload.slice(end + 1));
       }
     }
-    this.#record = record;
+    this.#state |= OPENED;
     // A saved value whose folder is not listed (the list was lost with a damaged settings domain)
     // is listed again now, so a factory reset still reaches it.
-    if (this.#saved) this.listFolder(storage);
-    return record;
+    if ((this.#state & SAVED) !== 0) this.listFolder(storage);
   }
 
   private listFolder(storage: Storage): void {
-    if (this.#folderListed) return;
+    if ((this.#state & LISTED) !== 0) return;
     rememberFolder(storage, this.folder);
-    this.#folderListed = true;
+    this.#state |= LISTED;
   }
 
   private loadText(text: string): void {
@@ -190,6 +240,6 @@ export class PersistentVariable<T, I = T> {
       return; // Saved under another type or other limits and not coercible: the default stands.
     }
     this.#value = value;
-    this.#saved = true;
+    this.#state |= SAVED;
   }
 }

@@ -153,8 +153,8 @@ export class TimeFeature implements Feature {
   #client: SntpClient | undefined;
   #offered: readonly string[] = NONE;
   #stationIp = "";
-  #offNetwork: (() => void) | undefined;
-  #offConfig: (() => void) | undefined;
+  /** The one listener of both events, kept to take it off again (events.off: no unsubscribes held). */
+  #heard: ((value: NetworkStatus | readonly string[]) => void) | undefined;
 
   constructor(options: TimeFeatureOptions = {}) {
     this.#options = options;
@@ -165,17 +165,21 @@ export class TimeFeature implements Feature {
     const { host } = context;
     this.applyTimezone();
     // One listener for both events (a change of settings is a list of keys, the network an object).
-    const heard = (value: NetworkStatus | readonly string[]): void => this.heard(value);
-    this.#offConfig = context.events.on("config", heard);
+    const heard = (this.#heard = (value: NetworkStatus | readonly string[]): void => this.heard(value));
+    context.events.on("config", heard);
     if (!host.udp || context.clock.source === "host") return;
     this.#client = new SntpClient(new SntpSource(this, context, this.#options));
-    this.#offNetwork = context.events.on("network", heard);
+    context.events.on("network", heard);
   }
 
   detach(): void {
-    this.#offConfig?.();
-    this.#offNetwork?.();
-    this.#offConfig = this.#offNetwork = undefined;
+    const heard = this.#heard;
+    if (heard) {
+      this.#context?.events.off("config", heard);
+      // Harmless when it never listened (no UDP, or the host's clock): off() finds nothing.
+      this.#context?.events.off("network", heard);
+    }
+    this.#heard = undefined;
     this.#client?.stop();
     this.#client = undefined;
     this.#context = undefined;

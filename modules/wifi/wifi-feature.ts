@@ -103,7 +103,8 @@ export class WifiFeature implements Feature {
   #dns: PortalDns | undefined;
   /** The last scan: made by the first GET /api/networks. */
   #scan: BackgroundJob<VisibleNetwork[]> | undefined;
-  #unsubscribe: (() => void) | undefined;
+  /** The one closure (see attach()), kept to take the "config" listener off again (events.off). */
+  #heard: ((value?: Heard, address?: string) => HttpResponse | undefined) | undefined;
 
   constructor(options: WifiFeatureOptions = {}) {
     this.#options = options;
@@ -120,7 +121,7 @@ export class WifiFeature implements Feature {
     // listener (the keys changed) and the two routes (a request; the method says which). The OS
     // probes hold no routes: intercept() answers them (eleven routes were most of what this
     // feature held).
-    const heard = (value?: Heard, address?: string): HttpResponse | undefined => this.heard(value, address);
+    const heard = (this.#heard = (value?: Heard, address?: string): HttpResponse | undefined => this.heard(value, address));
     const policy = new WifiPolicy({
       radio,
       clock: context.host.clock,
@@ -132,7 +133,7 @@ export class WifiFeature implements Feature {
     });
     this.#context = context;
     this.#policy = policy;
-    this.#unsubscribe = context.events.on("config", heard);
+    context.events.on("config", heard);
     const handler = heard as (request: HttpRequest) => HttpResponse;
     router.add("GET", "/api/networks", handler);
     router.add("POST", "/api/wifi", handler);
@@ -155,8 +156,8 @@ export class WifiFeature implements Feature {
   }
 
   detach(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    if (this.#heard) this.#context?.events.off("config", this.#heard);
+    this.#heard = undefined;
     this.#scan?.cancel();
     this.#scan = undefined;
     const policy = this.#policy;

@@ -99,6 +99,32 @@ describe("browser: the OTA card's GitHub updates", function () {
     await page.close();
   });
 
+  it("checks and installs without JavaScript: the buttons are a form, answered by a 303 and the notice", async () => {
+    const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+    const { page } = await offlinePage(context);
+    await page.goto(`${sim!.url}/?view=ota`);
+    await Promise.all([page.waitForURL(/\/\?view=ota&n=\d+$/), page.click("#ota-check")]);
+    assert.match((await page.textContent("#notice")) ?? "", /^Checking for updates/);
+    // Without script the card is what the server renders: reload until the check is done.
+    let found = "";
+    for (let i = 0; i < 60 && !/is available$/.test(found); i++) {
+      await page.waitForTimeout(500);
+      await page.goto(`${sim!.url}/?view=ota`);
+      found = (await line(page)) ?? "";
+    }
+    assert.equal(found, "2.0.0 (v2.0.0) is available");
+    assert.equal(await page.textContent("#ota-gh-install"), "Install 2.0.0");
+    await Promise.all([page.waitForURL(/\/\?view=ota&n=\d+$/), page.click("#ota-gh-install")]);
+    assert.match((await page.textContent("#notice")) ?? "", /^Installing the release the check found/);
+    let version = "";
+    for (let i = 0; i < 180 && version !== "2.0.0"; i++) {
+      await new Promise((done) => setTimeout(done, 500));
+      version = await fetch(`${sim!.url}/api/ota`).then((r) => r.json()).then((o: { version?: string }) => o.version ?? "", () => "");
+    }
+    assert.equal(version, "2.0.0", "installed and restarted into it");
+    await context.close();
+  });
+
   it("a check that fails says why on the card", async () => {
     github.repo = "acme/other"; // the device asks for acme/widget: 404
     const page = await open();

@@ -469,6 +469,49 @@ describe("alexa: the Hue API", () => {
     assert.deepEqual(b.iot.data.get("Desk lamp"), { on: true, brightness: 50 });
     b.iot.stop();
   });
+
+  it("follows a persistent variable at once, told by the variable, with no polling timer", () => {
+    const b = board();
+    b.level.value = 70;
+    assert.deepEqual(b.iot.data.get("Desk lamp"), { on: false, brightness: 70 }, "shown before any time passes");
+    b.lamp.reset();
+    b.level.reset();
+    assert.deepEqual(b.iot.data.get("Desk lamp"), { on: false, brightness: 50 });
+    b.iot.stop();
+    b.level.value = 20;
+    assert.deepEqual(b.iot.data.get("Desk lamp"), { on: false, brightness: 50 }, "a stopped feature is no longer told");
+  });
+
+  it("polls an app's own { get, set } (and a variable another feature watches) within a second", () => {
+    let on = false;
+    const b = board({
+      expose: (x) => {
+        x.iot.alexa.expose("Desk lamp", { on: x.lamp, brightness: x.level });
+        x.iot.alexa.expose("Fan", { on: { get: () => on, set: (v) => (on = v) } });
+      },
+    });
+    const plain = board();
+    plain.host.clock.run(0);
+    b.host.clock.run(0);
+    assert.equal(b.host.clock.pending, plain.host.clock.pending + 1, "one timer polls, only where a value cannot tell");
+    plain.iot.stop();
+    on = true;
+    b.host.clock.run(1000);
+    assert.deepEqual(b.iot.data.get("Fan"), { on: true });
+    b.lamp.value = true;
+    assert.deepEqual(b.iot.data.get("Desk lamp"), { on: true, brightness: 50 });
+    // A second manager exposing the same variables: the first keeps them, the second polls.
+    const host2 = b.host;
+    const other = new IotManager({ title: "Other", port: 8081 }, host2);
+    other.alexa.expose("Desk lamp", { on: b.lamp, brightness: b.level });
+    void other.run();
+    b.lamp.value = false;
+    assert.deepEqual(b.iot.data.get("Desk lamp"), { on: false, brightness: 50 }, "the first is told");
+    b.host.clock.run(1000);
+    assert.deepEqual(other.data.get("Desk lamp"), { on: false, brightness: 50 }, "the second polls");
+    other.stop();
+    b.iot.stop();
+  });
 });
 
 describe("alexa: stable IDs", () => {

@@ -294,6 +294,21 @@ describe("ota: feature and API", () => {
     assert.match(again.headers?.location ?? "", /^\/\?view=ota&n=\d+$/);
   });
 
+  it("POST /ota with github=...: the GitHub buttons without script refuse what they cannot do, in words", () => {
+    const rig = makeRig({}, undefined, "");
+    const form = (body: string, headers: Record<string, string> = { accept: "application/json" }): HttpResponse => rig.router.handle(formRequest("/ota", body, undefined, headers));
+    const odd = form("github=upgrade");
+    assert.equal(odd.status, 400);
+    assert.equal(JSON.parse(bodyText(odd)).error, 'Not started: github must be "check" or "install".');
+    const early = form("github=install");
+    assert.equal(early.status, 409);
+    assert.equal(JSON.parse(bodyText(early)).error, "Not started: nothing to install: check for updates first");
+    const back = form("github=install", {});
+    assert.equal(back.status, 303, "without script: back to the view with the notice");
+    assert.match(back.headers?.location ?? "", /^\/\?view=ota&n=\d+$/);
+    assert.equal(rig.router.handle({ method: "GET", path: "/api/ota", query: "", headers: {}, body: "" }).status, 200);
+  });
+
   it("starts the GitHub schedule once automatic updates are set after boot, not before", () => {
     const host: TestHost = Object.assign(createTestHost(), { updater: new SlotUpdater({ store: new MemoryPartitions(32 * 1024), storage: new MemoryStorage(), factory: { project: "xs_esp32", version: "" } }) });
     const config = new Config(host.storage);

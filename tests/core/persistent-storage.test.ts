@@ -58,6 +58,30 @@ describe("persistent variables in storage", () => {
     storage = new MemoryStorage();
   });
 
+  it("tells its one watcher of each change (not of a write that changes nothing), and keeps a failing watcher's write", () => {
+    const v = new PersistentInteger("watched", { storage, default: 1 });
+    const seen: unknown[] = [];
+    const first = { variableChanged: (x: object) => seen.push((x as PersistentInteger).value) };
+    const second = { variableChanged: () => seen.push("second") };
+    equal(v.watch(first), true);
+    equal(v.watch(first), true, "the same watcher again");
+    equal(v.watch(second), false, "one watcher at a time");
+    v.value = 2;
+    v.value = 2;
+    v.reset();
+    v.reset();
+    deepEqual(seen, [2, 1]);
+    v.unwatch(second);
+    v.value = 3;
+    deepEqual(seen, [2, 1, 3], "unwatch by another changes nothing");
+    v.unwatch(first);
+    equal(v.watch(second), true);
+    const failing = new PersistentInteger("failing", { storage });
+    failing.watch({ variableChanged: () => { throw new Error("watcher broke"); } });
+    failing.value = 7;
+    equal(new PersistentInteger("failing", { storage }).value, 7, "saved despite the watcher");
+  });
+
   it("every type refuses a bad name or folder at construction, before touching storage", () => {
     for (const [type, make] of MAKERS) {
       for (const bad of BAD_NAMES) {
