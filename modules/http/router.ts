@@ -169,6 +169,8 @@ export class Router {
     if (this.#tables && !this.#exact.has(path)) {
       const table = this.tableOf(path);
       const rows = table?.rows;
+      // Refused before anything moves: a failed add() leaves the router as it was.
+      if (table && tableRow(table, method, path) >= 0) throw new Error(`route ${method} ${path} is already defined`);
       if (table && rows) for (let i = 0; i < rows.length; i += 2) if (rows[i + 1] === path) this.addRoute(rows[i], path, table.handler, table.options);
     }
     return this.addRoute(method, path, handler, options);

@@ -319,6 +319,6 @@ class WebRoutes {
 export function addWebRoutes(router: Router, app: WebApp): NoticeBoard {
   const routes = new WebRoutes(router, app);
   // Bound, not an arrow: a bound function is the smaller of the two on XS.
-  router.addTable(WEB_ROUTES, (request) => routes.handle(request));
+  router.addTable(WEB_ROUTES, routes.handle.bind(routes));
   return routes.notices;
 }

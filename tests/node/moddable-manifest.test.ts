@@ -130,4 +130,18 @@ describe("manifest.json (the device build)", () => {
     assert.ok(!preload.has("main") && !preload.has("app"), "the app and the boot module run at boot, never at build time");
     for (const name of preload) assert.ok(!name.includes("*"), `${name}: mcconfig never matches a wildcard against .ts files`);
   });
+
+  // The device host is preloaded too (hosts/moddable/manifest_preload.json, which manifest.json
+  // includes): a host file left off would build its classes in the heap at every boot.
+  it("preloads every device host module but boot through hosts/moddable/manifest_preload.json", () => {
+    assert.ok(manifest.include.includes("./hosts/moddable/manifest_preload.json"), "manifest.json includes the host's preload list");
+    const hostPreload = JSON.parse(readFileSync(join(ROOT, "hosts/moddable/manifest_preload.json"), "utf8")) as { preload: string[] };
+    const wanted = readdirSync(join(ROOT, "hosts/moddable"))
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && f !== "boot.ts")
+      .map((f) => `hosts/moddable/${f.replace(/\.ts$/, "")}`);
+    // The platform module is one name, bound per platform (platform/esp32.ts or platform/simulator.ts).
+    wanted.push("hosts/moddable/platform");
+    assert.deepEqual([...hostPreload.preload].sort(), wanted.sort());
+    assert.ok(!hostPreload.preload.includes("hosts/moddable/boot"), "boot imports the simulator's Preference, which reads its file when it loads: it runs at boot");
+  });
 });

@@ -1,6 +1,7 @@
 /*
  * The preloaded modules' module-level state as the XS linker judges it (preload-lint.ts): every
- * module of modules/ is preloaded (manifest.json), so each "no const", "not frozen" or
+ * module of modules/ and of hosts/moddable/ but boot.ts is preloaded (manifest.json and
+ * hosts/moddable/manifest_preload.json), so each "no const", "not frozen" or
  * "read-only" finding there fails, worded like xsl's warning with its file and line. And no
  * Error subclass anywhere that runs among frozen built-ins (the core, the hosts, the tests)
  * assigns this.name. Then the checker itself, on a module that breaks every rule and on one that
@@ -34,8 +35,14 @@ describe("preloaded modules, as the XS linker sees them (tests/node/preload-lint
     assert.equal(findings.length, 0, report(findings));
   });
 
-  // The rule above covers modules/; this is for code that is not preloaded but meets the same
-  // frozen Error.prototype: the device host and the app at boot, the tests inside XS.
+  it("the device host (hosts/moddable, preloaded but for boot.ts) keeps none either", function () {
+    this.timeout(20_000);
+    const findings = lintPreloaded(sources("hosts/moddable").filter((s) => s.file !== "hosts/moddable/boot.ts"));
+    assert.equal(findings.length, 0, report(findings));
+  });
+
+  // The rules above cover what is preloaded; this is for code that is not preloaded but meets the same
+  // frozen Error.prototype: the device's boot module and the app, the tests inside XS.
   it("no Error subclass outside modules/ assigns this.name either: the hosts, the tests, main.ts, the benchmarks", function () {
     this.timeout(20_000);
     const all = [...sources("hosts"), ...sources("tests"), ...sources("bench"), { file: "main.ts", text: readFileSync(join(ROOT, "main.ts"), "utf8") }];
