@@ -14,11 +14,17 @@ import { ResponseWriter, responsePatterns } from "../../modules/http/response-wr
 import { JS_TEXT_CODEC } from "../../modules/text/js-text-codec";
 import { utf8Encode } from "../../modules/text/utf8";
 import * as assert from "../support/assert";
+import { onNode } from "../support/engine";
 
-/** Every character to try: U+0000 to U+2030, a few beyond, and an astral one. */
+/**
+ * The characters to try: U+0000 to U+2030, a few beyond, and an astral one. On XS, where each
+ * case runs about ten times slower, every one below U+0100 and U+2028/U+2029 but a tenth of the
+ * rest (it was 23 s of the XS run); Node tries them all.
+ */
 function characters(): string[] {
   const out: string[] = [];
-  for (let c = 0; c <= 0x2030; c++) out.push(String.fromCharCode(c));
+  const step = onNode ? 1 : 10;
+  for (let c = 0; c <= 0x2030; c++) if (c < 0x100 || c % step === 0 || c === 0x2028 || c === 0x2029) out.push(String.fromCharCode(c));
   out.push("\ufeff", "\uffff", "\u{1f600}");
   return out;
 }

@@ -46,17 +46,39 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
 }
 
 /**
- * A browser for the describe block this is called in: launched before its tests, closed after
- * them. The block is skipped when there is no browser here (an error in CI, see hasChromium).
- * Call it before any other hook of the block, so a skip starts nothing else; extraArgs as a
- * function when they depend on what an earlier hook started.
+ * One Chromium for every suite that asks for no switches of its own: a launch costs about a
+ * second, and a dozen suites launched one each. Closed by a root hook when mocha is done; each
+ * suite closes the pages and contexts it made (useBrowser's after), as closing its own browser did.
+ */
+let shared: Promise<{ browser: Browser; close: () => Promise<void> }> | undefined;
+if (typeof after === "function") {
+  after(async () => {
+    const launched = shared;
+    shared = undefined;
+    if (launched) await (await launched).close();
+  });
+}
+
+/**
+ * A browser for the describe block this is called in: ready before its tests, and what they
+ * opened in it closed after them (the shared one), or the browser itself closed (one launched
+ * with switches of its own). The block is skipped when there is no browser here (an error in
+ * CI, see hasChromium). Call it before any other hook of the block, so a skip starts nothing
+ * else; extraArgs as a function when they depend on what an earlier hook started.
  */
 export function useBrowser(extraArgs: readonly string[] | (() => readonly string[]) = []): { readonly browser: Browser } {
   const rig = {} as { browser: Browser };
   let close: (() => Promise<void>) | undefined;
   before(async function () {
     if (!hasChromium()) return this.skip(); // .ci/run installs Debian's chromium; without it there is no browser to drive.
-    ({ browser: rig.browser, close } = await launchBrowser(typeof extraArgs === "function" ? extraArgs() : extraArgs));
+    const args = typeof extraArgs === "function" ? extraArgs() : extraArgs;
+    if (args.length > 0) ({ browser: rig.browser, close } = await launchBrowser(args));
+    else {
+      rig.browser = (await (shared ??= launchBrowser())).browser;
+      close = async () => {
+        for (const context of rig.browser.contexts()) await context.close();
+      };
+    }
   });
   after(async () => {
     await close?.();
