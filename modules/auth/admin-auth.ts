@@ -10,7 +10,8 @@
  *   rotating addresses buys an attacker nothing.
  * - Across all clients, at most globalFailuresPerMinute wrong passwords a minute: past that,
  *   every attempt with credentials is answered 429 until the minute is over.
- * A verified credential is remembered (as a hash), so the password hash is computed once per
+ * A verified credential is remembered (as a hash of the header and the stored hash, so a new
+ * password, stored with a new salt, matches it no more), so the password hash is computed once per
  * login, not on every request; a stored hash made with fewer PBKDF2 iterations than today's is
  * made anew from the password the first time it is given right.
  */
@@ -171,10 +172,5 @@ export class AdminAuth {
       }
     }
     if (table.size < this.#limits.trackedClients) table.set(client, { count, until: now + lockout });
-  }
-
-  /** Forgets the remembered login (the password changed). */
-  forget(): void {
-    this.#verified = undefined;
   }
 }
