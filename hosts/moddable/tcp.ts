@@ -30,8 +30,9 @@
  *   formats the wrong structure), so per-address limits there are per connection.
  * - connect({tls}) is the SDK's SecureSocket (Moddable's own TLS 1.2 stack, the roots the
  *   manifest lists as resources), which has the Socket's messages and calls. Before a handshake
- *   the largest free block is checked (TLS_MIN_BLOCK): a handshake that runs out of memory half
- *   way fails with nothing to say. SecureSocket swallows the handshake's exception and reports
+ *   the largest free block is checked (TLS_MIN_BLOCK, measured): a handshake that runs out of
+ *   memory half way fails with nothing to say, and a record read that does aborts XS (the
+ *   ESP32 restarts). SecureSocket swallows the handshake's exception and reports
  *   -2, so the session's handshake and certificate check are watched on the instance: a missing
  *   root (the SDK's "Resource not found: caNNN.der") and a refused chain (certificate-facts.ts
  *   says which rule it broke) reach closed() in TLS_ERRORS' words. A chain the SDK accepts is
@@ -59,8 +60,15 @@ const SecureSocketRuntime = SecureSocket as unknown as new (options: {
   secure: { protocolVersion: number; tls_server_name: string };
 }) => TcpSocketInstance;
 
-/** Free memory in one block a TLS handshake needs (the SDK's guide: 10 KB chunk heap, 2 KB system heap). */
-export const TLS_MIN_BLOCK = 12 * 1024;
+/**
+ * Free memory in one block an HTTPS exchange needs. `npm run test:moddable` measures one on the
+ * real engine (tests/moddable/heap-probe/tls-probe.js, SDK 8.2.3): over what was live before,
+ * an RSA chain's handshake takes 11.6 KB of chunk heap at its peak (an ECDSA chain's 3.7 KB), and
+ * reading one full 16 KiB record, as GitHub sends, 20.2 KB; the slots (4.2 KB on the ESP32) come
+ * from the slot heap. The SDK's guide said 10 KB. Whole, not in pieces: XS takes a chunk that
+ * does not fit its blocks as one new block from the system heap.
+ */
+export const TLS_MIN_BLOCK = 20 * 1024;
 
 /** SecureSocket's session, as ssl/session_original.js and ssl/ssl_cert.js (SDK 8.2.3) have it. */
 interface TlsSession {
@@ -152,13 +160,6 @@ const READABLE = 2;
 const WRITABLE = 3;
 /** fragileSocketClose: a socket with no message for this long has none queued. */
 const QUIET_MS = 250;
-
-/** A dotted IPv4 address, given to the socket as `address` (a name goes as `host`, resolved by it). */
-function isIpv4(host: string): boolean {
-  // Compiled per call, not at module level: this module is preloaded, and a preloaded regex
-  // corrupts XS 8.2.3's heap when it runs (docs/device.md); a connect is rare.
-  return /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/.test(host);
-}
 
 // Its helpers are TypeScript-private methods, not #private ones: XS gives every instance a slot
 // per #method, and a busy server has several connections open.
@@ -338,7 +339,9 @@ export class ModdableTcp implements Tcp {
   }
 
   connect(options: TcpConnectOptions, events: TcpClientEvents): TcpConnection {
-    const where = isIpv4(options.host) ? { address: options.host } : { host: options.host };
+    // Always `host`, an address too: the Linux simulator's socket takes nothing else ("host
+    // required in dictionary"), and lwIP's resolver answers a dotted address without asking DNS.
+    const where = { host: options.host };
     if (options.tls) return this.connectTls(options, where, events);
     let socket: TcpSocketInstance;
     try {
@@ -351,10 +354,10 @@ export class ModdableTcp implements Tcp {
   }
 
   // TypeScript-private, not #private: XS gives every instance a slot per #method.
-  private connectTls(options: TcpConnectOptions, where: { address: string } | { host: string }, events: TcpClientEvents): TcpConnection {
+  private connectTls(options: TcpConnectOptions, where: { host: string }, events: TcpClientEvents): TcpConnection {
     const free = largestFreeBlock();
     if (free !== undefined && free < TLS_MIN_BLOCK)
-      return failed(events, `${TLS_ERRORS.handshake}: the largest free block of memory is ${free} bytes, and a TLS handshake needs about ${TLS_MIN_BLOCK}`);
+      return failed(events, `${TLS_ERRORS.handshake}: the largest free block of memory is ${free} bytes, and a TLS connection needs about ${TLS_MIN_BLOCK}`);
     const serverName = options.tls?.serverName ?? options.host;
     let socket: TcpSocketInstance;
     try {

@@ -105,3 +105,44 @@ export class HeapProbeReader {
 export function esp32Estimate(reading: HeapReading, hostSlotBytes: number): number {
   return (reading.slotBytes / hostSlotBytes) * ESP32_SLOT_BYTES + reading.chunkBytes;
 }
+
+/** A peak of live memory over what was live before it (heap-probe/heap-peak.c), on this host. */
+export interface PeakReading {
+  slotBytes: number;
+  chunkBytes: number;
+  ms: number;
+}
+
+/** One server's exchange in the heap probe's "tls" mode (heap-probe/tls-probe.js). */
+export interface TlsExchange {
+  name: string;
+  /** From the start to connected(): the handshake, the certificate chain checked. */
+  handshake?: PeakReading;
+  /** From the start to closed(): the handshake, one GET and its answer read. */
+  request?: PeakReading & { bytes: number };
+  failed?: string;
+}
+
+export class TlsProbeReader {
+  readonly exchanges = new Map<string, TlsExchange>();
+  done = false;
+
+  /** Feeds one line of mcsim's output; returns true when it was the TLS probe's. */
+  line(text: string): boolean {
+    const m = /^heap-probe: tls (\S+)(?: (handshake|request) (-?\d+) (-?\d+) (\d+)(?: (\d+))?| failed (.*))?\s*$/.exec(text);
+    if (!m) return false;
+    if (m[1] === "done" && m[2] === undefined && m[7] === undefined) {
+      this.done = true;
+      return true;
+    }
+    const exchange = this.exchanges.get(m[1]) ?? { name: m[1] };
+    this.exchanges.set(m[1], exchange);
+    if (m[7] !== undefined) exchange.failed = m[7];
+    else if (m[2] !== undefined) {
+      const reading = { slotBytes: Number(m[3]), chunkBytes: Number(m[4]), ms: Number(m[5]) };
+      if (m[2] === "handshake") exchange.handshake = reading;
+      else exchange.request = { ...reading, bytes: Number(m[6] ?? 0) };
+    }
+    return true;
+  }
+}

@@ -30,6 +30,10 @@
  *    then starts the same debug build three more times without the app (the heap probe's
  *    baseline modes: nothing, the SDK's Preference, our device host; about 10 s each) so that
  *    the summary splits the idle heap into the SDK's share, our device host's and the framework's;
+ *    then once more in the probe's TLS mode: one HTTPS exchange (handshake, GET, a 16 KiB answer)
+ *    with each of two local servers whose chains are shaped like GitHub's, RSA and ECDSA, made by
+ *    a CA of the run's own (tls-servers.ts, with openssl), and the peak of live memory each takes
+ *    over what was live before it (the SDK's XS built with its stress switch, heap-peak.c);
  * 7. prints a summary: build times, xsl warnings, failing tests, timings, heap figures.
  * mcsim and its Xvfb are stopped on every path out, SIGINT and SIGTERM included.
  */
@@ -43,7 +47,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { useDevice, type DeviceUnderTest } from "./device";
-import { esp32Estimate, HeapProbeReader, InstrumentReader, summarize, type HeapReading, type HeapSummary, type Sample } from "./instrumentation";
+import { esp32Estimate, HeapProbeReader, InstrumentReader, summarize, TlsProbeReader, type HeapReading, type HeapSummary, type Sample, type TlsExchange } from "./instrumentation";
+import { DEVICE_FIGURES_PATH, type DeviceFigures } from "../../bench/sections/device-figures";
+import { ANSWER_BYTES, makeChain, startTlsServer, TLS_SERVER_NAME, type TlsServer } from "./tls-servers";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
 import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
@@ -74,7 +80,7 @@ if (!moddable || !existsSync(mcconfig)) {
   process.exit(0);
 }
 const mcsimPath = join(moddable, "build/bin/lin/release/mcsim");
-const missing = ["xvfb-run", "stdbuf", "make"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
+const missing = ["xvfb-run", "stdbuf", "make", "openssl"].filter((tool) => spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0);
 if (process.platform !== "linux" || missing.length > 0 || !existsSync(mcsimPath)) {
   say(`cannot run: ${process.platform !== "linux" ? "Linux only (mcsim for lin)" : missing.length ? `not on PATH: ${missing.join(", ")}` : `${mcsimPath} not found`}`);
   process.exit(1);
@@ -362,14 +368,14 @@ const BASELINE_MODES = ["empty", "preference", "host"] as const;
 type BaselineMode = (typeof BASELINE_MODES)[number];
 
 /**
- * Runs the debug build once in a baseline mode (the word the probe reads from the Preference
- * folder, with the app's saved values still there) and returns the probe's second reading: the
- * first comes two seconds after start, the second once whatever the mode started has settled.
+ * Runs the debug build once with the heap probe in another mode than the app (the words it reads
+ * from the Preference folder, with the app's saved values still there), feeding mcsim's lines to
+ * `line`, until `settled()` says it has what it came for or `ms` pass.
  */
-async function baseline(debug: BuildResult, mode: BaselineMode, xsbugPort: number): Promise<HeapReading> {
+async function probeRun(debug: BuildResult, words: string, xsbugPort: number, line: (text: string) => void, settled: () => boolean, ms: number): Promise<void> {
+  const mode = words.split(" ")[0];
   const marker = join(runDir, "preferences-debug", "heap-probe-mode");
-  writeFileSync(marker, mode);
-  const probe = new HeapProbeReader();
+  writeFileSync(marker, words);
   const sim = startMcsim({
     mcsim: mcsimPath,
     mcSo: debug.mcSo,
@@ -378,20 +384,54 @@ async function baseline(debug: BuildResult, mode: BaselineMode, xsbugPort: numbe
     xsbugPort,
   });
   running.add(sim);
-  sim.onLine((line) => probe.line(line));
+  sim.onLine(line);
   try {
     await sim.waitForLine(new RegExp(`^heap-probe: mode ${mode}\\b`), BOOT_TIMEOUT_MS);
-    const deadline = Date.now() + 15_000;
-    while (probe.readings.length < 2 && Date.now() < deadline) await delay(100);
+    const deadline = Date.now() + ms;
+    while (!settled() && Date.now() < deadline) await delay(100);
     const failed = sim.lines.find((l) => /^heap-probe: .* failed to start/.test(l) || appErrors([l]).length > 0);
     if (failed) throw new Error(failed);
-    const reading = probe.readings[1];
-    if (!reading) throw new Error(`the heap probe printed ${probe.readings.length} reading(s) in 15 s, not 2`);
-    return reading;
   } finally {
     await sim.stop();
     running.delete(sim);
     rmSync(marker, { force: true });
+  }
+}
+
+/**
+ * A baseline mode's heap: the probe's second reading, the first coming two seconds after start,
+ * the second once whatever the mode started has settled.
+ */
+async function baseline(debug: BuildResult, mode: BaselineMode, xsbugPort: number): Promise<HeapReading> {
+  const probe = new HeapProbeReader();
+  await probeRun(debug, mode, xsbugPort, (l) => probe.line(l), () => probe.readings.length >= 2, 15_000);
+  const reading = probe.readings[1];
+  if (!reading) throw new Error(`the heap probe printed ${probe.readings.length} reading(s) in 15 s, not 2`);
+  return reading;
+}
+
+/**
+ * The TLS mode (heap-probe/tls-probe.js): one HTTPS exchange with each of the chains
+ * tls-servers.ts makes, its peak of live memory over what was live before. A chain openssl
+ * cannot make, or an exchange that fails, is a problem: the device must be able to fetch an
+ * update over HTTPS.
+ */
+async function tlsPeaks(debug: BuildResult, xsbugPort: number): Promise<{ exchanges: TlsExchange[]; servers: TlsServer[] }> {
+  const dir = join(runDir, "preferences-debug");
+  const servers: TlsServer[] = [];
+  try {
+    for (const kind of ["rsa", "ecdsa"] as const) {
+      const chain = makeChain(kind, mkdtempSync(join(runDir, `tls-${kind}-`)));
+      writeFileSync(join(dir, `tls-${kind}-root.der`), chain.rootDer);
+      servers.push(await startTlsServer(chain));
+    }
+    const reader = new TlsProbeReader();
+    // Every chunk allocation collects while it measures: slow, a few seconds an exchange here.
+    await probeRun(debug, `tls ${servers.map((s) => `${s.kind}:${s.port}`).join(" ")}`, xsbugPort, (l) => reader.line(l), () => reader.done, 120_000);
+    if (!reader.done) throw new Error(`the TLS probe did not finish in 120 s (${[...reader.exchanges.keys()].join(", ") || "no exchange"} reported)`);
+    return { exchanges: [...reader.exchanges.values()], servers };
+  } finally {
+    for (const s of servers) await s.close();
   }
 }
 
@@ -408,6 +448,7 @@ let heapNote = "";
 let liveIdle: HeapReading | undefined;
 let liveAfter: HeapReading | undefined;
 const baselines: { mode: BaselineMode; reading: HeapReading }[] = [];
+let tls: { exchanges: TlsExchange[]; servers: TlsServer[] } | undefined;
 const attacks: AttackResult[] = [];
 let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
@@ -521,6 +562,14 @@ try {
           problems.push(`baseline "${mode}": ${e instanceof Error ? e.message : String(e)}`);
         }
       }
+      say("measuring one HTTPS exchange with an RSA and an ECDSA chain (heap-probe/tls-probe.js)");
+      try {
+        tls = await tlsPeaks(debug, xsbugPort);
+        for (const e of tls.exchanges) if (e.failed || !e.request) problems.push(`TLS ${e.name}: ${e.failed ?? "no answer read"}`);
+        if (tls.exchanges.length < tls.servers.length) problems.push(`TLS: ${tls.servers.length - tls.exchanges.length} exchange(s) never reported`);
+      } catch (e) {
+        problems.push(`TLS: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 } catch (e) {
@@ -597,6 +646,18 @@ if (heap) {
     out.push(`  the framework's share (idle less the SDK's baseline with Preference): ${minus(liveIdle, preference)}`);
   }
 }
+if (tls) {
+  // ESP32: the same slots at 16 bytes; chunks as measured here (an upper bound: 64-bit pointers).
+  const kib = (p: { slotBytes: number; chunkBytes: number }): string => `${p.slotBytes / 32} slots + ${p.chunkBytes} chunk bytes, about ${(esp32Estimate({ ...p, keys: 0 }, 32) / 1024).toFixed(1)} KiB`;
+  out.push(`one HTTPS exchange on the debug build, peak of live memory over what was live before it (heap-probe/heap-peak.c; every allocation collects first while it measures, so the times are not a device's):`);
+  for (const e of tls.exchanges) {
+    const cipher = tls.servers.find((s) => s.kind === e.name)?.ciphers[0] ?? "?";
+    if (e.failed) out.push(`  ${e.name.padEnd(6)} FAILED: ${e.failed}`);
+    if (e.handshake) out.push(`  ${e.name.padEnd(6)} handshake, chain checked: ${kib(e.handshake)} (${e.handshake.ms} ms; ${cipher})`);
+    if (e.request) out.push(`  ${e.name.padEnd(6)} + GET, ${e.request.bytes} bytes read: ${kib(e.request)} (${e.request.ms} ms)`);
+  }
+  out.push(`  (chains as GitHub's: rsa = RSA-4096 root, RSA-2048 intermediate and leaf; ecdsa = P-384 root and intermediate, P-256 leaf; the answer is ${ANSWER_BYTES} bytes, one full TLS record; name ${TLS_SERVER_NAME})`);
+}
 if (attacks.length) {
   out.push(`issue #19's requests on the debug build (one connection each, full speed; chunk heap = highest "Chunk used" sample while it ran; normal load's peak ${normalPeakChunk ?? "-"}):`);
   for (const a of attacks)
@@ -609,6 +670,25 @@ if (attacks.length) {
 if (errorLines.length) {
   out.push(`errors the app printed (${errorLines.length}):`);
   for (const l of errorLines.slice(0, 30)) out.push(`  ${l}`);
+}
+// The run's figures as JSON, for `npm run bench`'s budget table (bench/sections/device-figures.ts
+// reads this file, or the committed copy of one run, bench/device-baseline.json).
+if (liveIdle || tls) {
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no", "--", "modules", "hosts", "main.ts", "tests/moddable"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() !== "";
+  const figures: DeviceFigures = {
+    commit: `${commit || "unknown"}${dirty ? " (+ uncommitted changes)" : ""}`,
+    date: new Date().toISOString(),
+    sdk: sdkVersion,
+    hostSlotBytes: 32,
+    idle: liveIdle,
+    afterLoad: liveAfter,
+    baselines: Object.fromEntries(baselines.map((b) => [b.mode, b.reading])),
+    tls: tls?.exchanges.map((e) => ({ ...e, cipher: tls?.servers.find((s) => s.kind === e.name)?.ciphers[0] })),
+    tlsAnswerBytes: ANSWER_BYTES,
+  };
+  writeFileSync(DEVICE_FIGURES_PATH, `${JSON.stringify(figures, null, 2)}\n`);
+  out.push(`figures written to ${DEVICE_FIGURES_PATH} (npm run bench shows them; bench/device-baseline.json is the committed copy of one run)`);
 }
 out.push(`total ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
 out.push(problems.length ? `FAILED:\n${problems.map((p) => `  - ${p}`).join("\n")}` : "OK");

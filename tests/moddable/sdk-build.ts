@@ -23,7 +23,7 @@
  */
 
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -117,7 +117,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
  * manifest.json as the debug build needs it: every "./" path made absolute (the copy lives in the
  * build folder), the device's entry point renamed "heap-probe/boot" (not preloaded, as "main" is
  * not: it binds the host when it runs), the probe named "main" with its baseline that starts only
- * the host ("heap-probe/host-only"), and the SDK's debug module (Debug.gc) included.
+ * the host ("heap-probe/host-only"), its TLS mode and peak counter ("heap-probe/tls-probe",
+ * "heap-probe/heap-peak", JavaScript and C), and the SDK's debug module (Debug.gc) included.
  */
 function probedManifest(preferences: object): object {
   const absolute = (value: unknown): unknown => {
@@ -141,6 +142,8 @@ function probedManifest(preferences: object): object {
       main: join(ROOT, "tests/moddable/heap-probe/heap-probe"),
       "heap-probe/boot": main,
       "heap-probe/host-only": join(ROOT, "tests/moddable/heap-probe/host-only"),
+      "heap-probe/tls-probe": join(ROOT, "tests/moddable/heap-probe/tls-probe"),
+      "heap-probe/heap-peak": join(ROOT, "tests/moddable/heap-probe/heap-peak"),
       ...modules,
     },
   };
@@ -183,10 +186,22 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   // xsl's output: removed so that xsl runs, and reports its warnings, on every build.
   rmSync(join(tmpDir, "mc.xs.c"), { force: true });
   const makefile = join(tmpDir, "makefile");
-  options.progress(`make -f ${makefile} build`);
-  append(`$ make -f ${makefile} build\n`);
-  const made = await run("make", ["-f", makefile, "build"], ROOT, env, append);
+  // The debug build's XS has the stress switch (mxStress=1) that the heap probe's peak counter
+  // turns on while it measures (tests/moddable/heap-probe/heap-peak.c); off, it is one test per
+  // chunk allocation. The makefile takes no extra defines, so they ride on CC. make does not
+  // rebuild an object whose flags changed: a stamp says xsMemory.c (the one file that reads
+  // mxStress) was compiled with it.
+  const makeArgs = ["-f", makefile, "build"];
+  const stressStamp = join(outputDir, "tmp/lin/mc", goal, "lib", "mxStress.stamp");
+  if (goal === "debug") {
+    makeArgs.push(`CC=${process.env.CC ?? "cc"} -DmxStress=1`);
+    if (!existsSync(stressStamp)) rmSync(join(outputDir, "tmp/lin/mc", goal, "lib", "xsMemory.c.o"), { force: true });
+  }
+  options.progress(`make ${makeArgs.join(" ")}`);
+  append(`$ make ${makeArgs.join(" ")}\n`);
+  const made = await run("make", makeArgs, ROOT, env, append);
   const seconds = { mcconfig: configured.seconds, make: made.seconds };
   if (made.code !== 0) return result(false, seconds, `make exited with ${made.code} (log: ${logPath})`);
+  if (goal === "debug") writeFileSync(stressStamp, "xsMemory.c.o was compiled with -DmxStress=1\n");
   return result(true, seconds);
 }

@@ -12,7 +12,8 @@
  * - "empty": nothing: what the SDK and this probe hold by themselves;
  * - "preference": only the SDK's Preference module (not preloaded in the lin build, where it also
  *   keeps every saved value in a JavaScript object: on the ESP32 it is preloaded and NVS is C);
- * - "host": the device host without the manager (heap-probe/host-only.js).
+ * - "host": the device host without the manager (heap-probe/host-only.js);
+ * - "tls <name>:<port> ...": one HTTPS exchange with each server, measured (heap-probe/tls-probe.js).
  * The same build serves every mode, so the figures differ only by what each starts; the File
  * module this reads with is held in every mode alike.
  * Plain JavaScript on purpose: it is test tooling, not part of any app, and is never type-checked
@@ -27,18 +28,19 @@ import { File } from "file";
 
 function mode() {
 	const path = `${config.file.root}heap-probe-mode`;
-	if (!File.exists(path)) return "app";
+	if (!File.exists(path)) return ["app"];
 	const file = new File(path);
-	const word = file.read(String).trim();
+	const words = file.read(String).trim().split(/\s+/);
 	file.close();
-	return word;
+	return words;
 }
 
-const started = mode();
+const [started, ...args] = mode();
 trace(`heap-probe: mode ${started}\n`);
 const starting = started === "empty" ? Promise.resolve() :
 	started === "preference" ? import("preference") :
 	started === "host" ? import("heap-probe/host-only") :
+	started === "tls" ? import("heap-probe/tls-probe").then((probe) => probe.default(args)) :
 	import("heap-probe/boot");
 starting.then(undefined, (error) => trace(`heap-probe: ${started} failed to start: ${error}\n`));
 
