@@ -102,6 +102,30 @@ describe("feature seam: the manager's rules", () => {
     assert.throws(() => new IotManager({ features: [feature("x"), feature("x")] }, createTestHost()), /two features named x/);
   });
 
+  it("keeps a save, and answers it, when a feature's config listener throws; the failure is logged", () => {
+    // Features hear config changes through the manager's Events (as WiFi, time and mDNS do): a
+    // listener's exception must not turn a save that happened into a 500, nor stop the others.
+    const heard: string[][] = [];
+    const throwing: Feature = {
+      name: "brittle",
+      settings: { brittle_x: { type: "string", default: "", group: "brittle", label: "x" } },
+      attach: (context) => void context.events.on("config", () => {
+        throw new Error("brittle cannot apply it");
+      }),
+    };
+    const listening: Feature = { name: "steady", attach: (context) => void context.events.on("config", (keys) => void heard.push([...keys])) };
+    const { iot, host } = started([throwing, listening]);
+    const saved = iot.handle(jsonRequest("POST", "/api/config", { brittle_x: "new", hostname: "porch" }));
+    assert.equal(saved.status, 200, bodyText(saved));
+    assert.equal(iot.config.get("brittle_x"), "new");
+    assert.equal(iot.config.get("hostname"), "porch");
+    assert.deepEqual(heard, [["brittle_x", "hostname"]], "the next listener still hears it");
+    assert.ok(host.lines.some((l) => /a config listener failed: .*brittle cannot apply it/.test(l.line)), host.lines.map((l) => l.line).join("\n"));
+    const form = iot.handle(formRequest("/config", "brittle_x=again"));
+    assert.equal(form.status, 303, "the form's save is answered as usual");
+    assert.equal(iot.config.get("brittle_x"), "again");
+  });
+
   it("refuses a sleep no timer can do, with a clear error", async () => {
     const iot = new IotManager({}, createTestHost());
     for (const ms of [-1, NaN, Infinity, 1e311, MAX_SLEEP_MS + 1]) {
