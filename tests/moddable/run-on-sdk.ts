@@ -54,7 +54,7 @@ import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
 import { PASSWORD_ITERATIONS } from "../../modules/crypto/password-hash";
 
-const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts", "device-alexa.spec.ts"];
+const SPECS = ["device-api.spec.ts", "device-limits.spec.ts", "device-persistence.spec.ts", "device-alexa.spec.ts", "device-mqtt.spec.ts"];
 const BOOT_TIMEOUT_MS = 60_000;
 const PAGE_RUNS = 20;
 const DATA_RUNS = 50;
