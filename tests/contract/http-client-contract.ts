@@ -230,6 +230,17 @@ export function httpClientContract(name: string, makeRig: () => HttpClientRig): 
       assert.deepEqual(server.requests, ["GET /fw.bin"]);
     });
 
+    it("sends a request head longer than the connection takes at once, in pieces (a signed URL of 7 KB)", async () => {
+      // Longer than lwIP's 5,744-byte send buffer (MemoryTcp's and the socket stand-in's).
+      const path = `/signed?sig=${"a1b2c3d4".repeat(875)}`;
+      server.route(path, { body: body.subarray(0, 1000) });
+      const { handler, rec } = record();
+      get(path, handler);
+      await finished(rec, "the long URL");
+      assert.deepEqual(rec.calls, ["response", "data", "end"]);
+      assert.deepEqual(server.requests, [`GET ${path}`]);
+    });
+
     it("reads a chunked body and a body that ends when the connection closes", async () => {
       server.route("/chunked", { body, chunked: true, chunkBytes: 3000 });
       server.route("/close", { body, contentLength: null });
