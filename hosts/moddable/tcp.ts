@@ -28,6 +28,8 @@
  * - Connect errors have no reason here (the socket only says -2): the words are the device's.
  * - The peer's address is get("REMOTE_IP"); the Linux simulator's answer is unreliable (it
  *   formats the wrong structure), so per-address limits there are per connection.
+ * - On the same platforms the Socket inside a SecureSocket is never closed after it reported
+ *   its end (guardInnerClose): SecureSocket closes it inside that very callback.
  * - connect({tls}) is the SDK's SecureSocket (Moddable's own TLS 1.2 stack, the roots the
  *   manifest lists as resources), which has the Socket's messages and calls. Before a handshake
  *   the largest free block is checked (TLS_MIN_BLOCK, measured): a handshake that runs out of
@@ -308,6 +310,33 @@ class ModdableConnection implements TcpConnection {
   }
 }
 
+/**
+ * fragileSocketClose, for the Socket inside a SecureSocket: on a disconnect or an error,
+ * SecureSocket closes its Socket from inside that Socket's own callback (securesocket.js), and
+ * the Linux simulator's socket layer destroys a socket that reported its end by itself right
+ * after the callback, so the socket was freed twice: mcsim's heap was corrupted by the first
+ * HTTPS answer a server closed, and it crashed during the GitHub check's next request. The inner
+ * Socket's close() does nothing once it has reported its end, as the rule for our own sockets is.
+ */
+function guardInnerClose(secure: TcpSocketInstance): void {
+  const inner = (secure as unknown as { sock?: TcpSocketInstance }).sock;
+  if (!inner) return;
+  const deliver = inner.callback;
+  const close = inner.close;
+  let ended = false;
+  inner.callback = (message, value) => {
+    if (message < 0) ended = true;
+    deliver.call(inner, message, value);
+  };
+  // Defined, not assigned: the preloaded Socket prototype is frozen, and an assignment to a
+  // property it holds read-only throws (the "override mistake").
+  Object.defineProperty(inner, "close", {
+    value: () => {
+      if (!ended) close.call(inner);
+    },
+  });
+}
+
 /** A connection that failed before it began: closed(why) is delivered later, as always. */
 function failed(events: TcpClientEvents, why: string): TcpConnection {
   void Promise.resolve().then(() => events.closed(why));
@@ -371,6 +400,7 @@ export class ModdableTcp implements Tcp {
     } catch (e) {
       return failed(events, `${TLS_ERRORS.handshake}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    if (fragileSocketClose) guardInnerClose(socket);
     return new ModdableConnection(socket, events, false, watchHandshake(socket, serverName));
   }
 }
