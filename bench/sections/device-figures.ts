@@ -35,6 +35,8 @@ export interface DeviceFigures {
   baselines: Record<string, { slotBytes: number; chunkBytes: number; keys: number }>;
   tls?: { name: string; cipher?: string; handshake?: Peak; request?: Peak & { bytes: number }; failed?: string }[];
   tlsAnswerBytes: number;
+  /** One GitHub update check against the stand-in: its report and peak. */
+  githubCheck?: { kind: string; version?: string; peak?: Peak; error?: string };
 }
 
 /** The newer of the last run's figures and the committed copy, and which it is; undefined when neither exists or parses. */

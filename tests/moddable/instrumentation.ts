@@ -146,3 +146,20 @@ export class TlsProbeReader {
     return true;
   }
 }
+
+/** The heap probe's "github" mode (heap-probe/github-probe.js): one update check's report and peak. */
+export class GithubProbeReader {
+  /** "available" / "upToDate" with the release's version and the peak, or "error" with why. */
+  report: { kind: string; version?: string; peak?: PeakReading; error?: string } | undefined;
+  done = false;
+
+  line(text: string): boolean {
+    if (/^heap-probe: github done\s*$/.test(text)) return (this.done = true);
+    const error = /^heap-probe: github error (.*)$/.exec(text);
+    if (error) return Boolean((this.report = { kind: "error", error: error[1] }));
+    const m = /^heap-probe: github (\S+) (\S+) (-?\d+) (-?\d+) (\d+)\s*$/.exec(text);
+    if (!m) return false;
+    this.report = { kind: m[1], version: m[2], peak: { slotBytes: Number(m[3]), chunkBytes: Number(m[4]), ms: Number(m[5]) } };
+    return true;
+  }
+}

@@ -47,8 +47,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as delay } from "node:timers/promises";
 import { useDevice, type DeviceUnderTest } from "./device";
-import { esp32Estimate, HeapProbeReader, InstrumentReader, summarize, TlsProbeReader, type HeapReading, type HeapSummary, type Sample, type TlsExchange } from "./instrumentation";
+import { esp32Estimate, GithubProbeReader, HeapProbeReader, InstrumentReader, summarize, TlsProbeReader, type HeapReading, type HeapSummary, type Sample, type TlsExchange } from "./instrumentation";
 import { DEVICE_FIGURES_PATH, type DeviceFigures } from "../../bench/sections/device-figures";
+import { GithubStandIn, manifestFor } from "../support/github-stand-in";
 import { ANSWER_BYTES, makeChain, startTlsServer, TLS_SERVER_NAME, type TlsServer } from "./tls-servers";
 import { startMcsim, type Mcsim } from "./mcsim";
 import { ROOT, buildApp, type BuildGoal, type BuildResult } from "./sdk-build";
@@ -435,6 +436,32 @@ async function tlsPeaks(debug: BuildResult, xsbugPort: number): Promise<{ exchan
   }
 }
 
+/**
+ * The GitHub mode (heap-probe/github-probe.js): one update check, as the OTA feature makes it,
+ * against the GitHub stand-in the simulator's tests use, its API answering in 16 KiB records as
+ * GitHub does. A check that does not find the newer release is a problem.
+ */
+async function githubCheck(debug: BuildResult, xsbugPort: number): Promise<{ reader: GithubProbeReader; requests: number }> {
+  // With an intermediate: SDK 8.2.3 checks the name only in a chain of two or more.
+  const github = new GithubStandIn({ intermediate: true });
+  github.chunkBytes = 16 * 1024;
+  const image = new Uint8Array(64 * 1024).fill(0xe9);
+  github.releases = [
+    { tag: "v1.0.0", assets: { "firmware.bin": image } },
+    { tag: "v2.0.0", body: "What changed.\n".repeat(40), assets: { "firmware.bin": image, "manifest.json": manifestFor(image, "2.0.0"), "firmware.elf": new Uint8Array(1000) } },
+  ];
+  await github.start();
+  try {
+    writeFileSync(join(runDir, "preferences-debug", "github-root.der"), github.ca.der);
+    const reader = new GithubProbeReader();
+    await probeRun(debug, `github ${github.apiUrl} ${github.repo}`, xsbugPort, (l) => reader.line(l), () => reader.done, 120_000);
+    if (!reader.done) throw new Error("the GitHub probe did not finish in 120 s");
+    return { reader, requests: github.requests.length };
+  } finally {
+    await github.close();
+  }
+}
+
 // ---- The run ---------------------------------------------------------------------------------
 
 const problems: string[] = [];
@@ -449,6 +476,7 @@ let liveIdle: HeapReading | undefined;
 let liveAfter: HeapReading | undefined;
 const baselines: { mode: BaselineMode; reading: HeapReading }[] = [];
 let tls: { exchanges: TlsExchange[]; servers: TlsServer[] } | undefined;
+let github: { reader: GithubProbeReader; requests: number } | undefined;
 const attacks: AttackResult[] = [];
 let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
@@ -570,6 +598,14 @@ try {
       } catch (e) {
         problems.push(`TLS: ${e instanceof Error ? e.message : String(e)}`);
       }
+      say("one GitHub update check against the stand-in (heap-probe/github-probe.js)");
+      try {
+        github = await githubCheck(debug, xsbugPort);
+        const report = github.reader.report;
+        if (report?.kind !== "available" || report.version !== "2.0.0") problems.push(`GitHub check: ${report ? (report.error ?? `${report.kind} ${report.version}`) : "no report"}, not 2.0.0 available`);
+      } catch (e) {
+        problems.push(`GitHub check: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 } catch (e) {
@@ -658,6 +694,14 @@ if (tls) {
   }
   out.push(`  (chains as GitHub's: rsa = RSA-4096 root, RSA-2048 intermediate and leaf; ecdsa = P-384 root and intermediate, P-256 leaf; the answer is ${ANSWER_BYTES} bytes, one full TLS record; name ${TLS_SERVER_NAME})`);
 }
+if (github) {
+  const r = github.reader.report;
+  const p = r?.peak;
+  out.push(
+    `one GitHub update check on the debug build (GithubCheck, HttpClient, SecureSocket; the stand-in's releases API in 16 KiB records, ${github.requests} requests): ` +
+      (p ? `${r?.kind} ${r?.version}, peak ${p.slotBytes / 32} slots + ${p.chunkBytes} chunk bytes, about ${(esp32Estimate({ ...p, keys: 0 }, 32) / 1024).toFixed(1)} KiB over what was live before (${p.ms} ms)` : `FAILED: ${r?.error ?? "no report"}`),
+  );
+}
 if (attacks.length) {
   out.push(`issue #19's requests on the debug build (one connection each, full speed; chunk heap = highest "Chunk used" sample while it ran; normal load's peak ${normalPeakChunk ?? "-"}):`);
   for (const a of attacks)
@@ -686,6 +730,7 @@ if (liveIdle || tls) {
     baselines: Object.fromEntries(baselines.map((b) => [b.mode, b.reading])),
     tls: tls?.exchanges.map((e) => ({ ...e, cipher: tls?.servers.find((s) => s.kind === e.name)?.ciphers[0] })),
     tlsAnswerBytes: ANSWER_BYTES,
+    githubCheck: github?.reader.report,
   };
   writeFileSync(DEVICE_FIGURES_PATH, `${JSON.stringify(figures, null, 2)}\n`);
   out.push(`figures written to ${DEVICE_FIGURES_PATH} (npm run bench shows them; bench/device-baseline.json is the committed copy of one run)`);

@@ -117,8 +117,8 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
  * manifest.json as the debug build needs it: every "./" path made absolute (the copy lives in the
  * build folder), the device's entry point renamed "heap-probe/boot" (not preloaded, as "main" is
  * not: it binds the host when it runs), the probe named "main" with its baseline that starts only
- * the host ("heap-probe/host-only"), its TLS mode and peak counter ("heap-probe/tls-probe",
- * "heap-probe/heap-peak", JavaScript and C), and the SDK's debug module (Debug.gc) included.
+ * the host ("heap-probe/host-only"), its TLS and GitHub modes and peak counter ("heap-probe/tls-probe",
+ * "heap-probe/github-probe", "heap-probe/heap-peak", JavaScript and C), and the SDK's debug module (Debug.gc) included.
  */
 function probedManifest(preferences: object): object {
   const absolute = (value: unknown): unknown => {
@@ -143,6 +143,7 @@ function probedManifest(preferences: object): object {
       "heap-probe/boot": main,
       "heap-probe/host-only": join(ROOT, "tests/moddable/heap-probe/host-only"),
       "heap-probe/tls-probe": join(ROOT, "tests/moddable/heap-probe/tls-probe"),
+      "heap-probe/github-probe": join(ROOT, "tests/moddable/heap-probe/github-probe"),
       "heap-probe/heap-peak": join(ROOT, "tests/moddable/heap-probe/heap-peak"),
       ...modules,
     },

@@ -56,6 +56,8 @@ export class TestCa {
   readonly #key: forge.pki.rsa.PrivateKey;
   readonly #cert: forge.pki.Certificate;
   #serial = 1;
+  /** Set by withIntermediate(): what signs server certificates instead of the root. */
+  #intermediate: { key: forge.pki.rsa.PrivateKey; cert: forge.pki.Certificate; pem: string } | undefined;
 
   constructor(name = "Test GitHub Root CA") {
     const { forgeKey, forgePublic } = keyPair();
@@ -83,6 +85,32 @@ export class TestCa {
     return derOf(this.cert);
   }
 
+  /**
+   * From now on server certificates are signed by an intermediate the root signs, and sent with
+   * it, as a public CA's are. The Moddable SDK's TLS (8.2.3, ssl_cert.js verify()) checks the
+   * server's name only while walking a chain of two or more: a leaf signed by the root itself
+   * fails there, whatever its name.
+   */
+  withIntermediate(): this {
+    const { forgeKey, forgePublic } = keyPair();
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = forgePublic;
+    cert.serialNumber = (++this.#serial).toString(16).padStart(2, "0");
+    cert.validity.notBefore = new Date(Date.now() - 86_400_000 * 30);
+    cert.validity.notAfter = new Date(Date.now() + 86_400_000 * 1800);
+    cert.setSubject([{ name: "commonName", value: "Test GitHub Intermediate CA" }, { name: "organizationName", value: "iot-manager tests" }]);
+    cert.setIssuer(this.#cert.subject.attributes);
+    cert.setExtensions([
+      { name: "basicConstraints", cA: true, critical: true },
+      { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
+      { name: "subjectKeyIdentifier" },
+      { name: "authorityKeyIdentifier", keyIdentifier: this.#cert.generateSubjectKeyIdentifier().getBytes() },
+    ]);
+    cert.sign(this.#key, forge.md.sha256.create());
+    this.#intermediate = { key: forgeKey, cert, pem: forge.pki.certificateToPem(cert) };
+    return this;
+  }
+
   issue(spec: CertificateSpec): Pem {
     const { pem, forgeKey, forgePublic } = keyPair();
     const cert = forge.pki.createCertificate();
@@ -90,18 +118,19 @@ export class TestCa {
     cert.serialNumber = (++this.#serial).toString(16).padStart(2, "0");
     cert.validity.notBefore = spec.notBefore ?? new Date(Date.now() - 86_400_000);
     cert.validity.notAfter = spec.notAfter ?? new Date(Date.now() + 86_400_000 * 365);
+    const signer = spec.selfSigned ? undefined : (this.#intermediate ?? { key: this.#key, cert: this.#cert, pem: "" });
     cert.setSubject([{ name: "commonName", value: spec.names[0] }]);
-    cert.setIssuer(spec.selfSigned ? cert.subject.attributes : this.#cert.subject.attributes);
+    cert.setIssuer(signer ? signer.cert.subject.attributes : cert.subject.attributes);
     cert.setExtensions([
       { name: "basicConstraints", cA: spec.isCa === true },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
       { name: "extKeyUsage", serverAuth: true },
       { name: "subjectAltName", altNames: spec.names.map((n) => (/^[0-9.]+$/.test(n) ? { type: 7, ip: n } : { type: 2, value: n })) },
       { name: "subjectKeyIdentifier" },
-      ...(spec.selfSigned ? [] : [{ name: "authorityKeyIdentifier", keyIdentifier: this.#cert.generateSubjectKeyIdentifier().getBytes() }]),
+      ...(signer ? [{ name: "authorityKeyIdentifier", keyIdentifier: signer.cert.generateSubjectKeyIdentifier().getBytes() }] : []),
     ]);
-    cert.sign(spec.selfSigned ? forgeKey : this.#key, forge.md.sha256.create());
-    return { cert: forge.pki.certificateToPem(cert), key: pem };
+    cert.sign(signer ? signer.key : forgeKey, forge.md.sha256.create());
+    return { cert: forge.pki.certificateToPem(cert) + (signer?.pem ?? ""), key: pem };
   }
 }
 
@@ -172,7 +201,9 @@ export class GithubStandIn {
   /** A random part of every signed URL, so two downloads never share one. */
   readonly #signature = randomBytes(900).toString("hex");
 
-  constructor() {
+  /** intermediate: the servers' certificates come with an intermediate (TestCa.withIntermediate). */
+  constructor(options: { intermediate?: boolean } = {}) {
+    if (options.intermediate) this.ca.withIntermediate();
     this.#apiCert = this.ca.issue({ names: [API_HOST] });
     this.#assetCert = this.ca.issue({ names: [ASSET_HOST] });
   }

@@ -13,7 +13,8 @@
  * - "preference": only the SDK's Preference module (not preloaded in the lin build, where it also
  *   keeps every saved value in a JavaScript object: on the ESP32 it is preloaded and NVS is C);
  * - "host": the device host without the manager (heap-probe/host-only.js);
- * - "tls <name>:<port> ...": one HTTPS exchange with each server, measured (heap-probe/tls-probe.js).
+ * - "tls <name>:<port> ...": one HTTPS exchange with each server, measured (heap-probe/tls-probe.js);
+ * - "github <api URL> <repository>": one update check against GitHub's stand-in (heap-probe/github-probe.js).
  * The same build serves every mode, so the figures differ only by what each starts; the File
  * module this reads with is held in every mode alike.
  * Plain JavaScript on purpose: it is test tooling, not part of any app, and is never type-checked
@@ -41,6 +42,7 @@ const starting = started === "empty" ? Promise.resolve() :
 	started === "preference" ? import("preference") :
 	started === "host" ? import("heap-probe/host-only") :
 	started === "tls" ? import("heap-probe/tls-probe").then((probe) => probe.default(args)) :
+	started === "github" ? import("heap-probe/github-probe").then((probe) => probe.default(args)) :
 	import("heap-probe/boot");
 starting.then(undefined, (error) => trace(`heap-probe: ${started} failed to start: ${error}\n`));
 
