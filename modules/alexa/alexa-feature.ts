@@ -42,6 +42,7 @@ import type { NetworkStatus } from "../host/network";
 import type { HttpRequest, HttpResponse } from "../http/http-message";
 import { readJsonObject } from "../http/request-body";
 import { json, jsonError, notFound } from "../http/response";
+import type { RouteTable } from "../http/router";
 import { errorText } from "../log/logger";
 import { AtomicRecord } from "../storage/atomic-record";
 import { AlexaDevice, type AlexaDeviceOptions } from "./alexa-device";
@@ -68,6 +69,40 @@ export interface AlexaApi {
   /** The names exposed, in order. */
   readonly devices: readonly string[];
 }
+
+/**
+ * The feature's routes, one frozen table (flash on the device): the router keeps one entry for
+ * all of them, not a record and an entry each. Exact paths first, then the Hue API's patterns
+ * (the router wants them in that order; exact paths win over patterns either way).
+ */
+const ALEXA_ROUTES: RouteTable = Object.freeze([
+  "GET", DESCRIPTION_PATH,
+  "POST", "/api",
+  "POST", "/api/",
+  // GET /api with no username: a bridge's answer to a stranger.
+  "GET", "/api",
+  // The card's own API, framework-style: JSON only. Reading it is as public as the page (the
+  // devices and their states show there too); pairing and forgetting are admin when a password is set.
+  "GET", "/api/alexa",
+  "POST", "/api/alexa/pair",
+  "POST", "/api/alexa/forget",
+  "GET", "/api/:user",
+  "GET", "/api/:user/config",
+  "GET", "/api/:user/lights",
+  "GET", "/api/:user/groups",
+  "GET", "/api/:user/lights/:id",
+  "PUT", "/api/:user/lights/:id/state",
+]);
+
+/** The options of each row of ALEXA_ROUTES, by their index in those addRoutes() hands the router. */
+const BY_METHOD = 0; // the router's default: reading public, changes admin
+const PUBLIC = 1; // pairing: an Echo has no password to give
+const PAIRED = 2; // the Hue API: the paired users' policy (paired())
+const ALEXA_ROUTE_OPTIONS: readonly number[] = Object.freeze([
+  BY_METHOD, PUBLIC, PUBLIC, BY_METHOD,
+  BY_METHOD, BY_METHOD, BY_METHOD,
+  PAIRED, PAIRED, PAIRED, PAIRED, PAIRED, PAIRED,
+]);
 
 export const ALEXA_SETTINGS: Readonly<Record<string, SettingSpec>> = Object.freeze({
   alexa_enabled: Object.freeze({
@@ -496,30 +531,14 @@ export class AlexaFeature implements Feature {
   }
 
   /**
-   * Every route of the feature has the one handler below (one bound method, not a closure per route); it
-   * tells them apart by path, and the Hue routes by their parameters and last segment.
+   * Every route of the feature has the one handler below (one bound method, not a closure per
+   * route); it tells them apart by path, and the Hue routes by their parameters and last segment.
+   * The routes are one frozen table (ALEXA_ROUTES); the options its rows pick from are made here,
+   * for the paired users' policy is this feature's own method, and dropped: the router keeps
+   * one record for each.
    */
   private addRoutes(context: FeatureContext): void {
-    const router = context.router;
-    const handle = this.handle.bind(this);
-    const paired = { auth: this.paired.bind(this) };
-    const publicHue = { auth: "public" as const };
-    router.add("GET", DESCRIPTION_PATH, handle);
-    router.add("POST", "/api", handle, publicHue);
-    router.add("POST", "/api/", handle, publicHue);
-    // GET /api with no username: a bridge's answer to a stranger.
-    router.add("GET", "/api", handle);
-    router.add("GET", "/api/:user", handle, paired);
-    router.add("GET", "/api/:user/config", handle, paired);
-    router.add("GET", "/api/:user/lights", handle, paired);
-    router.add("GET", "/api/:user/groups", handle, paired);
-    router.add("GET", "/api/:user/lights/:id", handle, paired);
-    router.add("PUT", "/api/:user/lights/:id/state", handle, paired);
-    // The card's own API, framework-style: JSON only. Reading it is as public as the page (the
-    // devices and their states show there too); pairing and forgetting are admin when a password is set.
-    router.add("GET", "/api/alexa", handle);
-    router.add("POST", "/api/alexa/pair", handle);
-    router.add("POST", "/api/alexa/forget", handle);
+    context.router.addTable(ALEXA_ROUTES, this.handle.bind(this), [{}, { auth: "public" }, { auth: this.paired.bind(this) }], ALEXA_ROUTE_OPTIONS);
   }
 
   private handle(request: HttpRequest): HttpResponse {

@@ -9,7 +9,7 @@
 import fc, { scaledRuns } from "../support/fast-check";
 import * as assert from "../support/assert";
 import type { HttpRequest, HttpResponse } from "../../modules/http/http-message";
-import { Router, type Resolved, type RouteTable } from "../../modules/http/router";
+import { Router, type Resolved, type RouteOptions, type RouteTable } from "../../modules/http/router";
 
 function ok(tag: string): (request: HttpRequest) => HttpResponse {
   return (request) => ({ status: 200, headers: {}, body: `${tag} ${JSON.stringify(request.params ?? null)}` });
@@ -172,37 +172,95 @@ describe("Router", () => {
     const refused = router.resolve("DELETE", "/data");
     assert.equal(refused.kind === "answer" && refused.response.headers?.allow, "GET, HEAD, POST, PUT");
     assert.throws(() => new Router().addTable(["GET", "/"], handler), /frozen/);
-    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/u/:id"]), handler), /parameter/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/u/:id", "GET", "/u"]), handler), /exact paths come before patterns/);
+    assert.throws(() => new Router().addTable(Object.freeze(["GET", "/u/:id"]), handler).add("GET", "/v", ok("v")).addTable(Object.freeze(["PUT", "/u/:id"]), handler), /already routed/);
+    assert.throws(() => new Router().add("GET", "/u/:id", ok("u")).addTable(Object.freeze(["PUT", "/u/:id"]), handler), /already routed/);
+    const two = Object.freeze(["GET", "/", "POST", "/"]);
+    assert.throws(() => new Router().addTable(two, handler, [{}], [0, 0]), /frozen/);
+    assert.throws(() => new Router().addTable(two, handler, [{}], Object.freeze([0])), /one index a row/);
+    assert.throws(() => new Router().addTable(two, handler, [{}], Object.freeze([0, 1])), /not one of the options/);
+    assert.throws(() => (new Router().addTable as (...a: unknown[]) => Router)(two, handler, [{}]), /indexes/);
     assert.throws(() => new Router().addTable(Object.freeze(["GET", "/", "POST"]), handler), /pairs/);
     assert.throws(() => new Router().addTable(Object.freeze(["GET", "x"]), handler), /start with/);
     assert.throws(() => new Router().addTable(Object.freeze(["/a", "/b"]), handler), /not a method/);
     assert.throws(() => new Router().addTable(Object.freeze(["GET", "/a", "GET", "/a"]), handler), /already defined/);
   });
 
-  it("answers a table's routes as if each had been added, routes added later for its paths included", () => {
-    const path = fc.constantFrom("/", "/a", "/b", "/api/x");
+  it("serves a table's patterns and each row's options, as add() would", () => {
+    const handler = ok("t");
+    const policy = (): HttpResponse | undefined => undefined;
+    const rows: RouteTable = Object.freeze(["POST", "/api", "GET", "/api", "POST", "/api/alexa", "GET", "/api/:user", "GET", "/api/:user/lights/:id", "PUT", "/api/:user/lights/:id"]);
+    const router = new Router().add("GET", "/:a/:b/:c/first", ok("before")).addTable(rows, handler, [{}, { auth: "public" }, { auth: policy, names: true }], Object.freeze([1, 0, 0, 2, 2, 2])).add("GET", "/api/status", ok("status"));
+    assert.equal(route(router.resolve("POST", "/api")).auth, "public");
+    assert.equal(route(router.resolve("GET", "/api")).auth, "public");
+    assert.equal(route(router.resolve("POST", "/api/alexa")).auth, "admin");
+    const user = route(router.resolve("GET", "/api/u%20v"));
+    assert.equal(user.handler, handler);
+    assert.equal(user.auth, policy);
+    assert.equal(user.names, true);
+    assert.deepEqual(params(router.resolve("GET", "/api/u%20v")), { user: "u v" });
+    assert.deepEqual(params(router.resolve("HEAD", "/api/u/lights/7")), { user: "u", id: "7" });
+    assert.deepEqual(params(router.resolve("PUT", "/api/u/lights/7")), { user: "u", id: "7" });
+    const refused = router.resolve("DELETE", "/api/u/lights/7");
+    assert.equal(refused.kind === "answer" && refused.response.headers?.allow, "GET, HEAD, PUT");
+    // Exact paths win, added before or after; a pattern added before the table is tried first.
+    assert.equal(router.handle({ method: "GET", path: "/api/status", query: "", headers: {}, body: "" }).body, "status null");
+    assert.equal(status(router.resolve("GET", "/api/alexa")), 405, "the table's exact path, not /api/:user");
+    assert.equal(router.handle({ method: "GET", path: "/api/u/lights/first", query: "", headers: {}, body: "" }).body, 'before {"a":"api","b":"u","c":"lights"}');
+    assert.equal(status(router.resolve("PUT", "/api/u/lights/first")), 405);
+    // A pattern's own text as a path is a path: not the row's route but the pattern's, with its parameter.
+    assert.deepEqual(params(router.resolve("GET", "/api/:user")), { user: ":user" });
+    assert.equal(router.hasExact("GET", "/api/:user"), false);
+    assert.equal(router.hasExact("GET", "/api"), true);
+    assert.equal(router.has("/api/x"), true);
+    // A route added later for a table's pattern joins its routes, which keep their turn.
+    router.add("DELETE", "/api/:user/lights/:id", ok("delete")).add("GET", "/api/:user/lights/:id/:x", ok("late"));
+    const allow = router.resolve("POST", "/api/u/lights/7");
+    assert.equal(allow.kind === "answer" && allow.response.headers?.allow, "GET, HEAD, PUT, DELETE");
+    assert.equal(router.handle({ method: "DELETE", path: "/api/u/lights/7", query: "", headers: {}, body: "" }).body, 'delete {"user":"u","id":"7"}');
+    assert.equal(route(router.resolve("PUT", "/api/u/lights/7")).auth, policy);
+    assert.throws(() => router.add("GET", "/api/:user", ok("again")), /already defined/);
+  });
+
+  it("answers a table's routes as if each had been added, patterns, options per row and routes added before and after included", () => {
+    const policy = (): HttpResponse | undefined => undefined;
+    const choices: readonly RouteOptions[] = [{}, { auth: "public" }, { auth: "admin", names: true }, { auth: policy }, { names: true }];
     const method = fc.constantFrom("GET", "POST", "PUT", "HEAD", "OPTIONS");
-    const rows = fc.uniqueArray(fc.tuple(method, path), { maxLength: 8, selector: ([m, p]) => `${m} ${p}` });
-    const later = fc.uniqueArray(fc.tuple(method, fc.constantFrom("/", "/a", "/c", "/api/:id")), { maxLength: 4, selector: ([m, p]) => `${m} ${p}` });
-    const auth = fc.constantFrom(undefined, "public" as const, "admin" as const);
+    const tablePath = fc.constantFrom("/", "/a", "/b", "/api/x", "/api/:id", "/:a/:b", "/a/:id", "/api/:user/x");
+    const rows = fc.uniqueArray(fc.tuple(method, tablePath, fc.nat(choices.length - 1)), { maxLength: 8, selector: ([m, p]) => `${m} ${p}` });
+    const before = fc.uniqueArray(fc.tuple(method, fc.constantFrom("/c", "/:z/x", "/api/:w")), { maxLength: 3, selector: ([m, p]) => `${m} ${p}` });
+    const later = fc.uniqueArray(fc.tuple(method, fc.constantFrom("/", "/a", "/c", "/api/:id", "/:a/:b", "/:z/x", "/x/:y")), { maxLength: 4, selector: ([m, p]) => `${m} ${p}` });
+    // One set of options for the whole table (its index), or each row's own (null).
+    const uniform = fc.option(fc.nat(choices.length - 1));
+    const probes = ["/", "/a", "/b", "/c", "/api/x", "/api/y", "/a/x", "/b/x", "/c/x", "/x/y", "/api/u/x", "/api/:id", "/:a/:b", "/api/%E0%A4%A", "/a/%20", "/a/", "/nope"];
+    const attempt = (f: () => unknown): string => {
+      try {
+        f();
+        return "";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
     fc.assert(
-      fc.property(rows, later, auth, fc.boolean(), (rows, later, auth, names) => {
+      fc.property(rows, before, later, uniform, (rows, before, later, uniform) => {
         const handler = ok("t");
+        const early = ok("early");
         const late = ok("late");
-        const options = { auth, names };
-        const tabled = new Router().addTable(Object.freeze(rows.flat()), handler, options);
+        // The router wants exact paths first; each path's rows keep their order (so its methods' do).
+        const sorted = [...rows.filter(([, p]) => !p.includes("/:")), ...rows.filter(([, p]) => p.includes("/:"))];
+        const flat: RouteTable = Object.freeze(sorted.flatMap(([m, p]) => [m, p]));
+        const optionsOf = (k: number): RouteOptions => choices[uniform ?? k];
+        const tabled = new Router();
         const added = new Router();
-        for (const [m, p] of rows) added.add(m, p, handler, options);
-        for (const [m, p] of later) {
-          const clash = rows.some(([rm, rp]) => rm === m && rp === p);
-          if (clash) {
-            assert.throws(() => tabled.add(m, p, late), /already defined/);
-            continue;
-          }
-          tabled.add(m, p, late);
-          added.add(m, p, late);
+        for (const [m, p] of before) {
+          tabled.add(m, p, early);
+          added.add(m, p, early);
         }
-        for (const p of ["/", "/a", "/b", "/c", "/api/x", "/nope"])
+        if (uniform === null) tabled.addTable(flat, handler, choices, Object.freeze(sorted.map(([, , k]) => k)));
+        else tabled.addTable(flat, handler, choices[uniform]);
+        for (const [m, p, k] of sorted) added.add(m, p, handler, optionsOf(k));
+        for (const [m, p] of later) assert.equal(attempt(() => tabled.add(m, p, late)), attempt(() => added.add(m, p, late)), `add ${m} ${p}`);
+        for (const p of probes)
           for (const m of ["GET", "POST", "PUT", "HEAD", "OPTIONS", "DELETE"]) {
             const t = tabled.resolve(m, p);
             const a = added.resolve(m, p);
@@ -212,14 +270,14 @@ describe("Router", () => {
               assert.equal(t.handler, a.handler, `${m} ${p}`);
               assert.equal(t.auth, a.auth, `${m} ${p}`);
               assert.equal(t.names, a.names, `${m} ${p}`);
-              assert.deepEqual(t.params ? { ...t.params } : undefined, a.params ? { ...a.params } : undefined);
+              assert.deepEqual(t.params ? { ...t.params } : undefined, a.params ? { ...a.params } : undefined, `${m} ${p}`);
             }
             assert.equal(tabled.hasExact(m, p), added.hasExact(m, p), `hasExact ${m} ${p}`);
             assert.equal(tabled.has(p), added.has(p), `has ${p}`);
           }
         return true;
       }),
-      { numRuns: scaledRuns(300) },
+      { numRuns: scaledRuns(500) },
     );
   });
 });
