@@ -130,9 +130,12 @@ function tlsRows(row: (label: string, d: Delta, floor?: string) => (string | num
     if (e.handshake) rows.push(row(`  TLS peak, ${chain}: handshake, chain checked`, deviceRow(e.handshake, figures.hostSlotBytes, ESP32_SLOT_BYTES)));
     if (e.request) rows.push(row(`    + one ${bytes(figures.tlsAnswerBytes)} record read`, deviceRow(e.request, figures.hostSlotBytes, ESP32_SLOT_BYTES)));
   }
+  const github = figures.githubCheck;
+  if (github?.peak) rows.push(row(`  peak of one GitHub update check (${github.kind} ${github.version ?? ""}, stand-in API)`, deviceRow(github.peak, figures.hostSlotBytes, ESP32_SLOT_BYTES)));
+  else if (github) rows.push([`  GitHub update check: FAILED (${github.error ?? github.kind})`, "-", "-", "-", ""]);
   return {
     rows,
-    note: `TLS rows: the real engine (Moddable SDK ${figures.sdk}, simulator debug build, every allocation collecting first), from ${source}: commit ${figures.commit}, ${figures.date.slice(0, 16).replace("T", " ")} UTC; peak of live memory over what was live before one HTTPS exchange (tests/moddable/heap-probe/tls-probe.js); a peak, not held at idle`,
+    note: `TLS rows: the real engine (Moddable SDK ${figures.sdk}, simulator debug build, every allocation collecting first), from ${source}: commit ${figures.commit}, ${figures.date.slice(0, 16).replace("T", " ")} UTC; peak of live memory over what was live before one HTTPS exchange (tests/moddable/heap-probe/tls-probe.js) and one update check (github-probe.js: TLS, the release JSON streamed, manifest.json behind redirects); peaks, not held at idle`,
     figures: { source, commit: figures.commit, date: figures.date, tls: exchanges },
   };
 }
