@@ -87,7 +87,10 @@ class Download implements HttpDownload {
   readonly #handler: HttpDownloadHandler;
   readonly #parser: ResponseParser;
   readonly #connection: TcpConnection;
+  /** What of the request head has not gone out yet. */
   #request: Uint8Array | undefined;
+  /** Some of it has: a close from now on is not "no connection". */
+  #wrote = false;
   readonly #keeps: boolean;
   #done = false;
 
@@ -135,7 +138,7 @@ class Download implements HttpDownload {
         },
         closed: (error) => {
           if (this.#done) return;
-          if (!this.#parser.head && this.#request) this.#finish({ error: error ?? "no connection (host unreachable, unknown or refusing)" });
+          if (!this.#parser.head && !this.#wrote) this.#finish({ error: error ?? "no connection (host unreachable, unknown or refusing)" });
           else this.#finish(this.#parser.closed());
         },
       },
@@ -152,6 +155,7 @@ class Download implements HttpDownload {
     if (room <= 0) return;
     const whole = room >= bytes.length;
     this.#request = whole ? undefined : bytes.subarray(room);
+    this.#wrote = true;
     try {
       this.#connection.write(whole ? bytes : bytes.subarray(0, room));
     } catch {

@@ -57,6 +57,8 @@ class ScriptedServer {
   readonly #open: TcpConnection[] = [];
   #close: (() => void) | undefined;
   port = 0;
+  /** Closes a connection once this many bytes of a request head have come, unanswered. */
+  closeAfterHeadBytes: number | undefined;
 
   constructor(private readonly rig: HttpClientRig) {}
 
@@ -84,6 +86,11 @@ class ScriptedServer {
       data: (bytes) => {
         if (answered) return;
         for (let i = 0; i < bytes.length; i++) head += String.fromCharCode(bytes[i]);
+        if (this.closeAfterHeadBytes !== undefined && head.length >= this.closeAfterHeadBytes) {
+          answered = true;
+          connection.close();
+          return;
+        }
         const end = head.indexOf("\r\n\r\n");
         if (end < 0) return;
         answered = true;
@@ -239,6 +246,15 @@ export function httpClientContract(name: string, makeRig: () => HttpClientRig): 
       await finished(rec, "the long URL");
       assert.deepEqual(rec.calls, ["response", "data", "end"]);
       assert.deepEqual(server.requests, [`GET ${path}`]);
+    });
+
+    it("says the connection closed, not that there was none, when it closes part way through a long head", async () => {
+      server.closeAfterHeadBytes = 1000;
+      const { handler, rec } = record();
+      // Several send buffers long: part of it is still unsent when the close arrives.
+      get(`/signed?sig=${"a1b2c3d4".repeat(4000)}`, handler);
+      await finished(rec, "the long URL");
+      assert.deepEqual(rec.calls, ["error: connection closed before a response"]);
     });
 
     it("reads a chunked body and a body that ends when the connection closes", async () => {
