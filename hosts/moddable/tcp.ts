@@ -64,11 +64,12 @@ const SecureSocketRuntime = SecureSocket as unknown as new (options: {
 
 /**
  * Free memory in one block an HTTPS exchange needs. `npm run test:moddable` measures one on the
- * real engine (tests/moddable/heap-probe/tls-probe.js, SDK 8.2.3): over what was live before,
- * an RSA chain's handshake takes 11.6 KB of chunk heap at its peak (an ECDSA chain's 3.7 KB), and
- * reading one full 16 KiB record, as GitHub sends, 20.2 KB; the slots (4.2 KB on the ESP32) come
- * from the slot heap. The SDK's guide said 10 KB. Whole, not in pieces: XS takes a chunk that
- * does not fit its blocks as one new block from the system heap.
+ * real engine (tests/moddable/heap-probe/tls-probe.js, SDK 8.2.3, 64-bit chunks: an upper bound
+ * of the ESP32's): over what was live before, an RSA chain's handshake takes 11.7 KB of chunk
+ * heap at its peak (an ECDSA chain's 4.4 KB), and reading one full 16 KiB record, as GitHub
+ * sends, 20.3 KB; the slots (4.5 KB on the ESP32) come from the slot heap. The SDK's guide said
+ * 10 KB. Whole, not in pieces: XS takes a chunk that does not fit its blocks as one new block
+ * from the system heap.
  */
 export const TLS_MIN_BLOCK = 20 * 1024;
 

@@ -427,7 +427,7 @@ async function tlsPeaks(debug: BuildResult, xsbugPort: number): Promise<{ exchan
       servers.push(await startTlsServer(chain));
     }
     const reader = new TlsProbeReader();
-    // Every chunk allocation collects while it measures: slow, a few seconds an exchange here.
+    // Every allocation collects while it measures: slow, a few seconds an exchange here.
     await probeRun(debug, `tls ${servers.map((s) => `${s.kind}:${s.port}`).join(" ")}`, xsbugPort, (l) => reader.line(l), () => reader.done, 120_000);
     if (!reader.done) throw new Error(`the TLS probe did not finish in 120 s (${[...reader.exchanges.keys()].join(", ") || "no exchange"} reported)`);
     return { exchanges: [...reader.exchanges.values()], servers };

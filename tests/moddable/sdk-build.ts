@@ -189,7 +189,7 @@ export async function buildApp(options: BuildOptions): Promise<BuildResult> {
   const makefile = join(tmpDir, "makefile");
   // The debug build's XS has the stress switch (mxStress=1) that the heap probe's peak counter
   // turns on while it measures (tests/moddable/heap-probe/heap-peak.c); off, it is one test per
-  // chunk allocation. The makefile takes no extra defines, so they ride on CC. make does not
+  // allocation. The makefile takes no extra defines, so they ride on CC. make does not
   // rebuild an object whose flags changed: a stamp says xsMemory.c (the one file that reads
   // mxStress) was compiled with it.
   const makeArgs = ["-f", makefile, "build"];

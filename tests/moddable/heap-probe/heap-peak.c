@@ -3,12 +3,11 @@
  * heaps (txMachine's peakHeapCount and peakChunksSize, kept by xsMemory.c in every build), reset
  * to what is live and read back later.
  *
- * Between start() and stop() the XS stress switch is on: every chunk allocation collects first
- * (xsMemory.c, fxFindChunk, when compiled with mxStress=1), so the marks are what was live at its
- * highest, not live plus whatever garbage the last collection left. That needs xsMemory.c built
- * with -DmxStress=1, which tests/moddable/sdk-build.ts does for the debug build only. Slots made
- * between two chunk allocations are counted before the next collection, so the slot mark can be
- * a little high; the chunk mark is exact to the allocation.
+ * Between start() and stop() the XS stress switch is on: every slot and chunk allocation
+ * collects first (xsMemory.c, fxNewSlot and fxFindChunk, when compiled with mxStress=1), so the
+ * marks are what was live at its highest, not live plus whatever garbage the last collection
+ * left. That needs xsMemory.c built with -DmxStress=1, which tests/moddable/sdk-build.ts does
+ * for the debug build only; it is also why a measured run is slow.
  * Test tooling: never in an app's manifest.
  */
 

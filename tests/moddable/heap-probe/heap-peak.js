@@ -1,7 +1,7 @@
 /*
  * The heap probe's peak counter: start() collects and returns what is live ([slot bytes, chunk
  * bytes], 32-byte slots on 64-bit Linux), read() the highest either reached since, stop() ends
- * the measurement. While it runs every chunk allocation collects first, so it is slow and the
+ * the measurement. While it runs every allocation collects first, so it is slow and the
  * marks are of live memory (heap-peak.c says how). Test tooling, debug build only.
  */
 

@@ -10,7 +10,7 @@
  * it), named tls-probe.test. It writes one GET, reads the answer until the server closes, and prints
  *   heap-probe: tls <name> handshake <slot bytes> <chunk bytes> <ms>   (start to connected())
  *   heap-probe: tls <name> request <slot bytes> <chunk bytes> <ms> <bytes read>   (start to closed())
- * each the peak less what was live at the start (heap-peak.c: with every chunk allocation
+ * each the peak less what was live at the start (heap-peak.c: with every allocation
  * collecting first, so live memory, not garbage), or "heap-probe: tls <name> failed <why>", and
  * "heap-probe: tls done" after the last.
  * Plain JavaScript, test tooling only (as heap-probe.js).
