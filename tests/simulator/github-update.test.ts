@@ -254,6 +254,12 @@ describe("simulator: updates from GitHub releases over HTTPS", function () {
     ["truncated JSON", () => (github.faults.json = "truncated"), /could not be read: the JSON ended early/],
     ["huge JSON", () => (github.faults.json = "huge"), /could not be read: the JSON is larger than 1048576 bytes/],
     ["an older release", () => github.releases.splice(1), /^$/],
+    ["a manifest.json listed over 4 KB", () => (github.faults.assetSize = 5000), /manifest\.json is 5000 bytes; at most 4096 are read/],
+    [
+      "a manifest.json over 4 KB listed as small",
+      () => ((github.faults.assetSize = 300), (github.releases[1].assets["manifest.json"] = new Uint8Array(5000).fill(0x20))),
+      /manifest\.json is larger than 4096 bytes/,
+    ],
   ];
   for (const [what, breakIt, expected] of badChecks) {
     it(`a check that meets ${what} says so, changes nothing, and the next check works`, async () => {

@@ -371,18 +371,25 @@ export class GithubCheck {
     } catch (e) {
       return then(`the release's ${MANIFEST_ASSET} has no usable URL: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const bytes = new Uint8Array(MANIFEST_MAX_BYTES);
+    // Made at the answer's head, its size when the head gives one: not before the redirects
+    // (six hops for a GitHub asset), which it would outlive as part of the check's peak.
+    let bytes: Uint8Array | undefined;
     let length = 0;
     let over = false;
     this.#fetch = new Fetch(this.#options.client, target, { "User-Agent": this.#options.userAgent, Accept: "application/octet-stream" }, source.secret, {
       head: (head) => {
-        if (head.status === 200) return true;
+        if (head.status === 200) {
+          const size = head.contentLength ?? MANIFEST_MAX_BYTES;
+          over = size > MANIFEST_MAX_BYTES;
+          bytes = new Uint8Array(Math.min(size, MANIFEST_MAX_BYTES));
+          return true;
+        }
         then(`could not fetch the release's ${MANIFEST_ASSET}: GitHub answered ${head.status}`);
         return false;
       },
       data: (fragment) => {
-        if (over) return;
-        if (length + fragment.length > MANIFEST_MAX_BYTES) {
+        if (over || !bytes) return;
+        if (length + fragment.length > bytes.length) {
           over = true;
           return;
         }
@@ -390,7 +397,7 @@ export class GithubCheck {
         length += fragment.length;
       },
       end: () => {
-        if (over) return then(`the release's ${MANIFEST_ASSET} is larger than ${MANIFEST_MAX_BYTES} bytes`);
+        if (over || !bytes) return then(`the release's ${MANIFEST_ASSET} is larger than ${MANIFEST_MAX_BYTES} bytes`);
         then(this.#readManifest(bytes.subarray(0, length)));
       },
       error: (message) => then(`could not fetch the release's ${MANIFEST_ASSET}: ${message}`),
