@@ -37,6 +37,8 @@ export interface DeviceFigures {
   tlsAnswerBytes: number;
   /** One GitHub update check against the stand-in: its report and peak. */
   githubCheck?: { kind: string; version?: string; peak?: Peak; error?: string };
+  /** The install that followed: the image's bytes written and the download's peak. */
+  githubDownload?: { bytes?: number; peak?: Peak; error?: string };
 }
 
 /** The newer of the last run's figures and the committed copy, and which it is; undefined when neither exists or parses. */

@@ -133,6 +133,9 @@ function tlsRows(row: (label: string, d: Delta, floor?: string) => (string | num
   const github = figures.githubCheck;
   if (github?.peak) rows.push(row(`  peak of one GitHub update check (${github.kind} ${github.version ?? ""}, stand-in API)`, deviceRow(github.peak, figures.hostSlotBytes, ESP32_SLOT_BYTES)));
   else if (github) rows.push([`  GitHub update check: FAILED (${github.error ?? github.kind})`, "-", "-", "-", ""]);
+  const download = figures.githubDownload;
+  if (download?.peak) rows.push(row(`    then its download, ${bytes(download.bytes ?? 0)} checked as it streams`, deviceRow(download.peak, figures.hostSlotBytes, ESP32_SLOT_BYTES)));
+  else if (download) rows.push([`    then its download: FAILED (${download.error ?? "?"})`, "-", "-", "-", ""]);
   return {
     rows,
     note: `TLS rows: the real engine (Moddable SDK ${figures.sdk}, simulator debug build, every allocation collecting first), from ${source}: commit ${figures.commit}, ${figures.date.slice(0, 16).replace("T", " ")} UTC; peak of live memory over what was live before one HTTPS exchange (tests/moddable/heap-probe/tls-probe.js) and one update check (github-probe.js: TLS, the release JSON streamed, manifest.json behind redirects); peaks, not held at idle`,

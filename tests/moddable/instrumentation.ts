@@ -151,10 +151,16 @@ export class TlsProbeReader {
 export class GithubProbeReader {
   /** "available" / "upToDate" with the release's version and the peak, or "error" with why. */
   report: { kind: string; version?: string; peak?: PeakReading; error?: string } | undefined;
+  /** The install that followed: the image's bytes and the download's peak, or why it failed. */
+  download: { bytes?: number; peak?: PeakReading; error?: string } | undefined;
   done = false;
 
   line(text: string): boolean {
     if (/^heap-probe: github done\s*$/.test(text)) return (this.done = true);
+    const failed = /^heap-probe: github download-error (.*)$/.exec(text);
+    if (failed) return Boolean((this.download = { error: failed[1] }));
+    const got = /^heap-probe: github download (\d+) (-?\d+) (-?\d+) (\d+)\s*$/.exec(text);
+    if (got) return Boolean((this.download = { bytes: Number(got[1]), peak: { slotBytes: Number(got[2]), chunkBytes: Number(got[3]), ms: Number(got[4]) } }));
     const error = /^heap-probe: github error (.*)$/.exec(text);
     if (error) return Boolean((this.report = { kind: "error", error: error[1] }));
     const m = /^heap-probe: github (\S+) (\S+) (-?\d+) (-?\d+) (\d+)\s*$/.exec(text);

@@ -49,6 +49,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { useDevice, type DeviceUnderTest } from "./device";
 import { esp32Estimate, GithubProbeReader, HeapProbeReader, InstrumentReader, summarize, TlsProbeReader, type HeapReading, type HeapSummary, type Sample, type TlsExchange } from "./instrumentation";
 import { DEVICE_FIGURES_PATH, type DeviceFigures } from "../../bench/sections/device-figures";
+import { buildImage } from "../support/esp32-image";
 import { GithubStandIn, manifestFor } from "../support/github-stand-in";
 import { ANSWER_BYTES, makeChain, startTlsServer, TLS_SERVER_NAME, type TlsServer } from "./tls-servers";
 import { startMcsim, type Mcsim } from "./mcsim";
@@ -441,11 +442,11 @@ async function tlsPeaks(debug: BuildResult, xsbugPort: number): Promise<{ exchan
  * against the GitHub stand-in the simulator's tests use, its API answering in 16 KiB records as
  * GitHub does. A check that does not find the newer release is a problem.
  */
-async function githubCheck(debug: BuildResult, xsbugPort: number): Promise<{ reader: GithubProbeReader; requests: number }> {
+async function githubCheck(debug: BuildResult, xsbugPort: number): Promise<{ reader: GithubProbeReader; requests: number; imageBytes: number }> {
   // With an intermediate: SDK 8.2.3 checks the name only in a chain of two or more.
   const github = new GithubStandIn({ intermediate: true });
   github.chunkBytes = 16 * 1024;
-  const image = new Uint8Array(64 * 1024).fill(0xe9);
+  const image = buildImage({ project: "xs_esp32", version: "2.0.0", size: 256 * 1024 });
   github.releases = [
     { tag: "v1.0.0", assets: { "firmware.bin": image } },
     { tag: "v2.0.0", body: "What changed.\n".repeat(40), assets: { "firmware.bin": image, "manifest.json": manifestFor(image, "2.0.0"), "firmware.elf": new Uint8Array(1000) } },
@@ -456,7 +457,7 @@ async function githubCheck(debug: BuildResult, xsbugPort: number): Promise<{ rea
     const reader = new GithubProbeReader();
     await probeRun(debug, `github ${github.apiUrl} ${github.repo}`, xsbugPort, (l) => reader.line(l), () => reader.done, 120_000);
     if (!reader.done) throw new Error("the GitHub probe did not finish in 120 s");
-    return { reader, requests: github.requests.length };
+    return { reader, requests: github.requests.length, imageBytes: image.length };
   } finally {
     await github.close();
   }
@@ -476,7 +477,7 @@ let liveIdle: HeapReading | undefined;
 let liveAfter: HeapReading | undefined;
 const baselines: { mode: BaselineMode; reading: HeapReading }[] = [];
 let tls: { exchanges: TlsExchange[]; servers: TlsServer[] } | undefined;
-let github: { reader: GithubProbeReader; requests: number } | undefined;
+let github: { reader: GithubProbeReader; requests: number; imageBytes: number } | undefined;
 const attacks: AttackResult[] = [];
 let normalPeakChunk: number | undefined;
 const builds: BuildResult[] = [];
@@ -603,6 +604,8 @@ try {
         github = await githubCheck(debug, xsbugPort);
         const report = github.reader.report;
         if (report?.kind !== "available" || report.version !== "2.0.0") problems.push(`GitHub check: ${report ? (report.error ?? `${report.kind} ${report.version}`) : "no report"}, not 2.0.0 available`);
+        else if (github.reader.download?.bytes !== github.imageBytes)
+          problems.push(`GitHub install: ${github.reader.download?.error ?? `${github.reader.download?.bytes ?? "no"} bytes written, not ${github.imageBytes}`}`);
       } catch (e) {
         problems.push(`GitHub check: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -701,6 +704,11 @@ if (github) {
     `one GitHub update check on the debug build (GithubCheck, HttpClient, SecureSocket; the stand-in's releases API in 16 KiB records, ${github.requests} requests): ` +
       (p ? `${r?.kind} ${r?.version}, peak ${p.slotBytes / 32} slots + ${p.chunkBytes} chunk bytes, about ${(esp32Estimate({ ...p, keys: 0 }, 32) / 1024).toFixed(1)} KiB over what was live before (${p.ms} ms)` : `FAILED: ${r?.error ?? "no report"}`),
   );
+  const d = github.reader.download;
+  out.push(
+    `then its install (OtaJob over the same client, the image checked as it streams, a ${github.imageBytes}-byte ESP32 image, into an Updater that counts): ` +
+      (d?.peak ? `${d.bytes} bytes written, peak ${d.peak.slotBytes / 32} slots + ${d.peak.chunkBytes} chunk bytes, about ${(esp32Estimate({ ...d.peak, keys: 0 }, 32) / 1024).toFixed(1)} KiB over what was live before (${d.peak.ms} ms)` : `FAILED: ${d?.error ?? "no report"}`),
+  );
 }
 if (attacks.length) {
   out.push(`issue #19's requests on the debug build (one connection each, full speed; chunk heap = highest "Chunk used" sample while it ran; normal load's peak ${normalPeakChunk ?? "-"}):`);
@@ -731,6 +739,7 @@ if (liveIdle || tls) {
     tls: tls?.exchanges.map((e) => ({ ...e, cipher: tls?.servers.find((s) => s.kind === e.name)?.ciphers[0] })),
     tlsAnswerBytes: ANSWER_BYTES,
     githubCheck: github?.reader.report,
+    githubDownload: github?.reader.download,
   };
   writeFileSync(DEVICE_FIGURES_PATH, `${JSON.stringify(figures, null, 2)}\n`);
   out.push(`figures written to ${DEVICE_FIGURES_PATH} (npm run bench shows them; bench/device-baseline.json is the committed copy of one run)`);
