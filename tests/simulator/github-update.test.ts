@@ -260,6 +260,11 @@ describe("simulator: updates from GitHub releases over HTTPS", function () {
       () => ((github.faults.assetSize = 300), (github.releases[1].assets["manifest.json"] = new Uint8Array(5000).fill(0x20))),
       /manifest\.json is larger than 4096 bytes/,
     ],
+    [
+      "a manifest.json over 4 KB listed as small, sent without a length",
+      () => ((github.faults.assetSize = 300), (github.faults.assetChunked = true), (github.releases[1].assets["manifest.json"] = new Uint8Array(5000).fill(0x20))),
+      /manifest\.json is larger than 4096 bytes/,
+    ],
   ];
   for (const [what, breakIt, expected] of badChecks) {
     it(`a check that meets ${what} says so, changes nothing, and the next check works`, async () => {

@@ -163,6 +163,8 @@ export interface Faults {
   rateLimitedForS?: number;
   /** The releases API lists every asset with this size, whatever its bytes are. */
   assetSize?: number;
+  /** Assets are sent chunked, with no Content-Length. */
+  assetChunked?: boolean;
 }
 
 export interface RecordedRequest {
@@ -437,7 +439,7 @@ export class GithubStandIn {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(bytes.length) });
+    res.writeHead(200, { "content-type": "application/octet-stream", ...(this.faults.assetChunked ? {} : { "content-length": String(bytes.length) }) });
     for (let at = 0; at < bytes.length; at += 16384) res.write(bytes.subarray(at, at + 16384));
     res.end();
   }

@@ -371,8 +371,8 @@ export class GithubCheck {
     } catch (e) {
       return then(`the release's ${MANIFEST_ASSET} has no usable URL: ${e instanceof Error ? e.message : String(e)}`);
     }
-    // Made at the answer's head, its size when the head gives one: not before the redirects
-    // (six hops for a GitHub asset), which it would outlive as part of the check's peak.
+    // Made at the answer's head, its size when the head gives one: not before the redirects (an
+    // asset's go across hosts, five in the stand-in's), which it would outlive in the check's peak.
     let bytes: Uint8Array | undefined;
     let length = 0;
     let over = false;
@@ -380,8 +380,12 @@ export class GithubCheck {
       head: (head) => {
         if (head.status === 200) {
           const size = head.contentLength ?? MANIFEST_MAX_BYTES;
-          over = size > MANIFEST_MAX_BYTES;
-          bytes = new Uint8Array(Math.min(size, MANIFEST_MAX_BYTES));
+          // Refused at the head: a file of megabytes named manifest.json is not read first.
+          if (size > MANIFEST_MAX_BYTES) {
+            then(`the release's ${MANIFEST_ASSET} is larger than ${MANIFEST_MAX_BYTES} bytes`);
+            return false;
+          }
+          bytes = new Uint8Array(size);
           return true;
         }
         then(`could not fetch the release's ${MANIFEST_ASSET}: GitHub answered ${head.status}`);

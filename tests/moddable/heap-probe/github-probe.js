@@ -8,8 +8,8 @@
  * (heap-peak.c), printed as
  *   heap-probe: github <report kind> <version> <slot bytes> <chunk bytes> <ms>
  * or "heap-probe: github error <why>"; then, when a release was found, its install as the OTA
- * feature starts it: the core's OtaJob downloads the image over the same client (the API's
- * asset URL, redirects to the asset host) and checks it as it streams, into an Updater that
+ * feature starts it: the core's OtaJob downloads the image over the same client (its
+ * browser_download_url, with no token, through the redirects to the asset host) and checks it as it streams, into an Updater that
  * only counts the bytes (the Linux simulator has no partitions), and prints
  *   heap-probe: github download <bytes> <slot bytes> <chunk bytes> <ms>
  * or "heap-probe: github download-error <why>"; then "heap-probe: github done".
@@ -108,7 +108,14 @@ function install(host, client, release) {
 		},
 	});
 	base = startPeak();
-	job.start({ url: release.url, https: true, headers: { Accept: "application/octet-stream" }, maxRedirects: 8, size: release.size, ...(release.sha256 ? { sha256: release.sha256 } : {}) });
+	try {
+		job.start({ url: release.url, https: true, headers: { Accept: "application/octet-stream" }, maxRedirects: 8, size: release.size, ...(release.sha256 ? { sha256: release.sha256 } : {}) });
+	} catch (e) {
+		stopPeak();
+		trace(`heap-probe: github download-error ${e}\n`);
+		trace("heap-probe: github done\n");
+		return;
+	}
 	const watch = Timer.repeat(() => {
 		if (job.state !== "failed") return;
 		Timer.clear(watch);
