@@ -5,8 +5,8 @@
  *   ESP32) less what Node still holds unsent. A write over it throws, as on the device; writes
  *   made in one turn go out together (corked), as lwIP sends them after the callback returns.
  * - "writable" follows once Node has handed everything written to the kernel.
- * - close() ends the connection after what was written (FIN), then destroys it if the peer does
- *   not close its side within a few seconds. close() after closed() is harmless.
+ * - close() ends the connection after what was written (FIN) and lets the socket go once Node
+ *   has handed both to the kernel, as lwIP's tcp_close() does. close() after closed() is harmless.
  * - Errors become the device's plain words ("connection refused", "host not found", ...).
  * - connect({tls}) is node:tls trusting Node's roots, the system's and the simulator's --ca files
  *   (host.ts reads them), with
@@ -25,8 +25,6 @@ import { TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, typ
 
 /** ESP32's lwIP default TCP_SND_BUF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT). */
 export const SEND_BUFFER = 5744;
-/** After close(), how long a peer may keep the connection before it is destroyed. */
-const CLOSE_GRACE_MS = 3000;
 
 export function plainError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
@@ -134,12 +132,16 @@ class NodeTcpConnection implements TcpConnection {
     this.#finish();
   }
 
-  /** Sends what was written, then FIN; destroys the socket if the peer lingers. */
+  /**
+   * Sends what was written, then FIN, and lets the socket go once both are with the kernel, as
+   * lwIP's tcp_close() does: the app holds nothing while the peer's FIN is still on its way, and
+   * bytes the peer sends after it are answered with a reset there as here (the server lingers
+   * itself, before close(), where a client may still be sending: modules/http/http-server.ts).
+   */
   #finish(): void {
     this.#live.delete(this);
     const socket = this.#socket;
-    socket.end();
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    socket.end(() => socket.destroy());
   }
 
   abort(): void {
