@@ -2,8 +2,8 @@
  * One process of the OTA benchmark: downloads images from the parent's image server, either
  * plainly (node:http into a file: the floor) or through the framework as the simulator runs it
  * (the core's OtaJob, which verifies every fragment, over the core's HTTP client on the simulator host's NodeTcp
- * and node:crypto SHA-256, and its file-backed Updater, which verifies the written partition
- * again on complete(), as the device does).
+ * and node:crypto SHA-256, and its file-backed Updater, whose complete() takes the check made as
+ * it streamed and selects the image for the next boot with an fsync'ed record).
  *
  * Its own process so that a memory reading sees nothing but the download: with --expose-gc,
  * a run may sample live memory (gc(), then heapUsed + external) every `sampleBytes` received.

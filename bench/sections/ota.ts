@@ -3,8 +3,9 @@
  *
  * Simulator (Node): an image of 1 MiB and of 4 MiB downloaded through the framework as the
  * simulator's OTA feature runs it (the core's OtaJob checking every fragment, over the Node
- * host's NodeTcp (the core's HTTP client on it) and node:crypto SHA-256, and its file-backed Updater, which verifies the
- * written partition again on complete()) next to a plain node:http download
+ * host's NodeTcp (the core's HTTP client on it) and node:crypto SHA-256, and its file-backed
+ * Updater, whose complete() takes the check made as it streamed instead of reading the partition
+ * back, then selects it with an fsync'ed record) next to a plain node:http download
  * of the same bytes into a file, from the same loopback server (tests/support/image-server.ts,
  * in this process), in alternating rounds of one child process. Peak live memory (heapUsed +
  * external after gc(), sampled every 256 KiB received) in the same child after the timed rounds:
