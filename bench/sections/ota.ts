@@ -157,7 +157,7 @@ export async function measureOta(options: { quick: boolean }): Promise<SectionRe
       title: "OTA download and verify (simulator, loopback)",
       status: "ok",
       table: {
-        columns: ["image", "plain MiB/s", "OTA MiB/s", "download and check vs plain", "goal", "whole update vs plain", "OTA after last byte", "peak live, plain", "peak live, OTA"],
+        columns: ["image", "plain MiB/s", "OTA MiB/s (whole update)", "download and check vs plain", "goal", "whole update vs plain", "OTA after last byte", "peak live, plain", "peak live, OTA"],
         rows: perSize.map((s) => [
           label(s.size),
           num(s.plain.mibPerSecond, 1),
@@ -172,9 +172,9 @@ export async function measureOta(options: { quick: boolean }): Promise<SectionRe
       },
       notes: [
         "OTA = as the simulator runs it: the core's OtaJob (checks and hashes each fragment as it streams) over the core's HTTP client on the Node host's NodeTcp, SHA-256 (node:crypto) and its file-backed Updater (one open file per image; complete() takes the streamed check instead of reading the partition back); plain = node:http into a file",
-        `fastest of ${rounds} alternating round(s) per size, in one process after a warm-up pair of the largest image; a ratio is OTA speed over plain speed`,
+        `fastest of ${rounds} alternating round(s) per size, in one process after a warm-up pair of the largest image; a ratio is OTA speed over plain speed, each from the fastest round of its kind`,
         "download and check (the goal's figure, issue #18's \"download and verify\"): from the request until the last byte is written and hashed and the image's checks (size, header, SHA-256) have passed; whole update: also complete() closing the partition file and selecting it for the next boot, the fsync'ed record that a power cut must not undo, which a plain download into a file does not do",
-        "OTA after last byte: that complete(), a per-update cost that weighs most on small images and varies with the disk",
+        "OTA after last byte: the 0 ms timer the job hands complete() to (Node makes it 1 ms) and that complete(), a per-update cost that weighs most on small images and varies with the disk",
         `peak live = highest heapUsed + external after gc(), sampled every ${bytes(sampleBytes)} received, over the same before the download (negative: less than before), after one unsampled download of the same kind${options.quick ? "" : ", in a fresh process per size and mode"}; V8's heap also holds compiled code and its collector's timing varies, so expect a few hundred KiB of noise: an image held whole would add its size (peak RSS growth, noisier still, is in the JSON)`,
         "the partitions are 8 MiB here so that the 4 MiB image fits (the simulator's default is a 4 MB ESP32's 1.94 MiB)",
       ],

@@ -6,7 +6,8 @@
  *   made in one turn go out together (corked), as lwIP sends them after the callback returns.
  * - "writable" follows once Node has handed everything written to the kernel.
  * - close() ends the connection after what was written (FIN) and lets the socket go once Node
- *   has handed both to the kernel, as lwIP's tcp_close() does. close() after closed() is harmless.
+ *   has handed both to the kernel, as lwIP's tcp_close() does, or after 3 s if it cannot (a peer
+ *   that stopped reading). close() after closed() is harmless.
  * - Errors become the device's plain words ("connection refused", "host not found", ...).
  * - connect({tls}) is node:tls trusting Node's roots, the system's and the simulator's --ca files
  *   (host.ts reads them), with
@@ -25,6 +26,8 @@ import { TLS_ERRORS, type Tcp, type TcpClientEvents, type TcpConnectOptions, typ
 
 /** ESP32's lwIP default TCP_SND_BUF (CONFIG_LWIP_TCP_SND_BUF_DEFAULT). */
 export const SEND_BUFFER = 5744;
+/** After close(), how long what was written may take to reach the kernel before the socket is destroyed. */
+const CLOSE_STUCK_MS = 3000;
 
 export function plainError(e: NodeJS.ErrnoException): string {
   switch (e.code) {
@@ -141,7 +144,13 @@ class NodeTcpConnection implements TcpConnection {
   #finish(): void {
     this.#live.delete(this);
     const socket = this.#socket;
-    socket.end(() => socket.destroy());
+    // Bounded as lwIP's retransmission and persist limits bound it: a peer that stopped reading
+    // (a stalled stream the server drops) or a connection still being made never lets 'finish' come.
+    const stuck = setTimeout(() => socket.destroy(), CLOSE_STUCK_MS).unref();
+    socket.end(() => {
+      clearTimeout(stuck);
+      socket.destroy();
+    });
   }
 
   abort(): void {
