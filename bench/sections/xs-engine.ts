@@ -429,6 +429,15 @@ async function perOperation(xs: XsSession, work: Work, k: number): Promise<numbe
   return (twice.meter.compute - once.meter.compute) / k;
 }
 
+/** The page's meter split into what every page costs and what a row adds (from the two largest sizes). */
+function pageSplit(results: readonly { entries: number; page: Pair }[]): string {
+  const a = results.at(-2);
+  const b = results.at(-1);
+  if (!a || !b) return "-";
+  const perRow = (b.page.framework - a.page.framework) / (b.entries - a.entries);
+  return `about ${num(a.page.framework - perRow * a.entries, 0)} units a page and ${num(perRow, 1)} a row`;
+}
+
 /** Microseconds of one operation, timed inside XS over about `ms` milliseconds. */
 async function timed(xs: XsSession, work: Work, ms: number): Promise<number> {
   const { reply } = await xs.command({ op: "time", work, ms });
@@ -474,6 +483,10 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
     profile: Record<string, { meter: number; micros: number }>;
     wire: { page: WireFigures; data: WireFigures; fragments: number; fragmentBytes: number };
   }[] = [];
+  // An answer with nothing to render (routed, its validator checked, its body bytes made once),
+  // beside the floors: the page's floor is below it. The same at any entries.
+  const asset = { meter: await perOperation(xs, "serve-asset", k), micros: Infinity };
+  for (let r = 0; r < rounds; r++) asset.micros = Math.min(asset.micros, await timed(xs, "serve-asset", timeMs));
   let filled = 0;
   for (const n of ENTRY_COUNTS) {
     await xs.command({ op: "fill-data", from: filled, n });
@@ -511,6 +524,7 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
     table: {
       columns: ["work", "entries", "meter", "floor", "ratio", "µs in XS", "floor µs", "ratio"],
       rows: [
+        ["GET /app.css: an answer with nothing to render (bytes made once)", "-", num(asset.meter), "", "", num(asset.micros, 1), "", ""],
         ...results.map((r) => row("GET /data vs JSON.stringify", r.entries, r.data, r.dataMicros)),
         ...results.map((r) => row("GET / (page) vs joining its fragments", r.entries, r.page, r.pageMicros)),
         ...results.map((r) => row("GET /data bytes in to bytes out vs stringify + encode", r.entries, r.wireData, r.wireDataMicros)),
@@ -534,6 +548,7 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       "the meter counts bytecodes and some native steps; JSON.stringify's inner loop is not metered, so the meter ratio overstates the GET /data ratio: µs in XS is wall-clock time on this host, for scale",
       "framework = manager.handle(request) and reading the whole body, as a host does; floors run in the same engine and run on the same entries (the page floor joins the page's own, already escaped, fragments)",
       "bytes in to bytes out: a curl GET /data's bytes handed to the app's own server (parser, manager, writer) over a stand-in socket with lwIP's 5,744-byte send buffer, every byte acked between writable events; floor: JSON.stringify of the same entries and its UTF-8 encoding (the bytes sent, without a head)",
+      `GET /data beyond JSON.stringify: ${results.map((r) => num(r.data.framework - r.data.floor)).join(" / ")} units at ${results.map((r) => r.entries).join(" / ")} entries (routing and the answer, the same at every size: per entry GET /data costs what JSON.stringify does); the page: ${pageSplit(results)}; an answer with nothing to render costs ${num(asset.meter)}, more than the page's floor at 10 entries`,
       `where GET /data's time goes: ${topCosts(results[0])}`,
       `  and at ${results.at(-1)?.entries ?? "?"}: ${topCosts(results.at(-1))}`,
       "  top costs, bisected with npx tsx bench/xs/profile-data.ts (each part and engine primitive alone, by the meter, at 10 entries): parsing curl's head about 1,700 (making the parser about 210 of it: a field costs about 7 units to make; the whole-head expression about 3 regex steps per character), writing about 830 (the stand-in socket about 250 of it), the connection about 1,200 (the bench host's sweep timer set and cleared about 180, the metrics feature counting the answer about 150); a call costs about 11 units, for-in about 50 per key, a native string call about 10 whatever its length",
@@ -542,6 +557,6 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       `meter per request = (meter of ${2 * k} requests - meter of ${k}) / ${k}, so the command's own cost cancels out; µs: as many as fit in ${timeMs} ms, the fastest of ${rounds} alternating round(s)`,
       "where GET / spends its meter, fragment by fragment: npx tsx bench/xs/profile-page.ts 10 200 (at 10 entries: handling before the first fragment about a third, then the data rows, about 150 each, the navigation, the status rows and the head; the stylesheet and script are their own cached resources, not in these figures)",
     ],
-    figures: { iterations: k, timeMs, rounds, results },
+    figures: { iterations: k, timeMs, rounds, asset, results },
   };
 }

@@ -13,6 +13,7 @@ import type { TextCodec } from "../../modules/host/text-codec";
 import type { TcpConnection } from "../../modules/host/tcp";
 import type { Clock } from "../../modules/host/clock";
 import type { Events } from "../../modules/events";
+import type { IotManager } from "../../modules/manager";
 
 import { Router } from "../../modules/http/router";
 import { HttpServer } from "../../modules/http/http-server";
@@ -94,6 +95,9 @@ export interface ProbeContext {
   connection(): TcpConnection & { bytes: number };
   clock: Clock;
   events: Events;
+  /** The demo's manager (its page's pieces are probed one by one) and the requests it is asked. */
+  app: IotManager;
+  requests: readonly HttpRequest[];
 }
 
 export function dataProbes(c: ProbeContext): Record<string, () => number> {
@@ -209,6 +213,7 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
       return n;
     },
     "handle": () => (c.serve(c.getData).status),
+    ...managerProbes(c),
     "writer: new": () => (new ResponseWriter(response, false, c.text, rpatterns) ? 1 : 0),
     "writer: new + pump": () => {
       const k = c.connection();
@@ -251,5 +256,96 @@ export function dataProbes(c: ProbeContext): Record<string, () => number> {
       return n;
     },
     "frozen array includes": () => (SET_BY_SERVER.includes("cache-control") ? 1 : 0),
+  };
+}
+
+/**
+ * The manager's per-request pieces, for the fixed cost GET / and GET /data share and what only
+ * the page adds: the cheapest answers it gives (a 404, a route answering a constant), and the
+ * page's model, status and network taken alone. Private members are reached by name: this
+ * measures, it does not use them.
+ */
+function managerProbes(c: ProbeContext): Record<string, () => number> {
+  const app = c.app as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const byPath = (path: string): HttpRequest => {
+    const r = c.requests.find((q) => q.path === path && q.method === "GET");
+    if (!r) throw new Error(`no bench request for ${path}`);
+    return r;
+  };
+  const page = byPath("/");
+  const missing = byPath("/no-such-page");
+  const css = byPath("/app.css");
+  const consume = (body: unknown): number => {
+    let n = 0;
+    if (body && typeof body === "object" && Symbol.iterator in body) for (const f of body as Iterable<string | Uint8Array>) n += f.length;
+    return n;
+  };
+  const statuses: Record<string, () => number> = {};
+  for (const f of c.app.features as readonly { name: string; status?: () => unknown }[])
+    if (f.status) statuses[`feature status(): ${f.name}`] = () => (f.status!() ? 1 : 0);
+  // Ways to make the data table's rows at request time, each in batches of 16 as the page sends
+  // them (docs/performance.md, "GET /"): the page uses batch.concat().
+  const sample = (n: number, unit: string): [string[], string[]] => [
+    Array.from({ length: n }, (_, i) => `sensor_${i}`),
+    Array.from({ length: n }, (_, i) => `${20 + (i % 10)}.${i % 7} ${unit}`),
+  ];
+  const rowWays: Record<string, (keys: string[], values: string[]) => number> = {
+    "a + b + c": (keys, values) => {
+      let out = 0;
+      for (let i = 0, end = 0, batch = ""; i < keys.length; out += batch.length) {
+        end = Math.min(i + 16, keys.length);
+        for (batch = ""; i < end; i++) batch += '<tr><th scope="row">' + keys[i] + "</th><td>" + values[i] + "</td></tr>";
+      }
+      return out;
+    },
+    "batch.concat()": (keys, values) => {
+      let out = 0;
+      for (let i = 0, end = 0, batch = ""; i < keys.length; out += batch.length) {
+        end = Math.min(i + 16, keys.length);
+        for (batch = ""; i < end; i++) batch = batch.concat('<tr><th scope="row">', keys[i], "</th><td>", values[i], "</td></tr>");
+      }
+      return out;
+    },
+    "parts, then join()": (keys, values) => {
+      let out = 0;
+      const parts: string[] = [];
+      for (let i = 0, end = 0, n = 0; i < keys.length; out += parts.join("").length) {
+        end = Math.min(i + 16, keys.length);
+        for (n = 0; i < end; i++) {
+          parts[n++] = '<tr><th scope="row">';
+          parts[n++] = keys[i];
+          parts[n++] = "</th><td>";
+          parts[n++] = values[i];
+          parts[n++] = "</td></tr>";
+        }
+        parts.length = n;
+      }
+      return out;
+    },
+    "replaceAll() on the JSON text, whole": (keys, values) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i < keys.length; i++) o[keys[i]] = values[i];
+      const t = JSON.stringify(o);
+      return ('<tr><th scope="row">' + t.slice(2, -2).replaceAll('":"', "</th><td>").replaceAll('","', '</td></tr><tr><th scope="row">') + "</td></tr>").length;
+    },
+  };
+  const rowProbes: Record<string, () => number> = {};
+  for (const [way, make] of Object.entries(rowWays))
+    for (const [n, unit] of [[10, "C"], [200, "C"], [200, "\u00b0C"]] as const) {
+      const [keys, values] = sample(n, unit);
+      rowProbes[`rows by ${way}, ${n}${unit === "C" ? "" : " (not ASCII)"}`] = () => make(keys, values);
+    }
+  return {
+    ...rowProbes,
+    ...statuses,
+    "manager: GET /no-such-page (404)": () => c.serve(missing).status,
+    "manager: GET /app.css (bytes made once)": () => c.serve(css).status,
+    "manager: GET / (handler, body not run)": () => c.serve(page).status,
+    "manager: GET / (whole body)": () => consume(c.serve(page).body),
+    "manager: network()": () => ((app.network as () => { mode: string }).call(app).mode.length),
+    "manager: storageProblems()": () => ((app.storageProblems as () => string[]).call(app).length),
+    "manager: pageModelFor()": () => (app.pageModelFor.call(app, undefined) ? 1 : 0),
+    "manager: status()": () => (app.status.call(app) ? 1 : 0),
+    "manager: uptimeSeconds": () => (c.app.uptimeSeconds >= 0 ? 1 : 0),
   };
 }
