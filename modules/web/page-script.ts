@@ -159,8 +159,16 @@ const SCRIPT = `"use strict";
     box.hidden = failed.length === 0;
   }
   function rowsOf(body) {
-    var map = {}, rows = body.rows;
-    for (var i = 0; i < rows.length; i++) map[rows[i].getAttribute("data-key")] = rows[i];
+    // A row's key is its header's text; data-key names it for CSS and other scripts.
+    var map = {}, rows = body.rows, key;
+    for (var i = 0; i < rows.length; i++) {
+      key = rows[i].getAttribute("data-key");
+      if (key === null) {
+        key = rows[i].cells[0].textContent;
+        rows[i].setAttribute("data-key", key);
+      }
+      map[key] = rows[i];
+    }
     return map;
   }
   function putRow(body, rows, key, value) {
@@ -229,6 +237,8 @@ const SCRIPT = `"use strict";
   // ---- polling, or the event stream
   var interval = Number(root.getAttribute("data-refresh")) || 3000, timer = 0, streaming = false, stream = null;
   var wantsData = !!byId("data-body");
+  // The rows as the device sent them are named at once, before the first data arrives.
+  if (wantsData) rowsOf(byId("data-body"));
   function poll() {
     clearTimeout(timer);
     if (streaming) return;

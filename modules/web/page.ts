@@ -264,6 +264,12 @@ function* section(feature: Feature): Generator<string> {
 }
 Object.freeze(section.prototype);
 
+// A data row: its key and its value between these. The row names no key in an attribute: the
+// page's script reads it from the row's header (a fifth less to send at 200 entries).
+const ROW_OPEN = '<tr><th scope="row">';
+const ROW_CELL = "</th><td>";
+const ROW_CLOSE = "</td></tr>";
+
 /** True when some string inside the JSON text holds a character to escape (a quote inside a string is \" there). */
 function jsonNeedsEscape(json: string): boolean {
   return json.indexOf("&") >= 0 || json.indexOf("<") >= 0 || json.indexOf(">") >= 0 || json.indexOf("'") >= 0 || json.indexOf('\\"') >= 0;
@@ -383,29 +389,25 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     // Declared once, outside the loops: a const in a loop's body is a scope per row on XS.
     let i = 0;
     let end = 0;
-    let key = "";
     let raw: DataValue = null;
     let batch = "";
     while (i < count) {
       // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
+      // A row is one native concat() onto its batch: a + b + c + d + e made four strings on XS
+      // before the row, and their copies, and collecting them, took half a row's time.
       end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
       batch = "";
       if (rowsPlain && scalars) {
-        for (; i < end; i++) {
-          key = keys[i];
-          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (values[i] as string | number | boolean | null) + "</td></tr>";
-        }
+        for (; i < end; i++) batch = batch.concat(ROW_OPEN, keys[i], ROW_CELL, values[i] as string, ROW_CLOSE);
       } else if (rowsPlain) {
         for (; i < end; i++) {
-          key = keys[i];
           raw = values[i];
-          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? raw : cellText(raw)) + "</td></tr>";
+          batch = batch.concat(ROW_OPEN, keys[i], ROW_CELL, typeof raw === "string" ? raw : cellText(raw), ROW_CLOSE);
         }
       } else {
         for (; i < end; i++) {
-          key = escapeHtml(keys[i]);
           raw = values[i];
-          batch += '<tr data-key="' + key + '"><th scope="row">' + key + "</th><td>" + (typeof raw === "string" ? escapeHtml(raw) : cellText(raw)) + "</td></tr>";
+          batch = batch.concat(ROW_OPEN, escapeHtml(keys[i]), ROW_CELL, typeof raw === "string" ? escapeHtml(raw) : cellText(raw), ROW_CLOSE);
         }
       }
       yield batch;

@@ -31,7 +31,7 @@ function reference(entries: [string, DataValue][]): string {
   let out = "";
   for (const [key, value] of entries) {
     const text = typeof value === "string" ? value : JSON.stringify(value);
-    out += `<tr data-key="${escapeHtml(key)}"><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(text)}</td></tr>`;
+    out += `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(text)}</td></tr>`;
   }
   return out;
 }
@@ -72,7 +72,8 @@ describe("page: the data table", () => {
   });
 
   it("equals the row-by-row definition for any keys and values, in both of the store's modes", () => {
-    const markup = fc.constantFrom("&", "<", ">", '"', "'", "\\", "a", "é", "1", " ");
+    // "," and ":" as a whole string, or beside a quote, are what the JSON text's separators look like.
+    const markup = fc.constantFrom("&", "<", ">", '"', "'", "\\", "a", "é", "1", " ", ",", ":", '","', '":"');
     const text = fc.oneof(fc.string({ maxLength: 12 }), fc.array(markup, { maxLength: 8 }).map((parts) => parts.join("")));
     const value: fc.Arbitrary<DataValue> = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), jsonValue({ maxDepth: 2 }) as fc.Arbitrary<DataValue>);
     fc.assert(
@@ -84,6 +85,36 @@ describe("page: the data table", () => {
       }),
       { numRuns: scaledRuns(100) },
     );
+  });
+});
+
+describe("page: the data table's rows, for strings made of JSON's and the row's own punctuation", () => {
+  it("are the definition's rows when every value is a string, across batches, and with one that is not", () => {
+    // Strings made of what a JSON text's separators are made of, beside one value of another kind.
+    const piece = fc.constantFrom("a", "1", " ", ",", ":", "", "é", "x,", ",x", ":x", "x:", "°C", "[", "{", "}");
+    const text = fc.array(piece, { maxLength: 4 }).map((parts) => parts.join(""));
+    const other: fc.Arbitrary<DataValue> = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant([1, "a"]), fc.constant({ k: "v" }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, text), { minLength: 1, maxLength: 70 }), fc.option(fc.nat(69)), other, (pairs, at, odd) => {
+        const iot = manager();
+        pairs.forEach(([key, value], i) => iot.data.set(key, i === at ? odd : value));
+        return tableBody(iot) === reference(Array.from(iot.data.entries()));
+      }),
+      { numRuns: scaledRuns(300) },
+    );
+  });
+
+  it("are the definition's rows for strings that look like a JSON text's separators", () => {
+    for (const tricky of [",", ":", "", '","', '":"', ",:", ":,", "a,", ",a", "a:", ":a"]) {
+      for (const asKey of [false, true]) {
+        const iot = manager();
+        for (let i = 0; i < 40; i++) iot.data.set(`k${i}`, `v${i}`);
+        if (asKey) iot.data.set(tricky, "x");
+        else iot.data.set("tricky", tricky);
+        iot.data.set("after", "y");
+        assert.equal(tableBody(iot), reference(Array.from(iot.data.entries())), `${asKey ? "key" : "value"} ${JSON.stringify(tricky)}`);
+      }
+    }
   });
 });
 
