@@ -177,6 +177,8 @@ export class IotManager {
   readonly #features: Feature[] = [];
   /** The features that see every request first (intercept()), made on the first request. */
   #interceptors: Feature[] | undefined;
+  /** The features that report the network (network()), made when first asked: the page, every status and every name check ask. */
+  #networkers: Feature[] | undefined;
   /** The features the page walks, sorted at its first request; dropped whenever the features change. */
   #pageSections: PageSections | undefined;
   /** Storage problems already logged, so each is logged once however often it is asked for. */
@@ -358,6 +360,7 @@ export class IotManager {
     if (feature.settings) this.config.declare(feature.settings);
     this.#features.push(feature);
     this.#interceptors = undefined;
+    this.#networkers = undefined;
     this.#pageSections = undefined;
   }
 
@@ -429,6 +432,7 @@ export class IotManager {
         this.log.error(`feature ${feature.name} failed to start and is left out: ${errorText(e)}`);
         this.#features.splice(this.#features.indexOf(feature), 1);
         this.#interceptors = undefined;
+        this.#networkers = undefined;
         this.#pageSections = undefined;
         (this.#absent ??= new Map()).set(feature.name, `it failed to start: ${errorText(e)}`);
         try {
@@ -632,7 +636,7 @@ export class IotManager {
   }
 
   network(): NetworkStatus {
-    const features = this.#features;
+    const features = (this.#networkers ??= this.#features.filter((f) => f.network !== undefined));
     let network: NetworkStatus | undefined;
     for (let i = 0; i < features.length; i++) {
       network = features[i].network?.();

@@ -40,10 +40,20 @@ export function bridgeIdentity(digits: string): BridgeIdentity {
   return Object.freeze({
     macDigits: digits,
     mac: pairs.join(":"),
-    bridgeId: `${digits.slice(0, 6)}fffe${digits.slice(6)}`.toUpperCase(),
-    uuid: `2f402f80-da50-11e1-9b23-${digits}`,
+    bridgeId: bridgeIdOf(digits),
+    uuid: bridgeUuid(digits),
     serial: digits,
   });
+}
+
+/** The bridge's id (its MAC with fffe in the middle, upper case): what SSDP's hue-bridgeid says. */
+export function bridgeIdOf(digits: string): string {
+  return `${digits.slice(0, 6)}fffe${digits.slice(6)}`.toUpperCase();
+}
+
+/** The bridge's UPnP UUID, made from its MAC as a Hue bridge's is. */
+export function bridgeUuid(digits: string): string {
+  return `2f402f80-da50-11e1-9b23-${digits}`;
 }
 
 export const DESCRIPTION_PATH = "/description.xml";

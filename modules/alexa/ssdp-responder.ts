@@ -22,7 +22,7 @@
 
 import type { Clock, TimerId } from "../host/clock";
 import type { Udp, UdpSocket } from "../host/udp";
-import { bridgeIdentity } from "./hue-bridge";
+import { bridgeIdOf, bridgeUuid } from "./hue-bridge";
 
 export const SSDP_PORT = 1900;
 export const SSDP_GROUP = "239.255.255.250";
@@ -110,7 +110,7 @@ export interface SsdpResponderOptions {
   readonly port: number;
   /** The group to join; none when the host should not join one. */
   readonly multicast?: string;
-  /** The MAC's 12 digits: the bridge's names (bridgeIdentity) are made from them per answer, not held. */
+  /** The MAC's 12 digits: the bridge's names (bridgeUuid, bridgeIdOf) are made from them per answer, not held. */
   readonly mac: string;
   /** Its location(): where the description is served now, undefined while the device has no usable address (an object, not a bound function). */
   readonly site: { location(): { ip: string; port: number } | undefined };
@@ -182,7 +182,7 @@ export class SsdpResponder {
     }
     if (!search) return;
     const { mac, clock } = this.#options;
-    const answers = answersFor(search.st, bridgeIdentity(mac).uuid);
+    const answers = answersFor(search.st, bridgeUuid(mac));
     if (answers.length === 0 || (this.#pending?.size ?? 0) >= (this.#options.maxPending ?? 8)) return;
     const pending = (this.#pending ??= new Set());
     const delay = search.mx > 0 ? Math.floor((this.#options.random ?? Math.random)() * search.mx * 1000) : 0;
@@ -199,7 +199,7 @@ export class SsdpResponder {
     const where = this.#options.site.location();
     if (!where) return;
     const location = `http://${where.ip}:${where.port}/description.xml`;
-    const bridgeId = bridgeIdentity(this.#options.mac).bridgeId;
+    const bridgeId = bridgeIdOf(this.#options.mac);
     try {
       for (const [st, usn] of answers) socket.send(asciiBytes(ssdpAnswer(st, usn, location, bridgeId)), address, port);
       this.#answered++;

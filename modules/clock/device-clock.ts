@@ -36,6 +36,11 @@ export class OffsetWallClock implements WallClock {
   }
 }
 
+/** An instant as ISO 8601 UTC, or null for none. Module-level: an arrow made per status was garbage each time. */
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
 export interface ClockStatus {
   valid: boolean;
   /** "sntp", "host", "rtc", ... or null while the time is not valid. */
@@ -148,7 +153,6 @@ export class DeviceClock {
   status(): ClockStatus {
     const valid = this.valid;
     const now = this.now();
-    const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
     return {
       valid,
       source: this.#source ?? null,

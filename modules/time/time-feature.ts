@@ -19,6 +19,7 @@ import type { Feature, FeatureContext } from "../feature";
 import type { NetworkStatus } from "../host/network";
 import { escapeHtml, needsEscape } from "../text/escape-html";
 import { NOT_BEFORE_MS } from "../clock/build-date";
+import type { ClockStatus } from "../clock/device-clock";
 import { parsePosixTz, UTC_TZ } from "../clock/posix-tz";
 import type { Udp } from "../host/udp";
 import { parseServer, SntpClient, type SntpClientOptions, type SntpStatus, type SntpTiming } from "./sntp-client";
@@ -246,7 +247,12 @@ export class TimeFeature implements Feature {
     const context = this.#context;
     if (!context) return undefined;
     const sntp = this.#client?.status() ?? null;
-    return { ...context.clock.status(), summary: this.summary(sntp), servers: this.servers(), sntp };
+    // The clock's status is made for this answer: extended in place, not copied.
+    const status = context.clock.status() as ClockStatus & { summary?: string; servers?: unknown; sntp?: SntpStatus | null };
+    status.summary = this.summary(sntp);
+    status.servers = this.servers();
+    status.sntp = sntp;
+    return status;
   }
 
   pageSection(): Iterable<string> {
