@@ -159,8 +159,9 @@ const SCRIPT = `"use strict";
     box.hidden = failed.length === 0;
   }
   function rowsOf(body) {
-    // A row's key is its header's text; data-key names it for CSS and other scripts.
-    var map = {}, rows = body.rows, key;
+    // A row's key is its header's text; data-key names it for CSS and other scripts. No
+    // prototype: a data key may be "constructor" or "__proto__".
+    var map = Object.create(null), rows = body.rows, key;
     for (var i = 0; i < rows.length; i++) {
       key = rows[i].getAttribute("data-key");
       if (key === null) {
@@ -191,7 +192,7 @@ const SCRIPT = `"use strict";
   function renderData(data, merge) {
     var body = byId("data-body");
     if (!body) return;
-    var rows = rowsOf(body), keys = Object.keys(data), seen = {};
+    var rows = rowsOf(body), keys = Object.keys(data), seen = Object.create(null);
     for (var i = 0; i < keys.length; i++) {
       seen[keys[i]] = true;
       var row = putRow(body, rows, keys[i], data[keys[i]]);

@@ -69,6 +69,40 @@ describe("browser: the page follows the device's event stream", function () {
     for (const p of [a, b, c]) await p.page.close();
   });
 
+  it("keeps one row a key, for keys named like an object's own members too", async () => {
+    const { page } = await open("/");
+    const errors: string[] = [];
+    page.on("pageerror", (e) => void errors.push(e.message));
+    await page.waitForFunction(() => document.getElementById("iot-state")?.textContent === "Online");
+    // Each key once, each row named by its header: what the server sent and what the script added.
+    const rowsRight = (): Promise<string> =>
+      page.evaluate(() => {
+        const rows = Array.from(document.querySelectorAll("#data-body tr"));
+        const keys = rows.map((r) => r.getAttribute("data-key"));
+        const heads = rows.map((r) => r.querySelector("th")?.textContent ?? "");
+        if (new Set(keys).size !== keys.length) return `a key twice: ${keys.join(", ")}`;
+        if (keys.some((k, i) => k !== heads[i])) return `data-key is not the header: ${keys.join(", ")}`;
+        return "";
+      });
+    const seen = await counter(page);
+    await page.waitForFunction((v) => document.querySelector('tr[data-key="Counter"] td')?.textContent !== v, seen, { timeout: 10_000 });
+    assert.equal(await rowsRight(), "");
+    const keys = Object.keys((await (await fetch(`${rig.sim.url}/data`)).json()) as object);
+    assert.equal(await page.locator("#data-body tr").count(), keys.length);
+    try {
+      for (const key of ["constructor", "__proto__", "toString"]) {
+        const saved = await fetch(`${rig.sim.url}/api/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ "60_CUSTOM_CONFIG": key }) });
+        assert.equal(saved.status, 200);
+        await page.waitForFunction((k) => Array.from(document.querySelectorAll("#data-body th")).some((th) => th.textContent === k), key, { timeout: 10_000 });
+        assert.equal(await rowsRight(), "", key);
+      }
+      assert.deepEqual(errors, [], "the page's script threw");
+    } finally {
+      await fetch(`${rig.sim.url}/api/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ "60_CUSTOM_CONFIG": "Counter" }) });
+      await page.close();
+    }
+  });
+
   it("lists a task that failed on the overview, and the Logs view follows new lines", async () => {
     const logs = await open("/?view=logs");
     await logs.page.waitForFunction(() => (document.getElementById("iot-log")?.childNodes.length ?? 0) > 0, undefined, { timeout: 10_000 });
