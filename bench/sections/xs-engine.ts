@@ -429,6 +429,25 @@ async function perOperation(xs: XsSession, work: Work, k: number): Promise<numbe
   return (twice.meter.compute - once.meter.compute) / k;
 }
 
+/**
+ * GET /data split into what it costs beyond JSON.stringify at each size and what an entry costs
+ * beside what it costs JSON.stringify (from the smallest size to the largest, meter and time);
+ * then the page's split, and an answer with nothing to render beside the page's floor.
+ */
+function dataSplit(results: readonly { entries: number; data: Pair; dataMicros: Pair; page: Pair }[], assetMeter: number): string {
+  const a = results[0];
+  const b = results.at(-1);
+  if (!a || !b || a === b) return "-";
+  const slope = (p: Pair, q: Pair): number => (q.framework - p.framework) / (q.floor - p.floor);
+  const beyond = results.map((r) => num(r.data.framework - r.data.floor)).join(" / ");
+  const sizes = results.map((r) => r.entries).join(" / ");
+  const vsFloor = assetMeter > a.page.floor ? "more" : "less";
+  return (
+    `GET /data beyond JSON.stringify: ${beyond} units at ${sizes} entries (routing and the answer); an entry, ${a.entries} to ${b.entries}, costs ${ratio(slope(a.data, b.data))} what it costs JSON.stringify on the meter, ${ratio(slope(a.dataMicros, b.dataMicros))} in time` +
+    `; the page: ${pageSplit(results)}; an answer with nothing to render (GET /app.css) meters ${num(assetMeter)}, ${vsFloor} than the page's floor at ${a.entries} entries (${num(a.page.floor)})`
+  );
+}
+
 /** The page's meter split into what every page costs and what a row adds (from the two largest sizes). */
 function pageSplit(results: readonly { entries: number; page: Pair }[]): string {
   const a = results.at(-2);
@@ -548,7 +567,7 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       "the meter counts bytecodes and some native steps; JSON.stringify's inner loop is not metered, so the meter ratio overstates the GET /data ratio: µs in XS is wall-clock time on this host, for scale",
       "framework = manager.handle(request) and reading the whole body, as a host does; floors run in the same engine and run on the same entries (the page floor joins the page's own, already escaped, fragments)",
       "bytes in to bytes out: a curl GET /data's bytes handed to the app's own server (parser, manager, writer) over a stand-in socket with lwIP's 5,744-byte send buffer, every byte acked between writable events; floor: JSON.stringify of the same entries and its UTF-8 encoding (the bytes sent, without a head)",
-      `GET /data beyond JSON.stringify: ${results.map((r) => num(r.data.framework - r.data.floor)).join(" / ")} units at ${results.map((r) => r.entries).join(" / ")} entries (routing and the answer, the same at every size: per entry GET /data costs what JSON.stringify does); the page: ${pageSplit(results)}; an answer with nothing to render costs ${num(asset.meter)}, more than the page's floor at 10 entries`,
+      dataSplit(results, asset.meter),
       `where GET /data's time goes: ${topCosts(results[0])}`,
       `  and at ${results.at(-1)?.entries ?? "?"}: ${topCosts(results.at(-1))}`,
       "  top costs, bisected with npx tsx bench/xs/profile-data.ts (each part and engine primitive alone, by the meter, at 10 entries): parsing curl's head about 1,700 (making the parser about 210 of it: a field costs about 7 units to make; the whole-head expression about 3 regex steps per character), writing about 830 (the stand-in socket about 250 of it), the connection about 1,200 (the bench host's sweep timer set and cleared about 180, the metrics feature counting the answer about 150); a call costs about 11 units, for-in about 50 per key, a native string call about 10 whatever its length",

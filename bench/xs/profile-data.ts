@@ -2,7 +2,7 @@
  * Where GET /data spends its compute on XS, piece by piece: XS's meter for each probe of
  * bench/xs/data-probes.ts (a part of the request path, or an engine primitive it uses), per
  * operation = (meter of 2k - meter of k) / k, so the command's own cost cancels out; beside it µs
- * in XS per operation (the fastest of three rounds of 20k), for the native work the meter leaves out.
+ * in XS per operation (the fastest of three rounds of 20 × 10), for the native work the meter leaves out.
  *
  *   npx tsx bench/xs/profile-data.ts [entries] [probe-name-substring...]   # default: 10 entries, all probes
  */
@@ -27,7 +27,7 @@ try {
     await xs.command({ op: "probe", probe: name, iterations: 1 });
     const once = await xs.command({ op: "probe", probe: name, iterations: k });
     const twice = await xs.command({ op: "probe", probe: name, iterations: 2 * k });
-    // Time in XS for scale (the meter leaves native loops out): the fastest of three rounds of 20k.
+    // Time in XS for scale (the meter leaves native loops out): the fastest of three rounds of 20 × k.
     let ms = Infinity;
     for (let r = 0; r < 3; r++) ms = Math.min(ms, Number((await xs.command({ op: "probe", probe: name, iterations: 20 * k })).reply.ms));
     console.log(String((twice.meter.compute - once.meter.compute) / k).padStart(8), ((ms * 1000) / (20 * k)).toFixed(2).padStart(9), "µs", name);

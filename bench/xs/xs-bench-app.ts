@@ -280,7 +280,7 @@ const REQUESTS: readonly HttpRequest[] = Object.freeze([
 ]);
 const GET_DATA = REQUESTS[1];
 const GET_PAGE = REQUESTS[0];
-/** The cheapest answer the framework gives: a resource that is bytes made once (not in the mixed requests). */
+/** An answer with nothing to render: a resource that is bytes made once, its validator checked (not in the mixed requests). */
 const GET_ASSET = request("GET", "/app.css");
 
 let data: DataStore | undefined;
