@@ -357,7 +357,7 @@ const SCRIPT = `"use strict";
       if (!streaming) { clearTimeout(timer); timer = setTimeout(poll, 2000); }
     }
   };
-  var handlers = {};
+  var handlers = Object.create(null);
   function enhance(form) {
     if (form.getAttribute("data-answer") !== "auto") return;
     form.addEventListener("submit", function (e) {

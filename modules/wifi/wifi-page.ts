@@ -68,7 +68,8 @@ const SCRIPT = `(function () {
   var list = document.getElementById("wifi-networks"), state = document.getElementById("wifi-scan-state");
   var ssid = document.getElementById("wifi-ssid"), pw = document.getElementById("wifi-password");
   var out = document.getElementById("wifi-outcome"), datalist = document.getElementById("ssid-list");
-  var secured = {}, scanTimer = 0;
+  // Keyed by SSID, which the air chooses: no prototype, so "__proto__" or "constructor" is a network like any other.
+  var secured = Object.create(null), scanTimer = 0;
   function show(kind, text, key) { iot.answer(form, kind, text, key ? "wifi_" + key : ""); return out; }
   function span(parent, text, attrs) {
     var el = document.createElement("span");
@@ -82,7 +83,7 @@ const SCRIPT = `(function () {
   function render(nets) {
     clear(list);
     clear(datalist);
-    secured = {};
+    secured = Object.create(null);
     for (var i = 0; i < nets.length; i++) add(nets[i]);
   }
   function add(n) {

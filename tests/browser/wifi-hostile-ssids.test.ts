@@ -2,8 +2,8 @@
 /*
  * Hostile network names in real Chromium: SSIDs come from anyone in radio range, so the scan
  * list, the network picker, the outcome message and the saved value must show them as text and
- * run nothing: markup, quotes that try to leave an attribute, a 32-byte name, non-ASCII and
- * emoji. The simulated radio broadcasts them from a networks file; the device's page is opened
+ * run nothing: markup, quotes that try to leave an attribute, a 32-byte name, non-ASCII,
+ * emoji, and "__proto__" (an open network the page must still send an empty password for). The simulated radio broadcasts them from a networks file; the device's page is opened
  * the way a phone on the portal would.
  */
 
@@ -21,6 +21,8 @@ const HOSTILE = [
   { ssid: "W".repeat(32), password: "", rssi: -55 },
   { ssid: "Café ☕ 温度 & <b>", password: "", rssi: -60 },
   { ssid: "🏠 Home Wi‑Fi", password: "", rssi: -65 },
+  // Named like an object's own member: the page must still know it is open.
+  { ssid: "__proto__", password: "", rssi: -70 },
 ];
 
 describe("browser: hostile SSIDs are shown as text", function () {
@@ -61,6 +63,18 @@ describe("browser: hostile SSIDs are shown as text", function () {
       assert.equal(await page.inputValue("#wifi-ssid"), HOSTILE[i].ssid);
     }
     await assertNothingRan(page, dialogs);
+    // Saving the open "__proto__" network sends its empty password (clearing a saved one); the
+    // request is answered here, so the device keeps its access point for the next test.
+    let posted: Record<string, unknown> | undefined;
+    await page.route("**/api/wifi", (route) => {
+      posted = JSON.parse(route.request().postData() ?? "{}") as Record<string, unknown>;
+      return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: "not sent to the device (test)" }) });
+    });
+    await page.locator(".wifi-net", { hasText: "__proto__" }).click();
+    assert.equal(await page.inputValue("#wifi-ssid"), "__proto__");
+    await page.click("#wifi-save");
+    await page.waitForFunction(() => /^Not saved/.test(document.getElementById("wifi-outcome")?.textContent ?? ""));
+    assert.deepEqual(posted && { ssid: posted.ssid, password: posted.password }, { ssid: "__proto__", password: "" });
     await page.close();
   });
 
