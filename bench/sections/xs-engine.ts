@@ -574,7 +574,7 @@ async function compute(xs: XsSession, k: number, timeMs: number, rounds: number)
       "  /data rows: the parts timed alone (parse = RequestParser.push of curl's head; handle = manager.handle incl. the JSON text; JSON text = DataStore.toJSONText; write = ResponseWriter over a made response: head, UTF-8 encoding, socket writes); ratio column = share of the bytes-in-to-bytes-out time",
       "page fragments: what the page's generator yields; socket writes: what the server hands the socket (fragments coalesced up to its writable space)",
       `meter per request = (meter of ${2 * k} requests - meter of ${k}) / ${k}, so the command's own cost cancels out; µs: as many as fit in ${timeMs} ms, the fastest of ${rounds} alternating round(s)`,
-      "where GET / spends its meter, fragment by fragment: npx tsx bench/xs/profile-page.ts 10 200 (at 10 entries: the handler before the first fragment about a quarter, then the data rows, the Time card, the head and navigation; the stylesheet and script are their own cached resources, not in these figures)",
+      "where GET / spends its meter, fragment by fragment: npx tsx bench/xs/profile-page.ts 10 200 (at 10 entries: the handler before the first fragment about 28%, then the data rows, the Time card, the head and navigation; the stylesheet and script are their own cached resources, not in these figures)",
     ],
     figures: { iterations: k, timeMs, rounds, asset, results },
   };

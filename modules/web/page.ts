@@ -394,8 +394,9 @@ export function* renderPage(model: PageModel, options: PageOptions): Generator<s
     while (i < count) {
       // Rows go out in batches: one generator step per row was a third of a row's cost on XS.
       // A row is one native concat() onto its batch: a + b + c + d + e made four strings on XS
-      // before the row, and copied each (the page at 200 entries took about 330 µs so, 270 now:
-      // docs/performance.md, "GET /"; the meter counts the call's arguments, 10% more).
+      // before the row, and copied each (the page at 200 entries, alternating the two in
+      // profile-data.ts "whole body": 310-357 µs so, 248-291 µs now; the meter counts the call's
+      // arguments, 10% more: docs/performance.md, "GET /").
       end = i + ROWS_PER_FRAGMENT < count ? i + ROWS_PER_FRAGMENT : count;
       batch = "";
       if (rowsPlain && scalars) {

@@ -90,11 +90,21 @@ describe("browser: the page follows the device's event stream", function () {
     const keys = Object.keys((await (await fetch(`${rig.sim.url}/data`)).json()) as object);
     assert.equal(await page.locator("#data-body tr").count(), keys.length);
     try {
+      // Each renamed in turn: its row comes, and the one before it goes.
+      let previous = "Counter";
       for (const key of ["constructor", "__proto__", "toString"]) {
         const saved = await fetch(`${rig.sim.url}/api/config`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ "60_CUSTOM_CONFIG": key }) });
         assert.equal(saved.status, 200);
-        await page.waitForFunction((k) => Array.from(document.querySelectorAll("#data-body th")).some((th) => th.textContent === k), key, { timeout: 10_000 });
+        await page.waitForFunction(
+          ([k, gone]) => {
+            const heads = Array.from(document.querySelectorAll("#data-body th")).map((th) => th.textContent);
+            return heads.includes(k) && !heads.includes(gone);
+          },
+          [key, previous] as const,
+          { timeout: 10_000 },
+        );
         assert.equal(await rowsRight(), "", key);
+        previous = key;
       }
       assert.deepEqual(errors, [], "the page's script threw");
     } finally {
